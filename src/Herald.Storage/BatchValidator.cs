@@ -1,0 +1,104 @@
+namespace Herald.Storage;
+
+/// <summary>
+/// Checks record batches as they arrive from a producer, from the header and CRC alone: records are never decoded.
+/// Every size is checked against the bytes actually present before anything is read past the header.
+/// </summary>
+public static class BatchValidator
+{
+    /// <summary>
+    /// Validates a record set: one or more RecordBatch v2 batches laid end to end, as a producer sends them for one partition.
+    /// </summary>
+    /// <param name="recordSet">The bytes to check.</param>
+    /// <param name="maxBatchBytes">The largest single batch accepted, header included.</param>
+    /// <returns><see cref="BatchError.None"/> when every batch is valid; otherwise the first problem found.</returns>
+    public static BatchError ValidateRecordSet(ReadOnlySpan<byte> recordSet, int maxBatchBytes)
+    {
+        if (recordSet.IsEmpty)
+        {
+            return BatchError.TooShort;
+        }
+
+        while (!recordSet.IsEmpty)
+        {
+            var error = ValidateFraming(recordSet, maxBatchBytes, out var size);
+            if (error != BatchError.None)
+            {
+                return error;
+            }
+
+            error = ValidateContents(recordSet[..size]);
+            if (error != BatchError.None)
+            {
+                return error;
+            }
+
+            recordSet = recordSet[size..];
+        }
+
+        return BatchError.None;
+    }
+
+    /// <summary>
+    /// Checks the framing of the batch at the start of <paramref name="bytes"/>: enough bytes for a header, magic 2,
+    /// and a length that is neither too small, too large nor past the end of <paramref name="bytes"/>.
+    /// </summary>
+    /// <param name="bytes">Bytes starting at a batch boundary; may hold more than one batch.</param>
+    /// <param name="maxBatchBytes">The largest batch accepted, header included.</param>
+    /// <param name="size">The total size of the batch when the framing is valid.</param>
+    public static BatchError ValidateFraming(ReadOnlySpan<byte> bytes, int maxBatchBytes, out int size)
+    {
+        size = 0;
+        if (bytes.Length < RecordBatchHeader.Size)
+        {
+            return BatchError.TooShort;
+        }
+
+        long length = RecordBatchHeader.ReadBatchLength(bytes);
+        long total = length + RecordBatchHeader.LogOverhead;
+        if (total < RecordBatchHeader.Size)
+        {
+            return BatchError.LengthMismatch;
+        }
+
+        if (bytes[RecordBatchHeader.MagicOffset] != RecordBatchHeader.CurrentMagic)
+        {
+            return BatchError.UnsupportedMagic;
+        }
+
+        if (total > maxBatchBytes)
+        {
+            return BatchError.TooLarge;
+        }
+
+        if (total > bytes.Length)
+        {
+            return BatchError.LengthMismatch;
+        }
+
+        size = (int)total;
+        return BatchError.None;
+    }
+
+    /// <summary>Checks the CRC and the header fields of one whole batch whose framing is already known to be valid.</summary>
+    public static BatchError ValidateContents(ReadOnlySpan<byte> batch)
+    {
+        var header = RecordBatchHeader.Read(batch);
+        if (RecordBatchHeader.ComputeCrc(batch) != header.Crc)
+        {
+            return BatchError.CorruptCrc;
+        }
+
+        if ((int)header.Compression > (int)CompressionType.Zstd)
+        {
+            return BatchError.UnknownCompression;
+        }
+
+        if (header.RecordCount <= 0 || header.LastOffsetDelta != header.RecordCount - 1)
+        {
+            return BatchError.InvalidRecordCount;
+        }
+
+        return BatchError.None;
+    }
+}
