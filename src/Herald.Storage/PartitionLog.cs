@@ -1,0 +1,911 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
+using Herald.Storage.Internal;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Herald.Storage;
+
+/// <summary>
+/// The durable, append-only log of one partition: a directory of segment files holding Kafka RecordBatch v2 batches
+/// byte for byte, with sparse offset and time indexes, group-committed durability, crash recovery and retention.
+/// </summary>
+/// <remarks>
+/// Thread-safety: any number of threads may append, read and flush concurrently. Appends are serialized and ordered;
+/// reads take no lock and never block the writer. Reads see a batch only once all of its bytes are written.
+/// </remarks>
+public sealed class PartitionLog : IDisposable, IAsyncDisposable
+{
+    private const int FormatVersion = 1;
+
+    private readonly string _directory;
+    private readonly LogOptions _options;
+    private readonly ILogFileSystem _fileSystem;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+
+    private readonly Lock _appendLock = new();
+    private readonly Queue<LogSegment> _sealedUnflushed = new();
+    private LogSegment[] _segments;
+    private LogSegment _active;
+    private long _endOffset;
+    private long _durableEndOffset;
+    private long _logStartOffset;
+    private long _unflushedBytes;
+
+    private readonly Lock _flushGate = new();
+    private readonly Lock _flushIo = new();
+    private readonly Lock _checkpointLock = new();
+    private TaskCompletionSource? _nextFlush;
+    private bool _flushLoopRunning;
+    private readonly ITimer? _intervalTimer;
+
+    private Exception? _failure;
+    private bool _closed;
+
+    private PartitionLog(string directory, LogOptions options, ILogFileSystem fileSystem, ILogger logger, TimeProvider time, LogSegment[] segments, long logStartOffset)
+    {
+        _directory = directory;
+        _options = options;
+        _fileSystem = fileSystem;
+        _logger = logger;
+        _time = time;
+        _segments = segments;
+        _active = segments[^1];
+        _active.ResumeAppending(NowMs());
+        _endOffset = _active.NextOffset;
+        _durableEndOffset = _endOffset;
+        _logStartOffset = logStartOffset;
+        if (options.FlushPolicy.Mode == FlushMode.Interval)
+        {
+            _intervalTimer = time.CreateTimer(static state => ((PartitionLog)state!).FlushIfDirty(), this, options.FlushPolicy.Interval, options.FlushPolicy.Interval);
+        }
+    }
+
+    /// <summary>The directory holding the partition's files.</summary>
+    public string Directory => _directory;
+
+    /// <summary>The settings the log was opened with.</summary>
+    public LogOptions Options => _options;
+
+    /// <summary>The first offset that can be read. Retention and <see cref="AdvanceLogStartOffset"/> move it forward.</summary>
+    public long LogStartOffset => Volatile.Read(ref _logStartOffset);
+
+    /// <summary>The offset the next appended record will get; every offset below it is readable.</summary>
+    public long LogEndOffset => Volatile.Read(ref _endOffset);
+
+    /// <summary>Every offset below this one is on disk (fdatasync completed) and survives a power cut.</summary>
+    public long DurableEndOffset => Volatile.Read(ref _durableEndOffset);
+
+    /// <summary>Bytes of record batches held in all segments.</summary>
+    public long SizeInBytes
+    {
+        get
+        {
+            long total = 0;
+            foreach (var segment in Volatile.Read(ref _segments))
+            {
+                total += segment.Size;
+            }
+
+            return total;
+        }
+    }
+
+    /// <summary>The number of segment files.</summary>
+    public int SegmentCount => Volatile.Read(ref _segments).Length;
+
+    /// <summary>
+    /// Opens the log in <paramref name="directory"/>, creating it when empty. After an unclean shutdown it validates every
+    /// batch written since the last checkpoint, truncates a torn tail and rebuilds missing or damaged indexes.
+    /// </summary>
+    /// <param name="directory">The partition's directory.</param>
+    /// <param name="options">Settings; <see cref="LogOptions.Default"/> when null.</param>
+    /// <param name="fileSystem">Where the files live; <see cref="DiskFileSystem"/> when null.</param>
+    /// <param name="logger">Where recovery and retention report; nothing is logged when null.</param>
+    /// <param name="timeProvider">The clock for segment age, retention and interval flushes; the system clock when null.</param>
+    /// <exception cref="CorruptLogException">When stored data is damaged in a way that recovery must not repair silently.</exception>
+    /// <exception cref="NotSupportedException">When the directory was written by a newer, incompatible format version.</exception>
+    public static PartitionLog Open(string directory, LogOptions? options = null, ILogFileSystem? fileSystem = null, ILogger? logger = null, TimeProvider? timeProvider = null)
+    {
+        options ??= LogOptions.Default;
+        options.Validate();
+        var opener = new LogOpener(directory, options, fileSystem ?? DiskFileSystem.Instance, logger ?? NullLogger.Instance, timeProvider ?? TimeProvider.System);
+        var (segments, logStart) = opener.Open();
+        var log = new PartitionLog(directory, options, opener.FileSystem, opener.Logger, opener.Time, segments, logStart);
+        Log.Opened(log._logger, directory, log.LogStartOffset, log.LogEndOffset, segments.Length, opener.WasClean ? "clean" : "unclean");
+        return log;
+    }
+
+    /// <summary>
+    /// Validates and appends a record set (one or more RecordBatch v2 batches, end to end), assigning offsets by rewriting
+    /// each batch's baseOffset in place. Returns once the OS has the bytes; durability is a separate step
+    /// (<see cref="WaitForDurableAsync"/>, or <see cref="AppendAsync"/> which applies the flush policy).
+    /// </summary>
+    /// <returns>The offsets assigned, or the reason the record set was refused. A refused record set writes nothing.</returns>
+    public AppendResult Append(Span<byte> recordSet)
+    {
+        ThrowIfUnusable();
+        var error = BatchValidator.ValidateRecordSet(recordSet, _options.MaxBatchBytes);
+        if (error != BatchError.None)
+        {
+            return AppendResult.Refused(error);
+        }
+
+        long baseOffset, nextOffset;
+        bool flushNow;
+        lock (_appendLock)
+        {
+            ThrowIfUnusable();
+            baseOffset = _endOffset;
+            nextOffset = baseOffset;
+            for (var position = 0; position < recordSet.Length;)
+            {
+                var batch = recordSet[position..];
+                RecordBatchHeader.SetBaseOffset(batch, nextOffset);
+                var header = RecordBatchHeader.Read(batch);
+                nextOffset = header.NextOffset;
+                position += header.TotalSize;
+            }
+
+            var now = NowMs();
+            if (MustRoll(recordSet.Length, nextOffset, now))
+            {
+                RollLocked();
+            }
+
+            _active.Append(recordSet, now);
+            Volatile.Write(ref _endOffset, nextOffset);
+            _unflushedBytes += recordSet.Length;
+            flushNow = _options.FlushPolicy.Mode == FlushMode.Interval && _unflushedBytes >= _options.FlushPolicy.IntervalBytes;
+        }
+
+        if (flushNow)
+        {
+            _ = RequestFlush();
+        }
+
+        return new AppendResult(BatchError.None, baseOffset, nextOffset - 1);
+    }
+
+    /// <summary>
+    /// Appends like <see cref="Append"/>, then applies the flush policy: with <see cref="FlushMode.Always"/> the task
+    /// completes only once the record set is durable; otherwise as soon as it is appended.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<AppendResult> AppendAsync(Memory<byte> recordSet, CancellationToken cancellationToken = default)
+    {
+        var result = Append(recordSet.Span);
+        if (result.Succeeded && _options.FlushPolicy.Mode == FlushMode.Always)
+        {
+            await WaitForDurableAsync(result.NextOffset, cancellationToken).ConfigureAwait(false);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Completes once every offset below <paramref name="offset"/> is durable, starting a group commit if none is running.
+    /// Concurrent callers share one fdatasync. Works under every flush policy.
+    /// </summary>
+    public ValueTask WaitForDurableAsync(long offset, CancellationToken cancellationToken = default)
+    {
+        if (DurableEndOffset >= offset)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        ThrowIfUnusable();
+        var flush = RequestFlush();
+        return new ValueTask(cancellationToken.CanBeCanceled ? flush.WaitAsync(cancellationToken) : flush);
+    }
+
+    /// <summary>Makes everything appended so far durable.</summary>
+    public ValueTask FlushAsync(CancellationToken cancellationToken = default) => WaitForDurableAsync(LogEndOffset, cancellationToken);
+
+    /// <summary>Reads whole batches from <paramref name="offset"/> up to the end of the log. See <see cref="Read(long, int, IBufferWriter{byte}, long)"/>.</summary>
+    public ReadResult Read(long offset, int maxBytes, IBufferWriter<byte> destination) => Read(offset, maxBytes, destination, long.MaxValue);
+
+    /// <summary>
+    /// Copies whole stored batches into <paramref name="destination"/>, starting with the batch that contains
+    /// <paramref name="offset"/>, up to <paramref name="maxBytes"/>. At least one whole batch is returned even when it is
+    /// larger than <paramref name="maxBytes"/>. No batch at or after <paramref name="endOffset"/> (capped at
+    /// <see cref="LogEndOffset"/>) is returned, so a caller can bound reads by the durable end. Takes no lock.
+    /// </summary>
+    /// <exception cref="CorruptLogException">When a stored batch header is damaged; the log then stops.</exception>
+    public ReadResult Read(long offset, int maxBytes, IBufferWriter<byte> destination, long endOffset)
+    {
+        ThrowIfFailed();
+        var start = LogStartOffset;
+        var end = Math.Min(endOffset, LogEndOffset);
+        if (offset < start || offset > end)
+        {
+            return new ReadResult(ReadStatus.OffsetOutOfRange, 0, start, end);
+        }
+
+        var segments = Volatile.Read(ref _segments);
+        for (var i = FindSegment(segments, offset); i < segments.Length && offset < end; i++)
+        {
+            var segment = segments[i];
+            if (!segment.TryAcquire())
+            {
+                // Retention deleted it after we took the snapshot: the offset may have fallen below the new start.
+                return Read(offset, maxBytes, destination, endOffset);
+            }
+
+            int written;
+            try
+            {
+                written = segment.Read(offset, end, maxBytes, destination);
+            }
+            catch (CorruptLogException exception)
+            {
+                Fail(exception);
+                throw;
+            }
+            finally
+            {
+                segment.Release();
+            }
+
+            if (written > 0)
+            {
+                return new ReadResult(ReadStatus.Ok, written, start, end);
+            }
+        }
+
+        return new ReadResult(ReadStatus.Ok, 0, start, end);
+    }
+
+    /// <summary>
+    /// The first offset, at or after the log start, of a record whose timestamp is at least <paramref name="timestamp"/>
+    /// (Unix milliseconds), or null when there is none. Timestamps need not increase along the log.
+    /// </summary>
+    public long? FindOffsetByTimestamp(long timestamp)
+    {
+        ThrowIfFailed();
+        var segments = Volatile.Read(ref _segments);
+        foreach (var segment in segments)
+        {
+            if (segment.MaxTimestamp < timestamp || !segment.TryAcquire())
+            {
+                continue;
+            }
+
+            try
+            {
+                var found = TimestampSearch.FindInSegment(segment, timestamp, LogStartOffset);
+                if (found is not null)
+                {
+                    return found;
+                }
+            }
+            finally
+            {
+                segment.Release();
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Deletes whole segments that retention no longer keeps: those whose newest record is older than
+    /// <see cref="LogOptions.RetentionTime"/>, then the oldest while the log is larger than <see cref="LogOptions.RetentionBytes"/>.
+    /// The log start offset moves to the first remaining segment.
+    /// </summary>
+    /// <returns>The number of segments deleted.</returns>
+    public int ApplyRetention()
+    {
+        ThrowIfUnusable();
+        LogSegment[] doomed;
+        long newStart;
+        lock (_appendLock)
+        {
+            var count = CountExpiredByTime();
+            count = CountOverSize(count);
+            if (count == 0)
+            {
+                return 0;
+            }
+
+            var segments = _segments;
+            doomed = segments[..count];
+            _segments = segments[count..];
+            newStart = Math.Max(_logStartOffset, _segments[0].BaseOffset);
+            Volatile.Write(ref _logStartOffset, newStart);
+        }
+
+        PersistLogStart();
+        foreach (var segment in doomed)
+        {
+            segment.Delete();
+        }
+
+        Log.SegmentsDeleted(_logger, _directory, doomed.Length, newStart);
+        return doomed.Length;
+    }
+
+    /// <summary>
+    /// Moves the log start offset forward (Kafka's DeleteRecords), deleting segments that hold only records below it.
+    /// </summary>
+    /// <returns>False when <paramref name="offset"/> is past <see cref="LogEndOffset"/>; true otherwise.</returns>
+    public bool AdvanceLogStartOffset(long offset)
+    {
+        ThrowIfUnusable();
+        var doomed = new List<LogSegment>();
+        lock (_appendLock)
+        {
+            if (offset > _endOffset)
+            {
+                return false;
+            }
+
+            if (offset <= _logStartOffset)
+            {
+                return true;
+            }
+
+            Volatile.Write(ref _logStartOffset, offset);
+            var segments = _segments;
+            var count = 0;
+            while (count < segments.Length - 1 && segments[count].NextOffset <= offset)
+            {
+                doomed.Add(segments[count]);
+                count++;
+            }
+
+            _segments = segments[count..];
+        }
+
+        PersistLogStart();
+        foreach (var segment in doomed)
+        {
+            segment.Delete();
+        }
+
+        return true;
+    }
+
+    /// <summary>Seals the active segment and starts a new one, whatever their sizes.</summary>
+    internal void Roll()
+    {
+        lock (_appendLock)
+        {
+            ThrowIfUnusable();
+            if (!_active.IsEmpty)
+            {
+                RollLocked();
+            }
+        }
+    }
+
+    /// <summary>Closes the log cleanly: syncs everything, saves the indexes and records a clean shutdown, so the next open need not scan.</summary>
+    public void Dispose()
+    {
+        lock (_appendLock)
+        {
+            if (_closed)
+            {
+                return;
+            }
+
+            _closed = true;
+        }
+
+        _intervalTimer?.Dispose();
+        lock (_flushIo)
+        {
+            if (_failure is null)
+            {
+                try
+                {
+                    FlushSegmentsLocked(closing: true);
+                    _active.WriteIndexFiles();
+                    CheckpointFile.Write(_fileSystem, _directory, LogFileNames.CleanShutdown, _endOffset, _active.BaseOffset, _active.Size);
+                }
+                catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+                {
+                    Fail(exception);
+                }
+            }
+
+            foreach (var segment in _segments)
+            {
+                segment.Release();
+            }
+        }
+
+        TaskCompletionSource? pending;
+        lock (_flushGate)
+        {
+            pending = _nextFlush;
+            _nextFlush = null;
+        }
+
+        if (_failure is null)
+        {
+            pending?.TrySetResult();
+        }
+        else
+        {
+            pending?.TrySetException(_failure);
+        }
+    }
+
+    /// <inheritdoc cref="Dispose"/>
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private bool MustRoll(int incomingBytes, long nextOffset, long now)
+    {
+        if (_active.IsEmpty)
+        {
+            return false;
+        }
+
+        return _active.Size + (long)incomingBytes > _options.SegmentBytes
+            || now - _active.RollingTimestamp >= (long)_options.SegmentAge.TotalMilliseconds
+            || nextOffset - _active.BaseOffset > int.MaxValue;
+    }
+
+    private void RollLocked()
+    {
+        var next = LogSegment.Create(_fileSystem, _directory, _endOffset, _options.IndexIntervalBytes);
+        _sealedUnflushed.Enqueue(_active);
+        _segments = [.. _segments, next];
+        _active = next;
+        Log.SegmentRolled(_logger, _directory, next.BaseOffset);
+        _ = RequestFlush();
+    }
+
+    private int CountExpiredByTime()
+    {
+        if (_options.RetentionTime is not { } retention)
+        {
+            return 0;
+        }
+
+        var cutoff = NowMs() - (long)retention.TotalMilliseconds;
+        var count = 0;
+        while (count < _segments.Length - 1 && _segments[count].MaxTimestamp < cutoff)
+        {
+            count++;
+        }
+
+        if (count == _segments.Length - 1 && !_active.IsEmpty && _active.MaxTimestamp < cutoff)
+        {
+            RollLocked();
+            count++;
+        }
+
+        return count;
+    }
+
+    private int CountOverSize(int alreadyDeleted)
+    {
+        if (_options.RetentionBytes is not { } limit)
+        {
+            return alreadyDeleted;
+        }
+
+        long total = 0;
+        for (var i = alreadyDeleted; i < _segments.Length; i++)
+        {
+            total += _segments[i].Size;
+        }
+
+        var count = alreadyDeleted;
+        while (count < _segments.Length - 1 && total - _segments[count].Size >= limit)
+        {
+            total -= _segments[count].Size;
+            count++;
+        }
+
+        return count;
+    }
+
+    private Task RequestFlush()
+    {
+        lock (_flushGate)
+        {
+            if (_closed)
+            {
+                return _failure is null ? Task.CompletedTask : Task.FromException(_failure);
+            }
+
+            _nextFlush ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (!_flushLoopRunning)
+            {
+                _flushLoopRunning = true;
+                ThreadPool.UnsafeQueueUserWorkItem(static log => log.RunFlushLoop(), this, preferLocal: false);
+            }
+
+            return _nextFlush.Task;
+        }
+    }
+
+    private void FlushIfDirty()
+    {
+        if (Volatile.Read(ref _unflushedBytes) > 0 && _failure is null)
+        {
+            _ = RequestFlush();
+        }
+    }
+
+    // Group commit: every caller that arrives while a flush runs waits for the next one, which covers them all.
+    private void RunFlushLoop()
+    {
+        while (true)
+        {
+            TaskCompletionSource? flush;
+            lock (_flushGate)
+            {
+                flush = _nextFlush;
+                _nextFlush = null;
+                if (flush is null)
+                {
+                    _flushLoopRunning = false;
+                    return;
+                }
+            }
+
+            try
+            {
+                lock (_flushIo)
+                {
+                    FlushSegmentsLocked(closing: false);
+                }
+
+                flush.TrySetResult();
+            }
+            catch (Exception exception)
+            {
+                Fail(exception);
+                flush.TrySetException(exception);
+            }
+        }
+    }
+
+    private void FlushSegmentsLocked(bool closing)
+    {
+        if (_failure is not null || (_closed && !closing))
+        {
+            return;
+        }
+
+        long end;
+        LogSegment active;
+        lock (_appendLock)
+        {
+            end = _endOffset;
+            active = _active;
+            _unflushedBytes = 0;
+        }
+
+        while (true)
+        {
+            LogSegment sealedSegment;
+            lock (_appendLock)
+            {
+                if (!_sealedUnflushed.TryPeek(out sealedSegment!))
+                {
+                    break;
+                }
+            }
+
+            if (sealedSegment.TryAcquire())
+            {
+                try
+                {
+                    sealedSegment.Flush();
+                    sealedSegment.WriteIndexFiles();
+                }
+                finally
+                {
+                    sealedSegment.Release();
+                }
+            }
+
+            long recoveryPoint;
+            lock (_appendLock)
+            {
+                _sealedUnflushed.Dequeue();
+                recoveryPoint = _sealedUnflushed.TryPeek(out var nextSealed) ? nextSealed.BaseOffset : _active.BaseOffset;
+            }
+
+            CheckpointFile.Write(_fileSystem, _directory, LogFileNames.RecoveryPoint, recoveryPoint);
+        }
+
+        active.Flush();
+        if (!active.IsDirectoryEntryDurable)
+        {
+            _fileSystem.SyncDirectory(_directory);
+            active.IsDirectoryEntryDurable = true;
+        }
+
+        if (end > Volatile.Read(ref _durableEndOffset))
+        {
+            Volatile.Write(ref _durableEndOffset, end);
+        }
+    }
+
+    private void PersistLogStart()
+    {
+        lock (_checkpointLock)
+        {
+            CheckpointFile.Write(_fileSystem, _directory, LogFileNames.LogStartOffset, LogStartOffset);
+        }
+    }
+
+    private static int FindSegment(LogSegment[] segments, long offset)
+    {
+        int low = 0, high = segments.Length - 1, found = 0;
+        while (low <= high)
+        {
+            var mid = (low + high) >>> 1;
+            if (segments[mid].BaseOffset <= offset)
+            {
+                found = mid;
+                low = mid + 1;
+            }
+            else
+            {
+                high = mid - 1;
+            }
+        }
+
+        return found;
+    }
+
+    private long NowMs() => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private void Fail(Exception exception)
+    {
+        if (Interlocked.CompareExchange(ref _failure, exception, null) is null)
+        {
+            Log.Failed(_logger, exception, _directory);
+        }
+    }
+
+    private void ThrowIfFailed()
+    {
+        if (Volatile.Read(ref _failure) is { } failure)
+        {
+            ExceptionDispatchInfo.Throw(failure);
+        }
+    }
+
+    private void ThrowIfUnusable()
+    {
+        ThrowIfFailed();
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _closed), this);
+    }
+
+    /// <summary>Finds, validates and recovers the segments of a directory. Used once, by <see cref="Open"/>.</summary>
+    private sealed class LogOpener(string directory, LogOptions options, ILogFileSystem fileSystem, ILogger logger, TimeProvider time)
+    {
+        public ILogFileSystem FileSystem => fileSystem;
+
+        public ILogger Logger => logger;
+
+        public TimeProvider Time => time;
+
+        public bool WasClean { get; private set; }
+
+        public (LogSegment[] Segments, long LogStart) Open()
+        {
+            fileSystem.CreateDirectory(directory);
+            CheckFormat();
+            var bases = ListSegmentsAndTidy();
+            var clean = ReadCheckpoint(LogFileNames.CleanShutdown, 3);
+            var recoveryPoint = ReadCheckpoint(LogFileNames.RecoveryPoint, 1)?[0] ?? 0;
+            var logStart = ReadCheckpoint(LogFileNames.LogStartOffset, 1)?[0] ?? 0;
+
+            var segments = new List<LogSegment>();
+            try
+            {
+                if (bases.Count == 0)
+                {
+                    segments.Add(LogSegment.Create(fileSystem, directory, Math.Max(logStart, clean?[0] ?? 0), options.IndexIntervalBytes));
+                    WasClean = clean is not null;
+                }
+                else
+                {
+                    LoadSegments(bases, clean, recoveryPoint, segments);
+                }
+
+                var last = segments[^1];
+                last.Flush(); // What a killed process left in the page cache is on disk from here on.
+                CheckpointFile.Write(fileSystem, directory, LogFileNames.RecoveryPoint, last.BaseOffset);
+                CheckpointFile.Delete(fileSystem, directory, LogFileNames.CleanShutdown);
+                fileSystem.SyncDirectory(directory);
+                last.IsDirectoryEntryDurable = true;
+                var start = Math.Min(Math.Max(logStart, segments[0].BaseOffset), last.NextOffset);
+                return ([.. segments], start);
+            }
+            catch
+            {
+                foreach (var segment in segments)
+                {
+                    segment.Release();
+                }
+
+                throw;
+            }
+        }
+
+        private void LoadSegments(List<long> bases, long[]? clean, long recoveryPoint, List<LogSegment> segments)
+        {
+            WasClean = clean is not null && clean[1] == bases[^1] && FileLength(LogFileNames.Segment(directory, bases[^1])) == clean[2];
+
+            var firstUntrusted = bases.Count;
+            for (var i = 0; i < bases.Count; i++)
+            {
+                var trusted = WasClean || (i + 1 < bases.Count && bases[i + 1] <= recoveryPoint);
+                if (!trusted)
+                {
+                    firstUntrusted = i;
+                    break;
+                }
+
+                var segment = LogSegment.OpenExisting(fileSystem, directory, bases[i], options.IndexIntervalBytes);
+                segments.Add(segment);
+                if (segment.LoadTrusted(segment.FileLength))
+                {
+                    Log.IndexesRebuilt(logger, segment.FilePath);
+                    segment.WriteIndexFiles();
+                }
+
+                CheckFollows(segments);
+            }
+
+            if (firstUntrusted < bases.Count)
+            {
+                Recover(bases, firstUntrusted, segments);
+            }
+        }
+
+        // Validates every batch from the first segment after the recovery point to the end. The first invalid batch is a
+        // torn tail, and is cut off, only when nothing intact follows it; otherwise acknowledged data lies beyond the damage.
+        private void Recover(List<long> bases, int first, List<LogSegment> segments)
+        {
+            for (var i = first; i < bases.Count; i++)
+            {
+                var segment = LogSegment.OpenExisting(fileSystem, directory, bases[i], options.IndexIntervalBytes);
+                segments.Add(segment);
+                var fileLength = segment.FileLength;
+                var problem = segment.RebuildFromScan(fileLength, verifyCrc: true);
+                CheckFollows(segments);
+                if (problem is not { } damage)
+                {
+                    if (i < bases.Count - 1)
+                    {
+                        segment.WriteIndexFiles();
+                    }
+
+                    continue;
+                }
+
+                var intact = segment.FindIntactBatchAfter(damage.Position, segment.NextOffset);
+                for (var j = i + 1; intact is null && j < bases.Count; j++)
+                {
+                    var later = LogSegment.OpenExisting(fileSystem, directory, bases[j], options.IndexIntervalBytes);
+                    try
+                    {
+                        intact = later.FindIntactBatchAfter(0, segment.NextOffset);
+                    }
+                    finally
+                    {
+                        later.Release();
+                    }
+                }
+
+                if (intact is not null)
+                {
+                    throw new CorruptLogException(segment.FilePath, damage.Position, $"{damage.Problem}; intact batches follow the damage, so it is not a torn tail");
+                }
+
+                Log.TornTailTruncated(logger, segment.FilePath, damage.Position, fileLength - damage.Position, damage.Problem);
+                segment.TruncateToValidData();
+                for (var j = i + 1; j < bases.Count; j++)
+                {
+                    var path = LogFileNames.Segment(directory, bases[j]);
+                    fileSystem.DeleteFile(path);
+                    fileSystem.DeleteFile(LogFileNames.OffsetIndex(directory, bases[j]));
+                    fileSystem.DeleteFile(LogFileNames.TimeIndex(directory, bases[j]));
+                    Log.SegmentAfterTornTailDeleted(logger, path);
+                }
+
+                fileSystem.SyncDirectory(directory);
+
+                return;
+            }
+        }
+
+        private static void CheckFollows(List<LogSegment> segments)
+        {
+            if (segments.Count < 2)
+            {
+                return;
+            }
+
+            var previous = segments[^2];
+            var current = segments[^1];
+            if (current.BaseOffset < previous.NextOffset)
+            {
+                throw new CorruptLogException(current.FilePath, 0, $"segment starts at offset {current.BaseOffset}, inside the previous segment which ends at {previous.NextOffset}");
+            }
+        }
+
+        private void CheckFormat()
+        {
+            var version = ReadCheckpoint(LogFileNames.FormatMarker, 1);
+            if (version is null)
+            {
+                CheckpointFile.Write(fileSystem, directory, LogFileNames.FormatMarker, FormatVersion);
+                return;
+            }
+
+            if (version[0] != FormatVersion)
+            {
+                throw new NotSupportedException($"The log in '{directory}' uses format version {version[0]}; this Herald reads version {FormatVersion}.");
+            }
+        }
+
+        private List<long> ListSegmentsAndTidy()
+        {
+            var names = fileSystem.ListFiles(directory);
+            var bases = new List<long>();
+            foreach (var name in names)
+            {
+                if (LogFileNames.TryParseSegment(name, out var baseOffset))
+                {
+                    bases.Add(baseOffset);
+                }
+            }
+
+            bases.Sort();
+            var known = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var baseOffset in bases)
+            {
+                known.Add(Path.GetFileNameWithoutExtension(LogFileNames.Segment(directory, baseOffset)));
+            }
+
+            foreach (var name in names)
+            {
+                var isTemporary = name.EndsWith(LogFileNames.TemporaryExtension, StringComparison.Ordinal);
+                var isOrphanIndex = (name.EndsWith(LogFileNames.OffsetIndexExtension, StringComparison.Ordinal) || name.EndsWith(LogFileNames.TimeIndexExtension, StringComparison.Ordinal))
+                    && !known.Contains(Path.GetFileNameWithoutExtension(name));
+                if (isTemporary || isOrphanIndex)
+                {
+                    fileSystem.DeleteFile(Path.Combine(directory, name));
+                    Log.LeftoverRemoved(logger, name);
+                }
+            }
+
+            return bases;
+        }
+
+        private long[]? ReadCheckpoint(string name, int values)
+        {
+            var result = CheckpointFile.Read(fileSystem, directory, name, values);
+            if (result is null && fileSystem.FileExists(Path.Combine(directory, name)))
+            {
+                Log.CheckpointUnreadable(logger, name);
+            }
+
+            return result;
+        }
+
+        private long FileLength(string path)
+        {
+            using var file = fileSystem.OpenOrCreate(path);
+            return file.Length;
+        }
+    }
+}
