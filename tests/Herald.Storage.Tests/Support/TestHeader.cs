@@ -1,0 +1,3 @@
+namespace Herald.Storage.Tests.Support;
+
+internal sealed record TestHeader(string Key, byte[]? Value);
