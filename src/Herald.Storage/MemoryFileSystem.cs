@@ -129,23 +129,26 @@ public sealed class MemoryFileSystem : ILogFileSystem
     }
 
     /// <summary>
-    /// Throws away everything a power cut would: unflushed bytes and unsynced directory changes.
-    /// With <paramref name="tornWrites"/>, each file keeps a random part of its unflushed tail, as a disk that wrote back
-    /// some pages before the cut would. Handles opened before the cut must not be used afterwards.
+    /// Returns what a power cut would leave: a new file system holding only flushed bytes and synced directory changes.
+    /// With <paramref name="tornWrites"/>, each file also keeps a random part of its unflushed tail, as a disk that wrote
+    /// back some pages before the cut would. This instance is left as it was, so code still holding it (a process that
+    /// "died" in the cut) cannot disturb the survivor.
     /// </summary>
-    public void SimulatePowerLoss(Random? tornWrites = null)
+    public MemoryFileSystem SimulatePowerLoss(Random? tornWrites = null)
     {
+        var survivor = new MemoryFileSystem();
         lock (_gate)
         {
-            // Fresh file objects: handles from before the cut write into orphans, as a dead process would write nowhere.
-            _files.Clear();
-            foreach (var path in _durableFiles.Keys.ToArray())
+            survivor._directories.UnionWith(_directories);
+            foreach (var (path, file) in _durableFiles)
             {
-                var survivor = _durableFiles[path].SurvivorOfPowerLoss(tornWrites);
-                _durableFiles[path] = survivor;
-                _files.Add(path, survivor);
+                var copy = file.SurvivorOfPowerLoss(tornWrites);
+                survivor._durableFiles.Add(path, copy);
+                survivor._files.Add(path, copy);
             }
         }
+
+        return survivor;
     }
 
     /// <summary>The current bytes of a file, for inspection in tests.</summary>

@@ -33,6 +33,7 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
     private long _durableEndOffset;
     private long _logStartOffset;
     private long _unflushedBytes;
+    private long _recoveryPointWrittenMs;
 
     private readonly Lock _flushGate = new();
     private readonly Lock _flushIo = new();
@@ -57,6 +58,7 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
         _endOffset = _active.NextOffset;
         _durableEndOffset = _endOffset;
         _logStartOffset = logStartOffset;
+        _recoveryPointWrittenMs = NowMs();
         if (options.FlushPolicy.Mode == FlushMode.Interval)
         {
             _intervalTimer = time.CreateTimer(static state => ((PartitionLog)state!).FlushIfDirty(), this, options.FlushPolicy.Interval, options.FlushPolicy.Interval);
@@ -580,12 +582,16 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
 
         long end;
         LogSegment active;
+        int activeSize;
         lock (_appendLock)
         {
             end = _endOffset;
             active = _active;
+            activeSize = active.Size;
             _unflushedBytes = 0;
         }
+
+        var sealedFlushed = false;
 
         while (true)
         {
@@ -611,14 +617,12 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
                 }
             }
 
-            long recoveryPoint;
             lock (_appendLock)
             {
                 _sealedUnflushed.Dequeue();
-                recoveryPoint = _sealedUnflushed.TryPeek(out var nextSealed) ? nextSealed.BaseOffset : _active.BaseOffset;
             }
 
-            CheckpointFile.Write(_fileSystem, _directory, LogFileNames.RecoveryPoint, recoveryPoint);
+            sealedFlushed = true;
         }
 
         active.Flush();
@@ -626,6 +630,13 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
         {
             _fileSystem.SyncDirectory(_directory);
             active.IsDirectoryEntryDurable = true;
+        }
+
+        var now = NowMs();
+        if (sealedFlushed || closing || now - _recoveryPointWrittenMs >= (long)_options.RecoveryPointInterval.TotalMilliseconds)
+        {
+            CheckpointFile.Write(_fileSystem, _directory, LogFileNames.RecoveryPoint, active.BaseOffset, activeSize);
+            _recoveryPointWrittenMs = now;
         }
 
         if (end > Volatile.Read(ref _durableEndOffset))
@@ -703,7 +714,7 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
             CheckFormat();
             var bases = ListSegmentsAndTidy();
             var clean = ReadCheckpoint(LogFileNames.CleanShutdown, 3);
-            var recoveryPoint = ReadCheckpoint(LogFileNames.RecoveryPoint, 1)?[0] ?? 0;
+            var recoveryPoint = ReadRecoveryPoint();
             var logStart = ReadCheckpoint(LogFileNames.LogStartOffset, 1)?[0] ?? 0;
 
             var segments = new List<LogSegment>();
@@ -719,14 +730,26 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
                     LoadSegments(bases, clean, recoveryPoint, segments);
                 }
 
+                if (logStart > segments[^1].NextOffset)
+                {
+                    // Records above the end were deleted before a crash lost the tail they sat on. Start again at the
+                    // log start, as Kafka does, so no offset a consumer may have seen is handed out twice.
+                    foreach (var segment in segments)
+                    {
+                        segment.Delete();
+                    }
+
+                    segments.Clear();
+                    segments.Add(LogSegment.Create(fileSystem, directory, logStart, options.IndexIntervalBytes));
+                }
+
                 var last = segments[^1];
                 last.Flush(); // What a killed process left in the page cache is on disk from here on.
-                CheckpointFile.Write(fileSystem, directory, LogFileNames.RecoveryPoint, last.BaseOffset);
+                CheckpointFile.Write(fileSystem, directory, LogFileNames.RecoveryPoint, last.BaseOffset, last.Size);
                 CheckpointFile.Delete(fileSystem, directory, LogFileNames.CleanShutdown);
                 fileSystem.SyncDirectory(directory);
                 last.IsDirectoryEntryDurable = true;
-                var start = Math.Min(Math.Max(logStart, segments[0].BaseOffset), last.NextOffset);
-                return ([.. segments], start);
+                return ([.. segments], Math.Max(logStart, segments[0].BaseOffset));
             }
             catch
             {
@@ -739,14 +762,14 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
             }
         }
 
-        private void LoadSegments(List<long> bases, long[]? clean, long recoveryPoint, List<LogSegment> segments)
+        private void LoadSegments(List<long> bases, long[]? clean, DurablePosition recoveryPoint, List<LogSegment> segments)
         {
             WasClean = clean is not null && clean[1] == bases[^1] && FileLength(LogFileNames.Segment(directory, bases[^1])) == clean[2];
 
             var firstUntrusted = bases.Count;
             for (var i = 0; i < bases.Count; i++)
             {
-                var trusted = WasClean || (i + 1 < bases.Count && bases[i + 1] <= recoveryPoint);
+                var trusted = WasClean || (i + 1 < bases.Count && bases[i + 1] <= recoveryPoint.SegmentBaseOffset);
                 if (!trusted)
                 {
                     firstUntrusted = i;
@@ -766,13 +789,13 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
 
             if (firstUntrusted < bases.Count)
             {
-                Recover(bases, firstUntrusted, segments);
+                Recover(bases, firstUntrusted, recoveryPoint, segments);
             }
         }
 
-        // Validates every batch from the first segment after the recovery point to the end. The first invalid batch is a
-        // torn tail, and is cut off, only when nothing intact follows it; otherwise acknowledged data lies beyond the damage.
-        private void Recover(List<long> bases, int first, List<LogSegment> segments)
+        // Validates every batch from the recovery point to the end. Damage before the recovery point hit synced data and
+        // stops the partition; damage after it is a torn tail of writes that never reached the disk, and is cut off.
+        private void Recover(List<long> bases, int first, DurablePosition recoveryPoint, List<LogSegment> segments)
         {
             for (var i = first; i < bases.Count; i++)
             {
@@ -791,23 +814,10 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
                     continue;
                 }
 
-                var intact = segment.FindIntactBatchAfter(damage.Position, segment.NextOffset);
-                for (var j = i + 1; intact is null && j < bases.Count; j++)
+                var synced = recoveryPoint.SyncedBytesOf(segment.BaseOffset);
+                if (damage.Position < synced)
                 {
-                    var later = LogSegment.OpenExisting(fileSystem, directory, bases[j], options.IndexIntervalBytes);
-                    try
-                    {
-                        intact = later.FindIntactBatchAfter(0, segment.NextOffset);
-                    }
-                    finally
-                    {
-                        later.Release();
-                    }
-                }
-
-                if (intact is not null)
-                {
-                    throw new CorruptLogException(segment.FilePath, damage.Position, $"{damage.Problem}; intact batches follow the damage, so it is not a torn tail");
+                    throw new CorruptLogException(segment.FilePath, damage.Position, $"{damage.Problem}; the data up to byte {synced} had been synced, so this is not a torn tail");
                 }
 
                 Log.TornTailTruncated(logger, segment.FilePath, damage.Position, fileLength - damage.Position, damage.Problem);
@@ -822,9 +832,16 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
                 }
 
                 fileSystem.SyncDirectory(directory);
-
                 return;
             }
+        }
+
+        // A missing or unreadable recovery point is treated as "everything was synced": damage then stops the partition
+        // rather than being cut off, because nothing says it is safe to cut.
+        private DurablePosition ReadRecoveryPoint()
+        {
+            var values = ReadCheckpoint(LogFileNames.RecoveryPoint, 2);
+            return values is null ? new DurablePosition(long.MaxValue, 0) : new DurablePosition(values[0], values[1]);
         }
 
         private static void CheckFollows(List<LogSegment> segments)
@@ -907,5 +924,14 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
             using var file = fileSystem.OpenOrCreate(path);
             return file.Length;
         }
+    }
+
+    /// <summary>Everything before byte <paramref name="Position"/> of the segment at <paramref name="SegmentBaseOffset"/> was synced.</summary>
+    private readonly record struct DurablePosition(long SegmentBaseOffset, long Position)
+    {
+        public long SyncedBytesOf(long segmentBaseOffset) =>
+            segmentBaseOffset < SegmentBaseOffset ? long.MaxValue
+            : segmentBaseOffset == SegmentBaseOffset ? Position
+            : 0;
     }
 }

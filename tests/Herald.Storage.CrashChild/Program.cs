@@ -28,11 +28,11 @@ for (var w = 0; w < writers.Length; w++)
         var random = new Random(seed * 31 + writer);
         for (var sequence = 0; ; sequence++)
         {
-            var records = random.Next(1, 20);
+            var records = random.Next(1, 10);
             using var builder = new RecordBatchBuilder(RecordBatchOptions.Default with { Compression = (CompressionType)random.Next(0, 5) });
             for (var i = 0; i < records; i++)
             {
-                var value = new byte[random.Next(0, 2000)];
+                var value = new byte[random.Next(0, 300)];
                 random.NextBytes(value);
                 builder.Add(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), Encoding.UTF8.GetBytes($"{writer}-{sequence}-{i}"), value);
             }

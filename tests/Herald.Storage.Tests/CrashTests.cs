@@ -9,7 +9,7 @@ namespace Herald.Storage.Tests;
 /// </summary>
 public sealed class CrashTests
 {
-    private const int SegmentBytes = 64 * 1024;
+    private const int SegmentBytes = 1024 * 1024;
 
     [Fact]
     public async Task Every_acknowledged_append_survives_repeated_SIGKILL()
@@ -84,7 +84,11 @@ public sealed class CrashTests
         }
 
         await Task.Delay(runFor);
-        Assert.False(child.HasExited, $"the crash child exited on its own: {await errors}");
+        if (child.HasExited)
+        {
+            Assert.Fail($"the crash child exited on its own with code {child.ExitCode}: {await errors}");
+        }
+
         child.Kill(); // SIGKILL on Unix: no finalizers, no flush, no clean close.
         await child.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
         await reading.WaitAsync(TimeSpan.FromSeconds(30));

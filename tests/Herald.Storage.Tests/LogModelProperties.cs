@@ -55,8 +55,11 @@ public sealed class LogModelProperties
         var acknowledged = 0L;
         try
         {
-            foreach (var operation in operations)
+            for (var step = 0; step < operations.Length; step++)
             {
+                var operation = operations[step];
+                try
+                {
                 switch (operation)
                 {
                     case Append append:
@@ -119,7 +122,7 @@ public sealed class LogModelProperties
                         break;
 
                     case PowerCut cut:
-                        fileSystem.SimulatePowerLoss(new Random(cut.Seed));
+                        fileSystem = fileSystem.SimulatePowerLoss(new Random(cut.Seed));
                         log = PartitionLog.Open("/model/p0", options, fileSystem, timeProvider: clock);
                         Assert.True(log.LogEndOffset >= acknowledged, $"power cut lost acknowledged records: end {log.LogEndOffset} < {acknowledged}");
                         model.RemoveAll(r => r.Offset >= log.LogEndOffset);
@@ -131,6 +134,11 @@ public sealed class LogModelProperties
 
                 Assert.Equal(logStart, log.LogStartOffset);
                 Assert.Equal(model.Count == 0 ? log.LogEndOffset : model[^1].Offset + 1, log.LogEndOffset);
+                }
+                catch (Exception exception) when (exception is not StepFailedException)
+                {
+                    throw new StepFailedException($"step {step} ({operation}) of [{string.Join(", ", operations.AsEnumerable())}]", exception);
+                }
             }
 
             var all = TestBatches.ReadAll(log, log.LogStartOffset);
@@ -143,6 +151,8 @@ public sealed class LogModelProperties
             log.Dispose();
         }
     }
+
+    private sealed class StepFailedException(string message, Exception inner) : Exception(message, inner);
 
     private static void CheckRead(PartitionLog log, List<(long Offset, long Timestamp, byte[] Value)> model, long logStart, Read read)
     {

@@ -5,6 +5,11 @@ namespace Herald.Storage.Tests;
 /// <summary>Fault injection on real files: what recovery keeps, cuts and refuses after crashes and damage.</summary>
 public sealed class RecoveryTests : IDisposable
 {
+    // The recovery point records how far data is known to be synced: damage before it is corruption, after it a torn tail.
+    // Crash tests pin it down: "Unsynced" keeps it at the start of the log, "Synced" moves it after every flush.
+    private static readonly LogOptions Unsynced = LogOptions.Default with { RecoveryPointInterval = TimeSpan.FromDays(1) };
+    private static readonly LogOptions Synced = LogOptions.Default with { RecoveryPointInterval = TimeSpan.Zero };
+
     private readonly TempDirectory _temp = new();
 
     private string Dir => _temp.Combine("payments-3");
@@ -31,11 +36,7 @@ public sealed class RecoveryTests : IDisposable
     public void Zeros_left_after_the_last_batch_by_a_crash_are_truncated()
     {
         var sizes = WriteAndAbandon(3);
-        using (var stream = File.OpenWrite(SegmentPath(0)))
-        {
-            stream.Seek(0, SeekOrigin.End);
-            stream.Write(new byte[4096]);
-        }
+        AppendBytes(SegmentPath(0), new byte[4096]);
 
         using var log = PartitionLog.Open(Dir);
 
@@ -56,9 +57,9 @@ public sealed class RecoveryTests : IDisposable
     }
 
     [Fact]
-    public void A_flipped_bit_inside_the_active_segment_with_intact_batches_after_it_stops_the_log()
+    public void A_flipped_bit_in_synced_data_of_the_active_segment_stops_the_log()
     {
-        var sizes = WriteAndAbandon(5);
+        var sizes = WriteAndAbandon(5, Synced);
         var damagedBatch = sizes[0] + sizes[1];
         FlipBit(SegmentPath(0), damagedBatch + 70);
 
@@ -70,9 +71,9 @@ public sealed class RecoveryTests : IDisposable
     }
 
     [Fact]
-    public void A_damaged_length_field_in_the_active_segment_is_not_mistaken_for_a_torn_tail()
+    public void A_damaged_length_field_in_synced_data_is_not_mistaken_for_a_torn_tail()
     {
-        var sizes = WriteAndAbandon(5);
+        var sizes = WriteAndAbandon(5, Synced);
         FlipBit(SegmentPath(0), sizes[0] + 9);
 
         var error = Assert.Throws<CorruptLogException>(() => PartitionLog.Open(Dir));
@@ -169,11 +170,7 @@ public sealed class RecoveryTests : IDisposable
     public void A_clean_shutdown_marker_that_does_not_match_the_files_is_not_trusted()
     {
         WriteAndClose(4, LogOptions.Default);
-        using (var stream = File.OpenWrite(SegmentPath(0)))
-        {
-            stream.Seek(0, SeekOrigin.End);
-            stream.Write(TestBatches.Make(2).AsSpan(0, 50));
-        }
+        AppendBytes(SegmentPath(0), TestBatches.Make(2).AsSpan(0, 50));
 
         using var log = PartitionLog.Open(Dir);
 
@@ -182,7 +179,7 @@ public sealed class RecoveryTests : IDisposable
     }
 
     [Fact]
-    public void A_torn_tail_in_a_rolled_segment_drops_the_segments_after_it()
+    public async Task A_torn_tail_in_a_rolled_segment_drops_the_segments_after_it()
     {
         // A crash just after a roll, before the old segment reached the disk: its tail is torn and the new one holds garbage.
         var batch = TestBatches.Make(3, valueSize: 200);
@@ -193,8 +190,8 @@ public sealed class RecoveryTests : IDisposable
             log.Append(batch.ToArray());
         }
 
-        Assert.True(log.FlushAsync().AsTask().Wait(TimeSpan.FromSeconds(30)));
-        File.Delete(Path.Combine(Dir, "recovery-point"));
+        await log.FlushAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+        File.WriteAllText(Path.Combine(Dir, "recovery-point"), $"1 0 {batch.Length}\n");
         TruncateBy(SegmentPath(0), 20);
         File.WriteAllBytes(SegmentPath(6), new byte[100]);
 
@@ -245,23 +242,23 @@ public sealed class RecoveryTests : IDisposable
                 log.Append(TestBatches.Make(2));
             }
 
-            fileSystem.SimulatePowerLoss(random);
+            fileSystem = fileSystem.SimulatePowerLoss(random);
         }
     }
 
     [Fact]
-    public void Unflushed_appends_under_the_unsafe_policy_are_lost_cleanly_on_power_cut()
+    public async Task Unflushed_appends_under_the_unsafe_policy_are_lost_cleanly_on_power_cut()
     {
         var fileSystem = new MemoryFileSystem();
         var options = LogOptions.Default with { FlushPolicy = FlushPolicy.UnsafeNoForce };
         var log = PartitionLog.Open("/power/p1", options, fileSystem);
         log.Append(TestBatches.Make(3));
-        log.FlushAsync().AsTask().Wait(TimeSpan.FromSeconds(30));
+        await log.FlushAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
         log.Append(TestBatches.Make(3));
 
-        fileSystem.SimulatePowerLoss(new Random(5));
+        var survivor = fileSystem.SimulatePowerLoss(new Random(5));
 
-        using var reopened = PartitionLog.Open("/power/p1", options, fileSystem);
+        using var reopened = PartitionLog.Open("/power/p1", options, survivor);
         Assert.InRange(reopened.LogEndOffset, 3, 6);
         Assert.Equal(reopened.LogEndOffset, TestBatches.ReadAllHeaders(reopened).Sum(h => (long)h.RecordCount));
     }
@@ -269,7 +266,7 @@ public sealed class RecoveryTests : IDisposable
     private int[] WriteAndAbandon(int batches, LogOptions? options = null)
     {
         // Never disposed: the process "dies" with the log open, so the next open is an unclean one.
-        var log = PartitionLog.Open(Dir, options);
+        var log = PartitionLog.Open(Dir, options ?? Unsynced);
         var sizes = new int[batches];
         for (var i = 0; i < batches; i++)
         {
@@ -288,6 +285,13 @@ public sealed class RecoveryTests : IDisposable
         {
             log.Append(TestBatches.Make(3, valueSize: valueSize, timestamp: TestBatches.BaseTime + (i * 10)));
         }
+    }
+
+    private static void AppendBytes(string path, ReadOnlySpan<byte> bytes)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+        stream.Seek(0, SeekOrigin.End);
+        stream.Write(bytes);
     }
 
     private static void TruncateBy(string path, int bytes)

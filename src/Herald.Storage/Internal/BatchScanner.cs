@@ -56,29 +56,6 @@ internal sealed class BatchScanner : IDisposable
         return true;
     }
 
-    /// <summary>
-    /// Looks for any intact batch after <paramref name="from"/>: one with valid framing and CRC and an offset no lower than
-    /// <paramref name="minimumBaseOffset"/>. Finding one means the damage before it is corruption, not a torn tail.
-    /// </summary>
-    public long? FindIntactBatchAfter(long from, long minimumBaseOffset)
-    {
-        for (var position = from + 1; position + RecordBatchHeader.Size <= _end; position++)
-        {
-            var header = _reader.Read(position, RecordBatchHeader.Size);
-            if (header[RecordBatchHeader.MagicOffset] != RecordBatchHeader.CurrentMagic)
-            {
-                continue;
-            }
-
-            if (Check(position, minimumBaseOffset, out _) is null)
-            {
-                return position;
-            }
-        }
-
-        return null;
-    }
-
     public void Dispose() => _reader.Dispose();
 
     private string? Check(long position, long minimumBaseOffset, out RecordBatchHeader header)

@@ -13,7 +13,10 @@ internal static class LogFileNames
     /// <summary>Records the on-disk format version, so a later Herald knows how to read this directory.</summary>
     public const string FormatMarker = "herald-log.format";
 
-    /// <summary>Base offset of the first segment that may hold data not yet synced and validated.</summary>
+    /// <summary>
+    /// A durable position, as (segment base offset, byte position): everything before it was synced. Recovery validates
+    /// from there; damage found before it is corruption, after it a torn tail.
+    /// </summary>
     public const string RecoveryPoint = "recovery-point";
 
     /// <summary>Present only after a clean close; its absence at open means the last run crashed.</summary>

@@ -134,14 +134,6 @@ internal sealed class LogSegment
         return scanner.Problem is null ? null : (scanner.Position, scanner.Problem);
     }
 
-    /// <summary>Whether an intact batch exists anywhere after <paramref name="position"/> in this segment.</summary>
-    public long? FindIntactBatchAfter(long position, long minimumBaseOffset)
-    {
-        var length = FileLength;
-        using var scanner = new BatchScanner(_file, position, length, minimumBaseOffset, verifyCrc: true);
-        return scanner.FindIntactBatchAfter(position - 1, minimumBaseOffset);
-    }
-
     /// <summary>Cuts the file back to the valid data found by the last scan, dropping a torn tail.</summary>
     public void TruncateToValidData()
     {

@@ -36,7 +36,25 @@ internal static class TimestampSearch
         try
         {
             segment.ReadBatch(position, buffer.AsSpan(0, size));
-            throw new NotImplementedException();
+            RecordBatch batch;
+            try
+            {
+                new RecordBatchReader(buffer.AsMemory(0, size)).TryReadNext(out batch);
+            }
+            catch (InvalidRecordBatchException exception)
+            {
+                throw new CorruptLogException(segment.FilePath, position, exception.Message);
+            }
+
+            foreach (var record in batch.Records)
+            {
+                if (record.Offset >= minimumOffset && record.Timestamp >= timestamp)
+                {
+                    return record.Offset;
+                }
+            }
+
+            return null;
         }
         finally
         {
