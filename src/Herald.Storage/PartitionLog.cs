@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using Herald.Storage.Internal;
 using Microsoft.Extensions.Logging;
@@ -39,7 +38,14 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
     private readonly Lock _flushIo = new();
     private readonly Lock _checkpointLock = new();
     private TaskCompletionSource? _nextFlush;
+    private List<DurabilityWaiter> _waitingForNextFlush = [];
+    private List<DurabilityWaiter> _waitingForThisFlush = [];
+    private readonly Stack<DurabilityWaiter> _waiterPool = new();
+    private readonly Action<DurabilityWaiter> _returnWaiter;
+    private readonly FlushWork _flushWork;
     private bool _flushLoopRunning;
+    private bool _flushingStopped;
+    private bool _segmentsReleased;
     private readonly ITimer? _intervalTimer;
 
     private Exception? _failure;
@@ -59,6 +65,8 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
         _durableEndOffset = _endOffset;
         _logStartOffset = logStartOffset;
         _recoveryPointWrittenMs = NowMs();
+        _returnWaiter = ReturnWaiter;
+        _flushWork = new FlushWork(this);
         if (options.FlushPolicy.Mode == FlushMode.Interval)
         {
             _intervalTimer = time.CreateTimer(static state => ((PartitionLog)state!).FlushIfDirty(), this, options.FlushPolicy.Interval, options.FlushPolicy.Interval);
@@ -175,16 +183,34 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
     /// Appends like <see cref="Append"/>, then applies the flush policy: with <see cref="FlushMode.Always"/> the task
     /// completes only once the record set is durable; otherwise as soon as it is appended.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<AppendResult> AppendAsync(Memory<byte> recordSet, CancellationToken cancellationToken = default)
+    public ValueTask<AppendResult> AppendAsync(Memory<byte> recordSet, CancellationToken cancellationToken = default)
     {
         var result = Append(recordSet.Span);
-        if (result.Succeeded && _options.FlushPolicy.Mode == FlushMode.Always)
+        if (!result.Succeeded || _options.FlushPolicy.Mode != FlushMode.Always || DurableEndOffset >= result.NextOffset)
         {
-            await WaitForDurableAsync(result.NextOffset, cancellationToken).ConfigureAwait(false);
+            return new ValueTask<AppendResult>(result);
         }
 
-        return result;
+        if (cancellationToken.CanBeCanceled)
+        {
+            return WaitThenReturnAsync(result, cancellationToken);
+        }
+
+        // The common path: a pooled waiter completed by the next group commit, so no allocation per append.
+        lock (_flushGate)
+        {
+            if (_flushingStopped)
+            {
+                // Closed after the append: the final flush of Dispose covered it, unless the log failed.
+                return _failure is null ? new ValueTask<AppendResult>(result) : ValueTask.FromException<AppendResult>(_failure);
+            }
+
+            var waiter = _waiterPool.TryPop(out var pooled) ? pooled : new DurabilityWaiter(_returnWaiter);
+            waiter.Result = result;
+            _waitingForNextFlush.Add(waiter);
+            StartFlushLoopLocked();
+            return waiter.Task;
+        }
     }
 
     /// <summary>
@@ -417,23 +443,23 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
             {
                 segment.Release();
             }
+
+            _segmentsReleased = true;
         }
 
+        // Whoever was still waiting is covered by the final flush above, or learns why there was none.
         TaskCompletionSource? pending;
+        List<DurabilityWaiter> waiters;
         lock (_flushGate)
         {
+            _flushingStopped = true;
             pending = _nextFlush;
             _nextFlush = null;
+            waiters = _waitingForNextFlush;
+            _waitingForNextFlush = [];
         }
 
-        if (_failure is null)
-        {
-            pending?.TrySetResult();
-        }
-        else
-        {
-            pending?.TrySetException(_failure);
-        }
+        Complete(pending, waiters, _failure);
     }
 
     /// <inheritdoc cref="Dispose"/>
@@ -511,23 +537,41 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
         return count;
     }
 
+    private async ValueTask<AppendResult> WaitThenReturnAsync(AppendResult result, CancellationToken cancellationToken)
+    {
+        await WaitForDurableAsync(result.NextOffset, cancellationToken).ConfigureAwait(false);
+        return result;
+    }
+
     private Task RequestFlush()
     {
         lock (_flushGate)
         {
-            if (_closed)
+            if (_flushingStopped)
             {
                 return _failure is null ? Task.CompletedTask : Task.FromException(_failure);
             }
 
             _nextFlush ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            if (!_flushLoopRunning)
-            {
-                _flushLoopRunning = true;
-                ThreadPool.UnsafeQueueUserWorkItem(static log => log.RunFlushLoop(), this, preferLocal: false);
-            }
-
+            StartFlushLoopLocked();
             return _nextFlush.Task;
+        }
+    }
+
+    private void StartFlushLoopLocked()
+    {
+        if (!_flushLoopRunning)
+        {
+            _flushLoopRunning = true;
+            ThreadPool.UnsafeQueueUserWorkItem(_flushWork, preferLocal: false);
+        }
+    }
+
+    private void ReturnWaiter(DurabilityWaiter waiter)
+    {
+        lock (_flushGate)
+        {
+            _waiterPool.Push(waiter);
         }
     }
 
@@ -545,37 +589,64 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
         while (true)
         {
             TaskCompletionSource? flush;
+            List<DurabilityWaiter> waiters;
             lock (_flushGate)
             {
                 flush = _nextFlush;
                 _nextFlush = null;
-                if (flush is null)
+                waiters = _waitingForNextFlush;
+                (_waitingForNextFlush, _waitingForThisFlush) = (_waitingForThisFlush, _waitingForNextFlush);
+                if (flush is null && waiters.Count == 0)
                 {
                     _flushLoopRunning = false;
                     return;
                 }
             }
 
-            try
+            var error = Volatile.Read(ref _failure);
+            if (error is null)
             {
-                lock (_flushIo)
+                try
                 {
-                    FlushSegmentsLocked(closing: false);
+                    lock (_flushIo)
+                    {
+                        FlushSegmentsLocked(closing: false);
+                    }
                 }
+                catch (Exception exception)
+                {
+                    Fail(exception);
+                    error = exception;
+                }
+            }
 
-                flush.TrySetResult();
-            }
-            catch (Exception exception)
-            {
-                Fail(exception);
-                flush.TrySetException(exception);
-            }
+            Complete(flush, waiters, error);
         }
+    }
+
+    private static void Complete(TaskCompletionSource? flush, List<DurabilityWaiter> waiters, Exception? error)
+    {
+        if (error is null)
+        {
+            flush?.TrySetResult();
+        }
+        else
+        {
+            flush?.TrySetException(error);
+        }
+
+        foreach (var waiter in waiters)
+        {
+            waiter.Complete(error);
+        }
+
+        waiters.Clear();
     }
 
     private void FlushSegmentsLocked(bool closing)
     {
-        if (_failure is not null || (_closed && !closing))
+        // After Dispose released the files its final flush has covered every append; nothing is left to sync.
+        if (_failure is not null || _segmentsReleased)
         {
             return;
         }
@@ -924,6 +995,12 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
             using var file = fileSystem.OpenOrCreate(path);
             return file.Length;
         }
+    }
+
+    /// <summary>The flush loop as a reusable thread-pool work item, so starting it allocates nothing.</summary>
+    private sealed class FlushWork(PartitionLog log) : IThreadPoolWorkItem
+    {
+        public void Execute() => log.RunFlushLoop();
     }
 
     /// <summary>Everything before byte <paramref name="Position"/> of the segment at <paramref name="SegmentBaseOffset"/> was synced.</summary>

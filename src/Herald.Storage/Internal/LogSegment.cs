@@ -258,6 +258,8 @@ internal sealed class LogSegment
         }
 
         _file.Dispose();
+        _offsetIndex.Dispose();
+        _timeIndex.Dispose();
         if (Volatile.Read(ref _deleteWhenReleased))
         {
             _fileSystem.DeleteFile(FilePath);
@@ -307,8 +309,8 @@ internal sealed class LogSegment
 
     private void ResetTracking()
     {
-        _offsetIndex = new SparseIndex();
-        _timeIndex = new SparseIndex();
+        _offsetIndex.Dispose();
+        _timeIndex.Dispose();
         _bytesSinceIndexEntry = 0;
         _maxTimestamp = long.MinValue;
         _nextOffset = BaseOffset;
@@ -342,6 +344,8 @@ internal sealed class LogSegment
             return false;
         }
 
+        _offsetIndex.Dispose();
+        _timeIndex.Dispose();
         _offsetIndex = offsetIndex;
         _timeIndex = timeIndex;
         _size = (int)fileLength;

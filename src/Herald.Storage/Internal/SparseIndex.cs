@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 
 namespace Herald.Storage.Internal;
@@ -5,14 +6,18 @@ namespace Herald.Storage.Internal;
 /// <summary>
 /// An append-only list of (key, value) entries with non-decreasing keys, searched by binary search.
 /// One writer appends while readers search without locks: a reader sees a consistent prefix.
+/// Entries live in fixed-size chunks rented from a pool and returned by <see cref="Dispose"/>, so a log that deletes
+/// old segments as it creates new ones reuses index memory instead of allocating it.
 /// Used as the offset index (relative offset → file position) and the time index (timestamp → relative offset).
 /// </summary>
-internal sealed class SparseIndex
+internal sealed class SparseIndex : IDisposable
 {
-    private Entry[] _entries;
-    private int _count;
+    private const int ChunkShift = 9;
+    private const int ChunkSize = 1 << ChunkShift;
+    private const int ChunkMask = ChunkSize - 1;
 
-    public SparseIndex(int capacity = 16) => _entries = new Entry[Math.Max(capacity, 4)];
+    private Entry[]?[] _chunks = new Entry[]?[4];
+    private int _count;
 
     public readonly record struct Entry(long Key, int Value);
 
@@ -23,8 +28,12 @@ internal sealed class SparseIndex
         get
         {
             var count = Volatile.Read(ref _count);
-            var entries = Volatile.Read(ref _entries);
-            return (uint)index < (uint)count ? entries[index] : throw new ArgumentOutOfRangeException(nameof(index));
+            if ((uint)index >= (uint)count)
+            {
+                throw new ArgumentOutOfRangeException(nameof(index));
+            }
+
+            return Volatile.Read(ref _chunks)[index >> ChunkShift]![index & ChunkMask];
         }
     }
 
@@ -33,21 +42,23 @@ internal sealed class SparseIndex
         get
         {
             var count = Volatile.Read(ref _count);
-            return count == 0 ? null : Volatile.Read(ref _entries)[count - 1];
+            return count == 0 ? null : this[count - 1];
         }
     }
 
     public void Add(long key, int value)
     {
         var count = _count;
-        if (count == _entries.Length)
+        var chunk = count >> ChunkShift;
+        if (chunk == _chunks.Length)
         {
-            var grown = new Entry[count * 2];
-            Array.Copy(_entries, grown, count);
-            Volatile.Write(ref _entries, grown);
+            var grown = new Entry[]?[_chunks.Length * 2];
+            Array.Copy(_chunks, grown, _chunks.Length);
+            Volatile.Write(ref _chunks, grown);
         }
 
-        _entries[count] = new Entry(key, value);
+        var entries = _chunks[chunk] ??= ArrayPool<Entry>.Shared.Rent(ChunkSize);
+        entries[count & ChunkMask] = new Entry(key, value);
         Volatile.Write(ref _count, count + 1);
     }
 
@@ -57,20 +68,6 @@ internal sealed class SparseIndex
     /// <summary>The last entry whose key is less than <paramref name="key"/>, if any.</summary>
     public Entry? LastBelow(long key) => Search(key, strictlyBelow: true);
 
-    public void Clear() => Volatile.Write(ref _count, 0);
-
-    /// <summary>Drops every entry whose value is at least <paramref name="value"/> (values increase with keys).</summary>
-    public void TruncateFromValue(long value)
-    {
-        var count = _count;
-        while (count > 0 && _entries[count - 1].Value >= value)
-        {
-            count--;
-        }
-
-        Volatile.Write(ref _count, count);
-    }
-
     public byte[] Serialize(int keyBytes)
     {
         var entrySize = keyBytes + sizeof(int);
@@ -78,17 +75,18 @@ internal sealed class SparseIndex
         var bytes = new byte[count * entrySize];
         for (var i = 0; i < count; i++)
         {
+            var entry = this[i];
             var slot = bytes.AsSpan(i * entrySize, entrySize);
             if (keyBytes == sizeof(int))
             {
-                BinaryPrimitives.WriteInt32BigEndian(slot, checked((int)_entries[i].Key));
+                BinaryPrimitives.WriteInt32BigEndian(slot, checked((int)entry.Key));
             }
             else
             {
-                BinaryPrimitives.WriteInt64BigEndian(slot, _entries[i].Key);
+                BinaryPrimitives.WriteInt64BigEndian(slot, entry.Key);
             }
 
-            BinaryPrimitives.WriteInt32BigEndian(slot[keyBytes..], _entries[i].Value);
+            BinaryPrimitives.WriteInt32BigEndian(slot[keyBytes..], entry.Value);
         }
 
         return bytes;
@@ -103,9 +101,8 @@ internal sealed class SparseIndex
             return null;
         }
 
-        var count = bytes.Length / entrySize;
-        var index = new SparseIndex(count);
-        for (var i = 0; i < count; i++)
+        var index = new SparseIndex();
+        for (var i = 0; i < bytes.Length / entrySize; i++)
         {
             var slot = bytes.Slice(i * entrySize, entrySize);
             var key = keyBytes == sizeof(int) ? BinaryPrimitives.ReadInt32BigEndian(slot) : BinaryPrimitives.ReadInt64BigEndian(slot);
@@ -115,15 +112,30 @@ internal sealed class SparseIndex
         return index;
     }
 
+    /// <summary>Returns the chunks to the pool. Only once no reader can search the index any more.</summary>
+    public void Dispose()
+    {
+        var chunks = _chunks;
+        _count = 0;
+        for (var i = 0; i < chunks.Length; i++)
+        {
+            if (chunks[i] is { } chunk)
+            {
+                ArrayPool<Entry>.Shared.Return(chunk);
+                chunks[i] = null;
+            }
+        }
+    }
+
     private Entry? Search(long key, bool strictlyBelow)
     {
         var count = Volatile.Read(ref _count);
-        var entries = Volatile.Read(ref _entries);
+        var chunks = Volatile.Read(ref _chunks);
         int low = 0, high = count - 1, found = -1;
         while (low <= high)
         {
             var mid = (int)((uint)(low + high) >> 1);
-            var midKey = entries[mid].Key;
+            var midKey = chunks[mid >> ChunkShift]![mid & ChunkMask].Key;
             if (strictlyBelow ? midKey < key : midKey <= key)
             {
                 found = mid;
@@ -135,6 +147,6 @@ internal sealed class SparseIndex
             }
         }
 
-        return found < 0 ? null : entries[found];
+        return found < 0 ? null : chunks[found >> ChunkShift]![found & ChunkMask];
     }
 }
