@@ -6,6 +6,9 @@ namespace Herald.Storage;
 /// </summary>
 public static class BatchValidator
 {
+    // Length, attributes, timestamp delta, offset delta, key length, value length and header count: one byte each at least.
+    private const int MinimumRecordBytes = 7;
+
     /// <summary>
     /// Validates a record set: one or more RecordBatch v2 batches laid end to end, as a producer sends them for one partition.
     /// </summary>
@@ -19,6 +22,7 @@ public static class BatchValidator
             return BatchError.TooShort;
         }
 
+        long offsetSpan = 0;
         while (!recordSet.IsEmpty)
         {
             var error = ValidateFraming(recordSet, maxBatchBytes, out var size);
@@ -31,6 +35,13 @@ public static class BatchValidator
             if (error != BatchError.None)
             {
                 return error;
+            }
+
+            // Offsets within a segment are 32-bit, so one record set must not span more.
+            offsetSpan += RecordBatchHeader.Read(recordSet).LastOffsetDelta + 1L;
+            if (offsetSpan > int.MaxValue)
+            {
+                return BatchError.InvalidRecordCount;
             }
 
             recordSet = recordSet[size..];
@@ -95,6 +106,11 @@ public static class BatchValidator
         }
 
         if (header.RecordCount <= 0 || header.LastOffsetDelta != header.RecordCount - 1)
+        {
+            return BatchError.InvalidRecordCount;
+        }
+
+        if (header.Compression == CompressionType.None && header.RecordCount > (batch.Length - RecordBatchHeader.Size) / MinimumRecordBytes)
         {
             return BatchError.InvalidRecordCount;
         }

@@ -151,26 +151,6 @@ public sealed class MemoryFileSystem : ILogFileSystem
         return survivor;
     }
 
-    /// <summary>The current bytes of a file, for inspection in tests.</summary>
-    public byte[] ReadAllBytes(string path)
-    {
-        lock (_gate)
-        {
-            return _files.TryGetValue(Normalize(path), out var file)
-                ? file.Snapshot()
-                : throw new FileNotFoundException($"No such file: '{path}'.", path);
-        }
-    }
-
-    /// <summary>Replaces the bytes of a file and marks them durable, for fault injection in tests.</summary>
-    public void WriteAllBytes(string path, ReadOnlySpan<byte> bytes)
-    {
-        using var file = OpenOrCreate(path);
-        file.SetLength(0);
-        file.Write(0, bytes);
-        file.Flush();
-    }
-
     private void RequireDirectory(string directory)
     {
         if (!_directories.Contains(directory))
@@ -264,14 +244,6 @@ public sealed class MemoryFileSystem : ILogFileSystem
             }
         }
 
-        public byte[] Snapshot()
-        {
-            lock (_gate)
-            {
-                return _data.AsSpan(0, (int)_length).ToArray();
-            }
-        }
-
         private void EnsureCapacity(long length)
         {
             if (length > Array.MaxLength)
@@ -288,20 +260,27 @@ public sealed class MemoryFileSystem : ILogFileSystem
 
     private sealed class Handle(string path, MemoryFile file) : ILogFile
     {
+        private bool _disposed;
+
         public string Path { get; } = path;
 
-        public long Length => file.Length;
+        public long Length => Open().Length;
 
-        public int Read(long position, Span<byte> destination) => file.Read(position, destination);
+        public int Read(long position, Span<byte> destination) => Open().Read(position, destination);
 
-        public void Write(long position, ReadOnlySpan<byte> source) => file.Write(position, source);
+        public void Write(long position, ReadOnlySpan<byte> source) => Open().Write(position, source);
 
-        public void Flush() => file.Flush();
+        public void Flush() => Open().Flush();
 
-        public void SetLength(long length) => file.SetLength(length);
+        public void SetLength(long length) => Open().SetLength(length);
 
-        public void Dispose()
+        // Like a closed file descriptor, a disposed handle refuses work, so use-after-close bugs show up in memory too.
+        public void Dispose() => Volatile.Write(ref _disposed, true);
+
+        private MemoryFile Open()
         {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed), this);
+            return file;
         }
     }
 }

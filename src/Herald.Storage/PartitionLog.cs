@@ -244,28 +244,44 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
     /// <exception cref="CorruptLogException">When a stored batch header is damaged; the log then stops.</exception>
     public ReadResult Read(long offset, int maxBytes, IBufferWriter<byte> destination, long endOffset)
     {
-        ThrowIfFailed();
-        var start = LogStartOffset;
-        var end = Math.Min(endOffset, LogEndOffset);
-        if (offset < start || offset > end)
+        while (true)
         {
-            return new ReadResult(ReadStatus.OffsetOutOfRange, 0, start, end);
-        }
+            ThrowIfUnusable();
+            var start = LogStartOffset;
+            var end = Math.Min(endOffset, LogEndOffset);
+            if (offset < start || offset > end)
+            {
+                return new ReadResult(ReadStatus.OffsetOutOfRange, 0, start, end);
+            }
 
-        var segments = Volatile.Read(ref _segments);
+            var written = ReadSegments(Volatile.Read(ref _segments), offset, end, maxBytes, destination);
+            if (written >= 0)
+            {
+                return new ReadResult(ReadStatus.Ok, written, start, end);
+            }
+
+            // Retention deleted a segment after the snapshot was taken: look again, the offset may now be out of range.
+        }
+    }
+
+    /// <returns>Bytes written, or -1 when a segment of the snapshot was deleted before it could be read.</returns>
+    private int ReadSegments(LogSegment[] segments, long offset, long end, int maxBytes, IBufferWriter<byte> destination)
+    {
         for (var i = FindSegment(segments, offset); i < segments.Length && offset < end; i++)
         {
             var segment = segments[i];
             if (!segment.TryAcquire())
             {
-                // Retention deleted it after we took the snapshot: the offset may have fallen below the new start.
-                return Read(offset, maxBytes, destination, endOffset);
+                return -1;
             }
 
-            int written;
             try
             {
-                written = segment.Read(offset, end, maxBytes, destination);
+                var written = segment.Read(offset, end, maxBytes, destination);
+                if (written > 0)
+                {
+                    return written;
+                }
             }
             catch (CorruptLogException exception)
             {
@@ -276,14 +292,9 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
             {
                 segment.Release();
             }
-
-            if (written > 0)
-            {
-                return new ReadResult(ReadStatus.Ok, written, start, end);
-            }
         }
 
-        return new ReadResult(ReadStatus.Ok, 0, start, end);
+        return 0;
     }
 
     /// <summary>
@@ -292,7 +303,7 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
     /// </summary>
     public long? FindOffsetByTimestamp(long timestamp)
     {
-        ThrowIfFailed();
+        ThrowIfUnusable();
         var segments = Volatile.Read(ref _segments);
         foreach (var segment in segments)
         {
@@ -308,6 +319,11 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
                 {
                     return found;
                 }
+            }
+            catch (CorruptLogException exception)
+            {
+                Fail(exception);
+                throw;
             }
             finally
             {
@@ -331,6 +347,7 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
         long newStart;
         lock (_appendLock)
         {
+            ThrowIfUnusable();
             var count = CountExpiredByTime();
             count = CountOverSize(count);
             if (count == 0)
@@ -345,12 +362,7 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
             Volatile.Write(ref _logStartOffset, newStart);
         }
 
-        PersistLogStart();
-        foreach (var segment in doomed)
-        {
-            segment.Delete();
-        }
-
+        DeleteAfterPersistingLogStart(doomed);
         Log.SegmentsDeleted(_logger, _directory, doomed.Length, newStart);
         return doomed.Length;
     }
@@ -365,6 +377,7 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
         var doomed = new List<LogSegment>();
         lock (_appendLock)
         {
+            ThrowIfUnusable();
             if (offset > _endOffset)
             {
                 return false;
@@ -387,12 +400,7 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
             _segments = segments[count..];
         }
 
-        PersistLogStart();
-        foreach (var segment in doomed)
-        {
-            segment.Delete();
-        }
-
+        DeleteAfterPersistingLogStart(doomed);
         return true;
     }
 
@@ -433,7 +441,7 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
                     _active.WriteIndexFiles();
                     CheckpointFile.Write(_fileSystem, _directory, LogFileNames.CleanShutdown, _endOffset, _active.BaseOffset, _active.Size);
                 }
-                catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+                catch (Exception exception)
                 {
                     Fail(exception);
                 }
@@ -645,8 +653,10 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
 
     private void FlushSegmentsLocked(bool closing)
     {
+        ThrowIfFailed();
+
         // After Dispose released the files its final flush has covered every append; nothing is left to sync.
-        if (_failure is not null || _segmentsReleased)
+        if (_segmentsReleased)
         {
             return;
         }
@@ -660,8 +670,26 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
             active = _active;
             activeSize = active.Size;
             _unflushedBytes = 0;
+
+            // The active segment cannot be deleted without a roll first, and no roll can happen under this lock.
+            if (!active.TryAcquire())
+            {
+                throw new InvalidOperationException("The active segment was released while still active.");
+            }
         }
 
+        try
+        {
+            FlushUpTo(end, active, activeSize, closing);
+        }
+        finally
+        {
+            active.Release();
+        }
+    }
+
+    private void FlushUpTo(long end, LogSegment active, int activeSize, bool closing)
+    {
         var sealedFlushed = false;
 
         while (true)
@@ -713,6 +741,23 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
         if (end > Volatile.Read(ref _durableEndOffset))
         {
             Volatile.Write(ref _durableEndOffset, end);
+        }
+    }
+
+    // The start offset reaches the disk before any file goes, so a crash never shows a start below deleted data.
+    // The segments are gone from the log either way: if persisting fails, the next open derives the start from the files.
+    private void DeleteAfterPersistingLogStart(IReadOnlyList<LogSegment> doomed)
+    {
+        try
+        {
+            PersistLogStart();
+        }
+        finally
+        {
+            foreach (var segment in doomed)
+            {
+                segment.Delete();
+            }
         }
     }
 
@@ -815,7 +860,7 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
                 }
 
                 var last = segments[^1];
-                last.Flush(); // What a killed process left in the page cache is on disk from here on.
+                last.Flush();
                 CheckpointFile.Write(fileSystem, directory, LogFileNames.RecoveryPoint, last.BaseOffset, last.Size);
                 CheckpointFile.Delete(fileSystem, directory, LogFileNames.CleanShutdown);
                 fileSystem.SyncDirectory(directory);
@@ -875,6 +920,14 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
                 var fileLength = segment.FileLength;
                 var problem = segment.RebuildFromScan(fileLength, verifyCrc: true);
                 CheckFollows(segments);
+
+                // What a killed process left in the page cache becomes durable before the recovery point moves past it.
+                segment.Flush();
+                if (segment.BaseOffset == recoveryPoint.SegmentBaseOffset && segment.Size < recoveryPoint.Position && problem is null)
+                {
+                    throw new CorruptLogException(segment.FilePath, segment.Size, $"the segment ends at byte {segment.Size} but data up to byte {recoveryPoint.Position} had been synced");
+                }
+
                 if (problem is not { } damage)
                 {
                     if (i < bases.Count - 1)

@@ -182,6 +182,47 @@ public abstract class PartitionLogBehaviour : IDisposable
     }
 
     [Fact]
+    public void A_record_count_the_bytes_cannot_hold_is_refused()
+    {
+        var log = Open();
+        var batch = TestBatches.Make(3);
+        BinaryPrimitives.WriteInt32BigEndian(batch.AsSpan(23), (1 << 30) - 1);
+        BinaryPrimitives.WriteInt32BigEndian(batch.AsSpan(57), 1 << 30);
+
+        Assert.Equal(BatchError.InvalidRecordCount, log.Append(WithRecountedCrc(batch)).Error);
+        Assert.Equal(0, log.LogEndOffset);
+    }
+
+    [Fact]
+    public void A_record_set_spanning_more_offsets_than_a_segment_can_address_is_refused()
+    {
+        // Compressed batches are not decoded on append, so only the offset span can bound what they claim.
+        var log = Open();
+        var claim = TestBatches.Make(1, compression: CompressionType.Gzip);
+        BinaryPrimitives.WriteInt32BigEndian(claim.AsSpan(23), (1 << 30) - 1);
+        BinaryPrimitives.WriteInt32BigEndian(claim.AsSpan(57), 1 << 30);
+        WithRecountedCrc(claim);
+
+        Assert.Equal(BatchError.InvalidRecordCount, log.Append([.. claim, .. claim, .. claim]).Error);
+        Assert.Equal(0, log.Append(claim).BaseOffset);
+        Assert.Equal(1 << 30, log.LogEndOffset);
+    }
+
+    [Fact]
+    public void Using_a_closed_log_throws_ObjectDisposedException()
+    {
+        // Regression: a read after close used to retry forever on released segments and overflow the stack.
+        var log = Open();
+        log.Append(TestBatches.Make(2));
+        log.Dispose();
+
+        Assert.Throws<ObjectDisposedException>(() => log.Read(0, 1024, new ArrayBufferWriter<byte>()));
+        Assert.Throws<ObjectDisposedException>(() => log.FindOffsetByTimestamp(0));
+        Assert.Throws<ObjectDisposedException>(() => log.Append(TestBatches.Make(1)));
+        Assert.Throws<ObjectDisposedException>(() => log.ApplyRetention());
+    }
+
+    [Fact]
     public void Several_batches_in_one_record_set_are_appended_together()
     {
         var log = Open();

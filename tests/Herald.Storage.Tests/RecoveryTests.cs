@@ -82,6 +82,48 @@ public sealed class RecoveryTests : IDisposable
     }
 
     [Fact]
+    public void Synced_data_that_vanished_at_a_batch_boundary_stops_the_log()
+    {
+        var sizes = WriteAndAbandon(5, Synced);
+        TruncateBy(SegmentPath(0), sizes[4]);
+
+        var error = Assert.Throws<CorruptLogException>(() => PartitionLog.Open(Dir));
+
+        Assert.Equal(sizes[..4].Sum(), error.Position);
+    }
+
+    [Fact]
+    public void A_torn_header_claiming_a_two_gigabyte_batch_is_cut_like_any_torn_tail()
+    {
+        var sizes = WriteAndAbandon(2);
+        var header = TestBatches.Make(1)[..61];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(8), 0x7FFFFFF4);
+        AppendBytes(SegmentPath(0), header);
+
+        using var log = PartitionLog.Open(Dir);
+
+        Assert.Equal(6, log.LogEndOffset);
+        Assert.Equal(sizes.Sum(), new FileInfo(SegmentPath(0)).Length);
+    }
+
+    [Fact]
+    public void A_two_gigabyte_length_in_a_sealed_segment_is_reported_as_corruption()
+    {
+        var batch = TestBatches.Make(3, valueSize: 200);
+        var options = LogOptions.Default with { SegmentBytes = batch.Length * 3 };
+        WriteAndClose(6, options);
+        using (var stream = new FileStream(SegmentPath(0), FileMode.Open, FileAccess.Write, FileShare.ReadWrite))
+        {
+            stream.Position = batch.Length + 8;
+            stream.Write([0x7F, 0xFF, 0xFF, 0xF4]);
+        }
+
+        var error = Assert.Throws<CorruptLogException>(() => PartitionLog.Open(Dir, options));
+
+        Assert.Equal(batch.Length, error.Position);
+    }
+
+    [Fact]
     public void A_damaged_header_in_a_sealed_segment_stops_the_partition_naming_file_and_position()
     {
         // Dense indexes, so opening checks only the last batch of each segment and the damage is met on the read path.

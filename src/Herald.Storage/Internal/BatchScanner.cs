@@ -78,7 +78,7 @@ internal sealed class BatchScanner : IDisposable
             return $"batch length {header.BatchLength} is smaller than a header";
         }
 
-        if (position + header.TotalSize > _end)
+        if (position + (long)header.BatchLength + RecordBatchHeader.LogOverhead > _end)
         {
             return $"batch of {header.TotalSize} bytes runs past the end of the data at {_end}";
         }

@@ -35,6 +35,13 @@ internal sealed class DurabilityWaiter : IValueTaskSource<AppendResult>
 
     public AppendResult GetResult(short token)
     {
+        // Blocking on a pending ValueTask, or reading one twice, must not hand this waiter to another append while
+        // it is still queued for a flush.
+        if (_core.GetStatus(token) == ValueTaskSourceStatus.Pending)
+        {
+            throw new InvalidOperationException("The append is not durable yet; await the ValueTask instead of blocking on it.");
+        }
+
         try
         {
             return _core.GetResult(token);

@@ -280,7 +280,7 @@ internal sealed class LogSegment
         var header = RecordBatchHeader.Read(bytes);
         if (header.Magic != RecordBatchHeader.CurrentMagic
             || header.BatchLength < RecordBatchHeader.Size - RecordBatchHeader.LogOverhead
-            || position + header.TotalSize > size)
+            || position + (long)header.BatchLength + RecordBatchHeader.LogOverhead > size)
         {
             throw new CorruptLogException(FilePath, position, $"invalid batch header (magic {header.Magic}, length {header.BatchLength})");
         }
@@ -404,7 +404,9 @@ internal sealed class LogSegment
 
         using var file = _fileSystem.OpenOrCreate(path);
         var length = file.Length;
-        if (length > int.MaxValue / 2)
+
+        // Every entry stands for a batch of at least a header, so an index larger than that is damaged, not big.
+        if (length > (_file.Length / RecordBatchHeader.Size + 1) * (keyBytes + sizeof(int)))
         {
             return null;
         }
