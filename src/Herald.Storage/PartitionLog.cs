@@ -247,6 +247,10 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
         while (true)
         {
             ThrowIfUnusable();
+
+            // Snapshot first, start second: retention publishes the start before it drops segments, so a snapshot that
+            // lacks the segment holding the offset comes with a start that puts the offset out of range.
+            var segments = Volatile.Read(ref _segments);
             var start = LogStartOffset;
             var end = Math.Min(endOffset, LogEndOffset);
             if (offset < start || offset > end)
@@ -254,7 +258,7 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
                 return new ReadResult(ReadStatus.OffsetOutOfRange, 0, start, end);
             }
 
-            var written = ReadSegments(Volatile.Read(ref _segments), offset, end, maxBytes, destination);
+            var written = ReadSegments(segments, offset, end, maxBytes, destination);
             if (written >= 0)
             {
                 return new ReadResult(ReadStatus.Ok, written, start, end);
@@ -357,9 +361,10 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
 
             var segments = _segments;
             doomed = segments[..count];
-            _segments = segments[count..];
-            newStart = Math.Max(_logStartOffset, _segments[0].BaseOffset);
+            // The start moves before the segments go: a reader that sees the shorter list also sees the new start.
+            newStart = Math.Max(_logStartOffset, segments[count].BaseOffset);
             Volatile.Write(ref _logStartOffset, newStart);
+            Volatile.Write(ref _segments, segments[count..]);
         }
 
         DeleteAfterPersistingLogStart(doomed);
@@ -397,7 +402,7 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
                 count++;
             }
 
-            _segments = segments[count..];
+            Volatile.Write(ref _segments, segments[count..]);
         }
 
         DeleteAfterPersistingLogStart(doomed);
@@ -493,7 +498,7 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
     {
         var next = LogSegment.Create(_fileSystem, _directory, _endOffset, _options.IndexIntervalBytes);
         _sealedUnflushed.Enqueue(_active);
-        _segments = [.. _segments, next];
+        Volatile.Write(ref _segments, [.. _segments, next]);
         _active = next;
         Log.SegmentRolled(_logger, _directory, next.BaseOffset);
         _ = RequestFlush();

@@ -542,6 +542,69 @@ public abstract class PartitionLogBehaviour : IDisposable
         Assert.True(seen > 0);
     }
 
+    [Fact]
+    public async Task Retention_racing_with_readers_and_a_writer_never_breaks_a_read()
+    {
+        var log = Open(LogOptions.Default with { SegmentBytes = 4096, RetentionBytes = 16 * 1024, RetentionTime = null, IndexIntervalBytes = 256 });
+        using var stop = new CancellationTokenSource();
+        var writer = Task.Run(async () =>
+        {
+            // A fixed amount of work rather than a fixed time, so a slow or busy machine only makes the test longer.
+            for (var i = 0; i < 600; i++)
+            {
+                await log.AppendAsync(TestBatches.Make(3, valueSize: 100));
+            }
+
+            await stop.CancelAsync();
+        });
+        // Dedicated threads for the spinning loops, so they cannot starve the thread pool the flush loop runs on.
+        var retention = Task.Factory.StartNew(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                log.ApplyRetention();
+                Thread.Yield();
+            }
+        }, TaskCreationOptions.LongRunning);
+        var readers = Enumerable.Range(0, 2).Select(_ => Task.Factory.StartNew(() =>
+        {
+            var reads = 0;
+            while (!stop.IsCancellationRequested)
+            {
+                var buffer = new ArrayBufferWriter<byte>();
+                var offset = log.LogStartOffset;
+                var result = log.Read(offset, 2048, buffer);
+                if (result.Status == ReadStatus.Ok && result.BytesWritten > 0)
+                {
+                    var header = RecordBatchHeader.Read(buffer.WrittenSpan);
+                    Assert.InRange(offset, header.BaseOffset, header.LastOffset);
+                    Assert.Equal(header.Crc, RecordBatchHeader.ComputeCrc(buffer.WrittenSpan[..header.TotalSize]));
+                    reads++;
+                }
+                else if (result.Status == ReadStatus.Ok)
+                {
+                    Assert.Equal(result.EndOffset, offset); // nothing to read only at the end of the log
+                }
+                else
+                {
+                    // Retention moved the start between reading it and reading from it.
+                    Assert.True(log.LogStartOffset > offset);
+                }
+            }
+
+            return reads;
+        }, TaskCreationOptions.LongRunning)).ToArray();
+
+        await Task.WhenAll([writer, retention, .. readers]).WaitAsync(Timeout);
+
+        Assert.All(readers, reader => Assert.True(reader.Result > 0, $"{reader.Result} reads; log {log.LogStartOffset}..{log.LogEndOffset}"));
+        Assert.True(log.LogStartOffset > 0);
+        // Retention lags a fast writer; once caught up it keeps at least the limit, so less than one sealed segment
+        // more, plus the active segment.
+        log.ApplyRetention();
+        Assert.True(log.SizeInBytes < (16 * 1024) + (2 * 4096), $"{log.SizeInBytes} bytes kept");
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
         var deadline = DateTime.UtcNow + Timeout;
