@@ -34,4 +34,14 @@ public class AppendAllocationBenchmarks
 
     [Benchmark]
     public ValueTask<AppendResult> AppendDurable() => _log.AppendAsync(_batch);
+
+    /// <summary>Durable appends awaited from an async method, as a broker's request handler would.</summary>
+    [Benchmark(OperationsPerInvoke = 100)]
+    public async Task AppendDurableAwaited()
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            await _log.AppendAsync(_batch);
+        }
+    }
 }
