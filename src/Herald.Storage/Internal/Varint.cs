@@ -37,35 +37,10 @@ internal static class Varint
     /// </summary>
     public static OperationStatus Read(ReadOnlySpan<byte> source, out int value, out int bytesRead)
     {
-        uint result = 0;
-        for (int i = 0; i < MaxInt32Length; i++)
-        {
-            if (i == source.Length)
-            {
-                break;
-            }
-
-            byte b = source[i];
-            // The fifth byte holds only the top four bits; anything above them, or a continuation bit, is not an int.
-            if (i == MaxInt32Length - 1 && b > 0x0F)
-            {
-                value = 0;
-                bytesRead = 0;
-                return OperationStatus.InvalidData;
-            }
-
-            result |= (uint)(b & 0x7F) << (7 * i);
-            if (b < 0x80)
-            {
-                value = UnZigZag(result);
-                bytesRead = i + 1;
-                return OperationStatus.Done;
-            }
-        }
-
-        value = 0;
-        bytesRead = 0;
-        return OperationStatus.NeedMoreData;
+        // The fifth byte holds only the top four bits.
+        var status = ReadUnsigned(source, MaxInt32Length, 0x0F, out var raw, out bytesRead);
+        value = status == OperationStatus.Done ? UnZigZag((uint)raw) : 0;
+        return status;
     }
 
     /// <summary>
@@ -75,34 +50,34 @@ internal static class Varint
     /// </summary>
     public static OperationStatus Read(ReadOnlySpan<byte> source, out long value, out int bytesRead)
     {
-        ulong result = 0;
-        for (int i = 0; i < MaxInt64Length; i++)
-        {
-            if (i == source.Length)
-            {
-                break;
-            }
+        // The tenth byte holds only the top bit.
+        var status = ReadUnsigned(source, MaxInt64Length, 0x01, out var raw, out bytesRead);
+        value = status == OperationStatus.Done ? UnZigZag(raw) : 0;
+        return status;
+    }
 
-            byte b = source[i];
-            // The tenth byte holds only the top bit.
-            if (i == MaxInt64Length - 1 && b > 0x01)
+    private static OperationStatus ReadUnsigned(ReadOnlySpan<byte> source, int maxLength, byte lastByteMax, out ulong value, out int bytesRead)
+    {
+        value = 0;
+        bytesRead = 0;
+        ulong result = 0;
+        for (var i = 0; i < maxLength && i < source.Length; i++)
+        {
+            var b = source[i];
+            if (i == maxLength - 1 && b > lastByteMax)
             {
-                value = 0;
-                bytesRead = 0;
                 return OperationStatus.InvalidData;
             }
 
             result |= (ulong)(b & 0x7F) << (7 * i);
             if (b < 0x80)
             {
-                value = UnZigZag(result);
+                value = result;
                 bytesRead = i + 1;
                 return OperationStatus.Done;
             }
         }
 
-        value = 0;
-        bytesRead = 0;
         return OperationStatus.NeedMoreData;
     }
 
