@@ -19,7 +19,7 @@ public sealed class CrashTests
         var reported = new Dictionary<long, (int Records, uint Crc)>();
         var random = new Random(20261126);
 
-        for (var round = 0; round < 12; round++)
+        for (var round = 0; round < 20; round++)
         {
             var lines = await RunChildUntilKilledAsync(directory, round, TimeSpan.FromMilliseconds(random.Next(0, 700)));
             foreach (var line in lines)

@@ -68,7 +68,7 @@ public sealed class LogModelProperties
                         var batch = TestBatches.Make(append.Records, append.ValueSize, now, tag: $"o{model.Count}");
                         var expected = RecordBatchReader.ReadAll(batch.ToArray()).Single().Records;
                         var result = append.Await
-                            ? log.AppendAsync(batch).AsTask().GetAwaiter().GetResult()
+                            ? log.AppendAsync(batch).AsTask().WaitAsync(TimeSpan.FromSeconds(30)).GetAwaiter().GetResult()
                             : log.Append(batch);
                         Assert.Equal(model.Count == 0 ? logStart : model[^1].Offset + 1, result.BaseOffset);
                         foreach (var record in expected)

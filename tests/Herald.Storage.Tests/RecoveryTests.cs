@@ -274,7 +274,7 @@ public sealed class RecoveryTests : IDisposable
 
             for (var i = 0; i < random.Next(1, 20); i++)
             {
-                var result = await log.AppendAsync(TestBatches.Make(random.Next(1, 6), valueSize: random.Next(1, 500)));
+                var result = await log.AppendAsync(TestBatches.Make(random.Next(1, 6), valueSize: random.Next(1, 500))).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
                 acknowledged = result.NextOffset;
             }
 
