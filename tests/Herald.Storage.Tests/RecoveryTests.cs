@@ -156,6 +156,35 @@ public sealed class RecoveryTests : IDisposable
     }
 
     [Fact]
+    public void Verify_finds_a_flipped_bit_that_opening_does_not_look_for()
+    {
+        var batch = TestBatches.Make(3, valueSize: 200);
+        var options = LogOptions.Default with { SegmentBytes = batch.Length * 3, IndexIntervalBytes = 100 };
+        WriteAndClose(9, options);
+        FlipBit(SegmentPath(0), batch.Length + 150);
+
+        using var log = PartitionLog.Open(Dir, options);
+        var error = Assert.Throws<CorruptLogException>(log.Verify);
+
+        Assert.Equal(SegmentPath(0), error.FilePath);
+        Assert.Equal(batch.Length, error.Position);
+        Assert.Contains("CRC", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Verify_passes_on_an_intact_log()
+    {
+        var options = LogOptions.Default with { SegmentBytes = 4096 };
+        WriteAndClose(20, options);
+
+        using var log = PartitionLog.Open(Dir, options);
+        log.Verify();
+
+        Assert.Equal(60, log.LogEndOffset);
+        Assert.True(log.SegmentCount > 2);
+    }
+
+    [Fact]
     public void A_truncated_sealed_segment_stops_the_partition()
     {
         var batch = TestBatches.Make(3, valueSize: 200);
