@@ -16,8 +16,6 @@ namespace Herald.Storage;
 /// </remarks>
 public sealed class PartitionLog : IDisposable, IAsyncDisposable
 {
-    private const int FormatVersion = 1;
-
     private readonly string _directory;
     private readonly LogOptions _options;
     private readonly ILogFileSystem _fileSystem;
@@ -34,17 +32,9 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
     private long _unflushedBytes;
     private long _recoveryPointWrittenMs;
 
-    private readonly Lock _flushGate = new();
     private readonly Lock _flushIo = new();
     private readonly Lock _checkpointLock = new();
-    private TaskCompletionSource? _nextFlush;
-    private List<DurabilityWaiter> _waitingForNextFlush = [];
-    private List<DurabilityWaiter> _waitingForThisFlush = [];
-    private readonly Stack<DurabilityWaiter> _waiterPool = new();
-    private readonly Action<DurabilityWaiter> _returnWaiter;
-    private readonly FlushWork _flushWork;
-    private bool _flushLoopRunning;
-    private bool _flushingStopped;
+    private readonly GroupCommit _groupCommit;
     private bool _segmentsReleased;
     private readonly ITimer? _intervalTimer;
 
@@ -65,8 +55,7 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
         _durableEndOffset = _endOffset;
         _logStartOffset = logStartOffset;
         _recoveryPointWrittenMs = NowMs();
-        _returnWaiter = ReturnWaiter;
-        _flushWork = new FlushWork(this);
+        _groupCommit = new GroupCommit(FlushForGroupCommit, () => Volatile.Read(ref _failure));
         if (options.FlushPolicy.Mode == FlushMode.Interval)
         {
             _intervalTimer = time.CreateTimer(static state => ((PartitionLog)state!).FlushIfDirty(), this, options.FlushPolicy.Interval, options.FlushPolicy.Interval);
@@ -121,10 +110,12 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
     {
         options ??= LogOptions.Default;
         options.Validate();
-        var opener = new LogOpener(directory, options, fileSystem ?? DiskFileSystem.Instance, logger ?? NullLogger.Instance, timeProvider ?? TimeProvider.System);
-        var (segments, logStart) = opener.Open();
-        var log = new PartitionLog(directory, options, opener.FileSystem, opener.Logger, opener.Time, segments, logStart);
-        Log.Opened(log._logger, directory, log.LogStartOffset, log.LogEndOffset, segments.Length, opener.WasClean ? "clean" : "unclean");
+        fileSystem ??= DiskFileSystem.Instance;
+        logger ??= NullLogger.Instance;
+        timeProvider ??= TimeProvider.System;
+        var opened = new LogOpener(directory, options, fileSystem, logger).Open();
+        var log = new PartitionLog(directory, options, fileSystem, logger, timeProvider, opened.Segments, opened.LogStartOffset);
+        Log.Opened(logger, directory, log.LogStartOffset, log.LogEndOffset, opened.Segments.Length, opened.WasClean ? "clean" : "unclean");
         return log;
     }
 
@@ -173,7 +164,7 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
 
         if (flushNow)
         {
-            _ = RequestFlush();
+            _ = _groupCommit.RequestAsync();
         }
 
         return new AppendResult(BatchError.None, baseOffset, nextOffset - 1);
@@ -197,20 +188,7 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
         }
 
         // The common path: a pooled waiter completed by the next group commit, so no allocation per append.
-        lock (_flushGate)
-        {
-            if (_flushingStopped)
-            {
-                // Closed after the append: the final flush of Dispose covered it, unless the log failed.
-                return _failure is null ? new ValueTask<AppendResult>(result) : ValueTask.FromException<AppendResult>(_failure);
-            }
-
-            var waiter = _waiterPool.TryPop(out var pooled) ? pooled : new DurabilityWaiter(_returnWaiter);
-            waiter.Result = result;
-            _waitingForNextFlush.Add(waiter);
-            StartFlushLoopLocked();
-            return waiter.Task;
-        }
+        return _groupCommit.WaitAsync(result);
     }
 
     /// <summary>
@@ -225,7 +203,7 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
         }
 
         ThrowIfUnusable();
-        var flush = RequestFlush();
+        var flush = _groupCommit.RequestAsync();
         return new ValueTask(cancellationToken.CanBeCanceled ? flush.WaitAsync(cancellationToken) : flush);
     }
 
@@ -492,19 +470,7 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
             _segmentsReleased = true;
         }
 
-        // Whoever was still waiting is covered by the final flush above, or learns why there was none.
-        TaskCompletionSource? pending;
-        List<DurabilityWaiter> waiters;
-        lock (_flushGate)
-        {
-            _flushingStopped = true;
-            pending = _nextFlush;
-            _nextFlush = null;
-            waiters = _waitingForNextFlush;
-            _waitingForNextFlush = [];
-        }
-
-        Complete(pending, waiters, _failure);
+        _groupCommit.Stop();
     }
 
     /// <inheritdoc cref="Dispose"/>
@@ -533,7 +499,7 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
         Volatile.Write(ref _segments, [.. _segments, next]);
         _active = next;
         Log.SegmentRolled(_logger, _directory, next.BaseOffset);
-        _ = RequestFlush();
+        _ = _groupCommit.RequestAsync();
     }
 
     private int CountExpiredByTime()
@@ -588,104 +554,28 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
         return result;
     }
 
-    private Task RequestFlush()
-    {
-        lock (_flushGate)
-        {
-            if (_flushingStopped)
-            {
-                return _failure is null ? Task.CompletedTask : Task.FromException(_failure);
-            }
-
-            _nextFlush ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            StartFlushLoopLocked();
-            return _nextFlush.Task;
-        }
-    }
-
-    private void StartFlushLoopLocked()
-    {
-        if (!_flushLoopRunning)
-        {
-            _flushLoopRunning = true;
-            ThreadPool.UnsafeQueueUserWorkItem(_flushWork, preferLocal: false);
-        }
-    }
-
-    private void ReturnWaiter(DurabilityWaiter waiter)
-    {
-        lock (_flushGate)
-        {
-            _waiterPool.Push(waiter);
-        }
-    }
-
     private void FlushIfDirty()
     {
         if (Volatile.Read(ref _unflushedBytes) > 0 && _failure is null)
         {
-            _ = RequestFlush();
+            _ = _groupCommit.RequestAsync();
         }
     }
 
-    // Group commit: every caller that arrives while a flush runs waits for the next one, which covers them all.
-    private void RunFlushLoop()
+    private void FlushForGroupCommit()
     {
-        while (true)
+        try
         {
-            TaskCompletionSource? flush;
-            List<DurabilityWaiter> waiters;
-            lock (_flushGate)
+            lock (_flushIo)
             {
-                flush = _nextFlush;
-                _nextFlush = null;
-                waiters = _waitingForNextFlush;
-                (_waitingForNextFlush, _waitingForThisFlush) = (_waitingForThisFlush, _waitingForNextFlush);
-                if (flush is null && waiters.Count == 0)
-                {
-                    _flushLoopRunning = false;
-                    return;
-                }
+                FlushSegmentsLocked(closing: false);
             }
-
-            var error = Volatile.Read(ref _failure);
-            if (error is null)
-            {
-                try
-                {
-                    lock (_flushIo)
-                    {
-                        FlushSegmentsLocked(closing: false);
-                    }
-                }
-                catch (Exception exception)
-                {
-                    Fail(exception);
-                    error = exception;
-                }
-            }
-
-            Complete(flush, waiters, error);
         }
-    }
-
-    private static void Complete(TaskCompletionSource? flush, List<DurabilityWaiter> waiters, Exception? error)
-    {
-        if (error is null)
+        catch (Exception exception)
         {
-            flush?.TrySetResult();
+            Fail(exception);
+            throw;
         }
-        else
-        {
-            flush?.TrySetException(error);
-        }
-
-        foreach (var waiter in waiters)
-        {
-            waiter.Complete(error);
-        }
-
-        waiters.Clear();
     }
 
     private void FlushSegmentsLocked(bool closing)
@@ -848,257 +738,5 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
     {
         ThrowIfFailed();
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _closed), this);
-    }
-
-    /// <summary>Finds, validates and recovers the segments of a directory. Used once, by <see cref="Open"/>.</summary>
-    private sealed class LogOpener(string directory, LogOptions options, ILogFileSystem fileSystem, ILogger logger, TimeProvider time)
-    {
-        public ILogFileSystem FileSystem => fileSystem;
-
-        public ILogger Logger => logger;
-
-        public TimeProvider Time => time;
-
-        public bool WasClean { get; private set; }
-
-        public (LogSegment[] Segments, long LogStart) Open()
-        {
-            fileSystem.CreateDirectory(directory);
-            CheckFormat();
-            var bases = ListSegmentsAndTidy();
-            var clean = ReadCheckpoint(LogFileNames.CleanShutdown, 3);
-            var recoveryPoint = ReadRecoveryPoint();
-            var logStart = ReadCheckpoint(LogFileNames.LogStartOffset, 1)?[0] ?? 0;
-
-            var segments = new List<LogSegment>();
-            try
-            {
-                if (bases.Count == 0)
-                {
-                    segments.Add(LogSegment.Create(fileSystem, directory, Math.Max(logStart, clean?[0] ?? 0), options.IndexIntervalBytes));
-                    WasClean = clean is not null;
-                }
-                else
-                {
-                    LoadSegments(bases, clean, recoveryPoint, segments);
-                }
-
-                if (logStart > segments[^1].NextOffset)
-                {
-                    // Records above the end were deleted before a crash lost the tail they sat on. Start again at the
-                    // log start, as Kafka does, so no offset a consumer may have seen is handed out twice.
-                    foreach (var segment in segments)
-                    {
-                        segment.Delete();
-                    }
-
-                    segments.Clear();
-                    segments.Add(LogSegment.Create(fileSystem, directory, logStart, options.IndexIntervalBytes));
-                }
-
-                var last = segments[^1];
-                last.Flush();
-                CheckpointFile.Write(fileSystem, directory, LogFileNames.RecoveryPoint, last.BaseOffset, last.Size);
-                CheckpointFile.Delete(fileSystem, directory, LogFileNames.CleanShutdown);
-                fileSystem.SyncDirectory(directory);
-                last.IsDirectoryEntryDurable = true;
-                return ([.. segments], Math.Max(logStart, segments[0].BaseOffset));
-            }
-            catch
-            {
-                foreach (var segment in segments)
-                {
-                    segment.Release();
-                }
-
-                throw;
-            }
-        }
-
-        private void LoadSegments(List<long> bases, long[]? clean, DurablePosition recoveryPoint, List<LogSegment> segments)
-        {
-            WasClean = clean is not null && clean[1] == bases[^1] && FileLength(LogFileNames.Segment(directory, bases[^1])) == clean[2];
-
-            var firstUntrusted = bases.Count;
-            for (var i = 0; i < bases.Count; i++)
-            {
-                var trusted = WasClean || (i + 1 < bases.Count && bases[i + 1] <= recoveryPoint.SegmentBaseOffset);
-                if (!trusted)
-                {
-                    firstUntrusted = i;
-                    break;
-                }
-
-                var segment = LogSegment.OpenExisting(fileSystem, directory, bases[i], options.IndexIntervalBytes);
-                segments.Add(segment);
-                if (segment.LoadTrusted(segment.FileLength))
-                {
-                    Log.IndexesRebuilt(logger, segment.FilePath);
-                    segment.WriteIndexFiles();
-                }
-
-                CheckFollows(segments);
-            }
-
-            if (firstUntrusted < bases.Count)
-            {
-                Recover(bases, firstUntrusted, recoveryPoint, segments);
-            }
-        }
-
-        // Validates every batch from the recovery point to the end. Damage before the recovery point hit synced data and
-        // stops the partition; damage after it is a torn tail of writes that never reached the disk, and is cut off.
-        private void Recover(List<long> bases, int first, DurablePosition recoveryPoint, List<LogSegment> segments)
-        {
-            for (var i = first; i < bases.Count; i++)
-            {
-                var segment = LogSegment.OpenExisting(fileSystem, directory, bases[i], options.IndexIntervalBytes);
-                segments.Add(segment);
-                var fileLength = segment.FileLength;
-                var problem = segment.RebuildFromScan(fileLength, verifyCrc: true);
-                CheckFollows(segments);
-
-                // What a killed process left in the page cache becomes durable before the recovery point moves past it.
-                segment.Flush();
-                if (segment.BaseOffset == recoveryPoint.SegmentBaseOffset && segment.Size < recoveryPoint.Position && problem is null)
-                {
-                    throw new CorruptLogException(segment.FilePath, segment.Size, $"the segment ends at byte {segment.Size} but data up to byte {recoveryPoint.Position} had been synced");
-                }
-
-                if (problem is not { } damage)
-                {
-                    if (i < bases.Count - 1)
-                    {
-                        segment.WriteIndexFiles();
-                    }
-
-                    continue;
-                }
-
-                var synced = recoveryPoint.SyncedBytesOf(segment.BaseOffset);
-                if (damage.Position < synced)
-                {
-                    throw new CorruptLogException(segment.FilePath, damage.Position, $"{damage.Problem}; the data up to byte {synced} had been synced, so this is not a torn tail");
-                }
-
-                Log.TornTailTruncated(logger, segment.FilePath, damage.Position, fileLength - damage.Position, damage.Problem);
-                segment.TruncateToValidData();
-                for (var j = i + 1; j < bases.Count; j++)
-                {
-                    var path = LogFileNames.Segment(directory, bases[j]);
-                    fileSystem.DeleteFile(path);
-                    fileSystem.DeleteFile(LogFileNames.OffsetIndex(directory, bases[j]));
-                    fileSystem.DeleteFile(LogFileNames.TimeIndex(directory, bases[j]));
-                    Log.SegmentAfterTornTailDeleted(logger, path);
-                }
-
-                fileSystem.SyncDirectory(directory);
-                return;
-            }
-        }
-
-        // A missing or unreadable recovery point is treated as "everything was synced": damage then stops the partition
-        // rather than being cut off, because nothing says it is safe to cut.
-        private DurablePosition ReadRecoveryPoint()
-        {
-            var values = ReadCheckpoint(LogFileNames.RecoveryPoint, 2);
-            return values is null ? new DurablePosition(long.MaxValue, 0) : new DurablePosition(values[0], values[1]);
-        }
-
-        private static void CheckFollows(List<LogSegment> segments)
-        {
-            if (segments.Count < 2)
-            {
-                return;
-            }
-
-            var previous = segments[^2];
-            var current = segments[^1];
-            if (current.BaseOffset < previous.NextOffset)
-            {
-                throw new CorruptLogException(current.FilePath, 0, $"segment starts at offset {current.BaseOffset}, inside the previous segment which ends at {previous.NextOffset}");
-            }
-        }
-
-        private void CheckFormat()
-        {
-            var version = ReadCheckpoint(LogFileNames.FormatMarker, 1);
-            if (version is null)
-            {
-                CheckpointFile.Write(fileSystem, directory, LogFileNames.FormatMarker, FormatVersion);
-                return;
-            }
-
-            if (version[0] != FormatVersion)
-            {
-                throw new NotSupportedException($"The log in '{directory}' uses format version {version[0]}; this Herald reads version {FormatVersion}.");
-            }
-        }
-
-        private List<long> ListSegmentsAndTidy()
-        {
-            var names = fileSystem.ListFiles(directory);
-            var bases = new List<long>();
-            foreach (var name in names)
-            {
-                if (LogFileNames.TryParseSegment(name, out var baseOffset))
-                {
-                    bases.Add(baseOffset);
-                }
-            }
-
-            bases.Sort();
-            var known = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var baseOffset in bases)
-            {
-                known.Add(Path.GetFileNameWithoutExtension(LogFileNames.Segment(directory, baseOffset)));
-            }
-
-            foreach (var name in names)
-            {
-                var isTemporary = name.EndsWith(LogFileNames.TemporaryExtension, StringComparison.Ordinal);
-                var isOrphanIndex = (name.EndsWith(LogFileNames.OffsetIndexExtension, StringComparison.Ordinal) || name.EndsWith(LogFileNames.TimeIndexExtension, StringComparison.Ordinal))
-                    && !known.Contains(Path.GetFileNameWithoutExtension(name));
-                if (isTemporary || isOrphanIndex)
-                {
-                    fileSystem.DeleteFile(Path.Combine(directory, name));
-                    Log.LeftoverRemoved(logger, name);
-                }
-            }
-
-            return bases;
-        }
-
-        private long[]? ReadCheckpoint(string name, int values)
-        {
-            var result = CheckpointFile.Read(fileSystem, directory, name, values);
-            if (result is null && fileSystem.FileExists(Path.Combine(directory, name)))
-            {
-                Log.CheckpointUnreadable(logger, name);
-            }
-
-            return result;
-        }
-
-        private long FileLength(string path)
-        {
-            using var file = fileSystem.OpenOrCreate(path);
-            return file.Length;
-        }
-    }
-
-    /// <summary>The flush loop as a reusable thread-pool work item, so starting it allocates nothing.</summary>
-    private sealed class FlushWork(PartitionLog log) : IThreadPoolWorkItem
-    {
-        public void Execute() => log.RunFlushLoop();
-    }
-
-    /// <summary>Everything before byte <paramref name="Position"/> of the segment at <paramref name="SegmentBaseOffset"/> was synced.</summary>
-    private readonly record struct DurablePosition(long SegmentBaseOffset, long Position)
-    {
-        public long SyncedBytesOf(long segmentBaseOffset) =>
-            segmentBaseOffset < SegmentBaseOffset ? long.MaxValue
-            : segmentBaseOffset == SegmentBaseOffset ? Position
-            : 0;
     }
 }
