@@ -32,7 +32,28 @@ public sealed class DiskFileSystem : ILogFileSystem
     }
 
     /// <inheritdoc />
+    public IReadOnlyList<string> ListDirectories(string directory)
+    {
+        var names = new List<string>();
+        foreach (var path in Directory.EnumerateDirectories(directory))
+        {
+            names.Add(System.IO.Path.GetFileName(path));
+        }
+
+        return names;
+    }
+
+    /// <inheritdoc />
     public void CreateDirectory(string path) => Directory.CreateDirectory(path);
+
+    /// <inheritdoc />
+    public void DeleteDirectory(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            Directory.Delete(path, recursive: true);
+        }
+    }
 
     /// <inheritdoc />
     public void DeleteFile(string path) => File.Delete(path);

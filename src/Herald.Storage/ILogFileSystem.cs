@@ -15,8 +15,14 @@ public interface ILogFileSystem
     /// <summary>The names (not paths) of the files directly inside <paramref name="directory"/>.</summary>
     IReadOnlyList<string> ListFiles(string directory);
 
+    /// <summary>The names (not paths) of the directories directly inside <paramref name="directory"/>.</summary>
+    IReadOnlyList<string> ListDirectories(string directory);
+
     /// <summary>Creates a directory and its parents if they do not exist.</summary>
     void CreateDirectory(string path);
+
+    /// <summary>Deletes a directory and everything in it, if it exists.</summary>
+    void DeleteDirectory(string path);
 
     /// <summary>Deletes a file if it exists.</summary>
     void DeleteFile(string path);

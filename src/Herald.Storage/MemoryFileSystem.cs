@@ -59,6 +59,41 @@ public sealed class MemoryFileSystem : ILogFileSystem
     }
 
     /// <inheritdoc />
+    public IReadOnlyList<string> ListDirectories(string directory)
+    {
+        directory = Normalize(directory);
+        lock (_gate)
+        {
+            RequireDirectory(directory);
+            var names = new List<string>();
+            foreach (var path in _directories)
+            {
+                if (Parent(path) == directory)
+                {
+                    names.Add(Path.GetFileName(path));
+                }
+            }
+
+            return names;
+        }
+    }
+
+    /// <inheritdoc />
+    public void DeleteDirectory(string path)
+    {
+        path = Normalize(path);
+        var prefix = path + Path.DirectorySeparatorChar;
+        lock (_gate)
+        {
+            _directories.RemoveWhere(d => d == path || d.StartsWith(prefix, StringComparison.Ordinal));
+            foreach (var file in _files.Keys.Where(f => f.StartsWith(prefix, StringComparison.Ordinal)).ToList())
+            {
+                _files.Remove(file);
+            }
+        }
+    }
+
+    /// <inheritdoc />
     public void CreateDirectory(string path)
     {
         path = Normalize(path);

@@ -17,7 +17,7 @@ namespace Herald.Storage;
 public sealed class PartitionLog : IDisposable, IAsyncDisposable
 {
     private readonly string _directory;
-    private readonly LogOptions _options;
+    private LogOptions _options;
     private readonly ILogFileSystem _fileSystem;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
@@ -65,8 +65,31 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
     /// <summary>The directory holding the partition's files.</summary>
     public string Directory => _directory;
 
-    /// <summary>The settings the log was opened with.</summary>
-    public LogOptions Options => _options;
+    /// <summary>The settings in force.</summary>
+    public LogOptions Options => Volatile.Read(ref _options);
+
+    /// <summary>
+    /// Raised on the flushing thread each time <see cref="DurableEndOffset"/> advances, so waiting readers can be woken
+    /// without polling. Handlers must be quick and must not block.
+    /// </summary>
+    public event Action<PartitionLog>? DurableEndAdvanced;
+
+    /// <summary>
+    /// Changes retention, segment and batch-size settings while the log is open; they apply from the next append or
+    /// retention run. The flush policy and index interval are fixed at open.
+    /// </summary>
+    /// <exception cref="ArgumentException">When the settings are invalid or change what is fixed at open.</exception>
+    public void Reconfigure(LogOptions options)
+    {
+        options.Validate();
+        var current = Options;
+        if (options.FlushPolicy != current.FlushPolicy || options.IndexIntervalBytes != current.IndexIntervalBytes)
+        {
+            throw new ArgumentException("The flush policy and index interval of an open log cannot change; reopen it instead.");
+        }
+
+        Volatile.Write(ref _options, options);
+    }
 
     /// <summary>The first offset that can be read. Retention and <see cref="AdvanceLogStartOffset"/> move it forward.</summary>
     public long LogStartOffset => Volatile.Read(ref _logStartOffset);
@@ -233,13 +256,13 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
             var end = Math.Min(endOffset, LogEndOffset);
             if (offset < start || offset > end)
             {
-                return new ReadResult(ReadStatus.OffsetOutOfRange, 0, start, end);
+                return new ReadResult(ReadStatus.OffsetOutOfRange, 0, start, end, offset);
             }
 
-            var written = ReadSegments(segments, offset, end, maxBytes, destination);
+            var written = ReadSegments(segments, offset, end, maxBytes, destination, out var next);
             if (written >= 0)
             {
-                return new ReadResult(ReadStatus.Ok, written, start, end);
+                return new ReadResult(ReadStatus.Ok, written, start, end, next);
             }
 
             // Retention deleted a segment after the snapshot was taken: look again, the offset may now be out of range.
@@ -247,8 +270,9 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
     }
 
     /// <returns>Bytes written, or -1 when a segment of the snapshot was deleted before it could be read.</returns>
-    private int ReadSegments(LogSegment[] segments, long offset, long end, int maxBytes, IBufferWriter<byte> destination)
+    private int ReadSegments(LogSegment[] segments, long offset, long end, int maxBytes, IBufferWriter<byte> destination, out long nextOffset)
     {
+        nextOffset = offset;
         for (var i = FindSegment(segments, offset); i < segments.Length && offset < end; i++)
         {
             var segment = segments[i];
@@ -259,7 +283,7 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
 
             try
             {
-                var written = segment.Read(offset, end, maxBytes, destination);
+                var written = segment.Read(offset, end, maxBytes, destination, out nextOffset);
                 if (written > 0)
                 {
                     return written;
@@ -668,6 +692,7 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
         if (end > Volatile.Read(ref _durableEndOffset))
         {
             Volatile.Write(ref _durableEndOffset, end);
+            DurableEndAdvanced?.Invoke(this);
         }
     }
 

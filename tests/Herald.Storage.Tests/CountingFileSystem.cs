@@ -13,7 +13,11 @@ internal sealed class CountingFileSystem(ILogFileSystem inner) : ILogFileSystem
 
     public IReadOnlyList<string> ListFiles(string directory) => inner.ListFiles(directory);
 
+    public IReadOnlyList<string> ListDirectories(string directory) => inner.ListDirectories(directory);
+
     public void CreateDirectory(string path) => inner.CreateDirectory(path);
+
+    public void DeleteDirectory(string path) => inner.DeleteDirectory(path);
 
     public void DeleteFile(string path) => inner.DeleteFile(path);
 

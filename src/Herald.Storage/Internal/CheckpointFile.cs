@@ -4,8 +4,8 @@ using System.Text;
 namespace Herald.Storage.Internal;
 
 /// <summary>
-/// Small metadata files replaced atomically: write a temporary file, sync it, rename it over the old one, sync the directory.
-/// A reader sees either the old content or the new, never a mix. Content is one line of numbers after a version tag.
+/// Small metadata files of numbers, replaced through <see cref="AtomicFile"/>. Content is one line of numbers after a
+/// version tag; anything else reads as missing.
 /// </summary>
 internal static class CheckpointFile
 {
@@ -20,26 +20,18 @@ internal static class CheckpointFile
         }
 
         text.Append('\n');
-        WriteAtomically(fileSystem, directory, name, Encoding.ASCII.GetBytes(text.ToString()));
+        AtomicFile.Write(fileSystem, directory, name, Encoding.ASCII.GetBytes(text.ToString()));
     }
 
     /// <summary>Reads the values, or null when the file is missing or not in the expected form.</summary>
     public static long[]? Read(ILogFileSystem fileSystem, string directory, string name, int expectedValues)
     {
-        var path = Path.Combine(directory, name);
-        if (!fileSystem.FileExists(path))
+        var bytes = AtomicFile.Read(fileSystem, Path.Combine(directory, name), maxBytes: 1024);
+        if (bytes is null)
         {
             return null;
         }
 
-        using var file = fileSystem.OpenOrCreate(path);
-        if (file.Length > 1024)
-        {
-            return null;
-        }
-
-        var bytes = new byte[file.Length];
-        file.Read(0, bytes);
         var parts = Encoding.ASCII.GetString(bytes).TrimEnd('\n').Split(' ');
         if (parts.Length != expectedValues + 1 || parts[0] != Version)
         {
@@ -66,20 +58,5 @@ internal static class CheckpointFile
             fileSystem.DeleteFile(path);
             fileSystem.SyncDirectory(directory);
         }
-    }
-
-    public static void WriteAtomically(ILogFileSystem fileSystem, string directory, string name, ReadOnlySpan<byte> content)
-    {
-        var path = Path.Combine(directory, name);
-        var temporary = path + LogFileNames.TemporaryExtension;
-        using (var file = fileSystem.OpenOrCreate(temporary))
-        {
-            file.SetLength(0);
-            file.Write(0, content);
-            file.Flush();
-        }
-
-        fileSystem.MoveFile(temporary, path);
-        fileSystem.SyncDirectory(directory);
     }
 }

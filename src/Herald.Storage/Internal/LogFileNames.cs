@@ -8,7 +8,7 @@ internal static class LogFileNames
     public const string SegmentExtension = ".log";
     public const string OffsetIndexExtension = ".index";
     public const string TimeIndexExtension = ".timeindex";
-    public const string TemporaryExtension = ".tmp";
+    public const string TemporaryExtension = AtomicFile.TemporarySuffix;
 
     /// <summary>Records the on-disk format version, so a later Herald knows how to read this directory.</summary>
     public const string FormatMarker = "herald-log.format";

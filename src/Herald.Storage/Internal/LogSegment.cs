@@ -163,8 +163,8 @@ internal sealed class LogSegment
     /// <summary>Saves both indexes beside the segment, atomically, so the next open need not scan.</summary>
     public void WriteIndexFiles()
     {
-        CheckpointFile.WriteAtomically(_fileSystem, _directory, Path.GetFileName(LogFileNames.OffsetIndex(_directory, BaseOffset)), _offsetIndex.Serialize(OffsetKeyBytes));
-        CheckpointFile.WriteAtomically(_fileSystem, _directory, Path.GetFileName(LogFileNames.TimeIndex(_directory, BaseOffset)), _timeIndex.Serialize(TimeKeyBytes));
+        AtomicFile.Write(_fileSystem, _directory, Path.GetFileName(LogFileNames.OffsetIndex(_directory, BaseOffset)), _offsetIndex.Serialize(OffsetKeyBytes));
+        AtomicFile.Write(_fileSystem, _directory, Path.GetFileName(LogFileNames.TimeIndex(_directory, BaseOffset)), _timeIndex.Serialize(TimeKeyBytes));
     }
 
     /// <summary>
@@ -172,8 +172,9 @@ internal sealed class LogSegment
     /// up to <paramref name="maxBytes"/> but always at least one batch. Batches at or after <paramref name="endOffset"/> are not returned.
     /// </summary>
     /// <returns>Bytes written; 0 when the segment holds nothing at or after <paramref name="offset"/> below the bound.</returns>
-    public int Read(long offset, long endOffset, int maxBytes, IBufferWriter<byte> destination)
+    public int Read(long offset, long endOffset, int maxBytes, IBufferWriter<byte> destination, out long nextOffset)
     {
+        nextOffset = offset;
         var size = Size;
         var position = (long)(_offsetIndex.Floor(offset - BaseOffset)?.Value ?? 0);
         Span<byte> headerBytes = stackalloc byte[RecordBatchHeader.Size];
@@ -207,6 +208,7 @@ internal sealed class LogSegment
         }
 
         var used = header.TotalSize;
+        nextOffset = header.NextOffset;
         while (used + RecordBatchHeader.Size <= wanted)
         {
             var next = CheckedHeader(span[used..], position + used, size);
@@ -216,6 +218,7 @@ internal sealed class LogSegment
             }
 
             used += next.TotalSize;
+            nextOffset = next.NextOffset;
         }
 
         destination.Advance(used);

@@ -1,0 +1,40 @@
+using Herald.Storage;
+
+namespace Herald.Broker;
+
+/// <summary>Settings of a broker, embedded or served. Immutable.</summary>
+public sealed record BrokerOptions
+{
+    /// <summary>The defaults: data in <c>./data</c>, on disk.</summary>
+    public static BrokerOptions Default { get; } = new();
+
+    /// <summary>Where topics, partitions and metadata live. Defaults to <c>data</c> under the working directory.</summary>
+    public string DataDirectory { get; init; } = "data";
+
+    /// <summary>Keep everything in memory, with the same semantics, for tests. Defaults to false.</summary>
+    public bool InMemory { get; init; }
+
+    /// <summary>Partitions of a topic created without a count (auto-created topics). Defaults to 1, as Kafka's num.partitions.</summary>
+    public int DefaultPartitions { get; init; } = 1;
+
+    /// <summary>Storage settings every partition starts from; topic configs override retention and segment settings.</summary>
+    public LogOptions Log { get; init; } = LogOptions.Default with { FlushPolicy = FlushPolicy.EveryInterval(TimeSpan.FromMilliseconds(20)) };
+
+    /// <summary>Checks the settings once, at start.</summary>
+    /// <exception cref="ArgumentException">Naming the first setting out of range.</exception>
+    public void Validate()
+    {
+        if (!InMemory && string.IsNullOrWhiteSpace(DataDirectory))
+        {
+            throw new ArgumentException("DataDirectory must be set unless InMemory is true.");
+        }
+
+        if (DefaultPartitions < 1)
+        {
+            throw new ArgumentException($"DefaultPartitions must be at least 1, got {DefaultPartitions}.");
+        }
+
+        ArgumentNullException.ThrowIfNull(Log);
+        Log.Validate();
+    }
+}

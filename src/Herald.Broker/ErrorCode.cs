@@ -1,0 +1,56 @@
+namespace Herald.Broker;
+
+/// <summary>Kafka's error codes, with Kafka's numbers and meanings, as the broker reports them.</summary>
+public enum ErrorCode : short
+{
+    /// <summary>An unexpected server error.</summary>
+    UnknownServerError = -1,
+
+    /// <summary>No error.</summary>
+    None = 0,
+
+    /// <summary>The offset is outside the range the partition holds.</summary>
+    OffsetOutOfRange = 1,
+
+    /// <summary>A record batch failed its CRC or is otherwise corrupt.</summary>
+    CorruptMessage = 2,
+
+    /// <summary>The topic or partition does not exist.</summary>
+    UnknownTopicOrPartition = 3,
+
+    /// <summary>A record batch is larger than the topic's max.message.bytes.</summary>
+    MessageTooLarge = 10,
+
+    /// <summary>The topic name is not valid.</summary>
+    InvalidTopicException = 17,
+
+    /// <summary>acks=all needs more in-sync replicas than min.insync.replicas allows; a single node has one.</summary>
+    NotEnoughReplicas = 19,
+
+    /// <summary>The acks value is not -1, 0 or 1.</summary>
+    InvalidRequiredAcks = 21,
+
+    /// <summary>The topic already exists.</summary>
+    TopicAlreadyExists = 36,
+
+    /// <summary>The partition count is not valid.</summary>
+    InvalidPartitions = 37,
+
+    /// <summary>The replication factor is not valid; a single node has exactly one replica.</summary>
+    InvalidReplicationFactor = 38,
+
+    /// <summary>A configuration name or value is not valid.</summary>
+    InvalidConfig = 40,
+
+    /// <summary>The request is malformed.</summary>
+    InvalidRequest = 42,
+
+    /// <summary>The record batch uses a format version Herald does not store (magic other than 2).</summary>
+    UnsupportedForMessageFormat = 43,
+
+    /// <summary>The stored data could not be read or written.</summary>
+    KafkaStorageError = 56,
+
+    /// <summary>A record batch is malformed.</summary>
+    InvalidRecord = 87,
+}

@@ -1,0 +1,454 @@
+using System.Buffers;
+using System.Globalization;
+using Herald.Broker.Internal;
+using Herald.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Herald.Broker;
+
+/// <summary>
+/// The broker engine, in process: topics and partitions on durable logs, produce with Kafka's acks, fetch that waits for
+/// data, offsets lookup and record deletion. Every other room (the Kafka listener, the SDK's embedded transport, the CLI)
+/// goes through this API. Thread-safe.
+/// </summary>
+public sealed class HeraldBroker : IAsyncDisposable
+{
+    private readonly BrokerOptions _options;
+    private readonly ILogFileSystem _fileSystem;
+    private readonly string _directory;
+    private readonly ILoggerFactory _loggers;
+    private readonly TimeProvider _time;
+    private readonly TopicCatalog _catalog;
+    private readonly DataDirectoryLock? _lock;
+    private readonly Lock _adminLock = new();
+    private Dictionary<string, Topic> _topics = new(StringComparer.Ordinal);
+    private bool _disposed;
+
+    private HeraldBroker(BrokerOptions options, ILogFileSystem fileSystem, string directory, ILoggerFactory loggers, TimeProvider time, DataDirectoryLock? directoryLock)
+    {
+        _options = options;
+        _fileSystem = fileSystem;
+        _directory = directory;
+        _loggers = loggers;
+        _time = time;
+        _lock = directoryLock;
+        _catalog = new TopicCatalog(fileSystem, directory);
+    }
+
+    /// <summary>
+    /// Opens the data directory (locking it against other processes), recovers every partition and returns a running broker.
+    /// </summary>
+    /// <exception cref="DataDirectoryLockedException">When another process has the directory open.</exception>
+    public static Task<HeraldBroker> StartAsync(BrokerOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var directory = options.InMemory ? "/herald" : Path.GetFullPath(options.DataDirectory);
+        ILogFileSystem fileSystem = options.InMemory ? new MemoryFileSystem() : DiskFileSystem.Instance;
+        var directoryLock = options.InMemory ? null : DataDirectoryLock.Acquire(directory);
+        var broker = new HeraldBroker(options, fileSystem, directory, loggerFactory ?? NullLoggerFactory.Instance, timeProvider ?? TimeProvider.System, directoryLock);
+        try
+        {
+            fileSystem.CreateDirectory(directory);
+            broker.LoadTopics(cancellationToken);
+            return Task.FromResult(broker);
+        }
+        catch
+        {
+            broker.CloseEverything();
+            throw;
+        }
+    }
+
+    /// <summary>Creates a topic. With <paramref name="partitions"/> null, the broker's default count is used.</summary>
+    public AdminResult CreateTopic(string name, int? partitions = null, IReadOnlyDictionary<string, string>? configs = null)
+    {
+        if (TopicName.Validate(name) is { } invalid)
+        {
+            return new AdminResult(ErrorCode.InvalidTopicException, invalid);
+        }
+
+        var count = partitions ?? _options.DefaultPartitions;
+        if (count < 1)
+        {
+            return new AdminResult(ErrorCode.InvalidPartitions, $"A topic needs at least one partition, got {count}.");
+        }
+
+        var config = TopicConfig.FromOverrides(configs ?? new Dictionary<string, string>(), out var configError);
+        if (config is null)
+        {
+            return new AdminResult(ErrorCode.InvalidConfig, configError);
+        }
+
+        lock (_adminLock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_topics.ContainsKey(name))
+            {
+                return new AdminResult(ErrorCode.TopicAlreadyExists, $"Topic '{name}' already exists.");
+            }
+
+            foreach (var existing in _topics.Keys)
+            {
+                if (TopicName.Collide(existing, name))
+                {
+                    return new AdminResult(ErrorCode.InvalidTopicException, $"Topic '{name}' collides with existing topic '{existing}' ('.' and '_' are treated alike).");
+                }
+            }
+
+            var metadata = new TopicMetadata(name, Guid.NewGuid(), count, new Dictionary<string, string>(config.Overrides));
+            SaveCatalog(_topics.Values.Select(t => t.Metadata).Append(metadata));
+            var topics = new Dictionary<string, Topic>(_topics, StringComparer.Ordinal) { [name] = OpenTopic(metadata, config) };
+            Volatile.Write(ref _topics, topics);
+            return new AdminResult(ErrorCode.None);
+        }
+    }
+
+    /// <summary>Deletes a topic and all its data.</summary>
+    public AdminResult DeleteTopic(string name)
+    {
+        lock (_adminLock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (!_topics.TryGetValue(name, out var topic))
+            {
+                return new AdminResult(ErrorCode.UnknownTopicOrPartition, $"Topic '{name}' does not exist.");
+            }
+
+            // The catalog forgets the topic first; directories left by a crash after this are removed at the next start.
+            SaveCatalog(_topics.Values.Where(t => t.Name != name).Select(t => t.Metadata));
+            var topics = new Dictionary<string, Topic>(_topics, StringComparer.Ordinal);
+            topics.Remove(name);
+            Volatile.Write(ref _topics, topics);
+            topic.Close();
+            for (var p = 0; p < topic.Partitions.Count; p++)
+            {
+                _fileSystem.DeleteDirectory(PartitionDirectory(name, p));
+            }
+
+            return new AdminResult(ErrorCode.None);
+        }
+    }
+
+    /// <summary>Raises the partition count of a topic. Existing partitions and their keys' placement are untouched.</summary>
+    public AdminResult CreatePartitions(string name, int newCount)
+    {
+        lock (_adminLock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (!_topics.TryGetValue(name, out var topic))
+            {
+                return new AdminResult(ErrorCode.UnknownTopicOrPartition, $"Topic '{name}' does not exist.");
+            }
+
+            if (newCount <= topic.Partitions.Count)
+            {
+                return new AdminResult(ErrorCode.InvalidPartitions, $"Topic '{name}' has {topic.Partitions.Count} partitions; the new count must be larger, got {newCount}.");
+            }
+
+            var metadata = topic.Metadata with { Partitions = newCount };
+            SaveCatalog(_topics.Values.Where(t => t.Name != name).Select(t => t.Metadata).Append(metadata));
+            topic.Grow(metadata, OpenPartitions(metadata, topic.Config, from: topic.Partitions.Count));
+            return new AdminResult(ErrorCode.None);
+        }
+    }
+
+    /// <summary>Sets (non-null value) or removes (null value) config overrides of a topic; partitions apply them at once.</summary>
+    public AdminResult AlterTopicConfig(string name, IEnumerable<KeyValuePair<string, string?>> changes)
+    {
+        lock (_adminLock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (!_topics.TryGetValue(name, out var topic))
+            {
+                return new AdminResult(ErrorCode.UnknownTopicOrPartition, $"Topic '{name}' does not exist.");
+            }
+
+            var config = topic.Config.With(changes, out var error);
+            if (config is null)
+            {
+                return new AdminResult(ErrorCode.InvalidConfig, error);
+            }
+
+            var metadata = topic.Metadata with { Configs = new Dictionary<string, string>(config.Overrides) };
+            SaveCatalog(_topics.Values.Where(t => t.Name != name).Select(t => t.Metadata).Append(metadata));
+            topic.Reconfigure(metadata, config, config.ToLogOptions(_options.Log));
+            return new AdminResult(ErrorCode.None);
+        }
+    }
+
+    /// <summary>Every topic, by name.</summary>
+    public IReadOnlyList<TopicDescription> ListTopics() =>
+        [.. Volatile.Read(ref _topics).Values.OrderBy(t => t.Name, StringComparer.Ordinal).Select(t => t.Describe())];
+
+    /// <summary>One topic, or null when it does not exist.</summary>
+    public TopicDescription? DescribeTopic(string name) =>
+        Volatile.Read(ref _topics).TryGetValue(name, out var topic) ? topic.Describe() : null;
+
+    /// <summary>
+    /// Appends a record set (the batches a producer sent for one partition) and acknowledges it as <paramref name="acks"/>
+    /// asks: with <see cref="Acks.All"/> only once it is on disk. The batches' base offsets are rewritten in place.
+    /// </summary>
+    public async ValueTask<ProduceResult> ProduceAsync(string topic, int partition, Memory<byte> recordSet, Acks acks = Acks.All, CancellationToken cancellationToken = default)
+    {
+        if (!Enum.IsDefined(acks))
+        {
+            return new ProduceResult(ErrorCode.InvalidRequiredAcks, -1, -1);
+        }
+
+        if (Find(topic, partition) is not { } target)
+        {
+            return new ProduceResult(ErrorCode.UnknownTopicOrPartition, -1, -1);
+        }
+
+        if (acks == Acks.All && target.Topic.Config.MinInsyncReplicaCount > 1)
+        {
+            return new ProduceResult(ErrorCode.NotEnoughReplicas, -1, -1);
+        }
+
+        var log = target.Partition.Log;
+        var appended = log.Append(recordSet.Span);
+        if (!appended.Succeeded)
+        {
+            return new ProduceResult(ToErrorCode(appended.Error), -1, log.LogStartOffset);
+        }
+
+        if (acks == Acks.All)
+        {
+            await log.WaitForDurableAsync(appended.NextOffset, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new ProduceResult(ErrorCode.None, appended.BaseOffset, log.LogStartOffset);
+    }
+
+    /// <summary>
+    /// Copies whole stored batches from <paramref name="offset"/> into <paramref name="destination"/>, up to
+    /// <paramref name="maxBytes"/> (at least one whole batch), never past the high watermark. When fewer than
+    /// <paramref name="minBytes"/> are available it waits, up to <paramref name="maxWait"/>, to be woken by new data.
+    /// </summary>
+    public async ValueTask<FetchResult> FetchAsync(string topic, int partition, long offset, int maxBytes, IBufferWriter<byte> destination, TimeSpan maxWait = default, int minBytes = 1, CancellationToken cancellationToken = default)
+    {
+        if (Find(topic, partition) is not { } target)
+        {
+            return new FetchResult(ErrorCode.UnknownTopicOrPartition, 0, -1, -1);
+        }
+
+        var deadline = _time.GetUtcNow() + maxWait;
+        var next = offset;
+        var total = 0;
+        while (true)
+        {
+            var arrival = target.Partition.NextArrival;
+            var log = target.Partition.Log;
+
+            // Kafka's one-batch minimum applies to the response, so later reads only top it up within maxBytes.
+            var read = total == 0 || maxBytes - total > 0
+                ? log.Read(next, total == 0 ? maxBytes : maxBytes - total, destination, log.DurableEndOffset)
+                : new ReadResult(ReadStatus.Ok, 0, log.LogStartOffset, log.DurableEndOffset, next);
+            if (read.Status == ReadStatus.OffsetOutOfRange && total == 0)
+            {
+                return new FetchResult(ErrorCode.OffsetOutOfRange, 0, read.EndOffset, read.LogStartOffset);
+            }
+
+            total += read.BytesWritten;
+            next = read.NextOffset;
+            var remaining = deadline - _time.GetUtcNow();
+            if (total >= minBytes || remaining <= TimeSpan.Zero || read.Status != ReadStatus.Ok)
+            {
+                return new FetchResult(ErrorCode.None, total, log.DurableEndOffset, log.LogStartOffset);
+            }
+
+            await WaitForArrivalAsync(arrival, remaining, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Kafka's ListOffsets for one partition: <c>-2</c> gives the log start (earliest), <c>-1</c> the high watermark
+    /// (latest), any other value the first offset whose timestamp is at least that many Unix milliseconds, or -1.
+    /// </summary>
+    public OffsetLookup ListOffset(string topic, int partition, long timestamp)
+    {
+        if (Find(topic, partition) is not { } target)
+        {
+            return new OffsetLookup(ErrorCode.UnknownTopicOrPartition, -1);
+        }
+
+        var log = target.Partition.Log;
+        return timestamp switch
+        {
+            -2 => new OffsetLookup(ErrorCode.None, log.LogStartOffset),
+            -1 => new OffsetLookup(ErrorCode.None, log.DurableEndOffset),
+            < 0 => new OffsetLookup(ErrorCode.InvalidRequest, -1),
+            _ => new OffsetLookup(ErrorCode.None, FindVisible(log, timestamp)),
+        };
+    }
+
+    /// <summary>
+    /// Kafka's DeleteRecords: moves the log start offset of a partition to <paramref name="offset"/> (-1 means the high
+    /// watermark). Returns the new log start offset.
+    /// </summary>
+    public OffsetLookup DeleteRecords(string topic, int partition, long offset)
+    {
+        if (Find(topic, partition) is not { } target)
+        {
+            return new OffsetLookup(ErrorCode.UnknownTopicOrPartition, -1);
+        }
+
+        var log = target.Partition.Log;
+        var highWatermark = log.DurableEndOffset;
+        var to = offset == -1 ? highWatermark : offset;
+        if (to < 0 || to > highWatermark || !log.AdvanceLogStartOffset(to))
+        {
+            return new OffsetLookup(ErrorCode.OffsetOutOfRange, log.LogStartOffset);
+        }
+
+        return new OffsetLookup(ErrorCode.None, log.LogStartOffset);
+    }
+
+    /// <summary>Applies retention to every partition now. The broker also does this on its own schedule.</summary>
+    public int ApplyRetention()
+    {
+        var deleted = 0;
+        foreach (var topic in Volatile.Read(ref _topics).Values)
+        {
+            foreach (var partition in topic.Partitions)
+            {
+                deleted += partition.Log.ApplyRetention();
+            }
+        }
+
+        return deleted;
+    }
+
+    /// <summary>Flushes and closes every partition cleanly, then releases the data directory.</summary>
+    public ValueTask DisposeAsync()
+    {
+        lock (_adminLock)
+        {
+            if (_disposed)
+            {
+                return ValueTask.CompletedTask;
+            }
+
+            _disposed = true;
+        }
+
+        CloseEverything();
+        return ValueTask.CompletedTask;
+    }
+
+    private static async Task WaitForArrivalAsync(Task arrival, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timer.CancelAfter(timeout);
+        var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using (timer.Token.Register(static state => ((TaskCompletionSource)state!).TrySetResult(), cancelled).ConfigureAwait(false))
+        {
+            await Task.WhenAny(arrival, cancelled.Task).ConfigureAwait(false);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    private static long FindVisible(PartitionLog log, long timestamp) =>
+        log.FindOffsetByTimestamp(timestamp) is { } found && found < log.DurableEndOffset ? found : -1;
+
+    private static ErrorCode ToErrorCode(BatchError error) => error switch
+    {
+        BatchError.TooLarge => ErrorCode.MessageTooLarge,
+        BatchError.UnsupportedMagic => ErrorCode.UnsupportedForMessageFormat,
+        BatchError.InvalidRecordCount or BatchError.UnknownCompression => ErrorCode.InvalidRecord,
+        _ => ErrorCode.CorruptMessage,
+    };
+
+    private (Topic Topic, Partition Partition)? Find(string topic, int partition)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed), this);
+        if (!Volatile.Read(ref _topics).TryGetValue(topic, out var found))
+        {
+            return null;
+        }
+
+        var partitions = found.Partitions;
+        return (uint)partition < (uint)partitions.Count ? (found, partitions[partition]) : null;
+    }
+
+    private void LoadTopics(CancellationToken cancellationToken)
+    {
+        var topics = new Dictionary<string, Topic>(StringComparer.Ordinal);
+        _topics = topics;
+        foreach (var metadata in _catalog.Load())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var config = TopicConfig.FromOverrides(metadata.Configs, out var error)
+                ?? throw new InvalidDataException($"Topic '{metadata.Name}' has an invalid stored config: {error}");
+            topics[metadata.Name] = OpenTopic(metadata, config);
+        }
+
+        RemoveOrphanPartitions(topics);
+    }
+
+    // A partition directory no topic owns was left by a crash during a topic deletion; its topic is gone for good.
+    private void RemoveOrphanPartitions(Dictionary<string, Topic> topics)
+    {
+        foreach (var name in _fileSystem.ListDirectories(_directory))
+        {
+            var dash = name.LastIndexOf('-');
+            if (dash <= 0 || !int.TryParse(name.AsSpan(dash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var partition)
+                || !_fileSystem.FileExists(Path.Combine(_directory, name, "herald-log.format")))
+            {
+                continue;
+            }
+
+            var owned = topics.TryGetValue(name[..dash], out var topic) && partition < topic.Partitions.Count;
+            if (!owned)
+            {
+                _fileSystem.DeleteDirectory(Path.Combine(_directory, name));
+            }
+        }
+    }
+
+    private Topic OpenTopic(TopicMetadata metadata, TopicConfig config) =>
+        new(metadata, config, OpenPartitions(metadata, config, from: 0));
+
+    private List<Partition> OpenPartitions(TopicMetadata metadata, TopicConfig config, int from)
+    {
+        var logOptions = config.ToLogOptions(_options.Log);
+        var logger = _loggers.CreateLogger<PartitionLog>();
+        var opened = new List<Partition>();
+        try
+        {
+            for (var p = from; p < metadata.Partitions; p++)
+            {
+                opened.Add(new Partition(PartitionLog.Open(PartitionDirectory(metadata.Name, p), logOptions, _fileSystem, logger, _time)));
+            }
+
+            return opened;
+        }
+        catch
+        {
+            foreach (var partition in opened)
+            {
+                partition.Log.Dispose();
+            }
+
+            throw;
+        }
+    }
+
+    private void SaveCatalog(IEnumerable<TopicMetadata> topics) => _catalog.Save(topics);
+
+    private string PartitionDirectory(string topic, int partition) =>
+        Path.Combine(_directory, string.Create(CultureInfo.InvariantCulture, $"{topic}-{partition}"));
+
+    private void CloseEverything()
+    {
+        foreach (var topic in Volatile.Read(ref _topics).Values)
+        {
+            topic.Close();
+        }
+
+        _lock?.Dispose();
+    }
+}

@@ -1,0 +1,328 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Text;
+using Herald.Storage;
+
+namespace Herald.Broker.Tests;
+
+/// <summary>What the broker must do, on disk and in memory alike.</summary>
+public abstract class BrokerBehaviour : IAsyncLifetime
+{
+    protected static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+    protected BrokerBehaviour(bool inMemory)
+    {
+        DataDirectory = Path.Combine(Path.GetTempPath(), "herald-broker-tests", Guid.NewGuid().ToString("N"));
+        Options = new BrokerOptions { DataDirectory = DataDirectory, InMemory = inMemory };
+    }
+
+    protected string DataDirectory { get; }
+
+    protected BrokerOptions Options { get; }
+
+    protected HeraldBroker Broker { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Broker = await HeraldBroker.StartAsync(Options).WaitAsync(Timeout);
+
+    public async Task DisposeAsync()
+    {
+        await Broker.DisposeAsync();
+        if (Directory.Exists(DataDirectory))
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+    }
+
+    protected static byte[] Batch(int records, long timestamp = 1_700_000_000_000, string tag = "e")
+    {
+        using var builder = new RecordBatchBuilder();
+        for (var i = 0; i < records; i++)
+        {
+            builder.Add(timestamp + i, Encoding.UTF8.GetBytes($"key-{i}"), Encoding.UTF8.GetBytes($"{tag}-{i}"));
+        }
+
+        return builder.ToArray();
+    }
+
+    [Fact]
+    public void Topics_are_created_listed_described_and_deleted()
+    {
+        Assert.True(Broker.CreateTopic("orders", 3, new Dictionary<string, string> { ["retention.ms"] = "3600000" }).Succeeded);
+        Assert.True(Broker.CreateTopic("payments").Succeeded);
+
+        Assert.Equal(["orders", "payments"], Broker.ListTopics().Select(t => t.Name));
+        var orders = Broker.DescribeTopic("orders")!;
+        Assert.Equal(3, orders.Partitions);
+        Assert.Equal("3600000", orders.Config.Effective["retention.ms"]);
+        Assert.Equal("1048588", orders.Config.Effective["max.message.bytes"]);
+        Assert.Equal(1, Broker.DescribeTopic("payments")!.Partitions);
+
+        Assert.True(Broker.DeleteTopic("orders").Succeeded);
+        Assert.Null(Broker.DescribeTopic("orders"));
+        Assert.Equal(ErrorCode.UnknownTopicOrPartition, Broker.DeleteTopic("orders").Error);
+    }
+
+    [Theory]
+    [InlineData("bad name", 1, "retention.ms", "1", ErrorCode.InvalidTopicException)]
+    [InlineData("good", 0, "retention.ms", "1", ErrorCode.InvalidPartitions)]
+    [InlineData("good", 1, "retention.ms", "soon", ErrorCode.InvalidConfig)]
+    [InlineData("good", 1, "segment.bytes", "10", ErrorCode.InvalidConfig)]
+    [InlineData("good", 1, "no.such.config", "1", ErrorCode.InvalidConfig)]
+    [InlineData("good", 1, "cleanup.policy", "compact", ErrorCode.InvalidConfig)]
+    public void Bad_topic_requests_get_Kafka_error_codes_and_a_reason(string name, int partitions, string config, string value, ErrorCode expected)
+    {
+        var result = Broker.CreateTopic(name, partitions, new Dictionary<string, string> { [config] = value });
+
+        Assert.Equal(expected, result.Error);
+        Assert.False(string.IsNullOrWhiteSpace(result.Message));
+        Assert.Empty(Broker.ListTopics());
+    }
+
+    [Fact]
+    public void Existing_and_colliding_names_are_refused()
+    {
+        Broker.CreateTopic("orders.placed");
+
+        Assert.Equal(ErrorCode.TopicAlreadyExists, Broker.CreateTopic("orders.placed").Error);
+        Assert.Equal(ErrorCode.InvalidTopicException, Broker.CreateTopic("orders_placed").Error);
+    }
+
+    [Fact]
+    public async Task Partitions_grow_but_never_shrink()
+    {
+        Broker.CreateTopic("orders", 2);
+        await Broker.ProduceAsync("orders", 1, Batch(2)).AsTask().WaitAsync(Timeout);
+
+        Assert.Equal(ErrorCode.InvalidPartitions, Broker.CreatePartitions("orders", 2).Error);
+        Assert.True(Broker.CreatePartitions("orders", 5).Succeeded);
+
+        Assert.Equal(5, Broker.DescribeTopic("orders")!.Partitions);
+        Assert.Equal(0, (await Broker.ProduceAsync("orders", 4, Batch(1)).AsTask().WaitAsync(Timeout)).BaseOffset);
+        Assert.Equal(2, Broker.ListOffset("orders", 1, -1).Offset);
+    }
+
+    [Fact]
+    public async Task Produce_with_acks_all_is_durable_before_it_is_acknowledged()
+    {
+        Broker.CreateTopic("orders");
+
+        var first = await Broker.ProduceAsync("orders", 0, Batch(3), Acks.All).AsTask().WaitAsync(Timeout);
+        var second = await Broker.ProduceAsync("orders", 0, Batch(2), Acks.All).AsTask().WaitAsync(Timeout);
+
+        Assert.Equal((ErrorCode.None, 0L), (first.Error, first.BaseOffset));
+        Assert.Equal((ErrorCode.None, 3L), (second.Error, second.BaseOffset));
+        Assert.Equal(5, Broker.ListOffset("orders", 0, -1).Offset);
+    }
+
+    [Fact]
+    public async Task Produce_with_acks_1_becomes_visible_after_the_short_flush_interval()
+    {
+        Broker.CreateTopic("orders");
+
+        var result = await Broker.ProduceAsync("orders", 0, Batch(3), Acks.Leader).AsTask().WaitAsync(Timeout);
+
+        Assert.Equal(0, result.BaseOffset);
+        var buffer = new ArrayBufferWriter<byte>();
+        var fetched = await Broker.FetchAsync("orders", 0, 0, 1024 * 1024, buffer, maxWait: Timeout).AsTask().WaitAsync(Timeout);
+        Assert.Equal(3, fetched.HighWatermark);
+        Assert.Equal(3, RecordBatchReader.ReadAll(buffer.WrittenMemory).Sum(b => b.Records.Count));
+    }
+
+    [Fact]
+    public async Task Produce_errors_use_Kafka_codes_and_write_nothing()
+    {
+        Broker.CreateTopic("small", 1, new Dictionary<string, string> { ["max.message.bytes"] = "200" });
+        Broker.CreateTopic("replicated", 1, new Dictionary<string, string> { ["min.insync.replicas"] = "2" });
+        var corrupt = Batch(2);
+        corrupt[^1] ^= 0xFF;
+
+        Assert.Equal(ErrorCode.UnknownTopicOrPartition, (await Broker.ProduceAsync("nope", 0, Batch(1))).Error);
+        Assert.Equal(ErrorCode.UnknownTopicOrPartition, (await Broker.ProduceAsync("small", 1, Batch(1))).Error);
+        Assert.Equal(ErrorCode.MessageTooLarge, (await Broker.ProduceAsync("small", 0, Batch(20))).Error);
+        Assert.Equal(ErrorCode.CorruptMessage, (await Broker.ProduceAsync("small", 0, corrupt)).Error);
+        Assert.Equal(ErrorCode.InvalidRequiredAcks, (await Broker.ProduceAsync("small", 0, Batch(1), (Acks)2)).Error);
+        Assert.Equal(ErrorCode.NotEnoughReplicas, (await Broker.ProduceAsync("replicated", 0, Batch(1), Acks.All)).Error);
+        Assert.Equal(ErrorCode.None, (await Broker.ProduceAsync("replicated", 0, Batch(1), Acks.Leader)).Error);
+        Assert.Equal(0, Broker.ListOffset("small", 0, -1).Offset);
+    }
+
+    [Fact]
+    public async Task A_waiting_fetch_is_woken_by_new_data_rather_than_its_timeout()
+    {
+        Broker.CreateTopic("orders");
+        var buffer = new ArrayBufferWriter<byte>();
+        var clock = Stopwatch.StartNew();
+
+        var fetch = Broker.FetchAsync("orders", 0, 0, 1024 * 1024, buffer, maxWait: TimeSpan.FromMinutes(5)).AsTask();
+        await Task.Delay(100);
+        Assert.False(fetch.IsCompleted);
+        await Broker.ProduceAsync("orders", 0, Batch(4)).AsTask().WaitAsync(Timeout);
+        var result = await fetch.WaitAsync(Timeout);
+
+        Assert.True(clock.Elapsed < TimeSpan.FromMinutes(1));
+        Assert.Equal(ErrorCode.None, result.Error);
+        Assert.Equal(4, RecordBatchReader.ReadAll(buffer.WrittenMemory).Single().Records.Count);
+    }
+
+    [Fact]
+    public async Task A_fetch_with_nothing_to_read_returns_empty_after_its_max_wait()
+    {
+        Broker.CreateTopic("orders");
+        var clock = Stopwatch.StartNew();
+
+        var result = await Broker.FetchAsync("orders", 0, 0, 1024, new ArrayBufferWriter<byte>(), maxWait: TimeSpan.FromMilliseconds(200)).AsTask().WaitAsync(Timeout);
+
+        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(150), $"returned after {clock.Elapsed}");
+        Assert.Equal((ErrorCode.None, 0, 0L), (result.Error, result.BytesWritten, result.HighWatermark));
+    }
+
+    [Fact]
+    public async Task A_fetch_waits_for_min_bytes_and_returns_every_batch_it_gathered()
+    {
+        Broker.CreateTopic("orders");
+        var first = Batch(1, tag: "first");
+        await Broker.ProduceAsync("orders", 0, first).AsTask().WaitAsync(Timeout);
+        var buffer = new ArrayBufferWriter<byte>();
+
+        var fetch = Broker.FetchAsync("orders", 0, 0, 1024 * 1024, buffer, maxWait: TimeSpan.FromMinutes(5), minBytes: first.Length + 1).AsTask();
+        await Task.Delay(100);
+        Assert.False(fetch.IsCompleted);
+        await Broker.ProduceAsync("orders", 0, Batch(1, tag: "second")).AsTask().WaitAsync(Timeout);
+        var result = await fetch.WaitAsync(Timeout);
+
+        var batches = RecordBatchReader.ReadAll(buffer.WrittenMemory);
+        Assert.Equal([0L, 1L], batches.Select(b => b.Header.BaseOffset));
+        Assert.Equal(buffer.WrittenCount, result.BytesWritten);
+    }
+
+    [Fact]
+    public async Task Fetch_and_list_offsets_report_unknown_partitions_and_out_of_range_offsets()
+    {
+        Broker.CreateTopic("orders");
+        await Broker.ProduceAsync("orders", 0, Batch(2)).AsTask().WaitAsync(Timeout);
+
+        Assert.Equal(ErrorCode.UnknownTopicOrPartition, (await Broker.FetchAsync("orders", 3, 0, 1024, new ArrayBufferWriter<byte>())).Error);
+        Assert.Equal(ErrorCode.OffsetOutOfRange, (await Broker.FetchAsync("orders", 0, 3, 1024, new ArrayBufferWriter<byte>())).Error);
+        Assert.Equal(ErrorCode.UnknownTopicOrPartition, Broker.ListOffset("nope", 0, -1).Error);
+    }
+
+    [Fact]
+    public async Task List_offsets_finds_earliest_latest_and_by_timestamp()
+    {
+        Broker.CreateTopic("orders");
+        await Broker.ProduceAsync("orders", 0, Batch(3, timestamp: 1000)).AsTask().WaitAsync(Timeout);
+        await Broker.ProduceAsync("orders", 0, Batch(3, timestamp: 5000)).AsTask().WaitAsync(Timeout);
+
+        Assert.Equal(0, Broker.ListOffset("orders", 0, -2).Offset);
+        Assert.Equal(6, Broker.ListOffset("orders", 0, -1).Offset);
+        Assert.Equal(2, Broker.ListOffset("orders", 0, 1002).Offset);
+        Assert.Equal(3, Broker.ListOffset("orders", 0, 1003).Offset);
+        Assert.Equal(-1, Broker.ListOffset("orders", 0, 9000).Offset);
+    }
+
+    [Fact]
+    public async Task Delete_records_moves_the_log_start_and_refuses_offsets_past_the_high_watermark()
+    {
+        Broker.CreateTopic("orders");
+        await Broker.ProduceAsync("orders", 0, Batch(5)).AsTask().WaitAsync(Timeout);
+
+        Assert.Equal(ErrorCode.OffsetOutOfRange, Broker.DeleteRecords("orders", 0, 6).Error);
+        Assert.Equal((ErrorCode.None, 3L), (Broker.DeleteRecords("orders", 0, 3).Error, Broker.DeleteRecords("orders", 0, 3).Offset));
+        Assert.Equal(3, Broker.ListOffset("orders", 0, -2).Offset);
+        Assert.Equal(ErrorCode.OffsetOutOfRange, (await Broker.FetchAsync("orders", 0, 2, 1024, new ArrayBufferWriter<byte>())).Error);
+        Assert.Equal(5, Broker.DeleteRecords("orders", 0, -1).Offset);
+    }
+
+    [Fact]
+    public async Task Altered_retention_applies_to_existing_partitions()
+    {
+        Broker.CreateTopic("orders", 1, new Dictionary<string, string> { ["segment.bytes"] = "1024" });
+        var old = DateTimeOffset.UtcNow.AddDays(-2).ToUnixTimeMilliseconds();
+        for (var i = 0; i < 10; i++)
+        {
+            await Broker.ProduceAsync("orders", 0, Batch(5, timestamp: old)).AsTask().WaitAsync(Timeout);
+        }
+
+        Assert.Equal(0, Broker.ApplyRetention());
+        Assert.True(Broker.AlterTopicConfig("orders", [new("retention.ms", "86400000")]).Succeeded);
+        Assert.Equal(ErrorCode.InvalidConfig, Broker.AlterTopicConfig("orders", [new("retention.ms", "x")]).Error);
+
+        Assert.True(Broker.ApplyRetention() > 0);
+        Assert.Equal("86400000", Broker.DescribeTopic("orders")!.Config.Effective["retention.ms"]);
+        Assert.Equal(50, Broker.ListOffset("orders", 0, -2).Offset);
+    }
+
+    [Fact]
+    public async Task A_deleted_topic_comes_back_empty_with_a_new_id()
+    {
+        Broker.CreateTopic("orders");
+        var firstId = Broker.DescribeTopic("orders")!.Id;
+        await Broker.ProduceAsync("orders", 0, Batch(3)).AsTask().WaitAsync(Timeout);
+
+        Broker.DeleteTopic("orders");
+        Broker.CreateTopic("orders");
+
+        Assert.NotEqual(firstId, Broker.DescribeTopic("orders")!.Id);
+        Assert.Equal(0, Broker.ListOffset("orders", 0, -1).Offset);
+    }
+}
+
+public sealed class InMemoryBrokerTests() : BrokerBehaviour(inMemory: true);
+
+public sealed class OnDiskBrokerTests() : BrokerBehaviour(inMemory: false)
+{
+    [Fact]
+    public async Task Topics_configs_and_data_survive_a_restart()
+    {
+        Broker.CreateTopic("orders", 2, new Dictionary<string, string> { ["retention.bytes"] = "1000000" });
+        Broker.CreatePartitions("orders", 3);
+        await Broker.ProduceAsync("orders", 2, Batch(4)).AsTask().WaitAsync(Timeout);
+        var id = Broker.DescribeTopic("orders")!.Id;
+        await Broker.DisposeAsync();
+
+        await using var restarted = await HeraldBroker.StartAsync(Options).WaitAsync(Timeout);
+
+        var orders = restarted.DescribeTopic("orders")!;
+        Assert.Equal((id, 3), (orders.Id, orders.Partitions));
+        Assert.Equal("1000000", orders.Config.Effective["retention.bytes"]);
+        Assert.Equal(4, restarted.ListOffset("orders", 2, -1).Offset);
+    }
+
+    [Fact]
+    public async Task A_second_broker_on_the_same_directory_is_refused_naming_the_holder()
+    {
+        var error = await Assert.ThrowsAsync<DataDirectoryLockedException>(() => HeraldBroker.StartAsync(Options));
+
+        Assert.Equal(Environment.ProcessId, error.HolderProcessId);
+        Assert.Contains(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Partition_directories_left_by_an_interrupted_delete_are_removed_at_start()
+    {
+        Broker.CreateTopic("orders");
+        await Broker.ProduceAsync("orders", 0, Batch(2)).AsTask().WaitAsync(Timeout);
+        await Broker.DisposeAsync();
+        var orphan = Path.Combine(DataDirectory, "ghost-0");
+        Directory.CreateDirectory(orphan);
+        File.WriteAllText(Path.Combine(orphan, "herald-log.format"), "1 1\n");
+        File.WriteAllText(Path.Combine(DataDirectory, "notes-1.txt"), "not ours");
+
+        await using var restarted = await HeraldBroker.StartAsync(Options).WaitAsync(Timeout);
+
+        Assert.False(Directory.Exists(orphan));
+        Assert.True(Directory.Exists(Path.Combine(DataDirectory, "orders-0")));
+        Assert.True(File.Exists(Path.Combine(DataDirectory, "notes-1.txt")));
+    }
+
+    [Fact]
+    public async Task A_corrupt_topic_catalog_stops_the_start_with_a_clear_error()
+    {
+        await Broker.DisposeAsync();
+        File.WriteAllText(Path.Combine(DataDirectory, "topics.json"), "{ not json");
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => HeraldBroker.StartAsync(Options));
+
+        Assert.Contains("topics.json", error.Message, StringComparison.Ordinal);
+    }
+}
