@@ -51,6 +51,15 @@ public enum ErrorCode : short
     /// <summary>The stored data could not be read or written.</summary>
     KafkaStorageError = 56,
 
+    /// <summary>An idempotent producer's batch does not follow its previous one (a gap, or a new epoch not at sequence 0).</summary>
+    OutOfOrderSequenceNumber = 45,
+
+    /// <summary>An idempotent producer sent a batch it already sent; Herald answers it as a success instead.</summary>
+    DuplicateSequenceNumber = 46,
+
+    /// <summary>An idempotent producer's epoch is older than the partition has seen: the producer was fenced.</summary>
+    InvalidProducerEpoch = 47,
+
     /// <summary>A record batch is malformed.</summary>
     InvalidRecord = 87,
 }

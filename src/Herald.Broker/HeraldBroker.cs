@@ -20,6 +20,7 @@ public sealed class HeraldBroker : IAsyncDisposable
     private readonly ILoggerFactory _loggers;
     private readonly TimeProvider _time;
     private readonly TopicCatalog _catalog;
+    private readonly ProducerIdAllocator _producerIds;
     private readonly DataDirectoryLock? _lock;
     private readonly Lock _adminLock = new();
     private Dictionary<string, Topic> _topics = new(StringComparer.Ordinal);
@@ -34,6 +35,7 @@ public sealed class HeraldBroker : IAsyncDisposable
         _time = time;
         _lock = directoryLock;
         _catalog = new TopicCatalog(fileSystem, directory);
+        _producerIds = new ProducerIdAllocator(fileSystem, directory);
     }
 
     /// <summary>
@@ -208,18 +210,69 @@ public sealed class HeraldBroker : IAsyncDisposable
         }
 
         var log = target.Partition.Log;
-        var appended = log.Append(recordSet.Span);
-        if (!appended.Succeeded)
+        var (error, baseOffset, nextOffset) = Append(target.Partition, recordSet.Span);
+        if (error != ErrorCode.None)
         {
-            return new ProduceResult(ToErrorCode(appended.Error), -1, log.LogStartOffset);
+            return new ProduceResult(error, -1, log.LogStartOffset);
         }
 
         if (acks == Acks.All)
         {
-            await log.WaitForDurableAsync(appended.NextOffset, cancellationToken).ConfigureAwait(false);
+            await log.WaitForDurableAsync(nextOffset, cancellationToken).ConfigureAwait(false);
         }
 
-        return new ProduceResult(ErrorCode.None, appended.BaseOffset, log.LogStartOffset);
+        return new ProduceResult(ErrorCode.None, baseOffset, log.LogStartOffset);
+    }
+
+    /// <summary>
+    /// Allocates a producer id for an idempotent producer (Kafka's InitProducerId without a transactional id): unique
+    /// across restarts, with epoch 0.
+    /// </summary>
+    public (long ProducerId, short Epoch) InitProducerId()
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed), this);
+        return (_producerIds.Allocate(), 0);
+    }
+
+    private static (ErrorCode Error, long BaseOffset, long NextOffset) Append(Partition partition, Span<byte> recordSet)
+    {
+        var producerId = recordSet.Length >= RecordBatchHeader.Size ? RecordBatchHeader.Read(recordSet).ProducerId : -1;
+        if (producerId < 0)
+        {
+            var plain = partition.Log.Append(recordSet);
+            return plain.Succeeded ? (ErrorCode.None, plain.BaseOffset, plain.NextOffset) : (ToErrorCode(plain.Error), -1, -1);
+        }
+
+        var header = RecordBatchHeader.Read(recordSet);
+        var size = (long)header.BatchLength + RecordBatchHeader.LogOverhead;
+        if (size != recordSet.Length)
+        {
+            // Produce v3+ carries exactly one batch per partition; sequence checks are per batch.
+            return (recordSet.Length < size ? ErrorCode.CorruptMessage : ErrorCode.InvalidRecord, -1, -1);
+        }
+
+        lock (partition.ProduceLock)
+        {
+            var check = partition.Producers.Check(producerId, header.ProducerEpoch, header.BaseSequence, header.RecordCount, out var duplicateOf);
+            if (check == ErrorCode.DuplicateSequenceNumber)
+            {
+                return (ErrorCode.None, duplicateOf, duplicateOf + header.LastOffsetDelta + 1);
+            }
+
+            if (check != ErrorCode.None)
+            {
+                return (check, -1, -1);
+            }
+
+            var appended = partition.Log.Append(recordSet);
+            if (!appended.Succeeded)
+            {
+                return (ToErrorCode(appended.Error), -1, -1);
+            }
+
+            partition.Producers.Record(producerId, header.ProducerEpoch, header.BaseSequence, header.RecordCount, appended.BaseOffset);
+            return (ErrorCode.None, appended.BaseOffset, appended.NextOffset);
+        }
     }
 
     /// <summary>

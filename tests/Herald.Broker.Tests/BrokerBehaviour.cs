@@ -6,33 +6,8 @@ using Herald.Storage;
 namespace Herald.Broker.Tests;
 
 /// <summary>What the broker must do, on disk and in memory alike.</summary>
-public abstract class BrokerBehaviour : IAsyncLifetime
+public abstract class BrokerBehaviour(bool inMemory) : BrokerTestBase(inMemory)
 {
-    protected static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
-
-    protected BrokerBehaviour(bool inMemory)
-    {
-        DataDirectory = Path.Combine(Path.GetTempPath(), "herald-broker-tests", Guid.NewGuid().ToString("N"));
-        Options = new BrokerOptions { DataDirectory = DataDirectory, InMemory = inMemory };
-    }
-
-    protected string DataDirectory { get; }
-
-    protected BrokerOptions Options { get; }
-
-    protected HeraldBroker Broker { get; private set; } = null!;
-
-    public async Task InitializeAsync() => Broker = await HeraldBroker.StartAsync(Options).WaitAsync(Timeout);
-
-    public async Task DisposeAsync()
-    {
-        await Broker.DisposeAsync();
-        if (Directory.Exists(DataDirectory))
-        {
-            Directory.Delete(DataDirectory, recursive: true);
-        }
-    }
-
     protected static byte[] Batch(int records, long timestamp = 1_700_000_000_000, string tag = "e")
     {
         using var builder = new RecordBatchBuilder();
