@@ -1,0 +1,163 @@
+using System.Buffers;
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using Herald.Broker;
+using Herald.Storage;
+
+namespace Herald.Cli.Commands;
+
+/// <summary>
+/// <c>herald consume</c>: prints the events of a topic, one per line, in order within each partition. Without
+/// <c>--follow</c> it stops at the end each partition had when it started.
+/// </summary>
+internal static class ConsumeCommand
+{
+    public static Command Create(Func<ParseResult, CliContext> contextFor)
+    {
+        var topic = new Argument<string>("topic") { Description = "The topic to read." };
+        var from = new Option<string>("--from")
+        {
+            Description = "Where to start: earliest (default), latest, an offset, or a time (ISO 8601, e.g. 2026-11-27T10:00:00Z).",
+            DefaultValueFactory = _ => "earliest",
+        };
+        var partition = new Option<int?>("--partition") { Description = "Read only this partition." };
+        var max = new Option<long?>("--max") { Description = "Stop after this many events." };
+        var follow = new Option<bool>("--follow") { Description = "Keep waiting for new events until stopped (Ctrl+C)." };
+        var format = new Option<OutputFormat>("--format")
+        {
+            Description = "text: the value of each event; json: one object per event with partition, offset, timestamp, key, value and headers.",
+            DefaultValueFactory = _ => OutputFormat.Text,
+        };
+
+        var command = new Command("consume", "Print the events of a topic, one per line.") { topic, from, partition, max, follow, format };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var context = contextFor(parse);
+            await using var broker = await context.OpenBrokerAsync(cancellationToken);
+            var name = parse.GetValue(topic)!;
+            var description = broker.DescribeTopic(name) ?? throw new CliException($"Topic '{name}' does not exist.");
+            int[] partitions = parse.GetValue(partition) is { } only
+                ? (only >= 0 && only < description.Partitions ? [only] : throw new CliException($"Topic '{name}' has no partition {only}."))
+                : [.. Enumerable.Range(0, description.Partitions)];
+
+            var printer = new RecordPrinter(context.Output, parse.GetValue(format), parse.GetValue(max) ?? long.MaxValue);
+            var start = parse.GetValue(from)!;
+            var readers = partitions.Select(p => ReadPartitionAsync(broker, name, p, StartOffset(broker, name, p, start), parse.GetValue(follow), printer, cancellationToken));
+            try
+            {
+                await Task.WhenAll(readers);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Ctrl+C ends --follow; what was printed stands.
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static async Task ReadPartitionAsync(HeraldBroker broker, string topic, int partition, long offset, bool follow, RecordPrinter printer, CancellationToken cancellationToken)
+    {
+        var end = broker.ListOffset(topic, partition, -1).Offset;
+        var buffer = new ArrayBufferWriter<byte>(1024 * 1024);
+        while ((follow || offset < end) && !printer.Done)
+        {
+            buffer.ResetWrittenCount();
+            var result = await broker.FetchAsync(topic, partition, offset, 1024 * 1024, buffer, follow ? TimeSpan.FromSeconds(30) : TimeSpan.Zero, cancellationToken: cancellationToken);
+            if (result.Error == ErrorCode.OffsetOutOfRange)
+            {
+                offset = result.LogStartOffset; // retention removed what we were about to read: go on from what is left
+                continue;
+            }
+
+            if (result.Error != ErrorCode.None)
+            {
+                throw new CliException($"Reading {topic}-{partition} failed: {result.Error}.");
+            }
+
+            foreach (var batch in RecordBatchReader.ReadAll(buffer.WrittenMemory))
+            {
+                foreach (var record in batch.Records)
+                {
+                    if (record.Offset >= offset && (follow || record.Offset < end))
+                    {
+                        await printer.PrintAsync(partition, record);
+                    }
+                }
+
+                offset = Math.Max(offset, batch.Header.NextOffset);
+            }
+        }
+    }
+
+    private static long StartOffset(HeraldBroker broker, string topic, int partition, string from)
+    {
+        if (from == "earliest")
+        {
+            return broker.ListOffset(topic, partition, -2).Offset;
+        }
+
+        if (from == "latest")
+        {
+            return broker.ListOffset(topic, partition, -1).Offset;
+        }
+
+        if (long.TryParse(from, NumberStyles.None, CultureInfo.InvariantCulture, out var offset))
+        {
+            return Math.Max(offset, broker.ListOffset(topic, partition, -2).Offset);
+        }
+
+        if (DateTimeOffset.TryParse(from, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time))
+        {
+            var found = broker.ListOffset(topic, partition, time.ToUnixTimeMilliseconds()).Offset;
+            return found >= 0 ? found : broker.ListOffset(topic, partition, -1).Offset;
+        }
+
+        throw new CliException($"--from '{from}' is not earliest, latest, an offset or an ISO 8601 time.");
+    }
+
+    /// <summary>Prints records from several partitions without interleaving lines, up to a maximum count.</summary>
+    private sealed class RecordPrinter(TextWriter output, OutputFormat format, long max)
+    {
+        private readonly SemaphoreSlim _gate = new(1, 1);
+        private long _printed;
+
+        public bool Done => Volatile.Read(ref _printed) >= max;
+
+        public async Task PrintAsync(int partition, Record record)
+        {
+            await _gate.WaitAsync();
+            try
+            {
+                if (_printed >= max)
+                {
+                    return;
+                }
+
+                _printed++;
+                await output.WriteLineAsync(format == OutputFormat.Json ? ToJson(partition, record) : Text(record.Value));
+            }
+            finally
+            {
+                _gate.Release();
+            }
+        }
+
+        private static string ToJson(int partition, Record record) =>
+            System.Text.Json.JsonSerializer.Serialize(
+                new RecordJson(
+                    partition,
+                    record.Offset,
+                    record.Timestamp,
+                    record.Key is { } key ? Encoding.UTF8.GetString(key.Span) : null,
+                    record.Value is { } value ? Encoding.UTF8.GetString(value.Span) : null,
+                    record.Headers.ToDictionary(h => h.Key, h => h.Value is { } v ? Encoding.UTF8.GetString(v.Span) : null)),
+                CliJson.Default.RecordJson);
+
+        private static string Text(ReadOnlyMemory<byte>? value) => value is { } bytes ? Encoding.UTF8.GetString(bytes.Span) : string.Empty;
+    }
+}
+
+internal sealed record RecordJson(int Partition, long Offset, long Timestamp, string? Key, string? Value, Dictionary<string, string?> Headers);

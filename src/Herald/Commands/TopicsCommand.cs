@@ -1,0 +1,159 @@
+using System.CommandLine;
+using System.Text.Json.Serialization;
+using Herald.Broker;
+
+namespace Herald.Cli.Commands;
+
+/// <summary><c>herald topics</c>: create, list, describe, alter and delete topics.</summary>
+internal static class TopicsCommand
+{
+    private static readonly Argument<string> Name = new("name") { Description = "The topic name." };
+
+    private static readonly Option<string[]> Config = new("--config")
+    {
+        Description = "A topic setting as key=value (Kafka names: retention.ms, retention.bytes, segment.bytes, segment.ms, max.message.bytes, cleanup.policy, min.insync.replicas). Repeatable.",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    public static Command Create(Func<ParseResult, CliContext> contextFor)
+    {
+        var topics = new Command("topics", "Create, list, describe, alter and delete topics.");
+
+        var partitions = new Option<int?>("--partitions") { Description = "The number of partitions. Defaults to 1." };
+        var create = new Command("create", "Create a topic.") { Name, partitions, Config };
+        create.SetAction(async (parse, cancellationToken) =>
+        {
+            var context = contextFor(parse);
+            await using var broker = await context.OpenBrokerAsync(cancellationToken);
+            Check(broker.CreateTopic(parse.GetValue(Name)!, parse.GetValue(partitions), ParseConfigs(parse.GetValue(Config))));
+            await context.Output.WriteLineAsync($"Created topic '{parse.GetValue(Name)}'.");
+            return ExitCodes.Success;
+        });
+
+        var list = new Command("list", "List the topics.");
+        list.SetAction(async (parse, cancellationToken) =>
+        {
+            var context = contextFor(parse);
+            await using var broker = await context.OpenBrokerAsync(cancellationToken);
+            var all = broker.ListTopics();
+            if (context.Json)
+            {
+                context.WriteJson([.. all.Select(ToJson)], CliJson.Default.TopicJsonArray);
+            }
+            else
+            {
+                foreach (var topic in all)
+                {
+                    await context.Output.WriteLineAsync($"{topic.Name}\t{topic.Partitions} partitions");
+                }
+            }
+
+            return ExitCodes.Success;
+        });
+
+        var describe = new Command("describe", "Show a topic's partitions, offsets and configuration.") { Name };
+        describe.SetAction(async (parse, cancellationToken) =>
+        {
+            var context = contextFor(parse);
+            await using var broker = await context.OpenBrokerAsync(cancellationToken);
+            var name = parse.GetValue(Name)!;
+            var topic = broker.DescribeTopic(name) ?? throw new CliException($"Topic '{name}' does not exist.");
+            var partitionsJson = Enumerable.Range(0, topic.Partitions)
+                .Select(p => new PartitionJson(p, broker.ListOffset(name, p, -2).Offset, broker.ListOffset(name, p, -1).Offset))
+                .ToArray();
+            if (context.Json)
+            {
+                context.WriteJson(ToJson(topic) with { PartitionOffsets = partitionsJson }, CliJson.Default.TopicJson);
+                return ExitCodes.Success;
+            }
+
+            await context.Output.WriteLineAsync($"Topic {topic.Name} (id {topic.Id}), {topic.Partitions} partitions");
+            foreach (var partition in partitionsJson)
+            {
+                await context.Output.WriteLineAsync($"  partition {partition.Partition}: offsets {partition.StartOffset}..{partition.EndOffset}");
+            }
+
+            foreach (var (key, value) in topic.Config.Effective.OrderBy(c => c.Key, StringComparer.Ordinal))
+            {
+                var source = topic.Config.Overrides.ContainsKey(key) ? "set" : "default";
+                await context.Output.WriteLineAsync($"  {key}={value} ({source})");
+            }
+
+            return ExitCodes.Success;
+        });
+
+        var deleteConfig = new Option<string[]>("--delete-config") { Description = "A topic setting to return to its default. Repeatable." };
+        var alter = new Command("alter", "Change a topic's configuration.") { Name, Config, deleteConfig };
+        alter.SetAction(async (parse, cancellationToken) =>
+        {
+            var context = contextFor(parse);
+            await using var broker = await context.OpenBrokerAsync(cancellationToken);
+            var changes = ParseConfigs(parse.GetValue(Config)).Select(c => new KeyValuePair<string, string?>(c.Key, c.Value))
+                .Concat((parse.GetValue(deleteConfig) ?? []).Select(name => new KeyValuePair<string, string?>(name, null)))
+                .ToList();
+            if (changes.Count == 0)
+            {
+                throw new CliException("Nothing to change: give --config key=value or --delete-config key.");
+            }
+
+            Check(broker.AlterTopicConfig(parse.GetValue(Name)!, changes));
+            await context.Output.WriteLineAsync($"Altered topic '{parse.GetValue(Name)}'.");
+            return ExitCodes.Success;
+        });
+
+        var delete = new Command("delete", "Delete a topic and all its data.") { Name };
+        delete.SetAction(async (parse, cancellationToken) =>
+        {
+            var context = contextFor(parse);
+            await using var broker = await context.OpenBrokerAsync(cancellationToken);
+            Check(broker.DeleteTopic(parse.GetValue(Name)!));
+            await context.Output.WriteLineAsync($"Deleted topic '{parse.GetValue(Name)}'.");
+            return ExitCodes.Success;
+        });
+
+        topics.Subcommands.Add(create);
+        topics.Subcommands.Add(list);
+        topics.Subcommands.Add(describe);
+        topics.Subcommands.Add(alter);
+        topics.Subcommands.Add(delete);
+        return topics;
+    }
+
+    private static Dictionary<string, string> ParseConfigs(string[]? pairs)
+    {
+        var configs = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var pair in pairs ?? [])
+        {
+            var equals = pair.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0)
+            {
+                throw new CliException($"--config '{pair}' is not key=value.");
+            }
+
+            configs[pair[..equals]] = pair[(equals + 1)..];
+        }
+
+        return configs;
+    }
+
+    private static void Check(AdminResult result)
+    {
+        if (!result.Succeeded)
+        {
+            throw new CliException($"{result.Message} ({result.Error})");
+        }
+    }
+
+    private static TopicJson ToJson(TopicDescription topic) =>
+        new(topic.Name, topic.Id, topic.Partitions, new Dictionary<string, string>(topic.Config.Effective), null);
+}
+
+internal sealed record PartitionJson(int Partition, long StartOffset, long EndOffset);
+
+internal sealed record TopicJson(string Name, Guid Id, int Partitions, Dictionary<string, string> Config, PartitionJson[]? PartitionOffsets);
+
+[JsonSerializable(typeof(TopicJson))]
+[JsonSerializable(typeof(TopicJson[]), TypeInfoPropertyName = "TopicJsonArray")]
+[JsonSerializable(typeof(RecordJson))]
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+internal sealed partial class CliJson : JsonSerializerContext;

@@ -1,0 +1,28 @@
+using System.CommandLine;
+
+namespace Herald.Cli;
+
+/// <summary>How lists and records are printed.</summary>
+internal enum OutputFormat
+{
+    Text,
+    Json,
+}
+
+/// <summary>Options every command accepts.</summary>
+internal static class GlobalOptions
+{
+    public static readonly Option<string> Data = new("--data")
+    {
+        Description = "The data directory the broker keeps topics in.",
+        DefaultValueFactory = _ => "data",
+        Recursive = true,
+    };
+
+    public static readonly Option<OutputFormat> Output = new("--output")
+    {
+        Description = "Print lists as text or as JSON.",
+        DefaultValueFactory = _ => OutputFormat.Text,
+        Recursive = true,
+    };
+}

@@ -1,0 +1,133 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace Herald.Tests;
+
+/// <summary>The <c>herald</c> program end to end: real process, real pipes, real exit codes.</summary>
+public sealed class CliTests : IDisposable
+{
+    private readonly HeraldProgram _herald = new();
+
+    public void Dispose() => _herald.Dispose();
+
+    [Fact]
+    public async Task Help_lists_the_commands_and_exits_0()
+    {
+        var (exit, output, _) = await _herald.RunAsync(null, "--help");
+
+        Assert.Equal(0, exit);
+        foreach (var command in new[] { "serve", "topics", "produce", "consume" })
+        {
+            Assert.Contains(command, output, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_usage_error_exits_2_with_the_problem_on_stderr()
+    {
+        var (exit, output, error) = await _herald.RunAsync(null, "topics", "create");
+
+        Assert.Equal(2, exit);
+        Assert.Empty(output);
+        Assert.Contains("name", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_runtime_error_exits_1_with_the_problem_on_stderr()
+    {
+        var (exit, _, error) = await _herald.RunAsync("a\nb\n", "produce", "missing");
+
+        Assert.Equal(1, exit);
+        Assert.Contains("Topic 'missing' does not exist", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_hundred_thousand_lines_come_back_exactly_and_in_order_within_each_partition()
+    {
+        const int Lines = 100_000;
+        Assert.Equal(0, (await _herald.RunAsync(null, "topics", "create", "orders", "--partitions", "3")).ExitCode);
+        var input = new StringBuilder();
+        for (var i = 0; i < Lines; i++)
+        {
+            input.Append(CultureInfo.InvariantCulture, $"customer-{i % 97}:order {i}\n");
+        }
+
+        var produced = await _herald.RunAsync(input.ToString(), "produce", "orders", "--key-separator", ":");
+        Assert.Equal(0, produced.ExitCode);
+        Assert.Contains($"{Lines} events acknowledged", produced.Error, StringComparison.Ordinal);
+
+        var consumed = await _herald.RunAsync(null, "consume", "orders", "--format", "json");
+        Assert.Equal(0, consumed.ExitCode);
+        var records = consumed.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement).ToList();
+        Assert.Equal(Lines, records.Count);
+        Assert.Equal(Enumerable.Range(0, Lines).Select(i => $"order {i}").Order(StringComparer.Ordinal), records.Select(r => r.GetProperty("value").GetString()!).Order(StringComparer.Ordinal));
+        foreach (var partition in records.GroupBy(r => r.GetProperty("partition").GetInt32()))
+        {
+            var numbers = partition.Select(r => int.Parse(r.GetProperty("value").GetString()!["order ".Length..], CultureInfo.InvariantCulture)).ToList();
+            Assert.Equal(numbers.Order(), numbers);
+            Assert.All(partition, r => Assert.Equal(partition.Key, KafkaPartition(r.GetProperty("key").GetString()!, 3)));
+        }
+    }
+
+    [Fact]
+    public async Task Topics_can_be_listed_as_json_described_altered_and_deleted()
+    {
+        await _herald.RunAsync(null, "topics", "create", "payments", "--partitions", "2", "--config", "retention.ms=60000");
+
+        var list = await _herald.RunAsync(null, "topics", "list", "--output", "json");
+        var topic = JsonDocument.Parse(list.Output).RootElement.EnumerateArray().Single();
+        Assert.Equal(("payments", 2), (topic.GetProperty("name").GetString(), topic.GetProperty("partitions").GetInt32()));
+        Assert.Equal("60000", topic.GetProperty("config").GetProperty("retention.ms").GetString());
+
+        Assert.Equal(0, (await _herald.RunAsync(null, "topics", "alter", "payments", "--config", "retention.ms=120000")).ExitCode);
+        Assert.Contains("retention.ms=120000 (set)", (await _herald.RunAsync(null, "topics", "describe", "payments")).Output, StringComparison.Ordinal);
+        Assert.Equal(1, (await _herald.RunAsync(null, "topics", "alter", "payments", "--config", "retention.ms=soon")).ExitCode);
+
+        Assert.Equal(0, (await _herald.RunAsync(null, "topics", "delete", "payments")).ExitCode);
+        Assert.Equal("[]", (await _herald.RunAsync(null, "topics", "list", "--output", "json")).Output.Trim());
+    }
+
+    [Fact]
+    public async Task Serve_holds_the_data_directory_and_stops_cleanly_on_SIGTERM()
+    {
+        await _herald.RunAsync(null, "topics", "create", "orders");
+        await _herald.RunAsync("one\ntwo\n", "produce", "orders");
+        using var server = _herald.Start("serve");
+        var log = new StringBuilder();
+        server.ErrorDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
+        server.OutputDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
+        server.BeginErrorReadLine();
+        server.BeginOutputReadLine();
+        await WaitUntilAsync(() => { lock (log) { return log.ToString().Contains("ready", StringComparison.Ordinal); } });
+
+        var blocked = await _herald.RunAsync(null, "topics", "list");
+        Assert.Equal(1, blocked.ExitCode);
+        Assert.Contains($"in use by process {server.Id}", blocked.Error, StringComparison.Ordinal);
+
+        SendSigterm(server.Id);
+        await server.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.Equal(0, server.ExitCode);
+        Assert.True(File.Exists(Path.Combine(_herald.DataDirectory, "orders-0", "clean-shutdown")));
+        Assert.Equal("one\ntwo\n", (await _herald.RunAsync(null, "consume", "orders")).Output.ReplaceLineEndings("\n"));
+    }
+
+    private static int KafkaPartition(string key, int partitions) => Herald.Broker.Partitioner.PartitionForKey(Encoding.UTF8.GetBytes(key), partitions);
+
+    private static void SendSigterm(int pid)
+    {
+        using var kill = System.Diagnostics.Process.Start("kill", ["-TERM", pid.ToString(CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(1);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not met in time");
+            await Task.Delay(20);
+        }
+    }
+}

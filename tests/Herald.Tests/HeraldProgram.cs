@@ -1,0 +1,64 @@
+using System.Diagnostics;
+
+namespace Herald.Tests;
+
+/// <summary>Runs the real <c>herald</c> program as a child process, with pipes, in its own data directory.</summary>
+internal sealed class HeraldProgram : IDisposable
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
+
+    public HeraldProgram() => Directory.CreateDirectory(DataDirectory);
+
+    public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "herald-cli-tests", Guid.NewGuid().ToString("N"));
+
+    public async Task<(int ExitCode, string Output, string Error)> RunAsync(string? input, params string[] args)
+    {
+        using var process = Start(args);
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        if (input is not null)
+        {
+            await process.StandardInput.WriteAsync(input);
+        }
+
+        process.StandardInput.Close();
+        await process.WaitForExitAsync().WaitAsync(Timeout);
+        return (process.ExitCode, await output, await error);
+    }
+
+    public Process Start(params string[] args)
+    {
+        var start = new ProcessStartInfo(DotnetHost())
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "herald.dll"));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.ArgumentList.Add("--data");
+        start.ArgumentList.Add(DataDirectory);
+        return Process.Start(start) ?? throw new InvalidOperationException("could not start herald");
+    }
+
+    public void Dispose()
+    {
+        if (Directory.Exists(DataDirectory))
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+    }
+
+    private static string DotnetHost()
+    {
+        var current = Environment.ProcessPath;
+        return current is not null && Path.GetFileNameWithoutExtension(current) == "dotnet"
+            ? current
+            : Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+    }
+}
