@@ -30,6 +30,9 @@ public enum ErrorCode : short
     /// <summary>The acks value is not -1, 0 or 1.</summary>
     InvalidRequiredAcks = 21,
 
+    /// <summary>The group id is empty or otherwise not valid.</summary>
+    InvalidGroupId = 24,
+
     /// <summary>The topic already exists.</summary>
     TopicAlreadyExists = 36,
 
@@ -59,6 +62,9 @@ public enum ErrorCode : short
 
     /// <summary>An idempotent producer's epoch is older than the partition has seen: the producer was fenced.</summary>
     InvalidProducerEpoch = 47,
+
+    /// <summary>The group has no committed offsets and no members.</summary>
+    GroupIdNotFound = 69,
 
     /// <summary>A record batch is malformed.</summary>
     InvalidRecord = 87,

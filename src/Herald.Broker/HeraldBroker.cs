@@ -21,6 +21,7 @@ public sealed class HeraldBroker : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly TopicCatalog _catalog;
     private readonly ProducerIdAllocator _producerIds;
+    private OffsetStore _offsets = null!;
     private readonly DataDirectoryLock? _lock;
     private readonly Lock _adminLock = new();
     private Dictionary<string, Topic> _topics = new(StringComparer.Ordinal);
@@ -54,6 +55,7 @@ public sealed class HeraldBroker : IAsyncDisposable
         {
             fileSystem.CreateDirectory(directory);
             broker.LoadTopics(cancellationToken);
+            broker._offsets = new OffsetStore(fileSystem, directory);
             return Task.FromResult(broker);
         }
         catch
@@ -124,6 +126,7 @@ public sealed class HeraldBroker : IAsyncDisposable
             topics.Remove(name);
             Volatile.Write(ref _topics, topics);
             topic.Close();
+            _offsets.RemoveTopic(name);
             for (var p = 0; p < topic.Partitions.Count; p++)
             {
                 _fileSystem.DeleteDirectory(PartitionDirectory(name, p));
@@ -358,6 +361,79 @@ public sealed class HeraldBroker : IAsyncDisposable
 
         return new OffsetLookup(ErrorCode.None, log.LogStartOffset);
     }
+
+    /// <summary>
+    /// Stores a consumer group's positions durably before returning: the next offset to read per partition, with an
+    /// optional metadata string given back by <see cref="FetchOffsets"/>. Member and generation checks come with group
+    /// membership; until then any client may commit for a group.
+    /// </summary>
+    public AdminResult CommitOffsets(string groupId, IReadOnlyList<CommittedOffset> offsets)
+    {
+        if (string.IsNullOrEmpty(groupId))
+        {
+            return new AdminResult(ErrorCode.InvalidGroupId, "The group id is empty.");
+        }
+
+        foreach (var offset in offsets)
+        {
+            if (Find(offset.Partition.Topic, offset.Partition.Partition) is null)
+            {
+                return new AdminResult(ErrorCode.UnknownTopicOrPartition, $"{offset.Partition} does not exist.");
+            }
+
+            if (offset.Offset < 0)
+            {
+                return new AdminResult(ErrorCode.InvalidRequest, $"Offset {offset.Offset} for {offset.Partition} is negative.");
+            }
+        }
+
+        _offsets.Commit(groupId, offsets);
+        return new AdminResult(ErrorCode.None);
+    }
+
+    /// <summary>A group's committed offsets: all of them, or those of <paramref name="partitions"/> (-1 where none).</summary>
+    public IReadOnlyList<CommittedOffset> FetchOffsets(string groupId, IEnumerable<TopicPartition>? partitions = null)
+    {
+        var committed = _offsets.Committed(groupId);
+        if (partitions is null)
+        {
+            return committed;
+        }
+
+        var byPartition = committed.ToDictionary(c => c.Partition);
+        return [.. partitions.Select(p => byPartition.TryGetValue(p, out var c) ? c : new CommittedOffset(p, -1))];
+    }
+
+    /// <summary>Every group that has committed offsets.</summary>
+    public IReadOnlyList<string> ListGroups() => _offsets.Groups();
+
+    /// <summary>A group's committed offsets and its lag on each of those partitions, or null when the group is unknown.</summary>
+    public GroupDescription? DescribeGroup(string groupId)
+    {
+        var committed = _offsets.Committed(groupId);
+        if (committed.Count == 0)
+        {
+            return null;
+        }
+
+        var lag = new List<PartitionLag>();
+        foreach (var offset in committed)
+        {
+            if (Find(offset.Partition.Topic, offset.Partition.Partition) is { } target)
+            {
+                var log = target.Partition.Log;
+                var highWatermark = log.DurableEndOffset;
+                var from = Math.Max(offset.Offset, log.LogStartOffset);
+                lag.Add(new PartitionLag(offset.Partition, offset.Offset, highWatermark, Math.Max(0, highWatermark - from)));
+            }
+        }
+
+        return new GroupDescription(groupId, "Empty", lag);
+    }
+
+    /// <summary>Deletes a group's committed offsets.</summary>
+    public AdminResult DeleteGroup(string groupId) =>
+        _offsets.Delete(groupId) ? new AdminResult(ErrorCode.None) : new AdminResult(ErrorCode.GroupIdNotFound, $"Group '{groupId}' does not exist.");
 
     /// <summary>Applies retention to every partition now. The broker also does this on its own schedule.</summary>
     public int ApplyRetention()

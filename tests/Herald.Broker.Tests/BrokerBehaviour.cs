@@ -228,6 +228,51 @@ public abstract class BrokerBehaviour(bool inMemory) : BrokerTestBase(inMemory)
     }
 
     [Fact]
+    public async Task Committed_offsets_come_back_with_their_metadata_and_show_the_lag()
+    {
+        Broker.CreateTopic("orders", 2);
+        await Broker.ProduceAsync("orders", 0, Batch(10)).AsTask().WaitAsync(Timeout);
+        await Broker.ProduceAsync("orders", 1, Batch(4)).AsTask().WaitAsync(Timeout);
+
+        Assert.True(Broker.CommitOffsets("email", [new(new("orders", 0), 7, "worker-1"), new(new("orders", 1), 4)]).Succeeded);
+        Assert.True(Broker.CommitOffsets("email", [new(new("orders", 0), 8)]).Succeeded);
+
+        var committed = Broker.FetchOffsets("email", [new("orders", 0), new("orders", 1), new("payments", 0)]);
+        Assert.Equal([8L, 4L, -1L], committed.Select(c => c.Offset));
+        Assert.Equal(["email"], Broker.ListGroups());
+        var lag = Broker.DescribeGroup("email")!.Lag;
+        Assert.Equal([2L, 0L], lag.Select(l => l.Lag));
+        Assert.Equal([10L, 4L], lag.Select(l => l.HighWatermark));
+    }
+
+    [Fact]
+    public void Bad_commits_are_refused_and_store_nothing()
+    {
+        Broker.CreateTopic("orders");
+
+        Assert.Equal(ErrorCode.InvalidGroupId, Broker.CommitOffsets("", [new(new("orders", 0), 1)]).Error);
+        Assert.Equal(ErrorCode.UnknownTopicOrPartition, Broker.CommitOffsets("g", [new(new("orders", 0), 1), new(new("orders", 5), 1)]).Error);
+        Assert.Equal(ErrorCode.InvalidRequest, Broker.CommitOffsets("g", [new(new("orders", 0), -3)]).Error);
+        Assert.Empty(Broker.ListGroups());
+        Assert.Null(Broker.DescribeGroup("g"));
+    }
+
+    [Fact]
+    public void Deleting_a_group_or_its_topic_forgets_the_commits()
+    {
+        Broker.CreateTopic("orders");
+        Broker.CreateTopic("payments");
+        Broker.CommitOffsets("audit", [new(new("orders", 0), 0), new(new("payments", 0), 0)]);
+        Broker.CommitOffsets("email", [new(new("orders", 0), 0)]);
+
+        Broker.DeleteTopic("orders");
+        Assert.True(Broker.DeleteGroup("email").Succeeded);
+
+        Assert.Equal([new TopicPartition("payments", 0)], Broker.FetchOffsets("audit").Select(c => c.Partition));
+        Assert.Equal(ErrorCode.GroupIdNotFound, Broker.DeleteGroup("email").Error);
+    }
+
+    [Fact]
     public async Task A_deleted_topic_comes_back_empty_with_a_new_id()
     {
         Broker.CreateTopic("orders");
@@ -261,6 +306,20 @@ public sealed class OnDiskBrokerTests() : BrokerBehaviour(inMemory: false)
         Assert.Equal((id, 3), (orders.Id, orders.Partitions));
         Assert.Equal("1000000", orders.Config.Effective["retention.bytes"]);
         Assert.Equal(4, restarted.ListOffset("orders", 2, -1).Offset);
+    }
+
+    [Fact]
+    public async Task Committed_offsets_survive_a_restart()
+    {
+        Broker.CreateTopic("orders");
+        Broker.CommitOffsets("a group/with: odd ids", [new(new("orders", 0), 0, "m")]);
+        Broker.CommitOffsets(new string('g', 300), [new(new("orders", 0), 0)]);
+        await Broker.DisposeAsync();
+
+        await using var restarted = await HeraldBroker.StartAsync(Options).WaitAsync(Timeout);
+
+        Assert.Equal(["a group/with: odd ids", new string('g', 300)], restarted.ListGroups());
+        Assert.Equal("m", restarted.FetchOffsets("a group/with: odd ids").Single().Metadata);
     }
 
     [Fact]
