@@ -19,6 +19,7 @@ internal static class HeraldCli
         root.Subcommands.Add(TopicsCommand.Create(contextFor));
         root.Subcommands.Add(ProduceCommand.Create(contextFor));
         root.Subcommands.Add(ConsumeCommand.Create(contextFor));
+        root.Subcommands.Add(GroupsCommand.Create(contextFor));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -89,6 +89,32 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task A_group_resumes_where_it_stopped_shows_its_lag_and_can_be_reset()
+    {
+        await _herald.RunAsync(null, "topics", "create", "orders");
+        await _herald.RunAsync(string.Concat(Enumerable.Range(1, 10).Select(i => $"event {i}\n")), "produce", "orders");
+
+        var first = await _herald.RunAsync(null, "consume", "orders", "--group", "email", "--max", "4");
+        Assert.Equal(["event 1", "event 2", "event 3", "event 4"], Lines(first.Output));
+
+        var describe = await _herald.RunAsync(null, "groups", "describe", "email", "--output", "json");
+        var group = JsonDocument.Parse(describe.Output).RootElement;
+        Assert.Equal(6, group.GetProperty("totalLag").GetInt64());
+        Assert.Equal(4, group.GetProperty("partitions")[0].GetProperty("committed").GetInt64());
+
+        var second = await _herald.RunAsync(null, "consume", "orders", "--group", "email");
+        Assert.Equal(Enumerable.Range(5, 6).Select(i => $"event {i}"), Lines(second.Output));
+        Assert.Contains("total lag 0", (await _herald.RunAsync(null, "groups", "describe", "email")).Output, StringComparison.Ordinal);
+
+        Assert.Equal(0, (await _herald.RunAsync(null, "groups", "reset-offsets", "email", "--topic", "orders", "--to", "8")).ExitCode);
+        Assert.Equal(["event 9", "event 10"], Lines((await _herald.RunAsync(null, "consume", "orders", "--group", "email")).Output));
+        Assert.Equal(0, (await _herald.RunAsync(null, "groups", "reset-offsets", "email", "--topic", "orders", "--to", "earliest")).ExitCode);
+        Assert.Equal(10, Lines((await _herald.RunAsync(null, "consume", "orders", "--group", "email")).Output).Length);
+        Assert.Equal(["email"], Lines((await _herald.RunAsync(null, "groups", "list")).Output));
+        Assert.Equal(1, (await _herald.RunAsync(null, "groups", "describe", "nobody")).ExitCode);
+    }
+
+    [Fact]
     public async Task Serve_holds_the_data_directory_and_stops_cleanly_on_SIGTERM()
     {
         await _herald.RunAsync(null, "topics", "create", "orders");
@@ -112,6 +138,8 @@ public sealed class CliTests : IDisposable
         Assert.True(File.Exists(Path.Combine(_herald.DataDirectory, "orders-0", "clean-shutdown")));
         Assert.Equal("one\ntwo\n", (await _herald.RunAsync(null, "consume", "orders")).Output.ReplaceLineEndings("\n"));
     }
+
+    private static string[] Lines(string output) => output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
     private static int KafkaPartition(string key, int partitions) => Herald.Broker.Partitioner.PartitionForKey(Encoding.UTF8.GetBytes(key), partitions);
 

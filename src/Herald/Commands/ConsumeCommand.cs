@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.CommandLine;
-using System.Globalization;
 using System.Text;
 using Herald.Broker;
 using Herald.Storage;
@@ -24,13 +23,14 @@ internal static class ConsumeCommand
         var partition = new Option<int?>("--partition") { Description = "Read only this partition." };
         var max = new Option<long?>("--max") { Description = "Stop after this many events." };
         var follow = new Option<bool>("--follow") { Description = "Keep waiting for new events until stopped (Ctrl+C)." };
+        var group = new Option<string?>("--group") { Description = "Consume as this group: start from its committed offsets and commit what was printed." };
         var format = new Option<OutputFormat>("--format")
         {
             Description = "text: the value of each event; json: one object per event with partition, offset, timestamp, key, value and headers.",
             DefaultValueFactory = _ => OutputFormat.Text,
         };
 
-        var command = new Command("consume", "Print the events of a topic, one per line.") { topic, from, partition, max, follow, format };
+        var command = new Command("consume", "Print the events of a topic, one per line.") { topic, from, partition, max, follow, group, format };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var context = contextFor(parse);
@@ -43,7 +43,8 @@ internal static class ConsumeCommand
 
             var printer = new RecordPrinter(context.Output, parse.GetValue(format), parse.GetValue(max) ?? long.MaxValue);
             var start = parse.GetValue(from)!;
-            var readers = partitions.Select(p => ReadPartitionAsync(broker, name, p, StartOffset(broker, name, p, start), parse.GetValue(follow), printer, cancellationToken));
+            var groupId = parse.GetValue(group);
+            var readers = partitions.Select(p => ReadPartitionAsync(broker, groupId, name, p, StartFor(broker, groupId, name, p, start), parse.GetValue(follow), printer, cancellationToken));
             try
             {
                 await Task.WhenAll(readers);
@@ -58,7 +59,17 @@ internal static class ConsumeCommand
         return command;
     }
 
-    private static async Task ReadPartitionAsync(HeraldBroker broker, string topic, int partition, long offset, bool follow, RecordPrinter printer, CancellationToken cancellationToken)
+    private static long StartFor(HeraldBroker broker, string? group, string topic, int partition, string from)
+    {
+        if (group is not null && broker.FetchOffsets(group, [new TopicPartition(topic, partition)])[0].Offset is var committed and >= 0)
+        {
+            return Math.Max(committed, broker.ListOffset(topic, partition, -2).Offset);
+        }
+
+        return OffsetSpec.Resolve(broker, topic, partition, from, "--from");
+    }
+
+    private static async Task ReadPartitionAsync(HeraldBroker broker, string? group, string topic, int partition, long offset, bool follow, RecordPrinter printer, CancellationToken cancellationToken)
     {
         var end = broker.ListOffset(topic, partition, -1).Offset;
         var buffer = new ArrayBufferWriter<byte>(1024 * 1024);
@@ -77,45 +88,30 @@ internal static class ConsumeCommand
                 throw new CliException($"Reading {topic}-{partition} failed: {result.Error}.");
             }
 
+            var consumed = -1L;
             foreach (var batch in RecordBatchReader.ReadAll(buffer.WrittenMemory))
             {
                 foreach (var record in batch.Records)
                 {
-                    if (record.Offset >= offset && (follow || record.Offset < end))
+                    if (record.Offset >= offset && (follow || record.Offset < end) && await printer.PrintAsync(partition, record))
                     {
-                        await printer.PrintAsync(partition, record);
+                        consumed = record.Offset + 1;
                     }
                 }
 
                 offset = Math.Max(offset, batch.Header.NextOffset);
             }
-        }
-    }
 
-    private static long StartOffset(HeraldBroker broker, string topic, int partition, string from)
-    {
-        if (from == "earliest")
-        {
-            return broker.ListOffset(topic, partition, -2).Offset;
+            // The group's position moves only past what was printed, so --max and Ctrl+C never skip an event.
+            if (group is not null && consumed >= 0)
+            {
+                var commit = broker.CommitOffsets(group, [new CommittedOffset(new TopicPartition(topic, partition), consumed)]);
+                if (!commit.Succeeded)
+                {
+                    throw new CliException($"Committing {topic}-{partition} for group '{group}' failed: {commit.Message}");
+                }
+            }
         }
-
-        if (from == "latest")
-        {
-            return broker.ListOffset(topic, partition, -1).Offset;
-        }
-
-        if (long.TryParse(from, NumberStyles.None, CultureInfo.InvariantCulture, out var offset))
-        {
-            return Math.Max(offset, broker.ListOffset(topic, partition, -2).Offset);
-        }
-
-        if (DateTimeOffset.TryParse(from, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time))
-        {
-            var found = broker.ListOffset(topic, partition, time.ToUnixTimeMilliseconds()).Offset;
-            return found >= 0 ? found : broker.ListOffset(topic, partition, -1).Offset;
-        }
-
-        throw new CliException($"--from '{from}' is not earliest, latest, an offset or an ISO 8601 time.");
     }
 
     /// <summary>Prints records from several partitions without interleaving lines, up to a maximum count.</summary>
@@ -126,18 +122,20 @@ internal static class ConsumeCommand
 
         public bool Done => Volatile.Read(ref _printed) >= max;
 
-        public async Task PrintAsync(int partition, Record record)
+        /// <returns>Whether the record was printed; false once the maximum is reached.</returns>
+        public async Task<bool> PrintAsync(int partition, Record record)
         {
             await _gate.WaitAsync();
             try
             {
                 if (_printed >= max)
                 {
-                    return;
+                    return false;
                 }
 
                 _printed++;
                 await output.WriteLineAsync(format == OutputFormat.Json ? ToJson(partition, record) : Text(record.Value));
+                return true;
             }
             finally
             {

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json.Serialization;
 using Herald.Broker;
 
 namespace Herald.Cli.Commands;
@@ -147,13 +146,3 @@ internal static class TopicsCommand
     private static TopicJson ToJson(TopicDescription topic) =>
         new(topic.Name, topic.Id, topic.Partitions, new Dictionary<string, string>(topic.Config.Effective), null);
 }
-
-internal sealed record PartitionJson(int Partition, long StartOffset, long EndOffset);
-
-internal sealed record TopicJson(string Name, Guid Id, int Partitions, Dictionary<string, string> Config, PartitionJson[]? PartitionOffsets);
-
-[JsonSerializable(typeof(TopicJson))]
-[JsonSerializable(typeof(TopicJson[]), TypeInfoPropertyName = "TopicJsonArray")]
-[JsonSerializable(typeof(RecordJson))]
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-internal sealed partial class CliJson : JsonSerializerContext;

@@ -1,0 +1,16 @@
+using System.Text.Json.Serialization;
+using Herald.Cli.Commands;
+
+namespace Herald.Cli;
+
+internal sealed record PartitionJson(int Partition, long StartOffset, long EndOffset);
+
+internal sealed record TopicJson(string Name, Guid Id, int Partitions, Dictionary<string, string> Config, PartitionJson[]? PartitionOffsets);
+
+[JsonSerializable(typeof(TopicJson))]
+[JsonSerializable(typeof(TopicJson[]), TypeInfoPropertyName = "TopicJsonArray")]
+[JsonSerializable(typeof(RecordJson))]
+[JsonSerializable(typeof(GroupJson))]
+[JsonSerializable(typeof(string[]), TypeInfoPropertyName = "StringArray")]
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+internal sealed partial class CliJson : JsonSerializerContext;

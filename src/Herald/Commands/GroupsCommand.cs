@@ -1,0 +1,111 @@
+using System.CommandLine;
+using Herald.Broker;
+
+namespace Herald.Cli.Commands;
+
+/// <summary><c>herald groups</c>: list consumer groups, show their offsets and lag, reset or delete their offsets.</summary>
+internal static class GroupsCommand
+{
+    public static Command Create(Func<ParseResult, CliContext> contextFor)
+    {
+        var groups = new Command("groups", "List consumer groups, show their lag, reset or delete their offsets.");
+        var groupId = new Argument<string>("group") { Description = "The consumer group id." };
+
+        var list = new Command("list", "List the consumer groups.");
+        list.SetAction(async (parse, cancellationToken) =>
+        {
+            var context = contextFor(parse);
+            await using var broker = await context.OpenBrokerAsync(cancellationToken);
+            var all = broker.ListGroups();
+            if (context.Json)
+            {
+                context.WriteJson([.. all], CliJson.Default.StringArray);
+            }
+            else
+            {
+                foreach (var group in all)
+                {
+                    await context.Output.WriteLineAsync(group);
+                }
+            }
+
+            return ExitCodes.Success;
+        });
+
+        var describe = new Command("describe", "Show a group's committed offsets and lag per partition.") { groupId };
+        describe.SetAction(async (parse, cancellationToken) =>
+        {
+            var context = contextFor(parse);
+            await using var broker = await context.OpenBrokerAsync(cancellationToken);
+            var id = parse.GetValue(groupId)!;
+            var group = broker.DescribeGroup(id) ?? throw new CliException($"Group '{id}' does not exist.");
+            if (context.Json)
+            {
+                var lag = group.Lag.Select(l => new LagJson(l.Partition.Topic, l.Partition.Partition, l.Committed, l.HighWatermark, l.Lag)).ToArray();
+                context.WriteJson(new GroupJson(group.GroupId, group.State, lag, lag.Sum(l => l.Lag)), CliJson.Default.GroupJson);
+                return ExitCodes.Success;
+            }
+
+            await context.Output.WriteLineAsync($"Group {group.GroupId} ({group.State}), total lag {group.Lag.Sum(l => l.Lag)}");
+            await context.Output.WriteLineAsync("TOPIC\tPARTITION\tCOMMITTED\tEND\tLAG");
+            foreach (var partition in group.Lag)
+            {
+                await context.Output.WriteLineAsync($"{partition.Partition.Topic}\t{partition.Partition.Partition}\t{partition.Committed}\t{partition.HighWatermark}\t{partition.Lag}");
+            }
+
+            return ExitCodes.Success;
+        });
+
+        var topic = new Option<string>("--topic") { Description = "The topic whose offsets to reset.", Required = true };
+        var to = new Option<string>("--to") { Description = "earliest, latest, an offset, or an ISO 8601 time.", Required = true };
+        var reset = new Command("reset-offsets", "Move a group's committed offsets on every partition of a topic.") { groupId, topic, to };
+        reset.SetAction(async (parse, cancellationToken) =>
+        {
+            var context = contextFor(parse);
+            await using var broker = await context.OpenBrokerAsync(cancellationToken);
+            var id = parse.GetValue(groupId)!;
+            var name = parse.GetValue(topic)!;
+            var description = broker.DescribeTopic(name) ?? throw new CliException($"Topic '{name}' does not exist.");
+            var offsets = Enumerable.Range(0, description.Partitions)
+                .Select(p => new CommittedOffset(new TopicPartition(name, p), OffsetSpec.Resolve(broker, name, p, parse.GetValue(to)!, "--to")))
+                .ToList();
+            var result = broker.CommitOffsets(id, offsets);
+            if (!result.Succeeded)
+            {
+                throw new CliException($"{result.Message} ({result.Error})");
+            }
+
+            foreach (var offset in offsets)
+            {
+                await context.Output.WriteLineAsync($"{offset.Partition}: {offset.Offset}");
+            }
+
+            return ExitCodes.Success;
+        });
+
+        var delete = new Command("delete", "Delete a group's committed offsets.") { groupId };
+        delete.SetAction(async (parse, cancellationToken) =>
+        {
+            var context = contextFor(parse);
+            await using var broker = await context.OpenBrokerAsync(cancellationToken);
+            var result = broker.DeleteGroup(parse.GetValue(groupId)!);
+            if (!result.Succeeded)
+            {
+                throw new CliException($"{result.Message} ({result.Error})");
+            }
+
+            await context.Output.WriteLineAsync($"Deleted group '{parse.GetValue(groupId)}'.");
+            return ExitCodes.Success;
+        });
+
+        groups.Subcommands.Add(list);
+        groups.Subcommands.Add(describe);
+        groups.Subcommands.Add(reset);
+        groups.Subcommands.Add(delete);
+        return groups;
+    }
+}
+
+internal sealed record LagJson(string Topic, int Partition, long Committed, long End, long Lag);
+
+internal sealed record GroupJson(string Group, string State, LagJson[] Partitions, long TotalLag);
