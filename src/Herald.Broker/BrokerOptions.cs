@@ -20,6 +20,12 @@ public sealed record BrokerOptions
     /// <summary>Storage settings every partition starts from; topic configs override retention and segment settings.</summary>
     public LogOptions Log { get; init; } = LogOptions.Default with { FlushPolicy = FlushPolicy.EveryInterval(TimeSpan.FromMilliseconds(20)) };
 
+    /// <summary>The shortest session timeout a group member may ask for (group.min.session.timeout.ms). Defaults to 6 s.</summary>
+    public TimeSpan GroupMinSessionTimeout { get; init; } = TimeSpan.FromSeconds(6);
+
+    /// <summary>The longest session timeout a group member may ask for (group.max.session.timeout.ms). Defaults to 30 min.</summary>
+    public TimeSpan GroupMaxSessionTimeout { get; init; } = TimeSpan.FromMinutes(30);
+
     /// <summary>Checks the settings once, at start.</summary>
     /// <exception cref="ArgumentException">Naming the first setting out of range.</exception>
     public void Validate()
@@ -32,6 +38,11 @@ public sealed record BrokerOptions
         if (DefaultPartitions < 1)
         {
             throw new ArgumentException($"DefaultPartitions must be at least 1, got {DefaultPartitions}.");
+        }
+
+        if (GroupMinSessionTimeout <= TimeSpan.Zero || GroupMaxSessionTimeout < GroupMinSessionTimeout)
+        {
+            throw new ArgumentException($"Group session timeouts must satisfy 0 < min <= max, got {GroupMinSessionTimeout} and {GroupMaxSessionTimeout}.");
         }
 
         ArgumentNullException.ThrowIfNull(Log);

@@ -30,8 +30,23 @@ public enum ErrorCode : short
     /// <summary>The acks value is not -1, 0 or 1.</summary>
     InvalidRequiredAcks = 21,
 
+    /// <summary>The member's generation is not the group's current one.</summary>
+    IllegalGeneration = 22,
+
+    /// <summary>The member's protocol type or protocols do not match the group's.</summary>
+    InconsistentGroupProtocol = 23,
+
     /// <summary>The group id is empty or otherwise not valid.</summary>
     InvalidGroupId = 24,
+
+    /// <summary>The group does not know this member id.</summary>
+    UnknownMemberId = 25,
+
+    /// <summary>The session timeout is outside the broker's allowed range.</summary>
+    InvalidSessionTimeout = 26,
+
+    /// <summary>The group is rebalancing; the member must rejoin.</summary>
+    RebalanceInProgress = 27,
 
     /// <summary>The topic already exists.</summary>
     TopicAlreadyExists = 36,
@@ -63,8 +78,17 @@ public enum ErrorCode : short
     /// <summary>An idempotent producer's epoch is older than the partition has seen: the producer was fenced.</summary>
     InvalidProducerEpoch = 47,
 
+    /// <summary>The group still has members, so it cannot be deleted.</summary>
+    NonEmptyGroup = 68,
+
     /// <summary>The group has no committed offsets and no members.</summary>
     GroupIdNotFound = 69,
+
+    /// <summary>The member must rejoin with the member id given in the response (JoinGroup v4+).</summary>
+    MemberIdRequired = 79,
+
+    /// <summary>Another member with the same group.instance.id has replaced this one.</summary>
+    FencedInstanceId = 82,
 
     /// <summary>A record batch is malformed.</summary>
     InvalidRecord = 87,

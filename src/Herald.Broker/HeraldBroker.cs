@@ -22,6 +22,7 @@ public sealed class HeraldBroker : IAsyncDisposable
     private readonly TopicCatalog _catalog;
     private readonly ProducerIdAllocator _producerIds;
     private OffsetStore _offsets = null!;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ConsumerGroup> _groups = new(StringComparer.Ordinal);
     private readonly DataDirectoryLock? _lock;
     private readonly Lock _adminLock = new();
     private Dictionary<string, Topic> _topics = new(StringComparer.Ordinal);
@@ -367,11 +368,23 @@ public sealed class HeraldBroker : IAsyncDisposable
     /// optional metadata string given back by <see cref="FetchOffsets"/>. Member and generation checks come with group
     /// membership; until then any client may commit for a group.
     /// </summary>
-    public AdminResult CommitOffsets(string groupId, IReadOnlyList<CommittedOffset> offsets)
+    public AdminResult CommitOffsets(string groupId, IReadOnlyList<CommittedOffset> offsets) => CommitOffsets(groupId, offsets, -1, string.Empty, null);
+
+    /// <summary>
+    /// Commits for a member of a group: while the group has members, only a current member of the current generation
+    /// may commit (Kafka's <see cref="ErrorCode.IllegalGeneration"/>, <see cref="ErrorCode.UnknownMemberId"/> and
+    /// <see cref="ErrorCode.RebalanceInProgress"/> otherwise). Generation -1 with no member id commits for an empty group.
+    /// </summary>
+    public AdminResult CommitOffsets(string groupId, IReadOnlyList<CommittedOffset> offsets, int generation, string memberId, string? groupInstanceId)
     {
         if (string.IsNullOrEmpty(groupId))
         {
             return new AdminResult(ErrorCode.InvalidGroupId, "The group id is empty.");
+        }
+
+        if (_groups.TryGetValue(groupId, out var group) && group.CheckCommit(generation, memberId, groupInstanceId) is var membership and not ErrorCode.None)
+        {
+            return new AdminResult(membership, $"Member '{memberId}' of generation {generation} may not commit for group '{groupId}' now ({membership}).");
         }
 
         foreach (var offset in offsets)
@@ -404,14 +417,16 @@ public sealed class HeraldBroker : IAsyncDisposable
         return [.. partitions.Select(p => byPartition.TryGetValue(p, out var c) ? c : new CommittedOffset(p, -1))];
     }
 
-    /// <summary>Every group that has committed offsets.</summary>
-    public IReadOnlyList<string> ListGroups() => _offsets.Groups();
+    /// <summary>Every group that has members or committed offsets.</summary>
+    public IReadOnlyList<string> ListGroups() =>
+        [.. _offsets.Groups().Union(_groups.Where(g => !g.Value.IsEmpty).Select(g => g.Key), StringComparer.Ordinal).Order(StringComparer.Ordinal)];
 
-    /// <summary>A group's committed offsets and its lag on each of those partitions, or null when the group is unknown.</summary>
+    /// <summary>A group's state, members, committed offsets and lag on each of those partitions, or null when the group is unknown.</summary>
     public GroupDescription? DescribeGroup(string groupId)
     {
         var committed = _offsets.Committed(groupId);
-        if (committed.Count == 0)
+        _groups.TryGetValue(groupId, out var group);
+        if (committed.Count == 0 && (group is null || group.IsEmpty))
         {
             return null;
         }
@@ -428,12 +443,66 @@ public sealed class HeraldBroker : IAsyncDisposable
             }
         }
 
-        return new GroupDescription(groupId, "Empty", lag);
+        return group is null
+            ? new GroupDescription(groupId, nameof(GroupState.Empty), string.Empty, string.Empty, [], lag)
+            : new GroupDescription(groupId, group.State.ToString(), group.ProtocolType ?? string.Empty, group.Protocol ?? string.Empty, group.Describe(), lag);
     }
 
-    /// <summary>Deletes a group's committed offsets.</summary>
-    public AdminResult DeleteGroup(string groupId) =>
-        _offsets.Delete(groupId) ? new AdminResult(ErrorCode.None) : new AdminResult(ErrorCode.GroupIdNotFound, $"Group '{groupId}' does not exist.");
+    /// <summary>Deletes a group's committed offsets. A group with members cannot be deleted.</summary>
+    public AdminResult DeleteGroup(string groupId)
+    {
+        if (_groups.TryGetValue(groupId, out var group) && !group.IsEmpty)
+        {
+            return new AdminResult(ErrorCode.NonEmptyGroup, $"Group '{groupId}' still has members.");
+        }
+
+        return _offsets.Delete(groupId) ? new AdminResult(ErrorCode.None) : new AdminResult(ErrorCode.GroupIdNotFound, $"Group '{groupId}' does not exist.");
+    }
+
+    /// <summary>
+    /// Kafka's JoinGroup (classic protocol). Completes when the rebalance it starts or joins completes: when every
+    /// member has rejoined, or the rebalance timeout has passed. The leader's result lists the members.
+    /// </summary>
+    public async Task<JoinGroupResult> JoinGroupAsync(JoinGroupRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (string.IsNullOrEmpty(request.GroupId))
+        {
+            return JoinGroupResult.Failed(ErrorCode.InvalidGroupId, request.MemberId);
+        }
+
+        if (request.SessionTimeout < _options.GroupMinSessionTimeout || request.SessionTimeout > _options.GroupMaxSessionTimeout)
+        {
+            return JoinGroupResult.Failed(ErrorCode.InvalidSessionTimeout, request.MemberId);
+        }
+
+        if (string.IsNullOrEmpty(request.ProtocolType) || request.Protocols.Count == 0)
+        {
+            return JoinGroupResult.Failed(ErrorCode.InconsistentGroupProtocol, request.MemberId);
+        }
+
+        var group = _groups.GetOrAdd(request.GroupId, static (id, time) => new ConsumerGroup(id, time), _time);
+        return await group.JoinAsync(request).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Kafka's SyncGroup: the leader hands in every member's assignment; every member gets its own back.</summary>
+    public async Task<SyncGroupResult> SyncGroupAsync(string groupId, int generation, string memberId, string? groupInstanceId, IReadOnlyList<(string MemberId, byte[] Assignment)> assignments, CancellationToken cancellationToken = default)
+    {
+        if (!_groups.TryGetValue(groupId, out var group))
+        {
+            return new SyncGroupResult(ErrorCode.UnknownMemberId, []);
+        }
+
+        return await group.SyncAsync(generation, memberId, groupInstanceId, assignments).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Kafka's Heartbeat: keeps the member's session alive; answers <see cref="ErrorCode.RebalanceInProgress"/> when it must rejoin.</summary>
+    public ErrorCode Heartbeat(string groupId, int generation, string memberId, string? groupInstanceId = null) =>
+        _groups.TryGetValue(groupId, out var group) ? group.Heartbeat(generation, memberId, groupInstanceId) : ErrorCode.UnknownMemberId;
+
+    /// <summary>Kafka's LeaveGroup: removes the member now instead of after its session timeout, and rebalances the rest.</summary>
+    public ErrorCode LeaveGroup(string groupId, string memberId, string? groupInstanceId = null) =>
+        _groups.TryGetValue(groupId, out var group) ? group.Leave(memberId, groupInstanceId) : ErrorCode.UnknownMemberId;
 
     /// <summary>Applies retention to every partition now. The broker also does this on its own schedule.</summary>
     public int ApplyRetention()

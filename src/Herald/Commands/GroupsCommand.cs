@@ -46,7 +46,12 @@ internal static class GroupsCommand
                 return ExitCodes.Success;
             }
 
-            await context.Output.WriteLineAsync($"Group {group.GroupId} ({group.State}), total lag {group.Lag.Sum(l => l.Lag)}");
+            await context.Output.WriteLineAsync($"Group {group.GroupId} ({group.State}, {group.Members.Count} members), total lag {group.Lag.Sum(l => l.Lag)}");
+            foreach (var member in group.Members)
+            {
+                await context.Output.WriteLineAsync($"  member {member.MemberId} ({member.ClientId}@{member.ClientHost})");
+            }
+
             await context.Output.WriteLineAsync("TOPIC\tPARTITION\tCOMMITTED\tEND\tLAG");
             foreach (var partition in group.Lag)
             {
