@@ -97,7 +97,7 @@ public sealed class BrokerCrashTests : IDisposable
 
     private async Task<List<string>> RunChildUntilKilledAsync(TimeSpan runFor)
     {
-        var start = new ProcessStartInfo(DotnetHost()) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo(Herald.Testing.DotnetHost.Path) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Herald.Broker.CrashChild.dll"));
         start.ArgumentList.Add(_directory);
         using var child = Process.Start(start) ?? throw new InvalidOperationException("could not start the crash child");
@@ -127,13 +127,5 @@ public sealed class BrokerCrashTests : IDisposable
         await child.WaitForExitAsync().WaitAsync(Timeout);
         await reading.WaitAsync(Timeout);
         return [.. lines];
-    }
-
-    private static string DotnetHost()
-    {
-        var current = Environment.ProcessPath;
-        return current is not null && Path.GetFileNameWithoutExtension(current) == "dotnet"
-            ? current
-            : Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
     }
 }

@@ -54,7 +54,7 @@ public sealed class CrashTests
 
     private static async Task<List<string>> RunChildUntilKilledAsync(string directory, int seed, TimeSpan runFor)
     {
-        var start = new ProcessStartInfo(DotnetHost())
+        var start = new ProcessStartInfo(Herald.Testing.DotnetHost.Path)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -93,16 +93,5 @@ public sealed class CrashTests
         await child.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
         await reading.WaitAsync(TimeSpan.FromSeconds(30));
         return [.. lines];
-    }
-
-    private static string DotnetHost()
-    {
-        var current = Environment.ProcessPath;
-        if (current is not null && Path.GetFileNameWithoutExtension(current) == "dotnet")
-        {
-            return current;
-        }
-
-        return Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
     }
 }

@@ -28,7 +28,7 @@ internal sealed class HeraldProgram : IDisposable
 
     public Process Start(params string[] args)
     {
-        var start = new ProcessStartInfo(DotnetHost())
+        var start = new ProcessStartInfo(Herald.Testing.DotnetHost.Path)
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
@@ -52,13 +52,5 @@ internal sealed class HeraldProgram : IDisposable
         {
             Directory.Delete(DataDirectory, recursive: true);
         }
-    }
-
-    private static string DotnetHost()
-    {
-        var current = Environment.ProcessPath;
-        return current is not null && Path.GetFileNameWithoutExtension(current) == "dotnet"
-            ? current
-            : Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
     }
 }
