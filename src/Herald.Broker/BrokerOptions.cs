@@ -20,6 +20,9 @@ public sealed record BrokerOptions
     /// <summary>Storage settings every partition starts from; topic configs override retention and segment settings.</summary>
     public LogOptions Log { get; init; } = LogOptions.Default with { FlushPolicy = FlushPolicy.EveryInterval(TimeSpan.FromMilliseconds(20)) };
 
+    /// <summary>How often the broker applies retention to every partition (log.retention.check.interval.ms). Defaults to 5 minutes.</summary>
+    public TimeSpan RetentionCheckInterval { get; init; } = TimeSpan.FromMinutes(5);
+
     /// <summary>The shortest session timeout a group member may ask for (group.min.session.timeout.ms). Defaults to 6 s.</summary>
     public TimeSpan GroupMinSessionTimeout { get; init; } = TimeSpan.FromSeconds(6);
 
@@ -38,6 +41,11 @@ public sealed record BrokerOptions
         if (DefaultPartitions < 1)
         {
             throw new ArgumentException($"DefaultPartitions must be at least 1, got {DefaultPartitions}.");
+        }
+
+        if (RetentionCheckInterval <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"RetentionCheckInterval must be positive, got {RetentionCheckInterval}.");
         }
 
         if (GroupMinSessionTimeout <= TimeSpan.Zero || GroupMaxSessionTimeout < GroupMinSessionTimeout)

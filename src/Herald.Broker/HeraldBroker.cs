@@ -18,6 +18,7 @@ public sealed class HeraldBroker : IAsyncDisposable
     private readonly ILogFileSystem _fileSystem;
     private readonly string _directory;
     private readonly ILoggerFactory _loggers;
+    private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly TopicCatalog _catalog;
     private readonly ProducerIdAllocator _producerIds;
@@ -27,6 +28,7 @@ public sealed class HeraldBroker : IAsyncDisposable
     private readonly Lock _adminLock = new();
     private Dictionary<string, Topic> _topics = new(StringComparer.Ordinal);
     private bool _disposed;
+    private ITimer? _retentionTimer;
 
     private HeraldBroker(BrokerOptions options, ILogFileSystem fileSystem, string directory, ILoggerFactory loggers, TimeProvider time, DataDirectoryLock? directoryLock)
     {
@@ -34,6 +36,7 @@ public sealed class HeraldBroker : IAsyncDisposable
         _fileSystem = fileSystem;
         _directory = directory;
         _loggers = loggers;
+        _logger = loggers.CreateLogger<HeraldBroker>();
         _time = time;
         _lock = directoryLock;
         _catalog = new TopicCatalog(fileSystem, directory);
@@ -57,6 +60,7 @@ public sealed class HeraldBroker : IAsyncDisposable
             fileSystem.CreateDirectory(directory);
             broker.LoadTopics(cancellationToken);
             broker._offsets = new OffsetStore(fileSystem, directory);
+            broker._retentionTimer = broker._time.CreateTimer(static state => ((HeraldBroker)state!).ApplyRetentionSafely(), broker, options.RetentionCheckInterval, options.RetentionCheckInterval);
             return Task.FromResult(broker);
         }
         catch
@@ -536,6 +540,22 @@ public sealed class HeraldBroker : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
+    private void ApplyRetentionSafely()
+    {
+        try
+        {
+            ApplyRetention();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The broker closed while the timer fired.
+        }
+        catch (Exception exception) when (exception is IOException or CorruptLogException)
+        {
+            Log.RetentionFailed(_logger, exception);
+        }
+    }
+
     private static async Task WaitForArrivalAsync(Task arrival, TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -642,6 +662,7 @@ public sealed class HeraldBroker : IAsyncDisposable
 
     private void CloseEverything()
     {
+        _retentionTimer?.Dispose();
         foreach (var topic in Volatile.Read(ref _topics).Values)
         {
             topic.Close();

@@ -19,6 +19,9 @@ internal sealed class CliContext(ParseResult parse, TextReader input, TextWriter
 
     public bool Json => Parse.GetValue(GlobalOptions.Output) == OutputFormat.Json;
 
+    /// <summary>Whether a person watches stderr, so a live progress line helps rather than clutters a log.</summary>
+    public bool ShowsProgress => ReferenceEquals(Error, Console.Error) && !Console.IsErrorRedirected;
+
     public Task<HeraldBroker> OpenBrokerAsync(CancellationToken cancellationToken) =>
         HeraldBroker.StartAsync(new BrokerOptions { DataDirectory = DataDirectory }, cancellationToken: cancellationToken);
 

@@ -40,7 +40,10 @@ internal static class ProduceCommand
                 throw new CliException($"Topic '{name}' has partitions 0..{description.Partitions - 1}; there is no partition {p}.");
             }
 
-            var sender = new BatchSender(broker, name, description.Partitions, ParseAcks(parse.GetValue(acks)!), ParseHeaders(parse.GetValue(headers)), cancellationToken);
+            var sender = new BatchSender(broker, name, description.Partitions, ParseAcks(parse.GetValue(acks)!), ParseHeaders(parse.GetValue(headers)), cancellationToken)
+            {
+                Progress = context.ShowsProgress ? count => context.Error.Write($"\r{count} events acknowledged...") : null,
+            };
             var separator = parse.GetValue(keySeparator);
             try
             {
@@ -59,7 +62,7 @@ internal static class ProduceCommand
                 throw;
             }
 
-            await context.Error.WriteLineAsync($"{sender.Acknowledged} events acknowledged.");
+            await context.Error.WriteLineAsync($"{(context.ShowsProgress ? "\r" : string.Empty)}{sender.Acknowledged} events acknowledged.");
             return ExitCodes.Success;
         });
         return command;
@@ -93,6 +96,10 @@ internal static class ProduceCommand
     private sealed class BatchSender(HeraldBroker broker, string topic, int partitions, Acks acks, RecordHeader[] headers, CancellationToken cancellationToken)
     {
         private readonly RecordBatchBuilder?[] _open = new RecordBatchBuilder?[partitions];
+        private long _lastProgress = Environment.TickCount64;
+
+        /// <summary>Called with the acknowledged count at most twice a second, for a live progress line.</summary>
+        public Action<long>? Progress { get; init; }
 
         public long Acknowledged { get; private set; }
 
@@ -133,6 +140,12 @@ internal static class ProduceCommand
             }
 
             Acknowledged += count;
+            if (Progress is not null && Environment.TickCount64 - _lastProgress >= 500)
+            {
+                _lastProgress = Environment.TickCount64;
+                Progress(Acknowledged);
+            }
+
             if (partition == StickyPartition)
             {
                 StickyPartition = (StickyPartition + 1) % partitions;
