@@ -290,37 +290,65 @@ public sealed class HeraldBroker : IAsyncDisposable
     /// </summary>
     public async ValueTask<FetchResult> FetchAsync(string topic, int partition, long offset, int maxBytes, IBufferWriter<byte> destination, TimeSpan maxWait = default, int minBytes = 1, CancellationToken cancellationToken = default)
     {
-        if (Find(topic, partition) is not { } target)
+        var results = await FetchAsync([new FetchPartition(topic, partition, offset, maxBytes, destination)], maxBytes, maxWait, minBytes, cancellationToken).ConfigureAwait(false);
+        return results[0];
+    }
+
+    /// <summary>
+    /// Kafka's Fetch over several partitions: each gets up to its own max bytes and the response up to
+    /// <paramref name="maxBytes"/>, except that the first partition with data always returns at least one whole batch.
+    /// When fewer than <paramref name="minBytes"/> are available in all, it waits up to <paramref name="maxWait"/> and is
+    /// woken as soon as any of the partitions' high watermark advances.
+    /// </summary>
+    /// <returns>One result per requested partition, in order.</returns>
+    public async ValueTask<IReadOnlyList<FetchResult>> FetchAsync(IReadOnlyList<FetchPartition> partitions, int maxBytes, TimeSpan maxWait = default, int minBytes = 1, CancellationToken cancellationToken = default)
+    {
+        var targets = new Partition?[partitions.Count];
+        var results = new FetchResult[partitions.Count];
+        var next = new long[partitions.Count];
+        for (var i = 0; i < partitions.Count; i++)
         {
-            return new FetchResult(ErrorCode.UnknownTopicOrPartition, 0, -1, -1);
+            targets[i] = Find(partitions[i].Topic, partitions[i].Partition)?.Partition;
+            results[i] = targets[i] is null ? new FetchResult(ErrorCode.UnknownTopicOrPartition, 0, -1, -1) : new FetchResult(ErrorCode.None, 0, -1, -1);
+            next[i] = partitions[i].Offset;
         }
 
         var deadline = _time.GetUtcNow() + maxWait;
-        var next = offset;
         var total = 0;
         while (true)
         {
-            var arrival = target.Partition.NextArrival;
-            var log = target.Partition.Log;
-
-            // Kafka's one-batch minimum applies to the response, so later reads only top it up within maxBytes.
-            var read = total == 0 || maxBytes - total > 0
-                ? log.Read(next, total == 0 ? maxBytes : maxBytes - total, destination, log.DurableEndOffset)
-                : new ReadResult(ReadStatus.Ok, 0, log.LogStartOffset, log.DurableEndOffset, next);
-            if (read.Status == ReadStatus.OffsetOutOfRange && total == 0)
+            var arrivals = new List<Task>(partitions.Count);
+            for (var i = 0; i < partitions.Count; i++)
             {
-                return new FetchResult(ErrorCode.OffsetOutOfRange, 0, read.EndOffset, read.LogStartOffset);
+                if (targets[i] is not { } target || results[i].Error != ErrorCode.None)
+                {
+                    continue;
+                }
+
+                arrivals.Add(target.NextArrival);
+                var log = target.Log;
+                var budget = Math.Min(partitions[i].MaxBytes - results[i].BytesWritten, maxBytes - total);
+                var read = budget > 0 || total == 0
+                    ? log.Read(next[i], Math.Max(budget, 0), partitions[i].Destination, log.DurableEndOffset, atLeastOneBatch: total == 0)
+                    : new ReadResult(ReadStatus.Ok, 0, log.LogStartOffset, log.DurableEndOffset, next[i]);
+                if (read.Status == ReadStatus.OffsetOutOfRange && results[i].BytesWritten == 0)
+                {
+                    results[i] = new FetchResult(ErrorCode.OffsetOutOfRange, 0, read.EndOffset, read.LogStartOffset);
+                    continue;
+                }
+
+                total += read.BytesWritten;
+                next[i] = read.NextOffset;
+                results[i] = new FetchResult(ErrorCode.None, results[i].BytesWritten + read.BytesWritten, log.DurableEndOffset, log.LogStartOffset);
             }
 
-            total += read.BytesWritten;
-            next = read.NextOffset;
             var remaining = deadline - _time.GetUtcNow();
-            if (total >= minBytes || remaining <= TimeSpan.Zero || read.Status != ReadStatus.Ok)
+            if (total >= minBytes || remaining <= TimeSpan.Zero || arrivals.Count == 0)
             {
-                return new FetchResult(ErrorCode.None, total, log.DurableEndOffset, log.LogStartOffset);
+                return results;
             }
 
-            await WaitForArrivalAsync(arrival, remaining, cancellationToken).ConfigureAwait(false);
+            await WaitForArrivalAsync(Task.WhenAny(arrivals), remaining, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -243,7 +243,14 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
     /// <see cref="LogEndOffset"/>) is returned, so a caller can bound reads by the durable end. Takes no lock.
     /// </summary>
     /// <exception cref="CorruptLogException">When a stored batch header is damaged; the log then stops.</exception>
-    public ReadResult Read(long offset, int maxBytes, IBufferWriter<byte> destination, long endOffset)
+    public ReadResult Read(long offset, int maxBytes, IBufferWriter<byte> destination, long endOffset) =>
+        Read(offset, maxBytes, destination, endOffset, atLeastOneBatch: true);
+
+    /// <summary>
+    /// As <see cref="Read(long, int, IBufferWriter{byte}, long)"/>; with <paramref name="atLeastOneBatch"/> false, a first
+    /// batch larger than <paramref name="maxBytes"/> is not returned (for the later partitions of a multi-partition fetch).
+    /// </summary>
+    public ReadResult Read(long offset, int maxBytes, IBufferWriter<byte> destination, long endOffset, bool atLeastOneBatch)
     {
         while (true)
         {
@@ -259,7 +266,7 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
                 return new ReadResult(ReadStatus.OffsetOutOfRange, 0, start, end, offset);
             }
 
-            var written = ReadSegments(segments, offset, end, maxBytes, destination, out var next);
+            var written = ReadSegments(segments, offset, end, maxBytes, atLeastOneBatch, destination, out var next);
             if (written >= 0)
             {
                 return new ReadResult(ReadStatus.Ok, written, start, end, next);
@@ -270,7 +277,7 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
     }
 
     /// <returns>Bytes written, or -1 when a segment of the snapshot was deleted before it could be read.</returns>
-    private int ReadSegments(LogSegment[] segments, long offset, long end, int maxBytes, IBufferWriter<byte> destination, out long nextOffset)
+    private int ReadSegments(LogSegment[] segments, long offset, long end, int maxBytes, bool atLeastOneBatch, IBufferWriter<byte> destination, out long nextOffset)
     {
         nextOffset = offset;
         for (var i = FindSegment(segments, offset); i < segments.Length && offset < end; i++)
@@ -283,10 +290,10 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
 
             try
             {
-                var written = segment.Read(offset, end, maxBytes, destination, out nextOffset);
-                if (written > 0)
+                var written = segment.Read(offset, end, maxBytes, atLeastOneBatch, destination, out nextOffset);
+                if (written != 0)
                 {
-                    return written;
+                    return Math.Max(written, 0);
                 }
             }
             catch (CorruptLogException exception)

@@ -171,6 +171,40 @@ public abstract class BrokerBehaviour(bool inMemory) : BrokerTestBase(inMemory)
     }
 
     [Fact]
+    public async Task A_multi_partition_fetch_keeps_to_the_response_limit_except_for_the_first_batch()
+    {
+        Broker.CreateTopic("orders", 3);
+        var batch = Batch(20);
+        await Broker.ProduceAsync("orders", 1, batch.ToArray()).AsTask().WaitAsync(Timeout);
+        await Broker.ProduceAsync("orders", 2, batch.ToArray()).AsTask().WaitAsync(Timeout);
+        var buffers = Enumerable.Range(0, 4).Select(_ => new ArrayBufferWriter<byte>()).ToArray();
+
+        var results = await Broker.FetchAsync(
+            [new("orders", 0, 0, 1 << 20, buffers[0]), new("orders", 1, 0, 1 << 20, buffers[1]), new("orders", 2, 0, 1 << 20, buffers[2]), new("orders", 7, 0, 1 << 20, buffers[3])],
+            maxBytes: batch.Length / 2).AsTask().WaitAsync(Timeout);
+
+        Assert.Equal([0, batch.Length, 0, 0], results.Select(r => r.BytesWritten));
+        Assert.Equal(ErrorCode.UnknownTopicOrPartition, results[3].Error);
+        Assert.Equal([20L, 20L], results.Skip(1).Take(2).Select(r => r.HighWatermark));
+    }
+
+    [Fact]
+    public async Task A_multi_partition_fetch_is_woken_by_data_on_any_of_its_partitions()
+    {
+        Broker.CreateTopic("orders", 2);
+        var buffers = new[] { new ArrayBufferWriter<byte>(), new ArrayBufferWriter<byte>() };
+
+        var fetch = Broker.FetchAsync([new("orders", 0, 0, 1 << 20, buffers[0]), new("orders", 1, 0, 1 << 20, buffers[1])], 1 << 20, TimeSpan.FromMinutes(5)).AsTask();
+        await Task.Delay(100);
+        Assert.False(fetch.IsCompleted);
+        await Broker.ProduceAsync("orders", 1, Batch(3)).AsTask().WaitAsync(Timeout);
+        var results = await fetch.WaitAsync(Timeout);
+
+        Assert.Equal(0, results[0].BytesWritten);
+        Assert.Equal(3, RecordBatchReader.ReadAll(buffers[1].WrittenMemory).Single().Records.Count);
+    }
+
+    [Fact]
     public async Task Fetch_and_list_offsets_report_unknown_partitions_and_out_of_range_offsets()
     {
         Broker.CreateTopic("orders");

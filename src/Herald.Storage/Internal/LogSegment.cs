@@ -171,8 +171,9 @@ internal sealed class LogSegment
     /// Copies whole batches into <paramref name="destination"/>, starting with the batch that holds <paramref name="offset"/>,
     /// up to <paramref name="maxBytes"/> but always at least one batch. Batches at or after <paramref name="endOffset"/> are not returned.
     /// </summary>
-    /// <returns>Bytes written; 0 when the segment holds nothing at or after <paramref name="offset"/> below the bound.</returns>
-    public int Read(long offset, long endOffset, int maxBytes, IBufferWriter<byte> destination, out long nextOffset)
+    /// <returns>Bytes written; 0 when the segment holds nothing at or after <paramref name="offset"/> below the bound;
+    /// -1 when the first batch is larger than <paramref name="maxBytes"/> and <paramref name="atLeastOneBatch"/> is false.</returns>
+    public int Read(long offset, long endOffset, int maxBytes, bool atLeastOneBatch, IBufferWriter<byte> destination, out long nextOffset)
     {
         nextOffset = offset;
         var size = Size;
@@ -198,6 +199,11 @@ internal sealed class LogSegment
             }
 
             position += header.TotalSize;
+        }
+
+        if (!atLeastOneBatch && header.TotalSize > maxBytes)
+        {
+            return -1;
         }
 
         var wanted = (int)Math.Max(header.TotalSize, Math.Min(maxBytes, size - position));
