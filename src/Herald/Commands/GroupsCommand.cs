@@ -49,7 +49,10 @@ internal static class GroupsCommand
             await context.Output.WriteLineAsync($"Group {group.GroupId} ({group.State}, {group.Members.Count} members), total lag {group.Lag.Sum(l => l.Lag)}");
             foreach (var member in group.Members)
             {
-                await context.Output.WriteLineAsync($"  member {member.MemberId} ({member.ClientId}@{member.ClientHost})");
+                var owned = group.ProtocolType == "consumer" && ConsumerProtocol.ReadAssignment(member.Assignment) is { } assigned
+                    ? string.Join(", ", assigned)
+                    : $"{member.Assignment.Length} bytes of assignment";
+                await context.Output.WriteLineAsync($"  member {member.MemberId} ({member.ClientId}@{member.ClientHost}): {owned}");
             }
 
             await context.Output.WriteLineAsync("TOPIC\tPARTITION\tCOMMITTED\tEND\tLAG");
@@ -71,6 +74,11 @@ internal static class GroupsCommand
             var id = parse.GetValue(groupId)!;
             var name = parse.GetValue(topic)!;
             var description = broker.DescribeTopic(name) ?? throw new CliException($"Topic '{name}' does not exist.");
+            if (broker.DescribeGroup(id) is { Members.Count: > 0 } active)
+            {
+                throw new CliException($"Group '{id}' has {active.Members.Count} active members; stop its consumers before resetting its offsets.");
+            }
+
             var offsets = Enumerable.Range(0, description.Partitions)
                 .Select(p => new CommittedOffset(new TopicPartition(name, p), OffsetSpec.Resolve(broker, name, p, parse.GetValue(to)!, "--to")))
                 .ToList();
@@ -78,6 +86,12 @@ internal static class GroupsCommand
             if (!result.Succeeded)
             {
                 throw new CliException($"{result.Message} ({result.Error})");
+            }
+
+            if (context.Json)
+            {
+                context.WriteJson([.. offsets.Select(o => new LagJson(o.Partition.Topic, o.Partition.Partition, o.Offset, -1, -1))], CliJson.Default.LagJsonArray);
+                return ExitCodes.Success;
             }
 
             foreach (var offset in offsets)
