@@ -82,11 +82,7 @@ internal static class GroupsCommand
             var offsets = Enumerable.Range(0, description.Partitions)
                 .Select(p => new CommittedOffset(new TopicPartition(name, p), OffsetSpec.Resolve(broker, name, p, parse.GetValue(to)!, "--to")))
                 .ToList();
-            var result = broker.CommitOffsets(id, offsets);
-            if (!result.Succeeded)
-            {
-                throw new CliException($"{result.Message} ({result.Error})");
-            }
+            broker.CommitOffsets(id, offsets).ThrowIfFailed();
 
             if (context.Json)
             {
@@ -107,11 +103,7 @@ internal static class GroupsCommand
         {
             var context = contextFor(parse);
             await using var broker = await context.OpenBrokerAsync(cancellationToken);
-            var result = broker.DeleteGroup(parse.GetValue(groupId)!);
-            if (!result.Succeeded)
-            {
-                throw new CliException($"{result.Message} ({result.Error})");
-            }
+            broker.DeleteGroup(parse.GetValue(groupId)!).ThrowIfFailed();
 
             await context.Output.WriteLineAsync($"Deleted group '{parse.GetValue(groupId)}'.");
             return ExitCodes.Success;

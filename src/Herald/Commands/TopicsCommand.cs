@@ -24,7 +24,7 @@ internal static class TopicsCommand
         {
             var context = contextFor(parse);
             await using var broker = await context.OpenBrokerAsync(cancellationToken);
-            Check(broker.CreateTopic(parse.GetValue(Name)!, parse.GetValue(partitions), ParseConfigs(parse.GetValue(Config))));
+            broker.CreateTopic(parse.GetValue(Name)!, parse.GetValue(partitions), ParseConfigs(parse.GetValue(Config))).ThrowIfFailed();
             await context.Output.WriteLineAsync($"Created topic '{parse.GetValue(Name)}'.");
             return ExitCodes.Success;
         });
@@ -95,7 +95,7 @@ internal static class TopicsCommand
                 throw new CliException("Nothing to change: give --config key=value or --delete-config key.");
             }
 
-            Check(broker.AlterTopicConfig(parse.GetValue(Name)!, changes));
+            broker.AlterTopicConfig(parse.GetValue(Name)!, changes).ThrowIfFailed();
             await context.Output.WriteLineAsync($"Altered topic '{parse.GetValue(Name)}'.");
             return ExitCodes.Success;
         });
@@ -105,7 +105,7 @@ internal static class TopicsCommand
         {
             var context = contextFor(parse);
             await using var broker = await context.OpenBrokerAsync(cancellationToken);
-            Check(broker.DeleteTopic(parse.GetValue(Name)!));
+            broker.DeleteTopic(parse.GetValue(Name)!).ThrowIfFailed();
             await context.Output.WriteLineAsync($"Deleted topic '{parse.GetValue(Name)}'.");
             return ExitCodes.Success;
         });
@@ -133,14 +133,6 @@ internal static class TopicsCommand
         }
 
         return configs;
-    }
-
-    private static void Check(AdminResult result)
-    {
-        if (!result.Succeeded)
-        {
-            throw new CliException($"{result.Message} ({result.Error})");
-        }
     }
 
     private static TopicJson ToJson(TopicDescription topic) =>
