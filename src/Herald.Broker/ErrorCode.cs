@@ -21,6 +21,12 @@ public enum ErrorCode : short
     /// <summary>A record batch is larger than the topic's max.message.bytes.</summary>
     MessageTooLarge = 10,
 
+    /// <summary>The commit's metadata string is longer than the broker keeps (4 KiB, Kafka's offset.metadata.max.bytes).</summary>
+    OffsetMetadataTooLarge = 12,
+
+    /// <summary>The group coordinator is shutting down or not running.</summary>
+    CoordinatorNotAvailable = 15,
+
     /// <summary>The topic name is not valid.</summary>
     InvalidTopicException = 17,
 

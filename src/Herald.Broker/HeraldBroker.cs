@@ -14,6 +14,9 @@ namespace Herald.Broker;
 /// </summary>
 public sealed class HeraldBroker : IAsyncDisposable
 {
+    /// <summary>The longest metadata string a commit may carry, as Kafka's offset.metadata.max.bytes default.</summary>
+    public const int MaxCommitMetadataBytes = 4096;
+
     private readonly BrokerOptions _options;
     private readonly ILogFileSystem _fileSystem;
     private readonly string _directory;
@@ -107,8 +110,22 @@ public sealed class HeraldBroker : IAsyncDisposable
             }
 
             var metadata = new TopicMetadata(name, Guid.NewGuid(), count, new Dictionary<string, string>(config.Overrides));
-            SaveCatalog(_topics.Values.Select(t => t.Metadata).Append(metadata));
-            var topics = new Dictionary<string, Topic>(_topics, StringComparer.Ordinal) { [name] = OpenTopic(metadata, config) };
+
+            // Partitions first, catalog second: a topic is recorded only once it can be opened, so no stored topic can
+            // stop the next start.
+            var topic = OpenTopic(metadata, config);
+            try
+            {
+                SaveCatalog(_topics.Values.Select(t => t.Metadata).Append(metadata));
+            }
+            catch
+            {
+                topic.Close();
+                DeletePartitionDirectories(name, 0, count);
+                throw;
+            }
+
+            var topics = new Dictionary<string, Topic>(_topics, StringComparer.Ordinal) { [name] = topic };
             Volatile.Write(ref _topics, topics);
             return new AdminResult(ErrorCode.None);
         }
@@ -132,10 +149,7 @@ public sealed class HeraldBroker : IAsyncDisposable
             Volatile.Write(ref _topics, topics);
             topic.Close();
             _offsets.RemoveTopic(name);
-            for (var p = 0; p < topic.Partitions.Count; p++)
-            {
-                _fileSystem.DeleteDirectory(PartitionDirectory(name, p));
-            }
+            DeletePartitionDirectories(name, 0, topic.Partitions.Count);
 
             return new AdminResult(ErrorCode.None);
         }
@@ -158,8 +172,23 @@ public sealed class HeraldBroker : IAsyncDisposable
             }
 
             var metadata = topic.Metadata with { Partitions = newCount };
-            SaveCatalog(_topics.Values.Where(t => t.Name != name).Select(t => t.Metadata).Append(metadata));
-            topic.Grow(metadata, OpenPartitions(metadata, topic.Config, from: topic.Partitions.Count));
+            var added = OpenPartitions(metadata, topic.Config, from: topic.Partitions.Count);
+            try
+            {
+                SaveCatalog(_topics.Values.Where(t => t.Name != name).Select(t => t.Metadata).Append(metadata));
+            }
+            catch
+            {
+                foreach (var partition in added)
+                {
+                    partition.Log.Dispose();
+                }
+
+                DeletePartitionDirectories(name, topic.Partitions.Count, newCount);
+                throw;
+            }
+
+            topic.Grow(metadata, added);
             return new AdminResult(ErrorCode.None);
         }
     }
@@ -218,18 +247,29 @@ public sealed class HeraldBroker : IAsyncDisposable
         }
 
         var log = target.Partition.Log;
-        var (error, baseOffset, nextOffset) = Append(target.Partition, recordSet.Span);
-        if (error != ErrorCode.None)
+        try
         {
-            return new ProduceResult(error, -1, log.LogStartOffset);
-        }
+            var (error, baseOffset, nextOffset) = Append(target.Partition, recordSet.Span);
+            if (error != ErrorCode.None)
+            {
+                return new ProduceResult(error, -1, log.LogStartOffset);
+            }
 
-        if (acks == Acks.All)
+            if (acks == Acks.All)
+            {
+                await log.WaitForDurableAsync(nextOffset, cancellationToken).ConfigureAwait(false);
+            }
+
+            return new ProduceResult(ErrorCode.None, baseOffset, log.LogStartOffset);
+        }
+        catch (ObjectDisposedException) when (!Volatile.Read(ref _disposed))
         {
-            await log.WaitForDurableAsync(nextOffset, cancellationToken).ConfigureAwait(false);
+            return new ProduceResult(ErrorCode.UnknownTopicOrPartition, -1, -1); // the topic was deleted meanwhile
         }
-
-        return new ProduceResult(ErrorCode.None, baseOffset, log.LogStartOffset);
+        catch (Exception exception) when (exception is IOException or CorruptLogException)
+        {
+            return new ProduceResult(ErrorCode.KafkaStorageError, -1, -1);
+        }
     }
 
     /// <summary>
@@ -317,38 +357,76 @@ public sealed class HeraldBroker : IAsyncDisposable
         var total = 0;
         while (true)
         {
-            var arrivals = new List<Task>(partitions.Count);
-            for (var i = 0; i < partitions.Count; i++)
+            var wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            try
             {
-                if (targets[i] is not { } target || results[i].Error != ErrorCode.None)
+                var waitable = 0;
+                for (var i = 0; i < partitions.Count; i++)
                 {
-                    continue;
+                    if (targets[i] is not { } target || results[i].Error != ErrorCode.None)
+                    {
+                        continue;
+                    }
+
+                    target.AddWaiter(wake);
+                    waitable++;
+                    results[i] = FetchOne(target, partitions[i], ref next[i], results[i], ref total, maxBytes);
                 }
 
-                arrivals.Add(target.NextArrival);
-                var log = target.Log;
-                var budget = Math.Min(partitions[i].MaxBytes - results[i].BytesWritten, maxBytes - total);
-                var read = budget > 0 || total == 0
-                    ? log.Read(next[i], Math.Max(budget, 0), partitions[i].Destination, log.DurableEndOffset, atLeastOneBatch: total == 0)
-                    : new ReadResult(ReadStatus.Ok, 0, log.LogStartOffset, log.DurableEndOffset, next[i]);
-                if (read.Status == ReadStatus.OffsetOutOfRange && results[i].BytesWritten == 0)
+                // Kafka answers at once when a partition failed; otherwise it waits for minBytes or maxWait.
+                var remaining = deadline - _time.GetUtcNow();
+                if (total >= minBytes || remaining <= TimeSpan.Zero || waitable == 0 || Array.Exists(results, r => r.Error != ErrorCode.None))
                 {
-                    results[i] = new FetchResult(ErrorCode.OffsetOutOfRange, 0, read.EndOffset, read.LogStartOffset);
-                    continue;
+                    return results;
                 }
 
-                total += read.BytesWritten;
-                next[i] = read.NextOffset;
-                results[i] = new FetchResult(ErrorCode.None, results[i].BytesWritten + read.BytesWritten, log.DurableEndOffset, log.LogStartOffset);
+                if (!await WaitAsync(wake.Task, remaining, cancellationToken).ConfigureAwait(false))
+                {
+                    return results;
+                }
             }
-
-            var remaining = deadline - _time.GetUtcNow();
-            if (total >= minBytes || remaining <= TimeSpan.Zero || arrivals.Count == 0)
+            finally
             {
-                return results;
+                foreach (var target in targets)
+                {
+                    target?.RemoveWaiter(wake);
+                }
+            }
+        }
+    }
+
+    private static FetchResult FetchOne(Partition target, FetchPartition request, ref long next, FetchResult sofar, ref int total, int maxBytes)
+    {
+        try
+        {
+            var log = target.Log;
+            var highWatermark = log.DurableEndOffset;
+            if (next > highWatermark && next <= log.LogEndOffset)
+            {
+                // Written but not yet durable (acks=1 or in flight): not visible yet, and not out of range either.
+                return new FetchResult(ErrorCode.None, sofar.BytesWritten, highWatermark, log.LogStartOffset);
             }
 
-            await WaitForArrivalAsync(Task.WhenAny(arrivals), remaining, cancellationToken).ConfigureAwait(false);
+            var budget = Math.Min(request.MaxBytes - sofar.BytesWritten, maxBytes - total);
+            var read = budget > 0 || total == 0
+                ? log.Read(next, Math.Max(budget, 0), request.Destination, highWatermark, atLeastOneBatch: total == 0)
+                : new ReadResult(ReadStatus.Ok, 0, log.LogStartOffset, highWatermark, next);
+            if (read.Status == ReadStatus.OffsetOutOfRange && sofar.BytesWritten == 0)
+            {
+                return new FetchResult(ErrorCode.OffsetOutOfRange, 0, read.EndOffset, read.LogStartOffset);
+            }
+
+            total += read.BytesWritten;
+            next = read.NextOffset;
+            return new FetchResult(ErrorCode.None, sofar.BytesWritten + read.BytesWritten, highWatermark, log.LogStartOffset);
+        }
+        catch (ObjectDisposedException)
+        {
+            return new FetchResult(ErrorCode.UnknownTopicOrPartition, sofar.BytesWritten, -1, -1); // deleted meanwhile
+        }
+        catch (Exception exception) when (exception is IOException or CorruptLogException)
+        {
+            return new FetchResult(ErrorCode.KafkaStorageError, sofar.BytesWritten, -1, -1);
         }
     }
 
@@ -364,13 +442,13 @@ public sealed class HeraldBroker : IAsyncDisposable
         }
 
         var log = target.Partition.Log;
-        return timestamp switch
+        return PerPartition(() => timestamp switch
         {
             -2 => new OffsetLookup(ErrorCode.None, log.LogStartOffset),
             -1 => new OffsetLookup(ErrorCode.None, log.DurableEndOffset),
             < 0 => new OffsetLookup(ErrorCode.InvalidRequest, -1),
             _ => new OffsetLookup(ErrorCode.None, FindVisible(log, timestamp)),
-        };
+        });
     }
 
     /// <summary>
@@ -385,14 +463,14 @@ public sealed class HeraldBroker : IAsyncDisposable
         }
 
         var log = target.Partition.Log;
-        var highWatermark = log.DurableEndOffset;
-        var to = offset == -1 ? highWatermark : offset;
-        if (to < 0 || to > highWatermark || !log.AdvanceLogStartOffset(to))
+        return PerPartition(() =>
         {
-            return new OffsetLookup(ErrorCode.OffsetOutOfRange, log.LogStartOffset);
-        }
-
-        return new OffsetLookup(ErrorCode.None, log.LogStartOffset);
+            var highWatermark = log.DurableEndOffset;
+            var to = offset == -1 ? highWatermark : offset;
+            return to < 0 || to > highWatermark || !log.AdvanceLogStartOffset(to)
+                ? new OffsetLookup(ErrorCode.OffsetOutOfRange, log.LogStartOffset)
+                : new OffsetLookup(ErrorCode.None, log.LogStartOffset);
+        });
     }
 
     /// <summary>
@@ -414,7 +492,10 @@ public sealed class HeraldBroker : IAsyncDisposable
             return new AdminResult(ErrorCode.InvalidGroupId, "The group id is empty.");
         }
 
-        if (_groups.TryGetValue(groupId, out var group) && group.CheckCommit(generation, memberId, groupInstanceId) is var membership and not ErrorCode.None)
+        var membership = _groups.TryGetValue(groupId, out var group)
+            ? group.CheckCommit(generation, memberId, groupInstanceId)
+            : generation < 0 ? ErrorCode.None : ErrorCode.IllegalGeneration;
+        if (membership != ErrorCode.None)
         {
             return new AdminResult(membership, $"Member '{memberId}' of generation {generation} may not commit for group '{groupId}' now ({membership}).");
         }
@@ -429,6 +510,11 @@ public sealed class HeraldBroker : IAsyncDisposable
             if (offset.Offset < 0)
             {
                 return new AdminResult(ErrorCode.InvalidRequest, $"Offset {offset.Offset} for {offset.Partition} is negative.");
+            }
+
+            if (offset.Metadata is { } metadata && System.Text.Encoding.UTF8.GetByteCount(metadata) > MaxCommitMetadataBytes)
+            {
+                return new AdminResult(ErrorCode.OffsetMetadataTooLarge, $"The metadata for {offset.Partition} is longer than {MaxCommitMetadataBytes} bytes.");
             }
         }
 
@@ -513,6 +599,15 @@ public sealed class HeraldBroker : IAsyncDisposable
             return JoinGroupResult.Failed(ErrorCode.InconsistentGroupProtocol, request.MemberId);
         }
 
+        if (request.RebalanceTimeout <= TimeSpan.Zero)
+        {
+            request = request with { RebalanceTimeout = request.SessionTimeout }; // JoinGroup v0 has none: Kafka uses the session timeout
+        }
+        else if (request.RebalanceTimeout > TimeSpan.FromMilliseconds(int.MaxValue))
+        {
+            return JoinGroupResult.Failed(ErrorCode.InvalidRequest, request.MemberId);
+        }
+
         var group = _groups.GetOrAdd(request.GroupId, static (id, time) => new ConsumerGroup(id, time), _time);
         return await group.JoinAsync(request).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -584,17 +679,32 @@ public sealed class HeraldBroker : IAsyncDisposable
         }
     }
 
-    private static async Task WaitForArrivalAsync(Task arrival, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <returns>True when woken, false when the time ran out.</returns>
+    private async Task<bool> WaitAsync(Task wake, TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timer.CancelAfter(timeout);
-        var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using (timer.Token.Register(static state => ((TaskCompletionSource)state!).TrySetResult(), cancelled).ConfigureAwait(false))
-        {
-            await Task.WhenAny(arrival, cancelled.Task).ConfigureAwait(false);
-        }
-
+        var delay = Task.Delay(timeout, _time, timer.Token);
+        var first = await Task.WhenAny(wake, delay).ConfigureAwait(false);
+        await timer.CancelAsync().ConfigureAwait(false); // releases the timer when woken early
         cancellationToken.ThrowIfCancellationRequested();
+        return first == wake;
+    }
+
+    // A partition whose topic is deleted mid-call answers as unknown; one whose storage failed, as a storage error.
+    private OffsetLookup PerPartition(Func<OffsetLookup> lookup)
+    {
+        try
+        {
+            return lookup();
+        }
+        catch (ObjectDisposedException) when (!Volatile.Read(ref _disposed))
+        {
+            return new OffsetLookup(ErrorCode.UnknownTopicOrPartition, -1);
+        }
+        catch (Exception exception) when (exception is IOException or CorruptLogException)
+        {
+            return new OffsetLookup(ErrorCode.KafkaStorageError, -1);
+        }
     }
 
     private static long FindVisible(PartitionLog log, long timestamp) =>
@@ -685,12 +795,25 @@ public sealed class HeraldBroker : IAsyncDisposable
 
     private void SaveCatalog(IEnumerable<TopicMetadata> topics) => _catalog.Save(topics);
 
+    private void DeletePartitionDirectories(string topic, int from, int to)
+    {
+        for (var p = from; p < to; p++)
+        {
+            _fileSystem.DeleteDirectory(PartitionDirectory(topic, p));
+        }
+    }
+
     private string PartitionDirectory(string topic, int partition) =>
         Path.Combine(_directory, string.Create(CultureInfo.InvariantCulture, $"{topic}-{partition}"));
 
     private void CloseEverything()
     {
         _retentionTimer?.Dispose();
+        foreach (var group in _groups.Values)
+        {
+            group.Shutdown();
+        }
+
         foreach (var topic in Volatile.Read(ref _topics).Values)
         {
             topic.Close();

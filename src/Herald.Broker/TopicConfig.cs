@@ -33,6 +33,9 @@ public sealed record TopicConfig
     /// <summary>The defaults, as Kafka's.</summary>
     public static TopicConfig Default { get; } = new();
 
+    // Kafka allows up to Long.MAX_VALUE; a TimeSpan holds about 29,000 years of milliseconds, which is forever enough.
+    private static readonly long MaxMilliseconds = (long)TimeSpan.MaxValue.TotalMilliseconds - 1;
+
     private static readonly string[] Names = [RetentionMs, RetentionBytes, SegmentBytes, SegmentMs, MaxMessageBytes, CleanupPolicy, MinInsyncReplicas];
 
     /// <summary>The overrides this configuration was built from, by Kafka name.</summary>
@@ -104,10 +107,10 @@ public sealed record TopicConfig
             error = null;
             config = name switch
             {
-                RetentionMs => Long(name, value, -1, long.MaxValue, out var v, ref error) ? config with { RetentionMilliseconds = v } : null,
+                RetentionMs => Long(name, value, -1, MaxMilliseconds, out var v, ref error) ? config with { RetentionMilliseconds = v } : null,
                 RetentionBytes => Long(name, value, -1, long.MaxValue, out var v, ref error) ? config with { RetentionByteLimit = v } : null,
                 SegmentBytes => Long(name, value, 1024, int.MaxValue, out var v, ref error) ? config with { SegmentByteLimit = (int)v } : null,
-                SegmentMs => Long(name, value, 1, long.MaxValue, out var v, ref error) ? config with { SegmentMilliseconds = v } : null,
+                SegmentMs => Long(name, value, 1, MaxMilliseconds, out var v, ref error) ? config with { SegmentMilliseconds = v } : null,
                 MaxMessageBytes => Long(name, value, 0, int.MaxValue, out var v, ref error) ? config with { MaxMessageByteLimit = (int)v } : null,
                 MinInsyncReplicas => Long(name, value, 1, int.MaxValue, out var v, ref error) ? config with { MinInsyncReplicaCount = (int)v } : null,
                 CleanupPolicy => value == "delete" ? config : Fail($"{CleanupPolicy}={value} is not supported: Herald deletes old segments ('delete'); compaction is not built yet.", out error),
@@ -117,6 +120,17 @@ public sealed record TopicConfig
             {
                 return null;
             }
+        }
+
+        // Whatever the broker cannot turn into working storage settings is refused here, before anything is saved.
+        try
+        {
+            config.ToLogOptions(LogOptions.Default).Validate();
+        }
+        catch (ArgumentException exception)
+        {
+            error = $"Invalid topic config: {exception.Message}";
+            return null;
         }
 
         error = null;

@@ -44,6 +44,8 @@ public abstract class BrokerBehaviour(bool inMemory) : BrokerTestBase(inMemory)
     [InlineData("good", 1, "segment.bytes", "10", ErrorCode.InvalidConfig)]
     [InlineData("good", 1, "no.such.config", "1", ErrorCode.InvalidConfig)]
     [InlineData("good", 1, "cleanup.policy", "compact", ErrorCode.InvalidConfig)]
+    [InlineData("good", 1, "retention.ms", "0", ErrorCode.InvalidConfig)]
+    [InlineData("good", 1, "segment.ms", "9223372036854775807", ErrorCode.InvalidConfig)]
     public void Bad_topic_requests_get_Kafka_error_codes_and_a_reason(string name, int partitions, string config, string value, ErrorCode expected)
     {
         var result = Broker.CreateTopic(name, partitions, new Dictionary<string, string> { [config] = value });

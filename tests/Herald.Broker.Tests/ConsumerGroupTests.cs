@@ -184,6 +184,57 @@ public sealed class ConsumerGroupTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Members_starting_together_settle_in_one_rebalance()
+    {
+        var aId = await NewId();
+        var bId = await NewId();
+
+        var aJoin = Join(aId);
+        await Task.Delay(50);
+        Assert.False(aJoin.IsCompleted); // b was given its id and is expected
+        var b = await Join(bId);
+        var a = await aJoin.WaitAsync(Timeout);
+
+        Assert.Equal((1, 1), (a.GenerationId, b.GenerationId));
+        Assert.Equal(2, (a.LeaderId == a.MemberId ? a : b).Members.Count);
+    }
+
+    [Fact]
+    public async Task An_expected_member_that_never_comes_back_does_not_hold_up_the_others()
+    {
+        await NewId();
+        var aJoin = Join(await NewId());
+        Assert.False(aJoin.IsCompleted);
+
+        _clock.Advance(Session + TimeSpan.FromSeconds(1));
+
+        var a = await aJoin.WaitAsync(Timeout);
+        Assert.Single(a.Members);
+    }
+
+    [Fact]
+    public async Task A_static_member_rejoining_with_an_old_id_is_fenced()
+    {
+        var first = await Join("", instance: "worker-a");
+        var restarted = await Join("", instance: "worker-a");
+
+        var stale = await Join(first.MemberId, instance: "worker-a");
+
+        Assert.NotEqual(first.MemberId, restarted.MemberId);
+        Assert.Equal(ErrorCode.FencedInstanceId, stale.Error);
+    }
+
+    [Fact]
+    public async Task Commit_metadata_over_4_KiB_is_refused()
+    {
+        var result = _broker.CommitOffsets("email", [new(new("orders", 0), 0, new string('m', 4097))]);
+
+        Assert.Equal(ErrorCode.OffsetMetadataTooLarge, result.Error);
+        Assert.True(_broker.CommitOffsets("email", [new(new("orders", 0), 0, new string('m', 4096))]).Succeeded);
+        await Task.CompletedTask;
+    }
+
+    [Fact]
     public async Task Session_timeouts_outside_the_brokers_range_are_refused()
     {
         var result = await _broker.JoinGroupAsync(new JoinGroupRequest("email", "", null, "consumer", [new("range", [])], TimeSpan.FromSeconds(1), Rebalance)).WaitAsync(Timeout);

@@ -20,8 +20,9 @@ internal sealed class ConsumerGroup(string id, TimeProvider time)
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Member> _members = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _staticMembers = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _pendingMembers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ITimer> _pendingMembers = new(StringComparer.Ordinal);
     private ITimer? _rebalanceTimer;
+    private long _rebalanceRound;
 
     public string Id { get; } = id;
 
@@ -50,8 +51,17 @@ internal sealed class ConsumerGroup(string id, TimeProvider time)
     {
         lock (_gate)
         {
+            // A member given its id by MemberIdRequired is no longer expected once it comes back, whatever the outcome.
+            var wasPending = false;
+            if (request.MemberId.Length > 0 && _pendingMembers.Remove(request.MemberId, out var expiry))
+            {
+                expiry.Dispose();
+                wasPending = true;
+            }
+
             if (_members.Count > 0 && (request.ProtocolType != ProtocolType || !SharesProtocolWithAll(request.Protocols)))
             {
+                CompleteJoinIfEveryoneIsBackLocked();
                 return Task.FromResult(JoinGroupResult.Failed(ErrorCode.InconsistentGroupProtocol, request.MemberId));
             }
 
@@ -66,7 +76,7 @@ internal sealed class ConsumerGroup(string id, TimeProvider time)
                 var newId = $"{(request.ClientId.Length > 0 ? request.ClientId : "member")}-{Guid.NewGuid():N}";
                 if (request.GroupInstanceId is null && request.RequireKnownMemberId)
                 {
-                    _pendingMembers.Add(newId);
+                    _pendingMembers[newId] = time.CreateTimer(static state => ((PendingExpiry)state!).Expire(), new PendingExpiry(this, newId), request.SessionTimeout, Timeout.InfiniteTimeSpan);
                     return Task.FromResult(JoinGroupResult.Failed(ErrorCode.MemberIdRequired, newId));
                 }
 
@@ -83,13 +93,14 @@ internal sealed class ConsumerGroup(string id, TimeProvider time)
                 member.Update(request);
                 member.RestartSession(time, this);
             }
-            else if (_pendingMembers.Remove(request.MemberId))
+            else if (wasPending)
             {
                 member = AddMember(request.MemberId, request);
             }
             else
             {
-                return Task.FromResult(JoinGroupResult.Failed(ErrorCode.UnknownMemberId, request.MemberId));
+                var fenced = request.GroupInstanceId is { } instance && _staticMembers.ContainsKey(instance);
+                return Task.FromResult(JoinGroupResult.Failed(fenced ? ErrorCode.FencedInstanceId : ErrorCode.UnknownMemberId, request.MemberId));
             }
 
             member.PendingJoin ??= new TaskCompletionSource<JoinGroupResult>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -196,7 +207,7 @@ internal sealed class ConsumerGroup(string id, TimeProvider time)
         {
             if (_members.Count == 0)
             {
-                return generation < 0 ? ErrorCode.None : ErrorCode.IllegalGeneration;
+                return generation < 0 ? ErrorCode.None : ErrorCode.UnknownMemberId;
             }
 
             return State == GroupState.CompletingRebalance ? ErrorCode.RebalanceInProgress : CheckMember(memberId, instanceId, generation);
@@ -211,11 +222,53 @@ internal sealed class ConsumerGroup(string id, TimeProvider time)
         }
     }
 
-    internal void SessionExpired(Member member)
+    /// <summary>Stops every timer and answers everyone still waiting: the broker is closing.</summary>
+    public void Shutdown()
     {
         lock (_gate)
         {
-            if (!_members.TryGetValue(member.Id, out var current) || !ReferenceEquals(current, member))
+            _rebalanceTimer?.Dispose();
+            foreach (var pending in _pendingMembers.Values)
+            {
+                pending.Dispose();
+            }
+
+            foreach (var member in _members.Values)
+            {
+                member.StopSession();
+                member.PendingJoin?.TrySetResult(JoinGroupResult.Failed(ErrorCode.CoordinatorNotAvailable, member.Id));
+                member.PendingSync?.TrySetResult(new SyncGroupResult(ErrorCode.CoordinatorNotAvailable, []));
+            }
+        }
+    }
+
+    private void PendingMemberExpired(string memberId)
+    {
+        lock (_gate)
+        {
+            if (_pendingMembers.Remove(memberId, out var timer))
+            {
+                timer.Dispose();
+                CompleteJoinIfEveryoneIsBackLocked();
+            }
+        }
+    }
+
+    private sealed record PendingExpiry(ConsumerGroup Group, string MemberId)
+    {
+        public void Expire() => Group.PendingMemberExpired(MemberId);
+    }
+
+    private sealed record RebalanceDeadline(ConsumerGroup Group, long Round)
+    {
+        public void Expire() => Group.RebalanceTimedOut(Round);
+    }
+
+    internal void SessionExpired(Member member, long version)
+    {
+        lock (_gate)
+        {
+            if (!_members.TryGetValue(member.Id, out var current) || !ReferenceEquals(current, member) || version != member.SessionVersion)
             {
                 return;
             }
@@ -254,13 +307,14 @@ internal sealed class ConsumerGroup(string id, TimeProvider time)
         }
 
         member.PendingJoin = new TaskCompletionSource<JoinGroupResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var joined = member.PendingJoin.Task; // completing the join below clears PendingJoin
         if (State != GroupState.PreparingRebalance)
         {
             PrepareRebalanceLocked();
         }
 
         CompleteJoinIfEveryoneIsBackLocked();
-        return member.PendingJoin.Task;
+        return joined;
     }
 
     private Member AddMember(string memberId, JoinGroupRequest request)
@@ -315,17 +369,26 @@ internal sealed class ConsumerGroup(string id, TimeProvider time)
         State = GroupState.PreparingRebalance;
         var timeout = _members.Values.Max(m => m.RebalanceTimeout);
         _rebalanceTimer?.Dispose();
-        _rebalanceTimer = time.CreateTimer(static state => ((ConsumerGroup)state!).RebalanceTimedOut(), this, timeout, Timeout.InfiniteTimeSpan);
+        var round = ++_rebalanceRound;
+        _rebalanceTimer = time.CreateTimer(static state => ((RebalanceDeadline)state!).Expire(), new RebalanceDeadline(this, round), timeout, Timeout.InfiniteTimeSpan);
     }
 
-    private void RebalanceTimedOut()
+    private void RebalanceTimedOut(long round)
     {
         lock (_gate)
         {
-            if (State != GroupState.PreparingRebalance)
+            // A disposed timer may still fire once; only the current round's deadline counts.
+            if (State != GroupState.PreparingRebalance || round != _rebalanceRound)
             {
                 return;
             }
+
+            foreach (var pending in _pendingMembers.Values)
+            {
+                pending.Dispose();
+            }
+
+            _pendingMembers.Clear();
 
             // Members that did not rejoin in time are out; the rest go ahead.
             foreach (var laggard in _members.Values.Where(m => m.PendingJoin is null).ToList())
@@ -350,7 +413,9 @@ internal sealed class ConsumerGroup(string id, TimeProvider time)
 
     private void CompleteJoinIfEveryoneIsBackLocked()
     {
-        if (State == GroupState.PreparingRebalance && _members.Values.All(m => m.PendingJoin is not null))
+        // Members that were just given their id are expected too, so a group of consumers starting together settles in
+        // one rebalance rather than one per member.
+        if (State == GroupState.PreparingRebalance && _pendingMembers.Count == 0 && _members.Values.All(m => m.PendingJoin is not null))
         {
             CompleteJoinLocked();
         }
@@ -454,21 +519,25 @@ internal sealed class ConsumerGroup(string id, TimeProvider time)
 
         public byte[] MetadataFor(string? protocol) => _request.Protocols.FirstOrDefault(p => p.Name == protocol)?.Metadata ?? [];
 
+        /// <summary>Counts session restarts, so a timer that fired just before a heartbeat cannot remove the member after it.</summary>
+        public long SessionVersion { get; private set; }
+
         public void RestartSession(TimeProvider time, ConsumerGroup group)
         {
             _session?.Dispose();
-            _session = time.CreateTimer(static state => ((Session)state!).Expire(), new Session(group, this), _request.SessionTimeout, Timeout.InfiniteTimeSpan);
+            _session = time.CreateTimer(static state => ((Session)state!).Expire(), new Session(group, this, ++SessionVersion), _request.SessionTimeout, Timeout.InfiniteTimeSpan);
         }
 
         public void StopSession()
         {
             _session?.Dispose();
             _session = null;
+            SessionVersion++;
         }
 
-        private sealed record Session(ConsumerGroup Group, Member Member)
+        private sealed record Session(ConsumerGroup Group, Member Member, long Version)
         {
-            public void Expire() => Group.SessionExpired(Member);
+            public void Expire() => Group.SessionExpired(Member, Version);
         }
     }
 }

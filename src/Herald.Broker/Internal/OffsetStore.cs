@@ -12,7 +12,7 @@ namespace Herald.Broker.Internal;
 internal sealed class OffsetStore
 {
     private const int Version = 1;
-    private const int MaxFileBytes = 64 * 1024 * 1024;
+    private const int MaxFileBytes = int.MaxValue;
     private readonly ILogFileSystem _fileSystem;
     private readonly string _directory;
     private readonly Lock _gate = new();
@@ -23,6 +23,7 @@ internal sealed class OffsetStore
         _fileSystem = fileSystem;
         _directory = Path.Combine(dataDirectory, "__consumer_offsets");
         fileSystem.CreateDirectory(_directory);
+        fileSystem.SyncDirectory(dataDirectory);
         foreach (var name in fileSystem.ListFiles(_directory))
         {
             if (name.EndsWith(".json", StringComparison.Ordinal))

@@ -9,7 +9,7 @@ namespace Herald.Broker.Internal;
 /// </summary>
 internal sealed class Partition
 {
-    private TaskCompletionSource _arrival = NewArrival();
+    private readonly List<TaskCompletionSource> _waiters = [];
 
     public Partition(PartitionLog log)
     {
@@ -25,10 +25,45 @@ internal sealed class Partition
 
     public Lock ProduceLock { get; } = new();
 
-    /// <summary>Completes the next time the high watermark advances. Take it before reading, so no arrival is missed.</summary>
-    public Task NextArrival => Volatile.Read(ref _arrival).Task;
+    /// <summary>
+    /// Completes <paramref name="waiter"/> the next time the high watermark advances. Register before reading, so no
+    /// arrival is missed, and always <see cref="RemoveWaiter"/> afterwards, so an idle partition holds no stale waiters.
+    /// </summary>
+    public void AddWaiter(TaskCompletionSource waiter)
+    {
+        lock (_waiters)
+        {
+            _waiters.Add(waiter);
+        }
+    }
 
-    private void SignalArrival() => Interlocked.Exchange(ref _arrival, NewArrival()).TrySetResult();
+    public void RemoveWaiter(TaskCompletionSource waiter)
+    {
+        lock (_waiters)
+        {
+            _waiters.Remove(waiter);
+        }
+    }
+
+    private void SignalArrival()
+    {
+        TaskCompletionSource[] woken;
+        lock (_waiters)
+        {
+            if (_waiters.Count == 0)
+            {
+                return;
+            }
+
+            woken = [.. _waiters];
+            _waiters.Clear();
+        }
+
+        foreach (var waiter in woken)
+        {
+            waiter.TrySetResult();
+        }
+    }
 
     // The log is the record of every producer's batches, so a retried batch is still known after a restart or crash.
     private void RebuildProducerState()
@@ -58,6 +93,4 @@ internal sealed class Partition
             offset = read.NextOffset;
         }
     }
-
-    private static TaskCompletionSource NewArrival() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
