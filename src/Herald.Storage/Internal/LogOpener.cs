@@ -17,6 +17,10 @@ internal sealed class LogOpener(string directory, LogOptions options, ILogFileSy
     public Result Open()
     {
         fileSystem.CreateDirectory(directory);
+        if (Path.GetDirectoryName(Path.GetFullPath(directory)) is { Length: > 0 } parent)
+        {
+            fileSystem.SyncDirectory(parent); // a new partition directory must survive a power cut along with its files
+        }
         CheckFormat();
         var bases = ListSegmentsAndTidy();
         var clean = ReadCheckpoint(LogFileNames.CleanShutdown, 3);
