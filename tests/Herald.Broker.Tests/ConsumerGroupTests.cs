@@ -200,6 +200,28 @@ public sealed class ConsumerGroupTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_follower_rejoining_unchanged_keeps_the_generation_and_the_leader_rejoining_rebalances()
+    {
+        var a = await JoinAndSync("a");
+        var bId = await NewId();
+        var bJoin = Join(bId);
+        var aJoin = await Join(a.MemberId);
+        var b = await bJoin.WaitAsync(Timeout);
+        await SyncAll(aJoin, bId);
+        var follower = aJoin.LeaderId == aJoin.MemberId ? b : aJoin;
+        var leader = follower == b ? aJoin : b;
+
+        var again = await Join(follower.MemberId);
+
+        Assert.Equal((ErrorCode.None, 2), (again.Error, again.GenerationId));
+        Assert.Equal(ErrorCode.None, _broker.Heartbeat("email", 2, leader.MemberId));
+        var leaderAgain = Join(leader.MemberId);
+        Assert.Equal(ErrorCode.RebalanceInProgress, _broker.Heartbeat("email", 2, follower.MemberId));
+        await Join(follower.MemberId);
+        Assert.Equal(3, (await leaderAgain.WaitAsync(Timeout)).GenerationId);
+    }
+
+    [Fact]
     public async Task An_expected_member_that_never_comes_back_does_not_hold_up_the_others()
     {
         await NewId();

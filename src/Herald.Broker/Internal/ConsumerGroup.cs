@@ -89,6 +89,13 @@ internal sealed class ConsumerGroup(string id, TimeProvider time)
                     return Task.FromResult(JoinGroupResult.Failed(ErrorCode.FencedInstanceId, request.MemberId));
                 }
 
+                if (State == GroupState.Stable && known.Id != LeaderId && known.SameProtocols(request.Protocols))
+                {
+                    // As Kafka: a follower rejoining with nothing changed gets the current generation, not a rebalance.
+                    known.RestartSession(time, this);
+                    return Task.FromResult(new JoinGroupResult(ErrorCode.None, Generation, Protocol, LeaderId!, known.Id, []));
+                }
+
                 member = known;
                 member.Update(request);
                 member.RestartSession(time, this);
