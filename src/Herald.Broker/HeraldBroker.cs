@@ -549,15 +549,23 @@ public sealed class HeraldBroker : IAsyncDisposable
             return null;
         }
 
+        // Every partition of every topic the group commits for: one it never committed for lags by all it holds.
+        var byPartition = committed.ToDictionary(c => c.Partition);
         var lag = new List<PartitionLag>();
-        foreach (var offset in committed)
+        foreach (var topic in committed.Select(c => c.Partition.Topic).Distinct(StringComparer.Ordinal))
         {
-            if (Find(offset.Partition.Topic, offset.Partition.Partition) is { } target)
+            if (!Volatile.Read(ref _topics).TryGetValue(topic, out var found))
             {
-                var log = target.Partition.Log;
+                continue;
+            }
+
+            for (var p = 0; p < found.Partitions.Count; p++)
+            {
+                var log = found.Partitions[p].Log;
                 var highWatermark = log.DurableEndOffset;
-                var from = Math.Max(offset.Offset, log.LogStartOffset);
-                lag.Add(new PartitionLag(offset.Partition, offset.Offset, highWatermark, Math.Max(0, highWatermark - from)));
+                var position = byPartition.TryGetValue(new TopicPartition(topic, p), out var commit) ? commit.Offset : -1;
+                var from = Math.Max(position, log.LogStartOffset);
+                lag.Add(new PartitionLag(new TopicPartition(topic, p), position, highWatermark, Math.Max(0, highWatermark - from)));
             }
         }
 

@@ -279,6 +279,12 @@ public abstract class BrokerBehaviour(bool inMemory) : BrokerTestBase(inMemory)
         var lag = Broker.DescribeGroup("email")!.Lag;
         Assert.Equal([2L, 0L], lag.Select(l => l.Lag));
         Assert.Equal([10L, 4L], lag.Select(l => l.HighWatermark));
+
+        // A partition of the same topic the group never committed for counts in full.
+        Broker.CreatePartitions("orders", 3);
+        await Broker.ProduceAsync("orders", 2, Batch(5)).AsTask().WaitAsync(Timeout);
+        var third = Broker.DescribeGroup("email")!.Lag[2];
+        Assert.Equal((-1L, 5L), (third.Committed, third.Lag));
     }
 
     [Fact]
