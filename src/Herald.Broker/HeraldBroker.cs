@@ -116,7 +116,7 @@ public sealed class HeraldBroker : IAsyncDisposable
             var topic = OpenTopic(metadata, config);
             try
             {
-                SaveCatalog(_topics.Values.Select(t => t.Metadata).Append(metadata));
+                SaveCatalog(name, metadata);
             }
             catch
             {
@@ -143,7 +143,7 @@ public sealed class HeraldBroker : IAsyncDisposable
             }
 
             // The catalog forgets the topic first; directories left by a crash after this are removed at the next start.
-            SaveCatalog(_topics.Values.Where(t => t.Name != name).Select(t => t.Metadata));
+            SaveCatalog(name, replacement: null);
             var topics = new Dictionary<string, Topic>(_topics, StringComparer.Ordinal);
             topics.Remove(name);
             Volatile.Write(ref _topics, topics);
@@ -175,7 +175,7 @@ public sealed class HeraldBroker : IAsyncDisposable
             var added = OpenPartitions(metadata, topic.Config, from: topic.Partitions.Count);
             try
             {
-                SaveCatalog(_topics.Values.Where(t => t.Name != name).Select(t => t.Metadata).Append(metadata));
+                SaveCatalog(name, metadata);
             }
             catch
             {
@@ -211,7 +211,7 @@ public sealed class HeraldBroker : IAsyncDisposable
             }
 
             var metadata = topic.Metadata with { Configs = new Dictionary<string, string>(config.Overrides) };
-            SaveCatalog(_topics.Values.Where(t => t.Name != name).Select(t => t.Metadata).Append(metadata));
+            SaveCatalog(name, metadata);
             topic.Reconfigure(metadata, config, config.ToLogOptions(_options.Log));
             return new AdminResult(ErrorCode.None);
         }
@@ -801,7 +801,12 @@ public sealed class HeraldBroker : IAsyncDisposable
         }
     }
 
-    private void SaveCatalog(IEnumerable<TopicMetadata> topics) => _catalog.Save(topics);
+    /// <summary>Records the catalog with topic <paramref name="name"/> replaced by <paramref name="replacement"/>, or gone when null.</summary>
+    private void SaveCatalog(string name, TopicMetadata? replacement)
+    {
+        var others = _topics.Values.Where(t => t.Name != name).Select(t => t.Metadata);
+        _catalog.Save(replacement is null ? others : others.Append(replacement));
+    }
 
     private void DeletePartitionDirectories(string topic, int from, int to)
     {

@@ -33,9 +33,6 @@ internal sealed class BatchScanner : IDisposable
     /// <summary>Why scanning stopped before the end; null while every batch so far was valid.</summary>
     public string? Problem { get; private set; }
 
-    /// <summary>The offset after the last valid batch scanned, or the minimum base offset given when none was.</summary>
-    public long NextOffset => _minimumBaseOffset;
-
     public bool MoveNext()
     {
         Position = _nextPosition;
