@@ -55,6 +55,54 @@ public static class ConsumerProtocol
         return partitions;
     }
 
+    /// <summary>The topics in a consumer-protocol subscription (a member's JoinGroup metadata), or null when the bytes are not one.</summary>
+    public static IReadOnlyList<string>? ReadSubscription(ReadOnlySpan<byte> subscription)
+    {
+        if (subscription.Length < 6)
+        {
+            return null;
+        }
+
+        var reader = subscription[2..]; // version
+        if (!TryInt32(ref reader, out var count) || count < 0 || count > reader.Length / 2)
+        {
+            return null;
+        }
+
+        var topics = new List<string>(count);
+        for (var t = 0; t < count; t++)
+        {
+            if (!TryString(ref reader, out var topic))
+            {
+                return null;
+            }
+
+            topics.Add(topic);
+        }
+
+        return topics;
+    }
+
+    private static bool TryString(ref ReadOnlySpan<byte> reader, out string value)
+    {
+        value = string.Empty;
+        if (reader.Length < 2)
+        {
+            return false;
+        }
+
+        var length = BinaryPrimitives.ReadInt16BigEndian(reader);
+        reader = reader[2..];
+        if (length < 0 || length > reader.Length)
+        {
+            return false;
+        }
+
+        value = Encoding.UTF8.GetString(reader[..length]);
+        reader = reader[length..];
+        return true;
+    }
+
     private static bool TryInt32(ref ReadOnlySpan<byte> reader, out int value)
     {
         if (reader.Length < 4)

@@ -98,4 +98,25 @@ public enum ErrorCode : short
 
     /// <summary>A record batch is malformed.</summary>
     InvalidRecord = 87,
+
+    /// <summary>The API or version is not supported.</summary>
+    UnsupportedVersion = 35,
+
+    /// <summary>The SASL mechanism is not enabled.</summary>
+    UnsupportedSaslMechanism = 33,
+
+    /// <summary>A SASL request arrived in the wrong state.</summary>
+    IllegalSaslState = 34,
+
+    /// <summary>The group is subscribed to the topic, so its offsets cannot be deleted.</summary>
+    GroupSubscribedToTopic = 86,
+
+    /// <summary>No topic has this id.</summary>
+    UnknownTopicId = 100,
+
+    /// <summary>A replica assignment names nodes this broker does not have.</summary>
+    InvalidReplicaAssignment = 39,
+
+    /// <summary>Herald has no transactions, so a transactional id cannot be used.</summary>
+    TransactionalIdAuthorizationFailed = 53,
 }

@@ -73,8 +73,11 @@ public sealed class HeraldBroker : IAsyncDisposable
         }
     }
 
-    /// <summary>Creates a topic. With <paramref name="partitions"/> null, the broker's default count is used.</summary>
-    public AdminResult CreateTopic(string name, int? partitions = null, IReadOnlyDictionary<string, string>? configs = null)
+    /// <summary>
+    /// Creates a topic. With <paramref name="partitions"/> null, the broker's default count is used. With
+    /// <paramref name="validateOnly"/>, only checks that it could be created.
+    /// </summary>
+    public AdminResult CreateTopic(string name, int? partitions = null, IReadOnlyDictionary<string, string>? configs = null, bool validateOnly = false)
     {
         if (TopicName.Validate(name) is { } invalid)
         {
@@ -107,6 +110,11 @@ public sealed class HeraldBroker : IAsyncDisposable
                 {
                     return new AdminResult(ErrorCode.InvalidTopicException, $"Topic '{name}' collides with existing topic '{existing}' ('.' and '_' are treated alike).");
                 }
+            }
+
+            if (validateOnly)
+            {
+                return new AdminResult(ErrorCode.None);
             }
 
             var metadata = new TopicMetadata(name, Guid.NewGuid(), count, new Dictionary<string, string>(config.Overrides));
@@ -155,8 +163,11 @@ public sealed class HeraldBroker : IAsyncDisposable
         }
     }
 
-    /// <summary>Raises the partition count of a topic. Existing partitions and their keys' placement are untouched.</summary>
-    public AdminResult CreatePartitions(string name, int newCount)
+    /// <summary>
+    /// Raises the partition count of a topic. Existing partitions and their keys' placement are untouched. With
+    /// <paramref name="validateOnly"/>, only checks that it could be done.
+    /// </summary>
+    public AdminResult CreatePartitions(string name, int newCount, bool validateOnly = false)
     {
         lock (_adminLock)
         {
@@ -169,6 +180,11 @@ public sealed class HeraldBroker : IAsyncDisposable
             if (newCount <= topic.Partitions.Count)
             {
                 return new AdminResult(ErrorCode.InvalidPartitions, $"Topic '{name}' has {topic.Partitions.Count} partitions; the new count must be larger, got {newCount}.");
+            }
+
+            if (validateOnly)
+            {
+                return new AdminResult(ErrorCode.None);
             }
 
             var metadata = topic.Metadata with { Partitions = newCount };
@@ -193,8 +209,11 @@ public sealed class HeraldBroker : IAsyncDisposable
         }
     }
 
-    /// <summary>Sets (non-null value) or removes (null value) config overrides of a topic; partitions apply them at once.</summary>
-    public AdminResult AlterTopicConfig(string name, IEnumerable<KeyValuePair<string, string?>> changes)
+    /// <summary>
+    /// Sets (non-null value) or removes (null value) config overrides of a topic; partitions apply them at once. With
+    /// <paramref name="validateOnly"/>, only checks the changes.
+    /// </summary>
+    public AdminResult AlterTopicConfig(string name, IEnumerable<KeyValuePair<string, string?>> changes, bool validateOnly = false)
     {
         lock (_adminLock)
         {
@@ -208,6 +227,11 @@ public sealed class HeraldBroker : IAsyncDisposable
             if (config is null)
             {
                 return new AdminResult(ErrorCode.InvalidConfig, error);
+            }
+
+            if (validateOnly)
+            {
+                return new AdminResult(ErrorCode.None);
             }
 
             var metadata = topic.Metadata with { Configs = new Dictionary<string, string>(config.Overrides) };
@@ -572,6 +596,27 @@ public sealed class HeraldBroker : IAsyncDisposable
         return group is null
             ? new GroupDescription(groupId, nameof(GroupState.Empty), string.Empty, string.Empty, [], lag)
             : new GroupDescription(groupId, group.State.ToString(), group.ProtocolType ?? string.Empty, group.Protocol ?? string.Empty, group.Describe(), lag);
+    }
+
+    /// <summary>
+    /// Kafka's OffsetDelete: forgets a group's commits for some partitions. While the group has members, partitions of
+    /// topics its members subscribe to are refused with <see cref="ErrorCode.GroupSubscribedToTopic"/>.
+    /// </summary>
+    /// <returns>An error for the whole group, or one per partition.</returns>
+    public (ErrorCode GroupError, IReadOnlyList<(TopicPartition Partition, ErrorCode Error)> Partitions) DeleteOffsets(string groupId, IReadOnlyList<TopicPartition> partitions)
+    {
+        _groups.TryGetValue(groupId, out var group);
+        if (!_offsets.Groups().Contains(groupId) && (group is null || group.IsEmpty))
+        {
+            return (ErrorCode.GroupIdNotFound, []);
+        }
+
+        var subscribed = group is null || group.IsEmpty ? new HashSet<string>() : group.SubscribedTopics();
+        var results = partitions
+            .Select(p => (p, subscribed.Contains(p.Topic) ? ErrorCode.GroupSubscribedToTopic : ErrorCode.None))
+            .ToList();
+        _offsets.Remove(groupId, [.. results.Where(r => r.Item2 == ErrorCode.None).Select(r => r.p)]);
+        return (ErrorCode.None, results);
     }
 
     /// <summary>Deletes a group's committed offsets. A group with members cannot be deleted.</summary>

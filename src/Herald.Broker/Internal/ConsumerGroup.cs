@@ -229,6 +229,22 @@ internal sealed class ConsumerGroup(string id, TimeProvider time)
         }
     }
 
+    /// <summary>The topics any member subscribes to, read from consumer-protocol metadata.</summary>
+    public IReadOnlySet<string> SubscribedTopics()
+    {
+        lock (_gate)
+        {
+            if (ProtocolType != "consumer")
+            {
+                return new HashSet<string>();
+            }
+
+            return _members.Values
+                .SelectMany(m => ConsumerProtocol.ReadSubscription(m.MetadataFor(Protocol)) ?? [])
+                .ToHashSet(StringComparer.Ordinal);
+        }
+    }
+
     /// <summary>Stops every timer and answers everyone still waiting: the broker is closing.</summary>
     public void Shutdown()
     {

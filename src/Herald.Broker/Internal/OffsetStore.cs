@@ -83,6 +83,20 @@ internal sealed class OffsetStore
         }
     }
 
+    /// <summary>Forgets a group's commits for <paramref name="partitions"/> (Kafka's OffsetDelete).</summary>
+    public void Remove(string group, IReadOnlyCollection<TopicPartition> partitions)
+    {
+        lock (_gate)
+        {
+            if (_groups.TryGetValue(group, out var offsets) && offsets.Keys.Any(partitions.Contains))
+            {
+                var kept = offsets.Where(o => !partitions.Contains(o.Key)).ToDictionary();
+                Save(group, kept);
+                _groups[group] = kept;
+            }
+        }
+    }
+
     /// <summary>Forgets every commit for a deleted topic, as Kafka does.</summary>
     public void RemoveTopic(string topic)
     {

@@ -1,0 +1,90 @@
+using Herald.Broker;
+using Herald.Kafka.Internal;
+using Herald.Kafka.Messages;
+
+namespace Herald.Kafka.Handlers;
+
+/// <summary>CreateTopics, DeleteTopics and CreatePartitions.</summary>
+internal sealed class TopicHandlers(ClusterView cluster)
+{
+    public CreateTopicsResponse Create(RequestContext context, CreateTopicsRequest request) => new()
+    {
+        Topics = [.. request.Topics.Select(topic => Create(topic, request.validateOnly))],
+    };
+
+    public DeleteTopicsResponse Delete(RequestContext context, DeleteTopicsRequest request)
+    {
+        // v6 names topics by name or id; earlier versions by name only.
+        var targets = context.ApiVersion >= 6
+            ? request.Topics.Select(t => (t.Name ?? cluster.FindById(t.TopicId)?.Name, t.TopicId))
+            : request.TopicNames.Select(name => ((string?)name, Guid.Empty));
+        return new DeleteTopicsResponse
+        {
+            Responses = [.. targets.Select(target =>
+            {
+                var (name, id) = target;
+                var result = name is null ? new AdminResult(ErrorCode.UnknownTopicId, $"No topic has id {id}.") : cluster.Broker.DeleteTopic(name);
+                return new DeleteTopicsResponse.DeletableTopicResult { Name = name, TopicId = id, ErrorCode = (short)result.Error, ErrorMessage = result.Message };
+            })],
+        };
+    }
+
+    public CreatePartitionsResponse CreatePartitions(RequestContext context, CreatePartitionsRequest request) => new()
+    {
+        Results = [.. request.Topics.Select(topic =>
+        {
+            var result = topic.Assignments is { Count: > 0 } assignments && assignments.Any(a => a.BrokerIds.Any(id => id != cluster.NodeId))
+                ? new AdminResult(ErrorCode.InvalidReplicaAssignment, $"Herald is one node; replicas can only be on node {cluster.NodeId}.")
+                : cluster.Broker.CreatePartitions(topic.Name, topic.Count, request.ValidateOnly);
+            return new CreatePartitionsResponse.CreatePartitionsTopicResult { Name = topic.Name, ErrorCode = (short)result.Error, ErrorMessage = result.Message };
+        })],
+    };
+
+    private CreateTopicsResponse.CreatableTopicResult Create(CreateTopicsRequest.CreatableTopic topic, bool validateOnly)
+    {
+        var result = Check(topic) ?? cluster.Broker.CreateTopic(
+            topic.Name,
+            topic.Assignments.Count > 0 ? topic.Assignments.Count : topic.NumPartitions == -1 ? null : topic.NumPartitions,
+            topic.Configs.Where(c => c.Value is not null).ToDictionary(c => c.Name, c => c.Value!),
+            validateOnly);
+        var created = result.Succeeded && !validateOnly ? cluster.Broker.DescribeTopic(topic.Name) : null;
+        return new CreateTopicsResponse.CreatableTopicResult
+        {
+            Name = topic.Name,
+            TopicId = created?.Id ?? Guid.Empty,
+            ErrorCode = (short)result.Error,
+            ErrorMessage = result.Message,
+            NumPartitions = created?.Partitions ?? -1,
+            ReplicationFactor = (short)(created is null ? -1 : 1),
+            Configs = created is null ? null : [.. created.Config.Effective.Select(c => new CreateTopicsResponse.CreatableTopicConfigs
+            {
+                Name = c.Key,
+                Value = c.Value,
+                ConfigSource = created.Config.Overrides.ContainsKey(c.Key) ? ConfigSource.Topic : ConfigSource.Default,
+            })],
+        };
+    }
+
+    private AdminResult? Check(CreateTopicsRequest.CreatableTopic topic)
+    {
+        if (topic.ReplicationFactor is not (-1 or 1) && topic.Assignments.Count == 0)
+        {
+            return new AdminResult(ErrorCode.InvalidReplicationFactor, $"Herald is one node, so the replication factor must be 1 (or -1 for the default), got {topic.ReplicationFactor}.");
+        }
+
+        if (topic.Assignments.Any(a => a.BrokerIds.Any(id => id != cluster.NodeId)))
+        {
+            return new AdminResult(ErrorCode.InvalidReplicaAssignment, $"Herald is one node; replicas can only be on node {cluster.NodeId}.");
+        }
+
+        return null;
+    }
+}
+
+/// <summary>Kafka's config source numbers, as DescribeConfigs and CreateTopics report them.</summary>
+internal static class ConfigSource
+{
+    public const sbyte Topic = 1;
+    public const sbyte StaticBroker = 4;
+    public const sbyte Default = 5;
+}

@@ -1,0 +1,28 @@
+using Herald.Kafka.Protocol;
+
+namespace Herald.Kafka.Internal;
+
+/// <summary>Answers one request: parses its body and returns the response, or null when none is sent (acks=0).</summary>
+internal delegate ValueTask<IKafkaMessage?> RequestHandler(RequestContext context, Memory<byte> body, CancellationToken cancellationToken);
+
+/// <summary>An API Herald answers, the versions it accepts, and its handler.</summary>
+internal sealed record KafkaApi(short Key, string Name, short MinVersion, short MaxVersion, RequestHandler Handle)
+{
+    /// <summary>Binds a generated request reader to a handler.</summary>
+    public static KafkaApi Create<TRequest>(
+        short key,
+        string name,
+        short maxVersion,
+        MessageReader<TRequest> read,
+        Func<RequestContext, TRequest, CancellationToken, ValueTask<IKafkaMessage?>> handle) =>
+        new(key, name, 0, maxVersion, (context, body, cancellationToken) =>
+        {
+            var reader = new KafkaReader(body);
+            var request = read(ref reader, context.ApiVersion);
+            return handle(context, request, cancellationToken);
+        });
+
+    /// <summary>Binds a generated request reader to a handler that answers at once.</summary>
+    public static KafkaApi Create<TRequest>(short key, string name, short maxVersion, MessageReader<TRequest> read, Func<RequestContext, TRequest, IKafkaMessage> handle) =>
+        Create<TRequest>(key, name, maxVersion, read, (context, request, _) => ValueTask.FromResult<IKafkaMessage?>(handle(context, request)));
+}

@@ -1,0 +1,238 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using System.Threading.Channels;
+using Herald.Kafka.Messages;
+using Herald.Kafka.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace Herald.Kafka.Internal;
+
+/// <summary>
+/// One client connection. Requests are read and started in order, up to a bound, and answered in the same order; while
+/// the bound is reached, or the client does not read its responses, nothing more is read from it.
+/// </summary>
+internal sealed class KafkaConnection(Socket socket, KafkaApis apis, KafkaServerOptions options, ILogger logger)
+{
+    private const int MinimumHeaderBytes = 8; // api key, version, correlation id
+    private readonly string _client = socket.RemoteEndPoint?.ToString() ?? "unknown";
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        using var stream = new NetworkStream(socket, ownsSocket: true);
+        var input = PipeReader.Create(stream);
+        var output = PipeWriter.Create(stream);
+        var inFlight = Channel.CreateBounded<PendingResponse>(new BoundedChannelOptions(options.MaxInFlightRequestsPerConnection) { SingleReader = true, SingleWriter = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var writing = WriteResponsesAsync(inFlight.Reader, output, stop);
+        try
+        {
+            await ReadRequestsAsync(input, inFlight.Writer, stop.Token).ConfigureAwait(false);
+        }
+        catch (KafkaProtocolException exception)
+        {
+            Log.MalformedRequest(logger, _client, exception.Message);
+        }
+        catch (Exception exception) when (exception is OperationCanceledException or IOException or SocketException or ObjectDisposedException)
+        {
+            // The client went away or the server is stopping.
+        }
+        finally
+        {
+            inFlight.Writer.TryComplete();
+            await writing.ConfigureAwait(false);
+            await input.CompleteAsync().ConfigureAwait(false);
+            Log.ConnectionClosed(logger, _client);
+        }
+    }
+
+    private async Task ReadRequestsAsync(PipeReader input, ChannelWriter<PendingResponse> inFlight, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var read = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var buffer = read.Buffer;
+            try
+            {
+                while (TryTakeFrame(ref buffer, out var frame, out var length))
+                {
+                    await inFlight.WriteAsync(Start(frame, length, cancellationToken), cancellationToken).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                input.AdvanceTo(buffer.Start, buffer.End);
+            }
+
+            if (read.IsCompleted)
+            {
+                if (!buffer.IsEmpty)
+                {
+                    throw new KafkaProtocolException($"The connection ended inside a request ({buffer.Length} bytes unread).");
+                }
+
+                return;
+            }
+        }
+    }
+
+    private bool TryTakeFrame(ref ReadOnlySequence<byte> buffer, out byte[] frame, out int length)
+    {
+        frame = [];
+        length = 0;
+        if (buffer.Length < 4)
+        {
+            return false;
+        }
+
+        Span<byte> prefix = stackalloc byte[4];
+        buffer.Slice(0, 4).CopyTo(prefix);
+        length = BinaryPrimitives.ReadInt32BigEndian(prefix);
+        if (length < MinimumHeaderBytes || length > options.MaxRequestBytes)
+        {
+            throw new KafkaProtocolException($"A request of {length} bytes is outside the accepted 8 to {options.MaxRequestBytes} bytes.");
+        }
+
+        if (buffer.Length < 4 + length)
+        {
+            return false;
+        }
+
+        frame = ArrayPool<byte>.Shared.Rent(length);
+        buffer.Slice(4, length).CopyTo(frame);
+        buffer = buffer.Slice(4 + length);
+        return true;
+    }
+
+    /// <summary>Parses the header and starts the handler; the frame goes back to the pool once the response is written.</summary>
+    private PendingResponse Start(byte[] frame, int length, CancellationToken cancellationToken)
+    {
+        var body = frame.AsMemory(0, length);
+        var reader = new KafkaReader(body);
+        var (apiKey, version, correlationId, clientId) = RequestHeader.Read(ref reader);
+        var context = new RequestContext(apiKey, version, correlationId, clientId, _client);
+        var api = apis.Find(apiKey);
+        if (api is null || version < api.MinVersion || version > api.MaxVersion)
+        {
+            Log.UnsupportedVersion(logger, _client, apiKey, version);
+            return new PendingResponse(context, frame, ValueTask.FromResult<IKafkaMessage?>(Unsupported(apiKey)));
+        }
+
+        ValueTask<IKafkaMessage?> handling;
+        try
+        {
+            handling = api.Handle(context, body[reader.Position..], cancellationToken);
+        }
+        catch (Exception exception)
+        {
+            handling = ValueTask.FromException<IKafkaMessage?>(exception);
+        }
+
+        return new PendingResponse(context, frame, handling);
+    }
+
+    private IKafkaMessage Unsupported(short apiKey) => apiKey == ApiVersionsRequest.ApiKey
+        ? new ApiVersionsResponse
+        {
+            ErrorCode = (short)Broker.ErrorCode.UnsupportedVersion,
+            ApiKeys = [.. apis.All.Select(a => new ApiVersionsResponse.ApiVersion { ApiKey = a.Key, MinVersion = a.MinVersion, MaxVersion = a.MaxVersion })],
+        }
+        : new ErrorOnlyResponse((short)Broker.ErrorCode.UnsupportedVersion);
+
+    private async Task WriteResponsesAsync(ChannelReader<PendingResponse> inFlight, PipeWriter output, CancellationTokenSource stop)
+    {
+        using var writer = new KafkaWriter(4096);
+        try
+        {
+            await foreach (var pending in inFlight.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+                try
+                {
+                    var message = await AwaitHandlerAsync(pending).ConfigureAwait(false);
+                    if (message is null || stop.IsCancellationRequested)
+                    {
+                        continue; // acks=0: Kafka sends no response
+                    }
+
+                    try
+                    {
+                        Frame(writer, pending.Context, message);
+                    }
+                    finally
+                    {
+                        (message as IDisposable)?.Dispose();
+                    }
+
+                    await output.WriteAsync(writer.WrittenMemory, stop.Token).ConfigureAwait(false);
+                    if (!inFlight.TryPeek(out _))
+                    {
+                        await output.FlushAsync(stop.Token).ConfigureAwait(false);
+                    }
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(pending.Frame);
+                }
+            }
+        }
+        catch (KafkaProtocolException exception)
+        {
+            Log.MalformedRequest(logger, _client, exception.Message);
+            await stop.CancelAsync().ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is OperationCanceledException or IOException or SocketException or ObjectDisposedException)
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+        }
+        catch (HandlerFailedException)
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            // Return the frames of requests that will never be answered.
+            while (inFlight.TryRead(out var abandoned))
+            {
+                ArrayPool<byte>.Shared.Return(abandoned.Frame);
+            }
+
+            socket.Close();
+            await output.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask<IKafkaMessage?> AwaitHandlerAsync(PendingResponse pending)
+    {
+        try
+        {
+            return await pending.Response.ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not (KafkaProtocolException or OperationCanceledException or IOException or SocketException or ObjectDisposedException))
+        {
+            // A bug, not the client's fault: this connection closes, the server and other connections go on.
+            Log.HandlerFailed(logger, exception, _client, pending.Context.ApiKey, pending.Context.ApiVersion);
+            throw new HandlerFailedException();
+        }
+    }
+
+    private static void Frame(KafkaWriter writer, RequestContext context, IKafkaMessage message)
+    {
+        writer.Clear();
+        writer.WriteInt32(0); // size, patched below
+        var responseVersion = message is ApiVersionsResponse { ErrorCode: (short)Broker.ErrorCode.UnsupportedVersion } ? (short)0 : context.ApiVersion;
+        RequestHeader.WriteResponse(writer, context.ApiKey, responseVersion, context.CorrelationId);
+        message.Write(writer, responseVersion);
+        BinaryPrimitives.WriteInt32BigEndian(writer.WrittenSpan, writer.Length - 4);
+    }
+
+    private sealed class HandlerFailedException : Exception;
+
+    private readonly record struct PendingResponse(RequestContext Context, byte[] Frame, ValueTask<IKafkaMessage?> Response);
+
+    /// <summary>The answer to an API or version Herald does not know: the response header and an error code.</summary>
+    private sealed class ErrorOnlyResponse(short errorCode) : IKafkaMessage
+    {
+        public void Write(KafkaWriter writer, short version) => writer.WriteInt16(errorCode);
+    }
+}

@@ -1,0 +1,24 @@
+using Microsoft.Extensions.Logging;
+
+namespace Herald.Kafka.Internal;
+
+internal static partial class Log
+{
+    [LoggerMessage(4000, LogLevel.Information, "Kafka listener on {EndPoint}, advertising {Host}:{Port}")]
+    public static partial void Listening(ILogger logger, string endPoint, string host, int port);
+
+    [LoggerMessage(4001, LogLevel.Warning, "Closing Kafka connection from {Client}: {Reason}")]
+    public static partial void MalformedRequest(ILogger logger, string client, string reason);
+
+    [LoggerMessage(4002, LogLevel.Warning, "Client {Client} sent {ApiKey} v{Version}, which Herald does not support; answered UNSUPPORTED_VERSION")]
+    public static partial void UnsupportedVersion(ILogger logger, string client, short apiKey, short version);
+
+    [LoggerMessage(4003, LogLevel.Error, "Closing Kafka connection from {Client}: handling API {ApiKey} v{Version} failed")]
+    public static partial void HandlerFailed(ILogger logger, Exception exception, string client, short apiKey, short version);
+
+    [LoggerMessage(4004, LogLevel.Debug, "Kafka connection from {Client} closed")]
+    public static partial void ConnectionClosed(ILogger logger, string client);
+
+    [LoggerMessage(4005, LogLevel.Warning, "Accepting a Kafka connection failed")]
+    public static partial void AcceptFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,121 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using Herald.Broker;
+using Herald.Kafka.Internal;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Herald.Kafka;
+
+/// <summary>
+/// Serves a <see cref="HeraldBroker"/> over the Kafka wire protocol, so any Kafka client, kcat and the admin tools work
+/// against it unchanged.
+/// </summary>
+public sealed class KafkaServer : IAsyncDisposable
+{
+    private readonly Socket _listener;
+    private readonly KafkaApis _apis;
+    private readonly KafkaServerOptions _options;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly ConcurrentDictionary<Task, byte> _connections = new();
+    private readonly Task _accepting;
+
+    private KafkaServer(Socket listener, HeraldBroker broker, KafkaServerOptions options, ILogger logger)
+    {
+        _listener = listener;
+        _options = options;
+        _logger = logger;
+        var bound = (IPEndPoint)listener.LocalEndPoint!;
+        var host = options.Advertise?.Host ?? (bound.Address.Equals(IPAddress.Any) || bound.Address.Equals(IPAddress.IPv6Any) ? "127.0.0.1" : bound.Address.ToString());
+        var port = options.Advertise is { Port: > 0 } advertise ? advertise.Port : bound.Port;
+        Advertised = new DnsEndPoint(host, port);
+        _apis = new KafkaApis(new ClusterView(broker, options, host, port));
+        Log.Listening(logger, bound.ToString(), host, port);
+        _accepting = AcceptAsync();
+    }
+
+    /// <summary>The address the listener is bound to (with the real port when port 0 was asked for).</summary>
+    public IPEndPoint LocalEndPoint => (IPEndPoint)_listener.LocalEndPoint!;
+
+    /// <summary>The host and port clients are told to use.</summary>
+    public DnsEndPoint Advertised { get; }
+
+    /// <summary>"host:port" of <see cref="Advertised"/>, as Kafka clients take it in <c>bootstrap.servers</c>.</summary>
+    public string BootstrapServers => $"{Advertised.Host}:{Advertised.Port}";
+
+    /// <summary>The APIs and versions this server answers: (key, name, lowest, highest).</summary>
+    public IReadOnlyList<(short Key, string Name, short MinVersion, short MaxVersion)> SupportedApis =>
+        [.. _apis.All.Select(a => (a.Key, a.Name, a.MinVersion, a.MaxVersion))];
+
+    /// <summary>Starts listening. Fails at once when the address is taken.</summary>
+    public static KafkaServer Start(HeraldBroker broker, KafkaServerOptions options, ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(broker);
+        ArgumentNullException.ThrowIfNull(options);
+        var listener = new Socket(options.Listen.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            listener.Bind(options.Listen);
+            listener.Listen(512);
+        }
+        catch
+        {
+            listener.Dispose();
+            throw;
+        }
+
+        return new KafkaServer(listener, broker, options, (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Herald.Kafka"));
+    }
+
+    /// <summary>The APIs and versions every server answers, for documentation.</summary>
+    public static IReadOnlyList<(short Key, string Name, short MinVersion, short MaxVersion)> ApiTable()
+    {
+        // The table does not depend on the broker's state; an unstarted view is enough to list it.
+        var apis = new KafkaApis(new ClusterView(null!, new KafkaServerOptions(), string.Empty, 0));
+        return [.. apis.All.Select(a => (a.Key, a.Name, a.MinVersion, a.MaxVersion))];
+    }
+
+    /// <summary>Stops accepting, closes every connection and waits for them to finish.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        _listener.Dispose();
+        await _accepting.ConfigureAwait(false);
+        await Task.WhenAll(_connections.Keys).ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+
+    private async Task AcceptAsync()
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            Socket socket;
+            try
+            {
+                socket = await _listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is OperationCanceledException or ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException exception)
+            {
+                Log.AcceptFailed(_logger, exception);
+                continue;
+            }
+
+            socket.NoDelay = true;
+            var connection = new KafkaConnection(socket, _apis, _options, _logger);
+            var running = Task.Run(() => connection.RunAsync(_stopping.Token));
+            _connections.TryAdd(running, 0);
+            _ = running.ContinueWith(done => _connections.TryRemove(done, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+    }
+}

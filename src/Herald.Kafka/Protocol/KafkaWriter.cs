@@ -1,0 +1,199 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Text;
+
+namespace Herald.Kafka.Protocol;
+
+/// <summary>Writes Kafka's primitive types into a growable buffer rented from the shared array pool.</summary>
+public sealed class KafkaWriter : IBufferWriter<byte>, IDisposable
+{
+    private byte[] _buffer;
+    private int _length;
+
+    /// <summary>Starts with room for <paramref name="capacity"/> bytes.</summary>
+    public KafkaWriter(int capacity = 256)
+    {
+        _buffer = ArrayPool<byte>.Shared.Rent(capacity);
+    }
+
+    /// <summary>The bytes written.</summary>
+    public int Length => _length;
+
+    /// <summary>The bytes written, valid until the next write or <see cref="Dispose"/>.</summary>
+    public Memory<byte> WrittenMemory => _buffer.AsMemory(0, _length);
+
+    /// <summary>The bytes written, valid until the next write or <see cref="Dispose"/>.</summary>
+    public Span<byte> WrittenSpan => _buffer.AsSpan(0, _length);
+
+    /// <summary>Writes a bool.</summary>
+    public void WriteBool(bool value) => Next(1)[0] = value ? (byte)1 : (byte)0;
+
+    /// <summary>Writes an int8.</summary>
+    public void WriteInt8(sbyte value) => Next(1)[0] = (byte)value;
+
+    /// <summary>Writes a big-endian int16.</summary>
+    public void WriteInt16(short value) => BinaryPrimitives.WriteInt16BigEndian(Next(2), value);
+
+    /// <summary>Writes a big-endian uint16.</summary>
+    public void WriteUInt16(ushort value) => BinaryPrimitives.WriteUInt16BigEndian(Next(2), value);
+
+    /// <summary>Writes a big-endian int32.</summary>
+    public void WriteInt32(int value) => BinaryPrimitives.WriteInt32BigEndian(Next(4), value);
+
+    /// <summary>Writes a big-endian uint32.</summary>
+    public void WriteUInt32(uint value) => BinaryPrimitives.WriteUInt32BigEndian(Next(4), value);
+
+    /// <summary>Writes a big-endian int64.</summary>
+    public void WriteInt64(long value) => BinaryPrimitives.WriteInt64BigEndian(Next(8), value);
+
+    /// <summary>Writes a big-endian float64.</summary>
+    public void WriteFloat64(double value) => BinaryPrimitives.WriteDoubleBigEndian(Next(8), value);
+
+    /// <summary>Writes a UUID, most significant byte first.</summary>
+    public void WriteUuid(Guid value) => value.TryWriteBytes(Next(16), bigEndian: true, out _);
+
+    /// <summary>Writes an unsigned varint.</summary>
+    public void WriteUnsignedVarint(int value)
+    {
+        var remaining = (uint)value;
+        while (remaining >= 0x80)
+        {
+            Next(1)[0] = (byte)(remaining | 0x80);
+            remaining >>= 7;
+        }
+
+        Next(1)[0] = (byte)remaining;
+    }
+
+    /// <summary>Writes a string that may not be null; null is written as empty.</summary>
+    public void WriteString(string? value, bool compact) => WriteNullableString(value ?? string.Empty, compact);
+
+    /// <summary>Writes a string, or -1 for null.</summary>
+    public void WriteNullableString(string? value, bool compact)
+    {
+        if (value is null)
+        {
+            WriteLength(-1, compact, wide: false);
+            return;
+        }
+
+        var length = Encoding.UTF8.GetByteCount(value);
+        WriteLength(length, compact, wide: false);
+        Encoding.UTF8.GetBytes(value, Next(length));
+    }
+
+    /// <summary>Writes bytes that may not be null; null is written as empty.</summary>
+    public void WriteBytes(ReadOnlySpan<byte> value, bool compact)
+    {
+        WriteLength(value.Length, compact, wide: true);
+        value.CopyTo(Next(value.Length));
+    }
+
+    /// <summary>Writes bytes, or -1 for null.</summary>
+    public void WriteNullableBytes(byte[]? value, bool compact)
+    {
+        if (value is null)
+        {
+            WriteLength(-1, compact, wide: true);
+            return;
+        }
+
+        WriteBytes(value, compact);
+    }
+
+    /// <summary>Writes a record set, or -1 for null.</summary>
+    public void WriteRecords(ReadOnlyMemory<byte>? value, bool compact)
+    {
+        if (value is not { } records)
+        {
+            WriteLength(-1, compact, wide: true);
+            return;
+        }
+
+        WriteBytes(records.Span, compact);
+    }
+
+    /// <summary>Writes an array length, or -1 for null.</summary>
+    public void WriteArrayLength(int count, bool compact) => WriteLength(count, compact, wide: true);
+
+    /// <summary>Writes raw bytes.</summary>
+    public void WriteRaw(ReadOnlySpan<byte> value) => value.CopyTo(Next(value.Length));
+
+    /// <summary>Forgets everything written, keeping the buffer.</summary>
+    public void Clear() => _length = 0;
+
+    /// <inheritdoc/>
+    public void Advance(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, _buffer.Length - _length);
+        _length += count;
+    }
+
+    /// <inheritdoc/>
+    public Memory<byte> GetMemory(int sizeHint = 0)
+    {
+        Ensure(Math.Max(sizeHint, 1));
+        return _buffer.AsMemory(_length);
+    }
+
+    /// <inheritdoc/>
+    public Span<byte> GetSpan(int sizeHint = 0)
+    {
+        Ensure(Math.Max(sizeHint, 1));
+        return _buffer.AsSpan(_length);
+    }
+
+    /// <summary>Returns the buffer to the pool.</summary>
+    public void Dispose()
+    {
+        var buffer = _buffer;
+        _buffer = [];
+        _length = 0;
+        if (buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private void WriteLength(int length, bool compact, bool wide)
+    {
+        if (compact)
+        {
+            WriteUnsignedVarint(length + 1);
+        }
+        else if (wide)
+        {
+            WriteInt32(length);
+        }
+        else
+        {
+            WriteInt16(checked((short)length));
+        }
+    }
+
+    private Span<byte> Next(int count)
+    {
+        Ensure(count);
+        var span = _buffer.AsSpan(_length, count);
+        _length += count;
+        return span;
+    }
+
+    private void Ensure(int count)
+    {
+        if (_buffer.Length - _length >= count)
+        {
+            return;
+        }
+
+        var grown = ArrayPool<byte>.Shared.Rent(Math.Max(_buffer.Length * 2, _length + count));
+        _buffer.AsSpan(0, _length).CopyTo(grown);
+        if (_buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+        }
+
+        _buffer = grown;
+    }
+}
