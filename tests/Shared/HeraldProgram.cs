@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Herald.Tests;
+namespace Herald.Testing;
 
 /// <summary>Runs the real <c>herald</c> program as a child process, with pipes, in its own data directory.</summary>
 internal sealed class HeraldProgram : IDisposable
@@ -28,7 +28,7 @@ internal sealed class HeraldProgram : IDisposable
 
     public Process Start(params string[] args)
     {
-        var start = new ProcessStartInfo(Herald.Testing.DotnetHost.Path)
+        var start = new ProcessStartInfo(DotnetHost.Path)
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,

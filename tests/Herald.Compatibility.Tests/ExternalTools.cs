@@ -1,0 +1,72 @@
+using System.Diagnostics;
+
+namespace Herald.Compatibility.Tests;
+
+/// <summary>Runs kcat and the kafkajs scenarios, installing them first (once per run) with tests/install-test-tools.sh.</summary>
+internal static class ExternalTools
+{
+    private static readonly Lazy<Task> Installed = new(InstallAsync);
+
+    public static string TestsDirectory { get; } = FindTestsDirectory();
+
+    public static Task EnsureInstalledAsync() => Installed.Value;
+
+    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(string program, IEnumerable<string> args, string? input = null, string? workingDirectory = null, TimeSpan? timeout = null)
+    {
+        var start = new ProcessStartInfo(program)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? TestsDirectory,
+        };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {program}");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        if (input is not null)
+        {
+            await process.StandardInput.WriteAsync(input);
+        }
+
+        process.StandardInput.Close();
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(timeout ?? TimeSpan.FromMinutes(2));
+        }
+        catch (TimeoutException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{program} {string.Join(' ', args)} did not finish; stderr: {await error}");
+        }
+
+        return (process.ExitCode, await output, await error);
+    }
+
+    private static async Task InstallAsync()
+    {
+        var (exitCode, output, error) = await RunAsync("bash", [Path.Combine(TestsDirectory, "install-test-tools.sh")], timeout: TimeSpan.FromMinutes(10));
+        if (exitCode != 0)
+        {
+            throw new InvalidOperationException($"tests/install-test-tools.sh failed ({exitCode}): {output}{error}");
+        }
+    }
+
+    private static string FindTestsDirectory()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Herald.slnx")))
+            {
+                return Path.Combine(directory.FullName, "tests");
+            }
+        }
+
+        throw new InvalidOperationException("Herald.slnx not found above " + AppContext.BaseDirectory);
+    }
+}

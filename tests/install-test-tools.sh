@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs what the compatibility tests drive besides Confluent.Kafka: kcat from Debian and kafkajs from npm.
+# Idempotent; the tests run it themselves when a tool is missing, so `dotnet test` works on a fresh machine.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+if ! command -v kcat >/dev/null 2>&1; then
+  sudo=""
+  if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
+  if ! $sudo apt-get install -y -qq kcat >/dev/null 2>&1; then
+    $sudo apt-get update -qq >/dev/null
+    $sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kcat >/dev/null
+  fi
+fi
+
+if [ ! -d Herald.Compatibility.Tests/node/node_modules/kafkajs ]; then
+  npm ci --prefix Herald.Compatibility.Tests/node --no-audit --no-fund --silent
+fi
