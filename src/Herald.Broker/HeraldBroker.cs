@@ -245,6 +245,10 @@ public sealed class HeraldBroker : IAsyncDisposable
     public IReadOnlyList<TopicDescription> ListTopics() =>
         [.. Volatile.Read(ref _topics).Values.OrderBy(t => t.Name, StringComparer.Ordinal).Select(t => t.Describe())];
 
+    /// <summary>The topic with this id (Kafka's topic id, new for each creation of a name), or null.</summary>
+    public TopicDescription? DescribeTopic(Guid id) =>
+        Volatile.Read(ref _topics).Values.FirstOrDefault(t => t.Metadata.Id == id)?.Describe();
+
     /// <summary>One topic, or null when it does not exist.</summary>
     public TopicDescription? DescribeTopic(string name) =>
         Volatile.Read(ref _topics).TryGetValue(name, out var topic) ? topic.Describe() : null;

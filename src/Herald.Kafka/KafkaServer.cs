@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Herald.Broker;
 using Herald.Kafka.Internal;
+using Herald.Kafka.Messages;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -45,9 +46,9 @@ public sealed class KafkaServer : IAsyncDisposable
     /// <summary>"host:port" of <see cref="Advertised"/>, as Kafka clients take it in <c>bootstrap.servers</c>.</summary>
     public string BootstrapServers => $"{Advertised.Host}:{Advertised.Port}";
 
-    /// <summary>The APIs and versions this server answers: (key, name, lowest, highest).</summary>
-    public IReadOnlyList<(short Key, string Name, short MinVersion, short MaxVersion)> SupportedApis =>
-        [.. _apis.All.Select(a => (a.Key, a.Name, a.MinVersion, a.MaxVersion))];
+    /// <summary>The APIs and versions this server answers, in key order.</summary>
+    public IReadOnlyList<SupportedApi> SupportedApis =>
+        [.. _apis.All.Select(a => new SupportedApi(a.Key, a.Name, a.MinVersion, a.MaxVersion, ApiCatalog.All.First(c => c.Key == a.Key).FlexibleFrom))];
 
     /// <summary>Starts listening. Fails at once when the address is taken.</summary>
     public static KafkaServer Start(HeraldBroker broker, KafkaServerOptions options, ILoggerFactory? loggerFactory = null)
@@ -67,14 +68,6 @@ public sealed class KafkaServer : IAsyncDisposable
         }
 
         return new KafkaServer(listener, broker, options, (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Herald.Kafka"));
-    }
-
-    /// <summary>The APIs and versions every server answers, for documentation.</summary>
-    public static IReadOnlyList<(short Key, string Name, short MinVersion, short MaxVersion)> ApiTable()
-    {
-        // The table does not depend on the broker's state; an unstarted view is enough to list it.
-        var apis = new KafkaApis(new ClusterView(null!, new KafkaServerOptions(), string.Empty, 0));
-        return [.. apis.All.Select(a => (a.Key, a.Name, a.MinVersion, a.MaxVersion))];
     }
 
     /// <summary>Stops accepting, closes every connection and waits for them to finish.</summary>

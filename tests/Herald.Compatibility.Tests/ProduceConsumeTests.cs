@@ -142,4 +142,16 @@ public sealed class ProduceConsumeTests
         Assert.Equal(ErrorCode.Local_AutoOffsetReset, failure.Error.Code);
         Assert.Contains("out of range", failure.Error.Reason, StringComparison.OrdinalIgnoreCase);
     }
+
+    [Fact]
+    public async Task Transactions_are_refused_with_a_clear_error()
+    {
+        await using var herald = await HeraldServer.StartAsync();
+        var config = Clients.ProducerConfig(herald);
+        config.TransactionalId = "payments-tx";
+        using var producer = new ProducerBuilder<Null, string>(config).Build();
+        var failure = Assert.ThrowsAny<KafkaException>(() => producer.InitTransactions(TimeSpan.FromSeconds(20)));
+        Assert.Contains("transaction", failure.Error.Reason, StringComparison.OrdinalIgnoreCase);
+        Assert.Empty(herald.Broker.ListTopics());
+    }
 }

@@ -8,6 +8,7 @@ namespace Herald.Kafka.Handlers;
 internal sealed class ClusterHandlers(ClusterView cluster)
 {
     private const int AuthorizedOperationsOmitted = int.MinValue;
+    private const string NoTransactions = "Herald does not support Kafka transactions; unset transactional.id (an idempotent producer still writes each record once).";
 
     public MetadataResponse Metadata(RequestContext context, MetadataRequest request)
     {
@@ -59,9 +60,10 @@ internal sealed class ClusterHandlers(ClusterView cluster)
 
     public FindCoordinatorResponse FindCoordinator(RequestContext context, FindCoordinatorRequest request)
     {
-        // This node coordinates every group; Herald has no transaction coordinator.
-        var error = request.KeyType == 0 ? ErrorCode.None : ErrorCode.InvalidRequest;
-        var message = error == ErrorCode.None ? null : "Herald does not support transactions.";
+        // This node coordinates every group. Herald has no transaction coordinator: librdkafka treats this error as
+        // fatal at once, with the message, where others would make it retry until its timeout.
+        var error = request.KeyType == 0 ? ErrorCode.None : ErrorCode.TransactionalIdAuthorizationFailed;
+        var message = error == ErrorCode.None ? null : NoTransactions;
         if (context.ApiVersion < 4)
         {
             return new FindCoordinatorResponse

@@ -40,5 +40,5 @@ internal sealed class ClusterView(HeraldBroker broker, KafkaServerOptions option
     }
 
     /// <summary>The topic with this id, or null.</summary>
-    public TopicDescription? FindById(Guid id) => Broker.ListTopics().FirstOrDefault(t => t.Id == id);
+    public TopicDescription? FindById(Guid id) => id == Guid.Empty ? null : Broker.DescribeTopic(id);
 }
