@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
 using Herald.Broker;
+using Herald.Cli.Access;
+using Herald.Kafka.Client;
 
 namespace Herald.Cli;
 
@@ -22,8 +24,24 @@ internal sealed class CliContext(ParseResult parse, TextReader input, TextWriter
     /// <summary>Whether a person watches stderr, so a live progress line helps rather than clutters a log.</summary>
     public bool ShowsProgress => ReferenceEquals(Error, Console.Error) && !Console.IsErrorRedirected;
 
-    public Task<HeraldBroker> OpenBrokerAsync(CancellationToken cancellationToken) =>
-        HeraldBroker.StartAsync(new BrokerOptions { DataDirectory = DataDirectory }, cancellationToken: cancellationToken);
+    /// <summary>The running server named by --server, or else the data directory opened in this process.</summary>
+    public async Task<IBrokerAccess> ConnectAsync(CancellationToken cancellationToken)
+    {
+        if (Parse.GetValue(GlobalOptions.Server) is not { } server)
+        {
+            return new LocalBrokerAccess(await HeraldBroker.StartAsync(new BrokerOptions { DataDirectory = DataDirectory }, cancellationToken: cancellationToken));
+        }
+
+        var endPoint = HostPort.Parse(server, "--server");
+        try
+        {
+            return new RemoteBrokerAccess(await KafkaProtocolClient.ConnectAsync(endPoint.Host, endPoint.Port, "herald-cli", cancellationToken));
+        }
+        catch (System.Net.Sockets.SocketException exception)
+        {
+            throw new CliException($"Cannot reach a server at {server}: {exception.Message}");
+        }
+    }
 
     public void WriteJson<T>(T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) =>
         Output.WriteLine(JsonSerializer.Serialize(value, type));

@@ -25,4 +25,10 @@ internal static class GlobalOptions
         DefaultValueFactory = _ => OutputFormat.Text,
         Recursive = true,
     };
+
+    public static readonly Option<string?> Server = new("--server")
+    {
+        Description = "HOST:PORT of a running Herald server to talk to over the Kafka protocol, instead of opening --data.",
+        Recursive = true,
+    };
 }

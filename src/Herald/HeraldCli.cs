@@ -13,6 +13,7 @@ internal static class HeraldCli
         {
             GlobalOptions.Data,
             GlobalOptions.Output,
+            GlobalOptions.Server,
         };
         Func<ParseResult, CliContext> contextFor = parsed => new CliContext(parsed, input, output, error);
         root.Subcommands.Add(ServeCommand.Create(contextFor));

@@ -1,15 +1,15 @@
 using System.Globalization;
-using Herald.Broker;
+using Herald.Cli.Access;
 
 namespace Herald.Cli;
 
 /// <summary>Turns earliest, latest, an offset or an ISO 8601 time into an offset of one partition.</summary>
 internal static class OffsetSpec
 {
-    public static long Resolve(HeraldBroker broker, string topic, int partition, string spec, string optionName)
+    public static async Task<long> ResolveAsync(IBrokerAccess broker, string topic, int partition, string spec, string optionName, CancellationToken cancellationToken)
     {
-        var earliest = broker.ListOffset(topic, partition, -2).Offset;
-        var latest = broker.ListOffset(topic, partition, -1).Offset;
+        var earliest = (await broker.ListOffsetAsync(topic, partition, -2, cancellationToken)).Offset;
+        var latest = (await broker.ListOffsetAsync(topic, partition, -1, cancellationToken)).Offset;
         if (spec == "earliest")
         {
             return earliest;
@@ -27,7 +27,7 @@ internal static class OffsetSpec
 
         if (DateTimeOffset.TryParse(spec, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time))
         {
-            var found = broker.ListOffset(topic, partition, time.ToUnixTimeMilliseconds()).Offset;
+            var found = (await broker.ListOffsetAsync(topic, partition, time.ToUnixTimeMilliseconds(), cancellationToken)).Offset;
             return found >= 0 ? found : latest;
         }
 

@@ -1,16 +1,197 @@
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Herald.Testing;
 
 namespace Herald.Tests;
 
-/// <summary>The <c>herald</c> program end to end: real process, real pipes, real exit codes.</summary>
-public sealed class CliTests : IDisposable
+/// <summary>
+/// The CLI's commands end to end against a real process: the same scenarios open the data directory themselves
+/// (<see cref="CliTests"/>) or talk to a running <c>herald serve</c> over the Kafka protocol (<see cref="RemoteCliTests"/>).
+/// </summary>
+public abstract class CliScenarios : IAsyncLifetime
 {
-    private readonly HeraldProgram _herald = new();
+    private protected HeraldProgram Herald { get; } = new();
 
-    public void Dispose() => _herald.Dispose();
+    public virtual Task InitializeAsync() => Task.CompletedTask;
+
+    public virtual Task DisposeAsync()
+    {
+        Herald.Dispose();
+        return Task.CompletedTask;
+    }
+
+    protected virtual Task<(int ExitCode, string Output, string Error)> RunAsync(string? input, params string[] args) => Herald.RunAsync(input, args);
+
+    [Fact]
+    public async Task A_runtime_error_exits_1_with_the_problem_on_stderr()
+    {
+        var (exit, _, error) = await RunAsync("a\nb\n", "produce", "missing");
+
+        Assert.Equal(1, exit);
+        Assert.Contains("Topic 'missing' does not exist", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_hundred_thousand_lines_come_back_exactly_and_in_order_within_each_partition()
+    {
+        const int Lines = 100_000;
+        Assert.Equal(0, (await RunAsync(null, "topics", "create", "orders", "--partitions", "3")).ExitCode);
+        var input = new StringBuilder();
+        for (var i = 0; i < Lines; i++)
+        {
+            input.Append(CultureInfo.InvariantCulture, $"customer-{i % 97}:order {i}\n");
+        }
+
+        var produced = await RunAsync(input.ToString(), "produce", "orders", "--key-separator", ":");
+        Assert.Equal(0, produced.ExitCode);
+        Assert.Contains($"{Lines} events acknowledged", produced.Error, StringComparison.Ordinal);
+
+        var consumed = await RunAsync(null, "consume", "orders", "--format", "json");
+        Assert.Equal(0, consumed.ExitCode);
+        var records = consumed.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement).ToList();
+        Assert.Equal(Lines, records.Count);
+        Assert.Equal(Enumerable.Range(0, Lines).Select(i => $"order {i}").Order(StringComparer.Ordinal), records.Select(r => r.GetProperty("value").GetString()!).Order(StringComparer.Ordinal));
+        foreach (var partition in records.GroupBy(r => r.GetProperty("partition").GetInt32()))
+        {
+            var numbers = partition.Select(r => int.Parse(r.GetProperty("value").GetString()!["order ".Length..], CultureInfo.InvariantCulture)).ToList();
+            Assert.Equal(numbers.Order(), numbers);
+            Assert.All(partition, r => Assert.Equal(partition.Key, KafkaPartition(r.GetProperty("key").GetString()!, 3)));
+        }
+    }
+
+    [Fact]
+    public async Task Topics_can_be_listed_as_json_described_altered_and_deleted()
+    {
+        await RunAsync(null, "topics", "create", "payments", "--partitions", "2", "--config", "retention.ms=60000");
+
+        var list = await RunAsync(null, "topics", "list", "--output", "json");
+        var topic = JsonDocument.Parse(list.Output).RootElement.EnumerateArray().Single();
+        Assert.Equal(("payments", 2), (topic.GetProperty("name").GetString(), topic.GetProperty("partitions").GetInt32()));
+        Assert.Equal("60000", topic.GetProperty("config").GetProperty("retention.ms").GetString());
+
+        Assert.Equal(0, (await RunAsync(null, "topics", "alter", "payments", "--config", "retention.ms=120000")).ExitCode);
+        Assert.Contains("retention.ms=120000 (set)", (await RunAsync(null, "topics", "describe", "payments")).Output, StringComparison.Ordinal);
+        Assert.Equal(1, (await RunAsync(null, "topics", "alter", "payments", "--config", "retention.ms=soon")).ExitCode);
+
+        Assert.Equal(0, (await RunAsync(null, "topics", "delete", "payments")).ExitCode);
+        Assert.Equal("[]", (await RunAsync(null, "topics", "list", "--output", "json")).Output.Trim());
+    }
+
+    [Fact]
+    public async Task A_group_resumes_where_it_stopped_shows_its_lag_and_can_be_reset()
+    {
+        await RunAsync(null, "topics", "create", "orders");
+        await RunAsync(string.Concat(Enumerable.Range(1, 10).Select(i => $"event {i}\n")), "produce", "orders");
+
+        var first = await RunAsync(null, "consume", "orders", "--group", "email", "--max", "4");
+        Assert.Equal(["event 1", "event 2", "event 3", "event 4"], Lines(first.Output));
+
+        var describe = await RunAsync(null, "groups", "describe", "email", "--output", "json");
+        var group = JsonDocument.Parse(describe.Output).RootElement;
+        Assert.Equal(6, group.GetProperty("totalLag").GetInt64());
+        Assert.Equal(4, group.GetProperty("partitions")[0].GetProperty("committed").GetInt64());
+
+        var second = await RunAsync(null, "consume", "orders", "--group", "email");
+        Assert.Equal(Enumerable.Range(5, 6).Select(i => $"event {i}"), Lines(second.Output));
+        Assert.Contains("total lag 0", (await RunAsync(null, "groups", "describe", "email")).Output, StringComparison.Ordinal);
+
+        Assert.Equal(0, (await RunAsync(null, "groups", "reset-offsets", "email", "--topic", "orders", "--to", "8")).ExitCode);
+        Assert.Equal(["event 9", "event 10"], Lines((await RunAsync(null, "consume", "orders", "--group", "email")).Output));
+        Assert.Equal(0, (await RunAsync(null, "groups", "reset-offsets", "email", "--topic", "orders", "--to", "earliest")).ExitCode);
+        Assert.Equal(10, Lines((await RunAsync(null, "consume", "orders", "--group", "email")).Output).Length);
+        Assert.Equal(["email"], Lines((await RunAsync(null, "groups", "list")).Output));
+        Assert.Equal(1, (await RunAsync(null, "groups", "describe", "nobody")).ExitCode);
+    }
+
+    protected static string[] Lines(string output) => output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+    private static int KafkaPartition(string key, int partitions) => global::Herald.Broker.Partitioner.PartitionForKey(Encoding.UTF8.GetBytes(key), partitions);
+}
+
+/// <summary>Runs the scenarios against a <c>herald serve</c> child process, with <c>--server</c>.</summary>
+public sealed class RemoteCliTests : CliScenarios
+{
+    private System.Diagnostics.Process? _server;
+    private int _port;
+
+    public override async Task InitializeAsync()
+    {
+        using (var probe = new TcpListener(IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            _port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        }
+
+        _server = Herald.Start("serve", "--kafka", $"127.0.0.1:{_port}");
+        _server.OutputDataReceived += (_, _) => { };
+        _server.ErrorDataReceived += (_, _) => { };
+        _server.BeginOutputReadLine();
+        _server.BeginErrorReadLine();
+        var deadline = DateTime.UtcNow.AddMinutes(1);
+        while (true)
+        {
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync(IPAddress.Loopback, _port);
+                return;
+            }
+            catch (SocketException) when (DateTime.UtcNow < deadline && !_server.HasExited)
+            {
+                await Task.Delay(50);
+            }
+        }
+    }
+
+    public override async Task DisposeAsync()
+    {
+        if (_server is { HasExited: false })
+        {
+            _server.Kill();
+            await _server.WaitForExitAsync();
+        }
+
+        _server?.Dispose();
+        await base.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task An_unreachable_server_is_a_runtime_error()
+    {
+        var (exit, _, error) = await Herald.RunAsync(null, "topics", "list", "--server", "127.0.0.1:1");
+        Assert.Equal(1, exit);
+        Assert.Contains("Cannot reach a server at 127.0.0.1:1", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Produce_with_acks_0_reaches_the_server()
+    {
+        await RunAsync(null, "topics", "create", "fire");
+        Assert.Equal(0, (await RunAsync("a\nb\nc\n", "produce", "fire", "--acks", "0")).ExitCode);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        string[] lines;
+        do
+        {
+            lines = Lines((await RunAsync(null, "consume", "fire")).Output);
+        }
+        while (lines.Length < 3 && DateTime.UtcNow < deadline);
+
+        Assert.Equal(["a", "b", "c"], lines);
+    }
+
+    protected override Task<(int ExitCode, string Output, string Error)> RunAsync(string? input, params string[] args) =>
+        Herald.RunAsync(input, [.. args, "--server", $"127.0.0.1:{_port}"]);
+}
+
+/// <summary>Runs the scenarios on the data directory directly, and the checks that only make sense locally.</summary>
+public sealed class CliTests : CliScenarios
+{
+    private readonly HeraldProgram _herald;
+
+    public CliTests() => _herald = Herald;
 
     [Fact]
     public async Task Help_lists_the_commands_and_exits_0()
@@ -32,87 +213,6 @@ public sealed class CliTests : IDisposable
         Assert.Equal(2, exit);
         Assert.Empty(output);
         Assert.Contains("name", error, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task A_runtime_error_exits_1_with_the_problem_on_stderr()
-    {
-        var (exit, _, error) = await _herald.RunAsync("a\nb\n", "produce", "missing");
-
-        Assert.Equal(1, exit);
-        Assert.Contains("Topic 'missing' does not exist", error, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task A_hundred_thousand_lines_come_back_exactly_and_in_order_within_each_partition()
-    {
-        const int Lines = 100_000;
-        Assert.Equal(0, (await _herald.RunAsync(null, "topics", "create", "orders", "--partitions", "3")).ExitCode);
-        var input = new StringBuilder();
-        for (var i = 0; i < Lines; i++)
-        {
-            input.Append(CultureInfo.InvariantCulture, $"customer-{i % 97}:order {i}\n");
-        }
-
-        var produced = await _herald.RunAsync(input.ToString(), "produce", "orders", "--key-separator", ":");
-        Assert.Equal(0, produced.ExitCode);
-        Assert.Contains($"{Lines} events acknowledged", produced.Error, StringComparison.Ordinal);
-
-        var consumed = await _herald.RunAsync(null, "consume", "orders", "--format", "json");
-        Assert.Equal(0, consumed.ExitCode);
-        var records = consumed.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement).ToList();
-        Assert.Equal(Lines, records.Count);
-        Assert.Equal(Enumerable.Range(0, Lines).Select(i => $"order {i}").Order(StringComparer.Ordinal), records.Select(r => r.GetProperty("value").GetString()!).Order(StringComparer.Ordinal));
-        foreach (var partition in records.GroupBy(r => r.GetProperty("partition").GetInt32()))
-        {
-            var numbers = partition.Select(r => int.Parse(r.GetProperty("value").GetString()!["order ".Length..], CultureInfo.InvariantCulture)).ToList();
-            Assert.Equal(numbers.Order(), numbers);
-            Assert.All(partition, r => Assert.Equal(partition.Key, KafkaPartition(r.GetProperty("key").GetString()!, 3)));
-        }
-    }
-
-    [Fact]
-    public async Task Topics_can_be_listed_as_json_described_altered_and_deleted()
-    {
-        await _herald.RunAsync(null, "topics", "create", "payments", "--partitions", "2", "--config", "retention.ms=60000");
-
-        var list = await _herald.RunAsync(null, "topics", "list", "--output", "json");
-        var topic = JsonDocument.Parse(list.Output).RootElement.EnumerateArray().Single();
-        Assert.Equal(("payments", 2), (topic.GetProperty("name").GetString(), topic.GetProperty("partitions").GetInt32()));
-        Assert.Equal("60000", topic.GetProperty("config").GetProperty("retention.ms").GetString());
-
-        Assert.Equal(0, (await _herald.RunAsync(null, "topics", "alter", "payments", "--config", "retention.ms=120000")).ExitCode);
-        Assert.Contains("retention.ms=120000 (set)", (await _herald.RunAsync(null, "topics", "describe", "payments")).Output, StringComparison.Ordinal);
-        Assert.Equal(1, (await _herald.RunAsync(null, "topics", "alter", "payments", "--config", "retention.ms=soon")).ExitCode);
-
-        Assert.Equal(0, (await _herald.RunAsync(null, "topics", "delete", "payments")).ExitCode);
-        Assert.Equal("[]", (await _herald.RunAsync(null, "topics", "list", "--output", "json")).Output.Trim());
-    }
-
-    [Fact]
-    public async Task A_group_resumes_where_it_stopped_shows_its_lag_and_can_be_reset()
-    {
-        await _herald.RunAsync(null, "topics", "create", "orders");
-        await _herald.RunAsync(string.Concat(Enumerable.Range(1, 10).Select(i => $"event {i}\n")), "produce", "orders");
-
-        var first = await _herald.RunAsync(null, "consume", "orders", "--group", "email", "--max", "4");
-        Assert.Equal(["event 1", "event 2", "event 3", "event 4"], Lines(first.Output));
-
-        var describe = await _herald.RunAsync(null, "groups", "describe", "email", "--output", "json");
-        var group = JsonDocument.Parse(describe.Output).RootElement;
-        Assert.Equal(6, group.GetProperty("totalLag").GetInt64());
-        Assert.Equal(4, group.GetProperty("partitions")[0].GetProperty("committed").GetInt64());
-
-        var second = await _herald.RunAsync(null, "consume", "orders", "--group", "email");
-        Assert.Equal(Enumerable.Range(5, 6).Select(i => $"event {i}"), Lines(second.Output));
-        Assert.Contains("total lag 0", (await _herald.RunAsync(null, "groups", "describe", "email")).Output, StringComparison.Ordinal);
-
-        Assert.Equal(0, (await _herald.RunAsync(null, "groups", "reset-offsets", "email", "--topic", "orders", "--to", "8")).ExitCode);
-        Assert.Equal(["event 9", "event 10"], Lines((await _herald.RunAsync(null, "consume", "orders", "--group", "email")).Output));
-        Assert.Equal(0, (await _herald.RunAsync(null, "groups", "reset-offsets", "email", "--topic", "orders", "--to", "earliest")).ExitCode);
-        Assert.Equal(10, Lines((await _herald.RunAsync(null, "consume", "orders", "--group", "email")).Output).Length);
-        Assert.Equal(["email"], Lines((await _herald.RunAsync(null, "groups", "list")).Output));
-        Assert.Equal(1, (await _herald.RunAsync(null, "groups", "describe", "nobody")).ExitCode);
     }
 
     [Fact]
@@ -139,10 +239,6 @@ public sealed class CliTests : IDisposable
         Assert.True(File.Exists(Path.Combine(_herald.DataDirectory, "orders-0", "clean-shutdown")));
         Assert.Equal("one\ntwo\n", (await _herald.RunAsync(null, "consume", "orders")).Output.ReplaceLineEndings("\n"));
     }
-
-    private static string[] Lines(string output) => output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-
-    private static int KafkaPartition(string key, int partitions) => Herald.Broker.Partitioner.PartitionForKey(Encoding.UTF8.GetBytes(key), partitions);
 
     private static void SendSigterm(int pid)
     {

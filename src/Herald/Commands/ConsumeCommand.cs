@@ -2,6 +2,7 @@ using System.Buffers;
 using System.CommandLine;
 using System.Text;
 using Herald.Broker;
+using Herald.Cli.Access;
 using Herald.Storage;
 
 namespace Herald.Cli.Commands;
@@ -34,9 +35,9 @@ internal static class ConsumeCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var context = contextFor(parse);
-            await using var broker = await context.OpenBrokerAsync(cancellationToken);
+            await using var broker = await context.ConnectAsync(cancellationToken);
             var name = parse.GetValue(topic)!;
-            var description = broker.DescribeTopic(name) ?? throw new CliException($"Topic '{name}' does not exist.");
+            var description = await broker.DescribeTopicAsync(name, cancellationToken) ?? throw new CliException($"Topic '{name}' does not exist.");
             int[] partitions = parse.GetValue(partition) is { } only
                 ? (only >= 0 && only < description.Partitions ? [only] : throw new CliException($"Topic '{name}' has no partition {only}."))
                 : [.. Enumerable.Range(0, description.Partitions)];
@@ -44,7 +45,7 @@ internal static class ConsumeCommand
             var printer = new RecordPrinter(context.Output, parse.GetValue(format), parse.GetValue(max) ?? long.MaxValue);
             var start = parse.GetValue(from)!;
             var groupId = parse.GetValue(group);
-            var readers = partitions.Select(p => ReadPartitionAsync(broker, groupId, name, p, StartFor(broker, groupId, name, p, start), parse.GetValue(follow), printer, cancellationToken));
+            var readers = partitions.Select(p => ReadPartitionAsync(broker, groupId, name, p, start, parse.GetValue(follow), printer, cancellationToken));
             try
             {
                 await Task.WhenAll(readers);
@@ -59,24 +60,25 @@ internal static class ConsumeCommand
         return command;
     }
 
-    private static long StartFor(HeraldBroker broker, string? group, string topic, int partition, string from)
+    private static async Task<long> StartForAsync(IBrokerAccess broker, string? group, string topic, int partition, string from, CancellationToken cancellationToken)
     {
-        if (group is not null && broker.FetchOffsets(group, [new TopicPartition(topic, partition)])[0].Offset is var committed and >= 0)
+        if (group is not null && (await broker.FetchOffsetsAsync(group, [new TopicPartition(topic, partition)], cancellationToken))[0].Offset is var committed and >= 0)
         {
-            return Math.Max(committed, broker.ListOffset(topic, partition, -2).Offset);
+            return Math.Max(committed, (await broker.ListOffsetAsync(topic, partition, -2, cancellationToken)).Offset);
         }
 
-        return OffsetSpec.Resolve(broker, topic, partition, from, "--from");
+        return await OffsetSpec.ResolveAsync(broker, topic, partition, from, "--from", cancellationToken);
     }
 
-    private static async Task ReadPartitionAsync(HeraldBroker broker, string? group, string topic, int partition, long offset, bool follow, RecordPrinter printer, CancellationToken cancellationToken)
+    private static async Task ReadPartitionAsync(IBrokerAccess broker, string? group, string topic, int partition, string from, bool follow, RecordPrinter printer, CancellationToken cancellationToken)
     {
-        var end = broker.ListOffset(topic, partition, -1).Offset;
+        var offset = await StartForAsync(broker, group, topic, partition, from, cancellationToken);
+        var end = (await broker.ListOffsetAsync(topic, partition, -1, cancellationToken)).Offset;
         var buffer = new ArrayBufferWriter<byte>(1024 * 1024);
         while ((follow || offset < end) && !printer.Done)
         {
             buffer.ResetWrittenCount();
-            var result = await broker.FetchAsync(topic, partition, offset, 1024 * 1024, buffer, follow ? TimeSpan.FromSeconds(30) : TimeSpan.Zero, cancellationToken: cancellationToken);
+            var result = await broker.FetchAsync(topic, partition, offset, 1024 * 1024, buffer, follow ? TimeSpan.FromSeconds(30) : TimeSpan.Zero, cancellationToken);
             if (result.Error == ErrorCode.OffsetOutOfRange)
             {
                 offset = result.LogStartOffset; // retention removed what we were about to read: go on from what is left
@@ -105,7 +107,7 @@ internal static class ConsumeCommand
             // The group's position moves only past what was printed, so --max and Ctrl+C never skip an event.
             if (group is not null && consumed >= 0)
             {
-                var commit = broker.CommitOffsets(group, [new CommittedOffset(new TopicPartition(topic, partition), consumed)]);
+                var commit = await broker.CommitOffsetsAsync(group, [new CommittedOffset(new TopicPartition(topic, partition), consumed)], cancellationToken);
                 if (!commit.Succeeded)
                 {
                     throw new CliException($"Committing {topic}-{partition} for group '{group}' failed: {commit.Message}");

@@ -15,8 +15,8 @@ internal static class GroupsCommand
         list.SetAction(async (parse, cancellationToken) =>
         {
             var context = contextFor(parse);
-            await using var broker = await context.OpenBrokerAsync(cancellationToken);
-            var all = broker.ListGroups();
+            await using var broker = await context.ConnectAsync(cancellationToken);
+            var all = await broker.ListGroupsAsync(cancellationToken);
             if (context.Json)
             {
                 context.WriteJson([.. all], CliJson.Default.StringArray);
@@ -36,9 +36,9 @@ internal static class GroupsCommand
         describe.SetAction(async (parse, cancellationToken) =>
         {
             var context = contextFor(parse);
-            await using var broker = await context.OpenBrokerAsync(cancellationToken);
+            await using var broker = await context.ConnectAsync(cancellationToken);
             var id = parse.GetValue(groupId)!;
-            var group = broker.DescribeGroup(id) ?? throw new CliException($"Group '{id}' does not exist.");
+            var group = await broker.DescribeGroupAsync(id, cancellationToken) ?? throw new CliException($"Group '{id}' does not exist.");
             if (context.Json)
             {
                 var lag = group.Lag.Select(l => new LagJson(l.Partition.Topic, l.Partition.Partition, l.Committed, l.HighWatermark, l.Lag)).ToArray();
@@ -70,19 +70,22 @@ internal static class GroupsCommand
         reset.SetAction(async (parse, cancellationToken) =>
         {
             var context = contextFor(parse);
-            await using var broker = await context.OpenBrokerAsync(cancellationToken);
+            await using var broker = await context.ConnectAsync(cancellationToken);
             var id = parse.GetValue(groupId)!;
             var name = parse.GetValue(topic)!;
-            var description = broker.DescribeTopic(name) ?? throw new CliException($"Topic '{name}' does not exist.");
-            if (broker.DescribeGroup(id) is { Members.Count: > 0 } active)
+            var description = await broker.DescribeTopicAsync(name, cancellationToken) ?? throw new CliException($"Topic '{name}' does not exist.");
+            if (await broker.DescribeGroupAsync(id, cancellationToken) is { Members.Count: > 0 } active)
             {
                 throw new CliException($"Group '{id}' has {active.Members.Count} active members; stop its consumers before resetting its offsets.");
             }
 
-            var offsets = Enumerable.Range(0, description.Partitions)
-                .Select(p => new CommittedOffset(new TopicPartition(name, p), OffsetSpec.Resolve(broker, name, p, parse.GetValue(to)!, "--to")))
-                .ToList();
-            broker.CommitOffsets(id, offsets).ThrowIfFailed();
+            var offsets = new List<CommittedOffset>();
+            for (var p = 0; p < description.Partitions; p++)
+            {
+                offsets.Add(new CommittedOffset(new TopicPartition(name, p), await OffsetSpec.ResolveAsync(broker, name, p, parse.GetValue(to)!, "--to", cancellationToken)));
+            }
+
+            (await broker.CommitOffsetsAsync(id, offsets, cancellationToken)).ThrowIfFailed();
 
             if (context.Json)
             {
@@ -102,8 +105,8 @@ internal static class GroupsCommand
         delete.SetAction(async (parse, cancellationToken) =>
         {
             var context = contextFor(parse);
-            await using var broker = await context.OpenBrokerAsync(cancellationToken);
-            broker.DeleteGroup(parse.GetValue(groupId)!).ThrowIfFailed();
+            await using var broker = await context.ConnectAsync(cancellationToken);
+            (await broker.DeleteGroupAsync(parse.GetValue(groupId)!, cancellationToken)).ThrowIfFailed();
 
             await context.Output.WriteLineAsync($"Deleted group '{parse.GetValue(groupId)}'.");
             return ExitCodes.Success;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text;
 using Herald.Broker;
+using Herald.Cli.Access;
 using Herald.Storage;
 
 namespace Herald.Cli.Commands;
@@ -31,9 +32,9 @@ internal static class ProduceCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var context = contextFor(parse);
-            await using var broker = await context.OpenBrokerAsync(cancellationToken);
+            await using var broker = await context.ConnectAsync(cancellationToken);
             var name = parse.GetValue(topic)!;
-            var description = broker.DescribeTopic(name) ?? throw new CliException($"Topic '{name}' does not exist. Create it with 'herald topics create {name}'.");
+            var description = await broker.DescribeTopicAsync(name, cancellationToken) ?? throw new CliException($"Topic '{name}' does not exist. Create it with 'herald topics create {name}'.");
             var fixedPartition = parse.GetValue(partition);
             if (fixedPartition is { } p && (p < 0 || p >= description.Partitions))
             {
@@ -93,7 +94,7 @@ internal static class ProduceCommand
         })];
 
     /// <summary>One open batch per partition; a full batch is sent, in order, before the next one for that partition opens.</summary>
-    private sealed class BatchSender(HeraldBroker broker, string topic, int partitions, Acks acks, RecordHeader[] headers, CancellationToken cancellationToken)
+    private sealed class BatchSender(IBrokerAccess broker, string topic, int partitions, Acks acks, RecordHeader[] headers, CancellationToken cancellationToken)
     {
         private readonly RecordBatchBuilder?[] _open = new RecordBatchBuilder?[partitions];
         private long _lastProgress = Environment.TickCount64;

@@ -34,6 +34,11 @@ internal static class ServeCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var context = contextFor(parse);
+            if (parse.GetValue(GlobalOptions.Server) is not null)
+            {
+                throw new CliException("serve runs a server itself; --server is for the other commands.");
+            }
+
             if (parse.GetValue(partitions) < 1)
             {
                 throw new CliException("--default-partitions must be at least 1.");

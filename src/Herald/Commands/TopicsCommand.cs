@@ -23,8 +23,8 @@ internal static class TopicsCommand
         create.SetAction(async (parse, cancellationToken) =>
         {
             var context = contextFor(parse);
-            await using var broker = await context.OpenBrokerAsync(cancellationToken);
-            broker.CreateTopic(parse.GetValue(Name)!, parse.GetValue(partitions), ParseConfigs(parse.GetValue(Config))).ThrowIfFailed();
+            await using var broker = await context.ConnectAsync(cancellationToken);
+            (await broker.CreateTopicAsync(parse.GetValue(Name)!, parse.GetValue(partitions), ParseConfigs(parse.GetValue(Config)), cancellationToken)).ThrowIfFailed();
             await context.Output.WriteLineAsync($"Created topic '{parse.GetValue(Name)}'.");
             return ExitCodes.Success;
         });
@@ -33,8 +33,8 @@ internal static class TopicsCommand
         list.SetAction(async (parse, cancellationToken) =>
         {
             var context = contextFor(parse);
-            await using var broker = await context.OpenBrokerAsync(cancellationToken);
-            var all = broker.ListTopics();
+            await using var broker = await context.ConnectAsync(cancellationToken);
+            var all = await broker.ListTopicsAsync(cancellationToken);
             if (context.Json)
             {
                 context.WriteJson([.. all.Select(ToJson)], CliJson.Default.TopicJsonArray);
@@ -54,12 +54,15 @@ internal static class TopicsCommand
         describe.SetAction(async (parse, cancellationToken) =>
         {
             var context = contextFor(parse);
-            await using var broker = await context.OpenBrokerAsync(cancellationToken);
+            await using var broker = await context.ConnectAsync(cancellationToken);
             var name = parse.GetValue(Name)!;
-            var topic = broker.DescribeTopic(name) ?? throw new CliException($"Topic '{name}' does not exist.");
-            var partitionsJson = Enumerable.Range(0, topic.Partitions)
-                .Select(p => new PartitionJson(p, broker.ListOffset(name, p, -2).Offset, broker.ListOffset(name, p, -1).Offset))
-                .ToArray();
+            var topic = await broker.DescribeTopicAsync(name, cancellationToken) ?? throw new CliException($"Topic '{name}' does not exist.");
+            var partitionsJson = new PartitionJson[topic.Partitions];
+            for (var p = 0; p < topic.Partitions; p++)
+            {
+                partitionsJson[p] = new PartitionJson(p, (await broker.ListOffsetAsync(name, p, -2, cancellationToken)).Offset, (await broker.ListOffsetAsync(name, p, -1, cancellationToken)).Offset);
+            }
+
             if (context.Json)
             {
                 context.WriteJson(ToJson(topic) with { PartitionOffsets = partitionsJson }, CliJson.Default.TopicJson);
@@ -86,7 +89,7 @@ internal static class TopicsCommand
         alter.SetAction(async (parse, cancellationToken) =>
         {
             var context = contextFor(parse);
-            await using var broker = await context.OpenBrokerAsync(cancellationToken);
+            await using var broker = await context.ConnectAsync(cancellationToken);
             var changes = ParseConfigs(parse.GetValue(Config)).Select(c => new KeyValuePair<string, string?>(c.Key, c.Value))
                 .Concat((parse.GetValue(deleteConfig) ?? []).Select(name => new KeyValuePair<string, string?>(name, null)))
                 .ToList();
@@ -95,7 +98,7 @@ internal static class TopicsCommand
                 throw new CliException("Nothing to change: give --config key=value or --delete-config key.");
             }
 
-            broker.AlterTopicConfig(parse.GetValue(Name)!, changes).ThrowIfFailed();
+            (await broker.AlterTopicConfigAsync(parse.GetValue(Name)!, changes, cancellationToken)).ThrowIfFailed();
             await context.Output.WriteLineAsync($"Altered topic '{parse.GetValue(Name)}'.");
             return ExitCodes.Success;
         });
@@ -104,8 +107,8 @@ internal static class TopicsCommand
         delete.SetAction(async (parse, cancellationToken) =>
         {
             var context = contextFor(parse);
-            await using var broker = await context.OpenBrokerAsync(cancellationToken);
-            broker.DeleteTopic(parse.GetValue(Name)!).ThrowIfFailed();
+            await using var broker = await context.ConnectAsync(cancellationToken);
+            (await broker.DeleteTopicAsync(parse.GetValue(Name)!, cancellationToken)).ThrowIfFailed();
             await context.Output.WriteLineAsync($"Deleted topic '{parse.GetValue(Name)}'.");
             return ExitCodes.Success;
         });
