@@ -138,7 +138,7 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
         timeProvider ??= TimeProvider.System;
         var opened = new LogOpener(directory, options, fileSystem, logger).Open();
         var log = new PartitionLog(directory, options, fileSystem, logger, timeProvider, opened.Segments, opened.LogStartOffset);
-        Log.Opened(logger, directory, log.LogStartOffset, log.LogEndOffset, opened.Segments.Length, opened.WasClean ? "clean" : "unclean");
+        Log.Opened(logger, directory, log.LogStartOffset, log.LogEndOffset, opened.Segments.Length, opened.IsNew ? "new log, no" : opened.WasClean ? "clean" : "unclean");
         return log;
     }
 

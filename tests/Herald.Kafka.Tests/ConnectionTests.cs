@@ -102,6 +102,33 @@ public sealed class ConnectionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Two_hundred_connections_are_served_at_once()
+    {
+        var clients = await Task.WhenAll(Enumerable.Range(0, 200).Select(_ => RawClient.ConnectAsync(_server.LocalEndPoint)));
+        try
+        {
+            await Task.WhenAll(clients.Select(async (client, i) =>
+            {
+                for (var request = 0; request < 5; request++)
+                {
+                    var id = (i * 10) + request;
+                    await client.SendAsync(RawClient.Frame(MetadataRequest.ApiKey, 9, id, new MetadataRequest { Topics = null }, flexibleHeader: true));
+                    var response = await client.ReceiveAsync();
+                    Assert.NotNull(response);
+                    Assert.Equal(id, BinaryPrimitives.ReadInt32BigEndian(response));
+                }
+            }));
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                client.Dispose();
+            }
+        }
+    }
+
+    [Fact]
     public async Task A_produce_with_acks_0_gets_no_response()
     {
         _broker.CreateTopic("quiet", 1);

@@ -12,7 +12,7 @@ internal sealed class LogOpener(string directory, LogOptions options, ILogFileSy
 
     private bool _wasClean;
 
-    public readonly record struct Result(LogSegment[] Segments, long LogStartOffset, bool WasClean);
+    public readonly record struct Result(LogSegment[] Segments, long LogStartOffset, bool WasClean, bool IsNew);
 
     public Result Open()
     {
@@ -27,6 +27,7 @@ internal sealed class LogOpener(string directory, LogOptions options, ILogFileSy
         var recoveryPoint = ReadRecoveryPoint();
         var logStart = ReadCheckpoint(LogFileNames.LogStartOffset, 1)?[0] ?? 0;
 
+        var isNew = bases.Count == 0 && clean is null && recoveryPoint.SegmentBaseOffset == long.MaxValue;
         var segments = new List<LogSegment>();
         try
         {
@@ -59,7 +60,7 @@ internal sealed class LogOpener(string directory, LogOptions options, ILogFileSy
             CheckpointFile.Delete(fileSystem, directory, LogFileNames.CleanShutdown);
             fileSystem.SyncDirectory(directory);
             last.IsDirectoryEntryDurable = true;
-            return new Result([.. segments], Math.Max(logStart, segments[0].BaseOffset), _wasClean);
+            return new Result([.. segments], Math.Max(logStart, segments[0].BaseOffset), _wasClean, isNew);
         }
         catch
         {
