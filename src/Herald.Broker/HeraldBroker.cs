@@ -460,7 +460,8 @@ public sealed class HeraldBroker : IAsyncDisposable
 
     /// <summary>
     /// Kafka's ListOffsets for one partition: <c>-2</c> gives the log start (earliest), <c>-1</c> the high watermark
-    /// (latest), any other value the first offset whose timestamp is at least that many Unix milliseconds, or -1.
+    /// (latest), <c>-3</c> the first record with the newest timestamp, any other value the first record whose timestamp is
+    /// at least that many Unix milliseconds, with its timestamp; -1 when there is none.
     /// </summary>
     public OffsetLookup ListOffset(string topic, int partition, long timestamp)
     {
@@ -474,8 +475,9 @@ public sealed class HeraldBroker : IAsyncDisposable
         {
             -2 => new OffsetLookup(ErrorCode.None, log.LogStartOffset),
             -1 => new OffsetLookup(ErrorCode.None, log.DurableEndOffset),
+            -3 => Visible(log, log.FindNewestTimestamp()),
             < 0 => new OffsetLookup(ErrorCode.InvalidRequest, -1),
-            _ => new OffsetLookup(ErrorCode.None, FindVisible(log, timestamp)),
+            _ => Visible(log, log.FindByTimestamp(timestamp)),
         });
     }
 
@@ -764,8 +766,10 @@ public sealed class HeraldBroker : IAsyncDisposable
         }
     }
 
-    private static long FindVisible(PartitionLog log, long timestamp) =>
-        log.FindOffsetByTimestamp(timestamp) is { } found && found < log.DurableEndOffset ? found : -1;
+    private static OffsetLookup Visible(PartitionLog log, TimestampedOffset? found) =>
+        found is { } record && record.Offset < log.DurableEndOffset
+            ? new OffsetLookup(ErrorCode.None, record.Offset, record.Timestamp)
+            : new OffsetLookup(ErrorCode.None, -1);
 
     private static ErrorCode ToErrorCode(BatchError error) => error switch
     {

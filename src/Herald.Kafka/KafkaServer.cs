@@ -100,11 +100,22 @@ public sealed class KafkaServer : IAsyncDisposable
             }
             catch (SocketException exception)
             {
+                // Out of file descriptors, say: back off rather than spin, and keep accepting once it passes.
                 Log.AcceptFailed(_logger, exception);
+                await Task.Delay(100, CancellationToken.None).ConfigureAwait(false);
                 continue;
             }
 
-            socket.NoDelay = true;
+            try
+            {
+                socket.NoDelay = true;
+            }
+            catch (SocketException)
+            {
+                socket.Dispose(); // closed by the peer already
+                continue;
+            }
+
             var connection = new KafkaConnection(socket, _apis, _options, _logger);
             var running = Task.Run(() => connection.RunAsync(_stopping.Token));
             _connections.TryAdd(running, 0);

@@ -26,6 +26,9 @@ public sealed record KafkaServerOptions
     /// <summary>The largest request accepted, as Kafka's <c>socket.request.max.bytes</c> (100 MiB).</summary>
     public int MaxRequestBytes { get; init; } = 100 * 1024 * 1024;
 
+    /// <summary>The most record bytes one fetch response carries, as Kafka's <c>fetch.max.bytes</c> (55 MiB); at least one batch is always sent.</summary>
+    public int MaxFetchBytes { get; init; } = 55 * 1024 * 1024;
+
     /// <summary>Requests read ahead of their responses on one connection before reading pauses.</summary>
     public int MaxInFlightRequestsPerConnection { get; init; } = 16;
 

@@ -346,37 +346,70 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
     /// The first offset, at or after the log start, of a record whose timestamp is at least <paramref name="timestamp"/>
     /// (Unix milliseconds), or null when there is none. Timestamps need not increase along the log.
     /// </summary>
-    public long? FindOffsetByTimestamp(long timestamp)
+    public long? FindOffsetByTimestamp(long timestamp) => FindByTimestamp(timestamp)?.Offset;
+
+    /// <summary>
+    /// The first record, at or after the log start, whose timestamp is at least <paramref name="timestamp"/> (Unix
+    /// milliseconds), with its own timestamp; null when there is none.
+    /// </summary>
+    public TimestampedOffset? FindByTimestamp(long timestamp)
     {
         ThrowIfUnusable();
-        var segments = Volatile.Read(ref _segments);
-        foreach (var segment in segments)
+        foreach (var segment in Volatile.Read(ref _segments))
         {
-            if (segment.MaxTimestamp < timestamp || !segment.TryAcquire())
+            if (segment.MaxTimestamp >= timestamp && Search(segment, s => TimestampSearch.FindInSegment(s, timestamp, LogStartOffset)) is { } found)
             {
-                continue;
-            }
-
-            try
-            {
-                var found = TimestampSearch.FindInSegment(segment, timestamp, LogStartOffset);
-                if (found is not null)
-                {
-                    return found;
-                }
-            }
-            catch (CorruptLogException exception)
-            {
-                Fail(exception);
-                throw;
-            }
-            finally
-            {
-                segment.Release();
+                return found;
             }
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// The first record with the newest timestamp in the log (Kafka's max-timestamp lookup), or null when the log is
+    /// empty. Reads the batch headers of the segments that may hold it, newest first.
+    /// </summary>
+    public TimestampedOffset? FindNewestTimestamp()
+    {
+        ThrowIfUnusable();
+        TimestampedOffset? best = null;
+        foreach (var segment in Volatile.Read(ref _segments).Where(s => !s.IsEmpty).OrderByDescending(s => s.MaxTimestamp))
+        {
+            if (best is { } sofar && segment.MaxTimestamp <= sofar.Timestamp)
+            {
+                break; // no segment left can beat it, and on a tie the earlier record wins, as in Kafka
+            }
+
+            if (Search(segment, s => TimestampSearch.FindNewestInSegment(s, LogStartOffset)) is { } found && (best is null || found.Timestamp > best.Value.Timestamp))
+            {
+                best = found;
+            }
+        }
+
+        return best;
+    }
+
+    private TimestampedOffset? Search(LogSegment segment, Func<LogSegment, TimestampedOffset?> find)
+    {
+        if (!segment.TryAcquire())
+        {
+            return null; // deleted by retention meanwhile
+        }
+
+        try
+        {
+            return find(segment);
+        }
+        catch (CorruptLogException exception)
+        {
+            Fail(exception);
+            throw;
+        }
+        finally
+        {
+            segment.Release();
+        }
     }
 
     /// <summary>

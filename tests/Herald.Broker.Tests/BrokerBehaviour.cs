@@ -229,6 +229,30 @@ public abstract class BrokerBehaviour(bool inMemory) : BrokerTestBase(inMemory)
         Assert.Equal(2, Broker.ListOffset("orders", 0, 1002).Offset);
         Assert.Equal(3, Broker.ListOffset("orders", 0, 1003).Offset);
         Assert.Equal(-1, Broker.ListOffset("orders", 0, 9000).Offset);
+
+        // A timestamp lookup also gives the found record's own time (the Java client refuses -1 there).
+        Assert.Equal(new OffsetLookup(ErrorCode.None, 3, 5000), Broker.ListOffset("orders", 0, 1003));
+        Assert.Equal(-1, Broker.ListOffset("orders", 0, -1).Timestamp);
+    }
+
+    [Fact]
+    public async Task List_offsets_max_timestamp_finds_the_first_record_with_the_newest_time()
+    {
+        Broker.CreateTopic("clocks");
+        Assert.Equal(new OffsetLookup(ErrorCode.None, -1), Broker.ListOffset("clocks", 0, -3));
+
+        // Times go backwards in the second batch; the newest is in the middle of the first, and repeats later.
+        await Broker.ProduceAsync("clocks", 0, Batch(4, timestamp: 7000)).AsTask().WaitAsync(Timeout); // 7000..7003
+        await Broker.ProduceAsync("clocks", 0, Batch(2, timestamp: 1000)).AsTask().WaitAsync(Timeout);
+        await Broker.ProduceAsync("clocks", 0, Batch(1, timestamp: 7003)).AsTask().WaitAsync(Timeout);
+
+        Assert.Equal(new OffsetLookup(ErrorCode.None, 3, 7003), Broker.ListOffset("clocks", 0, -3));
+
+        // Once those records are deleted, the newest of what is left wins.
+        Broker.DeleteRecords("clocks", 0, 4);
+        Assert.Equal(new OffsetLookup(ErrorCode.None, 6, 7003), Broker.ListOffset("clocks", 0, -3));
+        Broker.DeleteRecords("clocks", 0, 7);
+        Assert.Equal(-1, Broker.ListOffset("clocks", 0, -3).Offset);
     }
 
     [Fact]

@@ -327,6 +327,27 @@ public abstract class PartitionLogBehaviour : IDisposable
     }
 
     [Fact]
+    public void Newest_timestamp_lookup_finds_the_first_record_with_the_newest_time_across_segments()
+    {
+        var log = Open(LogOptions.Default with { IndexIntervalBytes = 64, SegmentBytes = 4096 });
+        Assert.Null(log.FindNewestTimestamp());
+        var newest = TestBatches.BaseTime + 30_000;
+        for (var i = 0; i < 50; i++)
+        {
+            // Batch 20 holds the newest time (its last record); batch 40, in a later segment, repeats it.
+            var start = i is 20 or 40 ? newest - 4 : TestBatches.BaseTime + (100L * i);
+            log.Append(TestBatches.Make(5, valueSize: 50, timestamp: start));
+        }
+
+        Assert.True(log.SegmentCount > 2);
+        Assert.Equal(new TimestampedOffset((20 * 5) + 4, newest), log.FindNewestTimestamp());
+        Assert.Equal(new TimestampedOffset(20 * 5, newest - 4), log.FindByTimestamp(newest - 4));
+
+        log.AdvanceLogStartOffset((20 * 5) + 5);
+        Assert.Equal(new TimestampedOffset((40 * 5) + 4, newest), log.FindNewestTimestamp());
+    }
+
+    [Fact]
     public void Timestamp_lookup_handles_timestamps_that_go_backwards()
     {
         var log = Open(LogOptions.Default with { IndexIntervalBytes = 64 });

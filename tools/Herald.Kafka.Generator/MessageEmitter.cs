@@ -192,7 +192,7 @@ internal sealed class MessageEmitter(MessageSpec spec)
         Line($"{indent}else");
         Line($"{indent}{{");
         var list = "list" + field.Name;
-        Line($"{indent}    var {list} = new List<{ElementCsType(field)}>({count});");
+        Line($"{indent}    var {list} = new List<{ElementCsType(field)}>(Math.Min({count}, 64)); // the count is the client's word; grow as elements arrive");
         Line($"{indent}    for (var i{field.Name} = 0; i{field.Name} < {count}; i{field.Name}++)");
         Line($"{indent}    {{");
         Line($"{indent}        {list}.Add({ReadElement(field, flexible)});");

@@ -13,6 +13,7 @@ internal sealed class FetchHandler(ClusterView cluster)
         var byId = context.ApiVersion >= 13;
         var response = new FetchResponse();
         var wanted = new List<Herald.Broker.FetchPartition>();
+        var seen = new HashSet<(string, int)>();
         var answers = new List<FetchResponse.PartitionData>();
         foreach (var topic in request.Topics)
         {
@@ -21,7 +22,21 @@ internal sealed class FetchHandler(ClusterView cluster)
             response.Responses.Add(topicResponse);
             foreach (var partition in topic.Partitions)
             {
-                var answer = new FetchResponse.PartitionData { PartitionIndex = partition.Partition, HighWatermark = -1, LastStableOffset = -1, LogStartOffset = -1 };
+                if (name is not null && !seen.Add((name, partition.Partition)))
+                {
+                    continue; // Kafka keeps fetch partitions in a map: a repeat is the same partition, answered once
+                }
+
+                // librdkafka refuses a whole response holding a null record set, so every partition gets an empty one.
+                var answer = new FetchResponse.PartitionData
+                {
+                    PartitionIndex = partition.Partition,
+                    HighWatermark = -1,
+                    LastStableOffset = -1,
+                    LogStartOffset = -1,
+                    AbortedTransactions = context.ApiVersion >= 4 ? [] : null,
+                    Records = Memory<byte>.Empty,
+                };
                 topicResponse.Partitions.Add(answer);
                 if (name is null)
                 {
@@ -35,7 +50,7 @@ internal sealed class FetchHandler(ClusterView cluster)
             }
         }
 
-        var maxBytes = request.MaxBytes <= 0 ? int.MaxValue : request.MaxBytes;
+        var maxBytes = Math.Min(request.MaxBytes <= 0 ? int.MaxValue : request.MaxBytes, cluster.Options.MaxFetchBytes);
         var results = await cluster.Broker.FetchAsync(wanted, maxBytes, TimeSpan.FromMilliseconds(Math.Max(0, request.MaxWaitMs)), request.MinBytes, cancellationToken).ConfigureAwait(false);
         for (var i = 0; i < results.Count; i++)
         {
@@ -45,7 +60,6 @@ internal sealed class FetchHandler(ClusterView cluster)
             answer.HighWatermark = result.HighWatermark;
             answer.LastStableOffset = result.HighWatermark; // no transactions: everything below the high watermark is stable
             answer.LogStartOffset = result.LogStartOffset;
-            answer.AbortedTransactions = context.ApiVersion >= 4 ? [] : null;
             answer.Records = ((KafkaWriter)wanted[i].Destination).WrittenMemory;
         }
 

@@ -25,7 +25,7 @@ internal sealed class OffsetHandlers(ClusterView cluster)
                     ErrorCode = (short)lookup.Error,
                     OldStyleOffsets = found && lookup.Offset >= 0 ? [lookup.Offset] : [],
                     Offset = found ? lookup.Offset : -1,
-                    Timestamp = -1,
+                    Timestamp = found ? lookup.Timestamp : -1,
                     LeaderEpoch = -1,
                 };
             })],
@@ -132,7 +132,7 @@ internal sealed class OffsetHandlers(ClusterView cluster)
 
     public OffsetDeleteResponse OffsetDelete(RequestContext context, OffsetDeleteRequest request)
     {
-        var partitions = request.Topics.SelectMany(t => t.Partitions.Select(p => new TopicPartition(t.Name, p.PartitionIndex))).ToList();
+        var partitions = request.Topics.SelectMany(t => t.Partitions.Select(p => new TopicPartition(t.Name, p.PartitionIndex))).Distinct().ToList();
         var (groupError, results) = cluster.Broker.DeleteOffsets(request.GroupId, partitions);
         var errors = results.ToDictionary(r => r.Partition, r => r.Error);
         return new OffsetDeleteResponse

@@ -67,6 +67,11 @@ internal sealed class TopicHandlers(ClusterView cluster)
 
     private AdminResult? Check(CreateTopicsRequest.CreatableTopic topic)
     {
+        if (topic.Configs.GroupBy(c => c.Name).FirstOrDefault(g => g.Count() > 1) is { } repeated)
+        {
+            return new AdminResult(ErrorCode.InvalidConfig, $"Config '{repeated.Key}' is given more than once.");
+        }
+
         if (topic.ReplicationFactor is not (-1 or 1) && topic.Assignments.Count == 0)
         {
             return new AdminResult(ErrorCode.InvalidReplicationFactor, $"Herald is one node, so the replication factor must be 1 (or -1 for the default), got {topic.ReplicationFactor}.");

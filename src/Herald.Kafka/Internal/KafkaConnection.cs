@@ -16,6 +16,7 @@ namespace Herald.Kafka.Internal;
 internal sealed class KafkaConnection(Socket socket, KafkaApis apis, KafkaServerOptions options, ILogger logger)
 {
     private const int MinimumHeaderBytes = 8; // api key, version, correlation id
+    private const int KeptWriterBytes = 1024 * 1024;
     private readonly string _client = socket.RemoteEndPoint?.ToString() ?? "unknown";
 
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -34,18 +35,25 @@ internal sealed class KafkaConnection(Socket socket, KafkaApis apis, KafkaServer
         {
             Log.MalformedRequest(logger, _client, exception.Message);
         }
-        catch (Exception exception) when (exception is OperationCanceledException or IOException or SocketException or ObjectDisposedException)
+        catch (Exception exception) when (IsDisconnect(exception))
         {
-            // The client went away or the server is stopping.
+            // The client went away, the writer gave up, or the server is stopping.
         }
         finally
         {
             inFlight.Writer.TryComplete();
-            await writing.ConfigureAwait(false);
+            await writing.ConfigureAwait(false); // never throws: the writer handles its own failures
+            while (inFlight.Reader.TryRead(out var unanswered))
+            {
+                await AbandonAsync(unanswered).ConfigureAwait(false); // queued after the writer stopped
+            }
             await input.CompleteAsync().ConfigureAwait(false);
             Log.ConnectionClosed(logger, _client);
         }
     }
+
+    private static bool IsDisconnect(Exception exception) =>
+        exception is OperationCanceledException or IOException or SocketException or ObjectDisposedException or ChannelClosedException;
 
     private async Task ReadRequestsAsync(PipeReader input, ChannelWriter<PendingResponse> inFlight, CancellationToken cancellationToken)
     {
@@ -57,7 +65,19 @@ internal sealed class KafkaConnection(Socket socket, KafkaApis apis, KafkaServer
             {
                 while (TryTakeFrame(ref buffer, out var frame, out var length))
                 {
-                    await inFlight.WriteAsync(Start(frame, length, cancellationToken), cancellationToken).ConfigureAwait(false);
+                    var pending = Start(frame, length, cancellationToken);
+                    if (!inFlight.TryWrite(pending))
+                    {
+                        try
+                        {
+                            await inFlight.WriteAsync(pending, cancellationToken).ConfigureAwait(false);
+                        }
+                        catch
+                        {
+                            await AbandonAsync(pending).ConfigureAwait(false);
+                            throw;
+                        }
+                    }
                 }
             }
             finally
@@ -91,7 +111,7 @@ internal sealed class KafkaConnection(Socket socket, KafkaApis apis, KafkaServer
         length = BinaryPrimitives.ReadInt32BigEndian(prefix);
         if (length < MinimumHeaderBytes || length > options.MaxRequestBytes)
         {
-            throw new KafkaProtocolException($"A request of {length} bytes is outside the accepted 8 to {options.MaxRequestBytes} bytes.");
+            throw new KafkaProtocolException($"A request of {length} bytes is outside the accepted {MinimumHeaderBytes} to {options.MaxRequestBytes} bytes.");
         }
 
         if (buffer.Length < 4 + length)
@@ -109,20 +129,33 @@ internal sealed class KafkaConnection(Socket socket, KafkaApis apis, KafkaServer
     private PendingResponse Start(byte[] frame, int length, CancellationToken cancellationToken)
     {
         var body = frame.AsMemory(0, length);
-        var reader = new KafkaReader(body);
-        var (apiKey, version, correlationId, clientId) = RequestHeader.Read(ref reader);
-        var context = new RequestContext(apiKey, version, correlationId, clientId, _client);
-        var api = apis.Find(apiKey);
-        if (api is null || version < api.MinVersion || version > api.MaxVersion)
+        RequestContext context;
+        KafkaApi? api;
+        int bodyStart;
+        try
         {
-            Log.UnsupportedVersion(logger, _client, apiKey, version);
-            return new PendingResponse(context, frame, ValueTask.FromResult<IKafkaMessage?>(Unsupported(apiKey)));
+            var reader = new KafkaReader(body);
+            var (apiKey, version, correlationId, clientId) = RequestHeader.Read(ref reader);
+            context = new RequestContext(apiKey, version, correlationId, clientId, _client);
+            api = apis.Find(apiKey);
+            bodyStart = reader.Position;
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(frame);
+            throw;
+        }
+
+        if (api is null || context.ApiVersion < api.MinVersion || context.ApiVersion > api.MaxVersion)
+        {
+            Log.UnsupportedVersion(logger, _client, context.ApiKey, context.ApiVersion);
+            return new PendingResponse(context, frame, ValueTask.FromResult<IKafkaMessage?>(Unsupported(context.ApiKey)));
         }
 
         ValueTask<IKafkaMessage?> handling;
         try
         {
-            handling = api.Handle(context, body[reader.Position..], cancellationToken);
+            handling = api.Handle(context, body[bodyStart..], cancellationToken);
         }
         catch (Exception exception)
         {
@@ -140,65 +173,83 @@ internal sealed class KafkaConnection(Socket socket, KafkaApis apis, KafkaServer
         }
         : new ErrorOnlyResponse((short)Broker.ErrorCode.UnsupportedVersion);
 
+    /// <summary>Writes responses in request order. Never throws: any failure is logged and stops the connection.</summary>
     private async Task WriteResponsesAsync(ChannelReader<PendingResponse> inFlight, PipeWriter output, CancellationTokenSource stop)
     {
-        using var writer = new KafkaWriter(4096);
+        var writer = new KafkaWriter(4096);
         try
         {
             await foreach (var pending in inFlight.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
             {
+                IKafkaMessage? message = null;
                 try
                 {
-                    var message = await AwaitHandlerAsync(pending).ConfigureAwait(false);
+                    message = await AwaitHandlerAsync(pending).ConfigureAwait(false);
                     if (message is null || stop.IsCancellationRequested)
                     {
-                        continue; // acks=0: Kafka sends no response
+                        continue; // acks=0 gets no response; a stopping connection answers nothing more
                     }
 
-                    try
-                    {
-                        Frame(writer, pending.Context, message);
-                    }
-                    finally
-                    {
-                        (message as IDisposable)?.Dispose();
-                    }
-
-                    await output.WriteAsync(writer.WrittenMemory, stop.Token).ConfigureAwait(false);
-                    if (!inFlight.TryPeek(out _))
-                    {
-                        await output.FlushAsync(stop.Token).ConfigureAwait(false);
-                    }
+                    Frame(writer, pending.Context, message);
                 }
                 finally
                 {
+                    (message as IDisposable)?.Dispose();
                     ArrayPool<byte>.Shared.Return(pending.Frame);
+                }
+
+                await output.WriteAsync(writer.WrittenMemory, stop.Token).ConfigureAwait(false);
+                if (writer.Capacity > KeptWriterBytes)
+                {
+                    writer.Dispose(); // one large response must not pin its buffer for the life of the connection
+                    writer = new KafkaWriter(4096);
+                }
+
+                if (!inFlight.TryPeek(out _))
+                {
+                    await output.FlushAsync(stop.Token).ConfigureAwait(false);
                 }
             }
         }
         catch (KafkaProtocolException exception)
         {
             Log.MalformedRequest(logger, _client, exception.Message);
-            await stop.CancelAsync().ConfigureAwait(false);
         }
-        catch (Exception exception) when (exception is OperationCanceledException or IOException or SocketException or ObjectDisposedException)
+        catch (Exception exception) when (IsDisconnect(exception) || exception is HandlerFailedException)
         {
-            await stop.CancelAsync().ConfigureAwait(false);
         }
-        catch (HandlerFailedException)
+        catch (Exception exception)
         {
-            await stop.CancelAsync().ConfigureAwait(false);
+            Log.WriteFailed(logger, exception, _client);
         }
         finally
         {
-            // Return the frames of requests that will never be answered.
+            writer.Dispose();
+            await stop.CancelAsync().ConfigureAwait(false);
             while (inFlight.TryRead(out var abandoned))
             {
-                ArrayPool<byte>.Shared.Return(abandoned.Frame);
+                await AbandonAsync(abandoned).ConfigureAwait(false);
             }
 
             socket.Close();
             await output.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Waits for a request that will not be answered, so its buffers go back to the pool.</summary>
+    private static async ValueTask AbandonAsync(PendingResponse pending)
+    {
+        try
+        {
+            (await pending.Response.ConfigureAwait(false) as IDisposable)?.Dispose();
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // Its connection is closing; the failure has no one to go to.
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(pending.Frame);
         }
     }
 
@@ -208,7 +259,7 @@ internal sealed class KafkaConnection(Socket socket, KafkaApis apis, KafkaServer
         {
             return await pending.Response.ConfigureAwait(false);
         }
-        catch (Exception exception) when (exception is not (KafkaProtocolException or OperationCanceledException or IOException or SocketException or ObjectDisposedException))
+        catch (Exception exception) when (!IsDisconnect(exception) && exception is not KafkaProtocolException)
         {
             // A bug, not the client's fault: this connection closes, the server and other connections go on.
             Log.HandlerFailed(logger, exception, _client, pending.Context.ApiKey, pending.Context.ApiVersion);

@@ -21,4 +21,7 @@ internal static partial class Log
 
     [LoggerMessage(4005, LogLevel.Warning, "Accepting a Kafka connection failed")]
     public static partial void AcceptFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(4006, LogLevel.Error, "Closing Kafka connection from {Client}: writing a response failed")]
+    public static partial void WriteFailed(ILogger logger, Exception exception, string client);
 }

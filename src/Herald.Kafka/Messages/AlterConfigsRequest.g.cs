@@ -30,7 +30,7 @@ public sealed partial class AlterConfigsRequest : IKafkaMessage
         }
         else
         {
-            var listResources = new List<AlterConfigsResource>(countResources);
+            var listResources = new List<AlterConfigsResource>(Math.Min(countResources, 64)); // the count is the client's word; grow as elements arrive
             for (var iResources = 0; iResources < countResources; iResources++)
             {
                 listResources.Add(AlterConfigsResource.Read(ref reader, version));
@@ -98,7 +98,7 @@ public sealed partial class AlterConfigsRequest : IKafkaMessage
             }
             else
             {
-                var listConfigs = new List<AlterableConfig>(countConfigs);
+                var listConfigs = new List<AlterableConfig>(Math.Min(countConfigs, 64)); // the count is the client's word; grow as elements arrive
                 for (var iConfigs = 0; iConfigs < countConfigs; iConfigs++)
                 {
                     listConfigs.Add(AlterableConfig.Read(ref reader, version));

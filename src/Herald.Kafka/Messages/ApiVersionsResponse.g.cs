@@ -46,7 +46,7 @@ public sealed partial class ApiVersionsResponse : IKafkaMessage
         }
         else
         {
-            var listApiKeys = new List<ApiVersion>(countApiKeys);
+            var listApiKeys = new List<ApiVersion>(Math.Min(countApiKeys, 64)); // the count is the client's word; grow as elements arrive
             for (var iApiKeys = 0; iApiKeys < countApiKeys; iApiKeys++)
             {
                 listApiKeys.Add(ApiVersion.Read(ref reader, version));
@@ -76,7 +76,7 @@ public sealed partial class ApiVersionsResponse : IKafkaMessage
                         }
                         else
                         {
-                            var listSupportedFeatures = new List<SupportedFeatureKey>(countSupportedFeatures);
+                            var listSupportedFeatures = new List<SupportedFeatureKey>(Math.Min(countSupportedFeatures, 64)); // the count is the client's word; grow as elements arrive
                             for (var iSupportedFeatures = 0; iSupportedFeatures < countSupportedFeatures; iSupportedFeatures++)
                             {
                                 listSupportedFeatures.Add(SupportedFeatureKey.Read(ref reader, version));
@@ -98,7 +98,7 @@ public sealed partial class ApiVersionsResponse : IKafkaMessage
                         }
                         else
                         {
-                            var listFinalizedFeatures = new List<FinalizedFeatureKey>(countFinalizedFeatures);
+                            var listFinalizedFeatures = new List<FinalizedFeatureKey>(Math.Min(countFinalizedFeatures, 64)); // the count is the client's word; grow as elements arrive
                             for (var iFinalizedFeatures = 0; iFinalizedFeatures < countFinalizedFeatures; iFinalizedFeatures++)
                             {
                                 listFinalizedFeatures.Add(FinalizedFeatureKey.Read(ref reader, version));

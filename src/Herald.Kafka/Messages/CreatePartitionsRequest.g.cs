@@ -33,7 +33,7 @@ public sealed partial class CreatePartitionsRequest : IKafkaMessage
         }
         else
         {
-            var listTopics = new List<CreatePartitionsTopic>(countTopics);
+            var listTopics = new List<CreatePartitionsTopic>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
             for (var iTopics = 0; iTopics < countTopics; iTopics++)
             {
                 listTopics.Add(CreatePartitionsTopic.Read(ref reader, version));
@@ -103,7 +103,7 @@ public sealed partial class CreatePartitionsRequest : IKafkaMessage
             }
             else
             {
-                var listAssignments = new List<CreatePartitionsAssignment>(countAssignments);
+                var listAssignments = new List<CreatePartitionsAssignment>(Math.Min(countAssignments, 64)); // the count is the client's word; grow as elements arrive
                 for (var iAssignments = 0; iAssignments < countAssignments; iAssignments++)
                 {
                     listAssignments.Add(CreatePartitionsAssignment.Read(ref reader, version));
@@ -164,7 +164,7 @@ public sealed partial class CreatePartitionsRequest : IKafkaMessage
             }
             else
             {
-                var listBrokerIds = new List<int>(countBrokerIds);
+                var listBrokerIds = new List<int>(Math.Min(countBrokerIds, 64)); // the count is the client's word; grow as elements arrive
                 for (var iBrokerIds = 0; iBrokerIds < countBrokerIds; iBrokerIds++)
                 {
                     listBrokerIds.Add(reader.ReadInt32());

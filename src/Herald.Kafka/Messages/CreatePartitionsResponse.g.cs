@@ -31,7 +31,7 @@ public sealed partial class CreatePartitionsResponse : IKafkaMessage
         }
         else
         {
-            var listResults = new List<CreatePartitionsTopicResult>(countResults);
+            var listResults = new List<CreatePartitionsTopicResult>(Math.Min(countResults, 64)); // the count is the client's word; grow as elements arrive
             for (var iResults = 0; iResults < countResults; iResults++)
             {
                 listResults.Add(CreatePartitionsTopicResult.Read(ref reader, version));

@@ -33,7 +33,7 @@ public sealed partial class CreateTopicsRequest : IKafkaMessage
         }
         else
         {
-            var listTopics = new List<CreatableTopic>(countTopics);
+            var listTopics = new List<CreatableTopic>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
             for (var iTopics = 0; iTopics < countTopics; iTopics++)
             {
                 listTopics.Add(CreatableTopic.Read(ref reader, version));
@@ -116,7 +116,7 @@ public sealed partial class CreateTopicsRequest : IKafkaMessage
             }
             else
             {
-                var listAssignments = new List<CreatableReplicaAssignment>(countAssignments);
+                var listAssignments = new List<CreatableReplicaAssignment>(Math.Min(countAssignments, 64)); // the count is the client's word; grow as elements arrive
                 for (var iAssignments = 0; iAssignments < countAssignments; iAssignments++)
                 {
                     listAssignments.Add(CreatableReplicaAssignment.Read(ref reader, version));
@@ -131,7 +131,7 @@ public sealed partial class CreateTopicsRequest : IKafkaMessage
             }
             else
             {
-                var listConfigs = new List<CreatableTopicConfig>(countConfigs);
+                var listConfigs = new List<CreatableTopicConfig>(Math.Min(countConfigs, 64)); // the count is the client's word; grow as elements arrive
                 for (var iConfigs = 0; iConfigs < countConfigs; iConfigs++)
                 {
                     listConfigs.Add(CreatableTopicConfig.Read(ref reader, version));
@@ -202,7 +202,7 @@ public sealed partial class CreateTopicsRequest : IKafkaMessage
             }
             else
             {
-                var listBrokerIds = new List<int>(countBrokerIds);
+                var listBrokerIds = new List<int>(Math.Min(countBrokerIds, 64)); // the count is the client's word; grow as elements arrive
                 for (var iBrokerIds = 0; iBrokerIds < countBrokerIds; iBrokerIds++)
                 {
                     listBrokerIds.Add(reader.ReadInt32());

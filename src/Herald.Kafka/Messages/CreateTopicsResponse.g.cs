@@ -34,7 +34,7 @@ public sealed partial class CreateTopicsResponse : IKafkaMessage
         }
         else
         {
-            var listTopics = new List<CreatableTopicResult>(countTopics);
+            var listTopics = new List<CreatableTopicResult>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
             for (var iTopics = 0; iTopics < countTopics; iTopics++)
             {
                 listTopics.Add(CreatableTopicResult.Read(ref reader, version));
@@ -137,7 +137,7 @@ public sealed partial class CreateTopicsResponse : IKafkaMessage
                 }
                 else
                 {
-                    var listConfigs = new List<CreatableTopicConfigs>(countConfigs);
+                    var listConfigs = new List<CreatableTopicConfigs>(Math.Min(countConfigs, 64)); // the count is the client's word; grow as elements arrive
                     for (var iConfigs = 0; iConfigs < countConfigs; iConfigs++)
                     {
                         listConfigs.Add(CreatableTopicConfigs.Read(ref reader, version));

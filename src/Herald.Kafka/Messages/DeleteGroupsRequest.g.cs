@@ -27,7 +27,7 @@ public sealed partial class DeleteGroupsRequest : IKafkaMessage
         }
         else
         {
-            var listGroupsNames = new List<string>(countGroupsNames);
+            var listGroupsNames = new List<string>(Math.Min(countGroupsNames, 64)); // the count is the client's word; grow as elements arrive
             for (var iGroupsNames = 0; iGroupsNames < countGroupsNames; iGroupsNames++)
             {
                 listGroupsNames.Add(reader.ReadString(flexible));

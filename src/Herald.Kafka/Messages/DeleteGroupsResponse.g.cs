@@ -31,7 +31,7 @@ public sealed partial class DeleteGroupsResponse : IKafkaMessage
         }
         else
         {
-            var listResults = new List<DeletableGroupResult>(countResults);
+            var listResults = new List<DeletableGroupResult>(Math.Min(countResults, 64)); // the count is the client's word; grow as elements arrive
             for (var iResults = 0; iResults < countResults; iResults++)
             {
                 listResults.Add(DeletableGroupResult.Read(ref reader, version));

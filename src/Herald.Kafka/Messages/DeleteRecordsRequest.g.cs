@@ -30,7 +30,7 @@ public sealed partial class DeleteRecordsRequest : IKafkaMessage
         }
         else
         {
-            var listTopics = new List<DeleteRecordsTopic>(countTopics);
+            var listTopics = new List<DeleteRecordsTopic>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
             for (var iTopics = 0; iTopics < countTopics; iTopics++)
             {
                 listTopics.Add(DeleteRecordsTopic.Read(ref reader, version));
@@ -94,7 +94,7 @@ public sealed partial class DeleteRecordsRequest : IKafkaMessage
             }
             else
             {
-                var listPartitions = new List<DeleteRecordsPartition>(countPartitions);
+                var listPartitions = new List<DeleteRecordsPartition>(Math.Min(countPartitions, 64)); // the count is the client's word; grow as elements arrive
                 for (var iPartitions = 0; iPartitions < countPartitions; iPartitions++)
                 {
                     listPartitions.Add(DeleteRecordsPartition.Read(ref reader, version));

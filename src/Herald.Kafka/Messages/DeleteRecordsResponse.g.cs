@@ -31,7 +31,7 @@ public sealed partial class DeleteRecordsResponse : IKafkaMessage
         }
         else
         {
-            var listTopics = new List<DeleteRecordsTopicResult>(countTopics);
+            var listTopics = new List<DeleteRecordsTopicResult>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
             for (var iTopics = 0; iTopics < countTopics; iTopics++)
             {
                 listTopics.Add(DeleteRecordsTopicResult.Read(ref reader, version));
@@ -94,7 +94,7 @@ public sealed partial class DeleteRecordsResponse : IKafkaMessage
             }
             else
             {
-                var listPartitions = new List<DeleteRecordsPartitionResult>(countPartitions);
+                var listPartitions = new List<DeleteRecordsPartitionResult>(Math.Min(countPartitions, 64)); // the count is the client's word; grow as elements arrive
                 for (var iPartitions = 0; iPartitions < countPartitions; iPartitions++)
                 {
                     listPartitions.Add(DeleteRecordsPartitionResult.Read(ref reader, version));

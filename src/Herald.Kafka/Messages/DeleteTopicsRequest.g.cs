@@ -35,7 +35,7 @@ public sealed partial class DeleteTopicsRequest : IKafkaMessage
             }
             else
             {
-                var listTopics = new List<DeleteTopicState>(countTopics);
+                var listTopics = new List<DeleteTopicState>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
                 for (var iTopics = 0; iTopics < countTopics; iTopics++)
                 {
                     listTopics.Add(DeleteTopicState.Read(ref reader, version));
@@ -53,7 +53,7 @@ public sealed partial class DeleteTopicsRequest : IKafkaMessage
             }
             else
             {
-                var listTopicNames = new List<string>(countTopicNames);
+                var listTopicNames = new List<string>(Math.Min(countTopicNames, 64)); // the count is the client's word; grow as elements arrive
                 for (var iTopicNames = 0; iTopicNames < countTopicNames; iTopicNames++)
                 {
                     listTopicNames.Add(reader.ReadString(flexible));

@@ -34,7 +34,7 @@ public sealed partial class DeleteTopicsResponse : IKafkaMessage
         }
         else
         {
-            var listResponses = new List<DeletableTopicResult>(countResponses);
+            var listResponses = new List<DeletableTopicResult>(Math.Min(countResponses, 64)); // the count is the client's word; grow as elements arrive
             for (var iResponses = 0; iResponses < countResponses; iResponses++)
             {
                 listResponses.Add(DeletableTopicResult.Read(ref reader, version));

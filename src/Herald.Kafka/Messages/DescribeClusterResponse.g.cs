@@ -57,7 +57,7 @@ public sealed partial class DescribeClusterResponse : IKafkaMessage
         }
         else
         {
-            var listBrokers = new List<DescribeClusterBroker>(countBrokers);
+            var listBrokers = new List<DescribeClusterBroker>(Math.Min(countBrokers, 64)); // the count is the client's word; grow as elements arrive
             for (var iBrokers = 0; iBrokers < countBrokers; iBrokers++)
             {
                 listBrokers.Add(DescribeClusterBroker.Read(ref reader, version));

@@ -33,7 +33,7 @@ public sealed partial class DescribeConfigsRequest : IKafkaMessage
         }
         else
         {
-            var listResources = new List<DescribeConfigsResource>(countResources);
+            var listResources = new List<DescribeConfigsResource>(Math.Min(countResources, 64)); // the count is the client's word; grow as elements arrive
             for (var iResources = 0; iResources < countResources; iResources++)
             {
                 listResources.Add(DescribeConfigsResource.Read(ref reader, version));
@@ -115,7 +115,7 @@ public sealed partial class DescribeConfigsRequest : IKafkaMessage
             }
             else
             {
-                var listConfigurationKeys = new List<string>(countConfigurationKeys);
+                var listConfigurationKeys = new List<string>(Math.Min(countConfigurationKeys, 64)); // the count is the client's word; grow as elements arrive
                 for (var iConfigurationKeys = 0; iConfigurationKeys < countConfigurationKeys; iConfigurationKeys++)
                 {
                     listConfigurationKeys.Add(reader.ReadString(flexible));

@@ -31,7 +31,7 @@ public sealed partial class DescribeConfigsResponse : IKafkaMessage
         }
         else
         {
-            var listResults = new List<DescribeConfigsResult>(countResults);
+            var listResults = new List<DescribeConfigsResult>(Math.Min(countResults, 64)); // the count is the client's word; grow as elements arrive
             for (var iResults = 0; iResults < countResults; iResults++)
             {
                 listResults.Add(DescribeConfigsResult.Read(ref reader, version));
@@ -106,7 +106,7 @@ public sealed partial class DescribeConfigsResponse : IKafkaMessage
             }
             else
             {
-                var listConfigs = new List<DescribeConfigsResourceResult>(countConfigs);
+                var listConfigs = new List<DescribeConfigsResourceResult>(Math.Min(countConfigs, 64)); // the count is the client's word; grow as elements arrive
                 for (var iConfigs = 0; iConfigs < countConfigs; iConfigs++)
                 {
                     listConfigs.Add(DescribeConfigsResourceResult.Read(ref reader, version));
@@ -207,7 +207,7 @@ public sealed partial class DescribeConfigsResponse : IKafkaMessage
                 }
                 else
                 {
-                    var listSynonyms = new List<DescribeConfigsSynonym>(countSynonyms);
+                    var listSynonyms = new List<DescribeConfigsSynonym>(Math.Min(countSynonyms, 64)); // the count is the client's word; grow as elements arrive
                     for (var iSynonyms = 0; iSynonyms < countSynonyms; iSynonyms++)
                     {
                         listSynonyms.Add(DescribeConfigsSynonym.Read(ref reader, version));

@@ -30,7 +30,7 @@ public sealed partial class DescribeGroupsRequest : IKafkaMessage
         }
         else
         {
-            var listGroups = new List<string>(countGroups);
+            var listGroups = new List<string>(Math.Min(countGroups, 64)); // the count is the client's word; grow as elements arrive
             for (var iGroups = 0; iGroups < countGroups; iGroups++)
             {
                 listGroups.Add(reader.ReadString(flexible));

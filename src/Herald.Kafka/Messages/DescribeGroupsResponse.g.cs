@@ -34,7 +34,7 @@ public sealed partial class DescribeGroupsResponse : IKafkaMessage
         }
         else
         {
-            var listGroups = new List<DescribedGroup>(countGroups);
+            var listGroups = new List<DescribedGroup>(Math.Min(countGroups, 64)); // the count is the client's word; grow as elements arrive
             for (var iGroups = 0; iGroups < countGroups; iGroups++)
             {
                 listGroups.Add(DescribedGroup.Read(ref reader, version));
@@ -119,7 +119,7 @@ public sealed partial class DescribeGroupsResponse : IKafkaMessage
             }
             else
             {
-                var listMembers = new List<DescribedGroupMember>(countMembers);
+                var listMembers = new List<DescribedGroupMember>(Math.Min(countMembers, 64)); // the count is the client's word; grow as elements arrive
                 for (var iMembers = 0; iMembers < countMembers; iMembers++)
                 {
                     listMembers.Add(DescribedGroupMember.Read(ref reader, version));

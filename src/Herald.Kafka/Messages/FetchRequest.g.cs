@@ -81,7 +81,7 @@ public sealed partial class FetchRequest : IKafkaMessage
         }
         else
         {
-            var listTopics = new List<FetchTopic>(countTopics);
+            var listTopics = new List<FetchTopic>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
             for (var iTopics = 0; iTopics < countTopics; iTopics++)
             {
                 listTopics.Add(FetchTopic.Read(ref reader, version));
@@ -98,7 +98,7 @@ public sealed partial class FetchRequest : IKafkaMessage
             }
             else
             {
-                var listForgottenTopicsData = new List<ForgottenTopic>(countForgottenTopicsData);
+                var listForgottenTopicsData = new List<ForgottenTopic>(Math.Min(countForgottenTopicsData, 64)); // the count is the client's word; grow as elements arrive
                 for (var iForgottenTopicsData = 0; iForgottenTopicsData < countForgottenTopicsData; iForgottenTopicsData++)
                 {
                     listForgottenTopicsData.Add(ForgottenTopic.Read(ref reader, version));
@@ -293,7 +293,7 @@ public sealed partial class FetchRequest : IKafkaMessage
             }
             else
             {
-                var listPartitions = new List<FetchPartition>(countPartitions);
+                var listPartitions = new List<FetchPartition>(Math.Min(countPartitions, 64)); // the count is the client's word; grow as elements arrive
                 for (var iPartitions = 0; iPartitions < countPartitions; iPartitions++)
                 {
                     listPartitions.Add(FetchPartition.Read(ref reader, version));
@@ -477,7 +477,7 @@ public sealed partial class FetchRequest : IKafkaMessage
                 }
                 else
                 {
-                    var listPartitions = new List<int>(countPartitions);
+                    var listPartitions = new List<int>(Math.Min(countPartitions, 64)); // the count is the client's word; grow as elements arrive
                     for (var iPartitions = 0; iPartitions < countPartitions; iPartitions++)
                     {
                         listPartitions.Add(reader.ReadInt32());

@@ -51,7 +51,7 @@ public sealed partial class FetchResponse : IKafkaMessage
         }
         else
         {
-            var listResponses = new List<FetchableTopicResponse>(countResponses);
+            var listResponses = new List<FetchableTopicResponse>(Math.Min(countResponses, 64)); // the count is the client's word; grow as elements arrive
             for (var iResponses = 0; iResponses < countResponses; iResponses++)
             {
                 listResponses.Add(FetchableTopicResponse.Read(ref reader, version));
@@ -77,7 +77,7 @@ public sealed partial class FetchResponse : IKafkaMessage
                         }
                         else
                         {
-                            var listNodeEndpoints = new List<NodeEndpoint>(countNodeEndpoints);
+                            var listNodeEndpoints = new List<NodeEndpoint>(Math.Min(countNodeEndpoints, 64)); // the count is the client's word; grow as elements arrive
                             for (var iNodeEndpoints = 0; iNodeEndpoints < countNodeEndpoints; iNodeEndpoints++)
                             {
                                 listNodeEndpoints.Add(NodeEndpoint.Read(ref reader, version));
@@ -167,7 +167,7 @@ public sealed partial class FetchResponse : IKafkaMessage
             }
             else
             {
-                var listPartitions = new List<PartitionData>(countPartitions);
+                var listPartitions = new List<PartitionData>(Math.Min(countPartitions, 64)); // the count is the client's word; grow as elements arrive
                 for (var iPartitions = 0; iPartitions < countPartitions; iPartitions++)
                 {
                     listPartitions.Add(PartitionData.Read(ref reader, version));
@@ -276,7 +276,7 @@ public sealed partial class FetchResponse : IKafkaMessage
                 }
                 else
                 {
-                    var listAbortedTransactions = new List<AbortedTransaction>(countAbortedTransactions);
+                    var listAbortedTransactions = new List<AbortedTransaction>(Math.Min(countAbortedTransactions, 64)); // the count is the client's word; grow as elements arrive
                     for (var iAbortedTransactions = 0; iAbortedTransactions < countAbortedTransactions; iAbortedTransactions++)
                     {
                         listAbortedTransactions.Add(AbortedTransaction.Read(ref reader, version));

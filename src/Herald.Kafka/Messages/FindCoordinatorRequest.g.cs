@@ -43,7 +43,7 @@ public sealed partial class FindCoordinatorRequest : IKafkaMessage
             }
             else
             {
-                var listCoordinatorKeys = new List<string>(countCoordinatorKeys);
+                var listCoordinatorKeys = new List<string>(Math.Min(countCoordinatorKeys, 64)); // the count is the client's word; grow as elements arrive
                 for (var iCoordinatorKeys = 0; iCoordinatorKeys < countCoordinatorKeys; iCoordinatorKeys++)
                 {
                     listCoordinatorKeys.Add(reader.ReadString(flexible));

@@ -71,7 +71,7 @@ public sealed partial class FindCoordinatorResponse : IKafkaMessage
             }
             else
             {
-                var listCoordinators = new List<Coordinator>(countCoordinators);
+                var listCoordinators = new List<Coordinator>(Math.Min(countCoordinators, 64)); // the count is the client's word; grow as elements arrive
                 for (var iCoordinators = 0; iCoordinators < countCoordinators; iCoordinators++)
                 {
                     listCoordinators.Add(Coordinator.Read(ref reader, version));

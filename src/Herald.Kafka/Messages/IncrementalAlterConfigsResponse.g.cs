@@ -31,7 +31,7 @@ public sealed partial class IncrementalAlterConfigsResponse : IKafkaMessage
         }
         else
         {
-            var listResponses = new List<AlterConfigsResourceResponse>(countResponses);
+            var listResponses = new List<AlterConfigsResourceResponse>(Math.Min(countResponses, 64)); // the count is the client's word; grow as elements arrive
             for (var iResponses = 0; iResponses < countResponses; iResponses++)
             {
                 listResponses.Add(AlterConfigsResourceResponse.Read(ref reader, version));

@@ -60,7 +60,7 @@ public sealed partial class JoinGroupRequest : IKafkaMessage
         }
         else
         {
-            var listProtocols = new List<JoinGroupRequestProtocol>(countProtocols);
+            var listProtocols = new List<JoinGroupRequestProtocol>(Math.Min(countProtocols, 64)); // the count is the client's word; grow as elements arrive
             for (var iProtocols = 0; iProtocols < countProtocols; iProtocols++)
             {
                 listProtocols.Add(JoinGroupRequestProtocol.Read(ref reader, version));

@@ -67,7 +67,7 @@ public sealed partial class JoinGroupResponse : IKafkaMessage
         }
         else
         {
-            var listMembers = new List<JoinGroupResponseMember>(countMembers);
+            var listMembers = new List<JoinGroupResponseMember>(Math.Min(countMembers, 64)); // the count is the client's word; grow as elements arrive
             for (var iMembers = 0; iMembers < countMembers; iMembers++)
             {
                 listMembers.Add(JoinGroupResponseMember.Read(ref reader, version));

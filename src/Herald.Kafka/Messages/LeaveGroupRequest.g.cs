@@ -40,7 +40,7 @@ public sealed partial class LeaveGroupRequest : IKafkaMessage
             }
             else
             {
-                var listMembers = new List<MemberIdentity>(countMembers);
+                var listMembers = new List<MemberIdentity>(Math.Min(countMembers, 64)); // the count is the client's word; grow as elements arrive
                 for (var iMembers = 0; iMembers < countMembers; iMembers++)
                 {
                     listMembers.Add(MemberIdentity.Read(ref reader, version));

@@ -40,7 +40,7 @@ public sealed partial class LeaveGroupResponse : IKafkaMessage
             }
             else
             {
-                var listMembers = new List<MemberResponse>(countMembers);
+                var listMembers = new List<MemberResponse>(Math.Min(countMembers, 64)); // the count is the client's word; grow as elements arrive
                 for (var iMembers = 0; iMembers < countMembers; iMembers++)
                 {
                     listMembers.Add(MemberResponse.Read(ref reader, version));

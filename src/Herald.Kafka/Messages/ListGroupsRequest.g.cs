@@ -32,7 +32,7 @@ public sealed partial class ListGroupsRequest : IKafkaMessage
             }
             else
             {
-                var listStatesFilter = new List<string>(countStatesFilter);
+                var listStatesFilter = new List<string>(Math.Min(countStatesFilter, 64)); // the count is the client's word; grow as elements arrive
                 for (var iStatesFilter = 0; iStatesFilter < countStatesFilter; iStatesFilter++)
                 {
                     listStatesFilter.Add(reader.ReadString(flexible));
@@ -50,7 +50,7 @@ public sealed partial class ListGroupsRequest : IKafkaMessage
             }
             else
             {
-                var listTypesFilter = new List<string>(countTypesFilter);
+                var listTypesFilter = new List<string>(Math.Min(countTypesFilter, 64)); // the count is the client's word; grow as elements arrive
                 for (var iTypesFilter = 0; iTypesFilter < countTypesFilter; iTypesFilter++)
                 {
                     listTypesFilter.Add(reader.ReadString(flexible));

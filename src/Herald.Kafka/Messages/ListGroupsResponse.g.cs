@@ -38,7 +38,7 @@ public sealed partial class ListGroupsResponse : IKafkaMessage
         }
         else
         {
-            var listGroups = new List<ListedGroup>(countGroups);
+            var listGroups = new List<ListedGroup>(Math.Min(countGroups, 64)); // the count is the client's word; grow as elements arrive
             for (var iGroups = 0; iGroups < countGroups; iGroups++)
             {
                 listGroups.Add(ListedGroup.Read(ref reader, version));

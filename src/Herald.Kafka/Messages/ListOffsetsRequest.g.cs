@@ -38,7 +38,7 @@ public sealed partial class ListOffsetsRequest : IKafkaMessage
         }
         else
         {
-            var listTopics = new List<ListOffsetsTopic>(countTopics);
+            var listTopics = new List<ListOffsetsTopic>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
             for (var iTopics = 0; iTopics < countTopics; iTopics++)
             {
                 listTopics.Add(ListOffsetsTopic.Read(ref reader, version));
@@ -105,7 +105,7 @@ public sealed partial class ListOffsetsRequest : IKafkaMessage
             }
             else
             {
-                var listPartitions = new List<ListOffsetsPartition>(countPartitions);
+                var listPartitions = new List<ListOffsetsPartition>(Math.Min(countPartitions, 64)); // the count is the client's word; grow as elements arrive
                 for (var iPartitions = 0; iPartitions < countPartitions; iPartitions++)
                 {
                     listPartitions.Add(ListOffsetsPartition.Read(ref reader, version));

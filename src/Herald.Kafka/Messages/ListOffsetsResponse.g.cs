@@ -34,7 +34,7 @@ public sealed partial class ListOffsetsResponse : IKafkaMessage
         }
         else
         {
-            var listTopics = new List<ListOffsetsTopicResponse>(countTopics);
+            var listTopics = new List<ListOffsetsTopicResponse>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
             for (var iTopics = 0; iTopics < countTopics; iTopics++)
             {
                 listTopics.Add(ListOffsetsTopicResponse.Read(ref reader, version));
@@ -100,7 +100,7 @@ public sealed partial class ListOffsetsResponse : IKafkaMessage
             }
             else
             {
-                var listPartitions = new List<ListOffsetsPartitionResponse>(countPartitions);
+                var listPartitions = new List<ListOffsetsPartitionResponse>(Math.Min(countPartitions, 64)); // the count is the client's word; grow as elements arrive
                 for (var iPartitions = 0; iPartitions < countPartitions; iPartitions++)
                 {
                     listPartitions.Add(ListOffsetsPartitionResponse.Read(ref reader, version));
@@ -178,7 +178,7 @@ public sealed partial class ListOffsetsResponse : IKafkaMessage
                 }
                 else
                 {
-                    var listOldStyleOffsets = new List<long>(countOldStyleOffsets);
+                    var listOldStyleOffsets = new List<long>(Math.Min(countOldStyleOffsets, 64)); // the count is the client's word; grow as elements arrive
                     for (var iOldStyleOffsets = 0; iOldStyleOffsets < countOldStyleOffsets; iOldStyleOffsets++)
                     {
                         listOldStyleOffsets.Add(reader.ReadInt64());

@@ -36,7 +36,7 @@ public sealed partial class MetadataRequest : IKafkaMessage
         }
         else
         {
-            var listTopics = new List<MetadataRequestTopic>(countTopics);
+            var listTopics = new List<MetadataRequestTopic>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
             for (var iTopics = 0; iTopics < countTopics; iTopics++)
             {
                 listTopics.Add(MetadataRequestTopic.Read(ref reader, version));

@@ -46,7 +46,7 @@ public sealed partial class MetadataResponse : IKafkaMessage
         }
         else
         {
-            var listBrokers = new List<MetadataResponseBroker>(countBrokers);
+            var listBrokers = new List<MetadataResponseBroker>(Math.Min(countBrokers, 64)); // the count is the client's word; grow as elements arrive
             for (var iBrokers = 0; iBrokers < countBrokers; iBrokers++)
             {
                 listBrokers.Add(MetadataResponseBroker.Read(ref reader, version));
@@ -69,7 +69,7 @@ public sealed partial class MetadataResponse : IKafkaMessage
         }
         else
         {
-            var listTopics = new List<MetadataResponseTopic>(countTopics);
+            var listTopics = new List<MetadataResponseTopic>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
             for (var iTopics = 0; iTopics < countTopics; iTopics++)
             {
                 listTopics.Add(MetadataResponseTopic.Read(ref reader, version));
@@ -239,7 +239,7 @@ public sealed partial class MetadataResponse : IKafkaMessage
             }
             else
             {
-                var listPartitions = new List<MetadataResponsePartition>(countPartitions);
+                var listPartitions = new List<MetadataResponsePartition>(Math.Min(countPartitions, 64)); // the count is the client's word; grow as elements arrive
                 for (var iPartitions = 0; iPartitions < countPartitions; iPartitions++)
                 {
                     listPartitions.Add(MetadataResponsePartition.Read(ref reader, version));
@@ -341,7 +341,7 @@ public sealed partial class MetadataResponse : IKafkaMessage
             }
             else
             {
-                var listReplicaNodes = new List<int>(countReplicaNodes);
+                var listReplicaNodes = new List<int>(Math.Min(countReplicaNodes, 64)); // the count is the client's word; grow as elements arrive
                 for (var iReplicaNodes = 0; iReplicaNodes < countReplicaNodes; iReplicaNodes++)
                 {
                     listReplicaNodes.Add(reader.ReadInt32());
@@ -356,7 +356,7 @@ public sealed partial class MetadataResponse : IKafkaMessage
             }
             else
             {
-                var listIsrNodes = new List<int>(countIsrNodes);
+                var listIsrNodes = new List<int>(Math.Min(countIsrNodes, 64)); // the count is the client's word; grow as elements arrive
                 for (var iIsrNodes = 0; iIsrNodes < countIsrNodes; iIsrNodes++)
                 {
                     listIsrNodes.Add(reader.ReadInt32());
@@ -373,7 +373,7 @@ public sealed partial class MetadataResponse : IKafkaMessage
                 }
                 else
                 {
-                    var listOfflineReplicas = new List<int>(countOfflineReplicas);
+                    var listOfflineReplicas = new List<int>(Math.Min(countOfflineReplicas, 64)); // the count is the client's word; grow as elements arrive
                     for (var iOfflineReplicas = 0; iOfflineReplicas < countOfflineReplicas; iOfflineReplicas++)
                     {
                         listOfflineReplicas.Add(reader.ReadInt32());

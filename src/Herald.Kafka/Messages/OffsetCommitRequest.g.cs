@@ -59,7 +59,7 @@ public sealed partial class OffsetCommitRequest : IKafkaMessage
         }
         else
         {
-            var listTopics = new List<OffsetCommitRequestTopic>(countTopics);
+            var listTopics = new List<OffsetCommitRequestTopic>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
             for (var iTopics = 0; iTopics < countTopics; iTopics++)
             {
                 listTopics.Add(OffsetCommitRequestTopic.Read(ref reader, version));
@@ -138,7 +138,7 @@ public sealed partial class OffsetCommitRequest : IKafkaMessage
             }
             else
             {
-                var listPartitions = new List<OffsetCommitRequestPartition>(countPartitions);
+                var listPartitions = new List<OffsetCommitRequestPartition>(Math.Min(countPartitions, 64)); // the count is the client's word; grow as elements arrive
                 for (var iPartitions = 0; iPartitions < countPartitions; iPartitions++)
                 {
                     listPartitions.Add(OffsetCommitRequestPartition.Read(ref reader, version));

@@ -34,7 +34,7 @@ public sealed partial class OffsetCommitResponse : IKafkaMessage
         }
         else
         {
-            var listTopics = new List<OffsetCommitResponseTopic>(countTopics);
+            var listTopics = new List<OffsetCommitResponseTopic>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
             for (var iTopics = 0; iTopics < countTopics; iTopics++)
             {
                 listTopics.Add(OffsetCommitResponseTopic.Read(ref reader, version));
@@ -100,7 +100,7 @@ public sealed partial class OffsetCommitResponse : IKafkaMessage
             }
             else
             {
-                var listPartitions = new List<OffsetCommitResponsePartition>(countPartitions);
+                var listPartitions = new List<OffsetCommitResponsePartition>(Math.Min(countPartitions, 64)); // the count is the client's word; grow as elements arrive
                 for (var iPartitions = 0; iPartitions < countPartitions; iPartitions++)
                 {
                     listPartitions.Add(OffsetCommitResponsePartition.Read(ref reader, version));

@@ -31,7 +31,7 @@ public sealed partial class OffsetDeleteRequest : IKafkaMessage
         }
         else
         {
-            var listTopics = new List<OffsetDeleteRequestTopic>(countTopics);
+            var listTopics = new List<OffsetDeleteRequestTopic>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
             for (var iTopics = 0; iTopics < countTopics; iTopics++)
             {
                 listTopics.Add(OffsetDeleteRequestTopic.Read(ref reader, version));
@@ -74,7 +74,7 @@ public sealed partial class OffsetDeleteRequest : IKafkaMessage
             }
             else
             {
-                var listPartitions = new List<OffsetDeleteRequestPartition>(countPartitions);
+                var listPartitions = new List<OffsetDeleteRequestPartition>(Math.Min(countPartitions, 64)); // the count is the client's word; grow as elements arrive
                 for (var iPartitions = 0; iPartitions < countPartitions; iPartitions++)
                 {
                     listPartitions.Add(OffsetDeleteRequestPartition.Read(ref reader, version));

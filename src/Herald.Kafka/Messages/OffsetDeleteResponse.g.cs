@@ -35,7 +35,7 @@ public sealed partial class OffsetDeleteResponse : IKafkaMessage
         }
         else
         {
-            var listTopics = new List<OffsetDeleteResponseTopic>(countTopics);
+            var listTopics = new List<OffsetDeleteResponseTopic>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
             for (var iTopics = 0; iTopics < countTopics; iTopics++)
             {
                 listTopics.Add(OffsetDeleteResponseTopic.Read(ref reader, version));
@@ -79,7 +79,7 @@ public sealed partial class OffsetDeleteResponse : IKafkaMessage
             }
             else
             {
-                var listPartitions = new List<OffsetDeleteResponsePartition>(countPartitions);
+                var listPartitions = new List<OffsetDeleteResponsePartition>(Math.Min(countPartitions, 64)); // the count is the client's word; grow as elements arrive
                 for (var iPartitions = 0; iPartitions < countPartitions; iPartitions++)
                 {
                     listPartitions.Add(OffsetDeleteResponsePartition.Read(ref reader, version));

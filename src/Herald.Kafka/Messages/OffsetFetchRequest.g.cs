@@ -42,7 +42,7 @@ public sealed partial class OffsetFetchRequest : IKafkaMessage
             }
             else
             {
-                var listTopics = new List<OffsetFetchRequestTopic>(countTopics);
+                var listTopics = new List<OffsetFetchRequestTopic>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
                 for (var iTopics = 0; iTopics < countTopics; iTopics++)
                 {
                     listTopics.Add(OffsetFetchRequestTopic.Read(ref reader, version));
@@ -60,7 +60,7 @@ public sealed partial class OffsetFetchRequest : IKafkaMessage
             }
             else
             {
-                var listGroups = new List<OffsetFetchRequestGroup>(countGroups);
+                var listGroups = new List<OffsetFetchRequestGroup>(Math.Min(countGroups, 64)); // the count is the client's word; grow as elements arrive
                 for (var iGroups = 0; iGroups < countGroups; iGroups++)
                 {
                     listGroups.Add(OffsetFetchRequestGroup.Read(ref reader, version));
@@ -151,7 +151,7 @@ public sealed partial class OffsetFetchRequest : IKafkaMessage
                 }
                 else
                 {
-                    var listPartitionIndexes = new List<int>(countPartitionIndexes);
+                    var listPartitionIndexes = new List<int>(Math.Min(countPartitionIndexes, 64)); // the count is the client's word; grow as elements arrive
                     for (var iPartitionIndexes = 0; iPartitionIndexes < countPartitionIndexes; iPartitionIndexes++)
                     {
                         listPartitionIndexes.Add(reader.ReadInt32());
@@ -241,7 +241,7 @@ public sealed partial class OffsetFetchRequest : IKafkaMessage
                 }
                 else
                 {
-                    var listTopics = new List<OffsetFetchRequestTopics>(countTopics);
+                    var listTopics = new List<OffsetFetchRequestTopics>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
                     for (var iTopics = 0; iTopics < countTopics; iTopics++)
                     {
                         listTopics.Add(OffsetFetchRequestTopics.Read(ref reader, version));
@@ -325,7 +325,7 @@ public sealed partial class OffsetFetchRequest : IKafkaMessage
                 }
                 else
                 {
-                    var listPartitionIndexes = new List<int>(countPartitionIndexes);
+                    var listPartitionIndexes = new List<int>(Math.Min(countPartitionIndexes, 64)); // the count is the client's word; grow as elements arrive
                     for (var iPartitionIndexes = 0; iPartitionIndexes < countPartitionIndexes; iPartitionIndexes++)
                     {
                         listPartitionIndexes.Add(reader.ReadInt32());

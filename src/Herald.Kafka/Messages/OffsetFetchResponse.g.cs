@@ -42,7 +42,7 @@ public sealed partial class OffsetFetchResponse : IKafkaMessage
             }
             else
             {
-                var listTopics = new List<OffsetFetchResponseTopic>(countTopics);
+                var listTopics = new List<OffsetFetchResponseTopic>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
                 for (var iTopics = 0; iTopics < countTopics; iTopics++)
                 {
                     listTopics.Add(OffsetFetchResponseTopic.Read(ref reader, version));
@@ -64,7 +64,7 @@ public sealed partial class OffsetFetchResponse : IKafkaMessage
             }
             else
             {
-                var listGroups = new List<OffsetFetchResponseGroup>(countGroups);
+                var listGroups = new List<OffsetFetchResponseGroup>(Math.Min(countGroups, 64)); // the count is the client's word; grow as elements arrive
                 for (var iGroups = 0; iGroups < countGroups; iGroups++)
                 {
                     listGroups.Add(OffsetFetchResponseGroup.Read(ref reader, version));
@@ -151,7 +151,7 @@ public sealed partial class OffsetFetchResponse : IKafkaMessage
                 }
                 else
                 {
-                    var listPartitions = new List<OffsetFetchResponsePartition>(countPartitions);
+                    var listPartitions = new List<OffsetFetchResponsePartition>(Math.Min(countPartitions, 64)); // the count is the client's word; grow as elements arrive
                     for (var iPartitions = 0; iPartitions < countPartitions; iPartitions++)
                     {
                         listPartitions.Add(OffsetFetchResponsePartition.Read(ref reader, version));
@@ -321,7 +321,7 @@ public sealed partial class OffsetFetchResponse : IKafkaMessage
                 }
                 else
                 {
-                    var listTopics = new List<OffsetFetchResponseTopics>(countTopics);
+                    var listTopics = new List<OffsetFetchResponseTopics>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
                     for (var iTopics = 0; iTopics < countTopics; iTopics++)
                     {
                         listTopics.Add(OffsetFetchResponseTopics.Read(ref reader, version));
@@ -405,7 +405,7 @@ public sealed partial class OffsetFetchResponse : IKafkaMessage
                 }
                 else
                 {
-                    var listPartitions = new List<OffsetFetchResponsePartitions>(countPartitions);
+                    var listPartitions = new List<OffsetFetchResponsePartitions>(Math.Min(countPartitions, 64)); // the count is the client's word; grow as elements arrive
                     for (var iPartitions = 0; iPartitions < countPartitions; iPartitions++)
                     {
                         listPartitions.Add(OffsetFetchResponsePartitions.Read(ref reader, version));

@@ -42,7 +42,7 @@ public sealed partial class ProduceRequest : IKafkaMessage
         }
         else
         {
-            var listTopicData = new List<TopicProduceData>(countTopicData);
+            var listTopicData = new List<TopicProduceData>(Math.Min(countTopicData, 64)); // the count is the client's word; grow as elements arrive
             for (var iTopicData = 0; iTopicData < countTopicData; iTopicData++)
             {
                 listTopicData.Add(TopicProduceData.Read(ref reader, version));
@@ -110,7 +110,7 @@ public sealed partial class ProduceRequest : IKafkaMessage
             }
             else
             {
-                var listPartitionData = new List<PartitionProduceData>(countPartitionData);
+                var listPartitionData = new List<PartitionProduceData>(Math.Min(countPartitionData, 64)); // the count is the client's word; grow as elements arrive
                 for (var iPartitionData = 0; iPartitionData < countPartitionData; iPartitionData++)
                 {
                     listPartitionData.Add(PartitionProduceData.Read(ref reader, version));

@@ -33,7 +33,7 @@ public sealed partial class ProduceResponse : IKafkaMessage
         }
         else
         {
-            var listResponses = new List<TopicProduceResponse>(countResponses);
+            var listResponses = new List<TopicProduceResponse>(Math.Min(countResponses, 64)); // the count is the client's word; grow as elements arrive
             for (var iResponses = 0; iResponses < countResponses; iResponses++)
             {
                 listResponses.Add(TopicProduceResponse.Read(ref reader, version));
@@ -63,7 +63,7 @@ public sealed partial class ProduceResponse : IKafkaMessage
                         }
                         else
                         {
-                            var listNodeEndpoints = new List<NodeEndpoint>(countNodeEndpoints);
+                            var listNodeEndpoints = new List<NodeEndpoint>(Math.Min(countNodeEndpoints, 64)); // the count is the client's word; grow as elements arrive
                             for (var iNodeEndpoints = 0; iNodeEndpoints < countNodeEndpoints; iNodeEndpoints++)
                             {
                                 listNodeEndpoints.Add(NodeEndpoint.Read(ref reader, version));
@@ -135,7 +135,7 @@ public sealed partial class ProduceResponse : IKafkaMessage
             }
             else
             {
-                var listPartitionResponses = new List<PartitionProduceResponse>(countPartitionResponses);
+                var listPartitionResponses = new List<PartitionProduceResponse>(Math.Min(countPartitionResponses, 64)); // the count is the client's word; grow as elements arrive
                 for (var iPartitionResponses = 0; iPartitionResponses < countPartitionResponses; iPartitionResponses++)
                 {
                     listPartitionResponses.Add(PartitionProduceResponse.Read(ref reader, version));
@@ -228,7 +228,7 @@ public sealed partial class ProduceResponse : IKafkaMessage
                 }
                 else
                 {
-                    var listRecordErrors = new List<BatchIndexAndErrorMessage>(countRecordErrors);
+                    var listRecordErrors = new List<BatchIndexAndErrorMessage>(Math.Min(countRecordErrors, 64)); // the count is the client's word; grow as elements arrive
                     for (var iRecordErrors = 0; iRecordErrors < countRecordErrors; iRecordErrors++)
                     {
                         listRecordErrors.Add(BatchIndexAndErrorMessage.Read(ref reader, version));

@@ -31,7 +31,7 @@ public sealed partial class SaslHandshakeResponse : IKafkaMessage
         }
         else
         {
-            var listMechanisms = new List<string>(countMechanisms);
+            var listMechanisms = new List<string>(Math.Min(countMechanisms, 64)); // the count is the client's word; grow as elements arrive
             for (var iMechanisms = 0; iMechanisms < countMechanisms; iMechanisms++)
             {
                 listMechanisms.Add(reader.ReadString(flexible));

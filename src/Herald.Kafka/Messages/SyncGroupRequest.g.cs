@@ -60,7 +60,7 @@ public sealed partial class SyncGroupRequest : IKafkaMessage
         }
         else
         {
-            var listAssignments = new List<SyncGroupRequestAssignment>(countAssignments);
+            var listAssignments = new List<SyncGroupRequestAssignment>(Math.Min(countAssignments, 64)); // the count is the client's word; grow as elements arrive
             for (var iAssignments = 0; iAssignments < countAssignments; iAssignments++)
             {
                 listAssignments.Add(SyncGroupRequestAssignment.Read(ref reader, version));

@@ -9,6 +9,7 @@ namespace Herald.Kafka.Protocol;
 /// </summary>
 public ref struct KafkaReader
 {
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
     private readonly Memory<byte> _buffer;
     private int _position;
 
@@ -81,7 +82,20 @@ public ref struct KafkaReader
     public string? ReadNullableString(bool compact)
     {
         var length = compact ? ReadUnsignedVarint() - 1 : ReadInt16();
-        return length < 0 ? null : Encoding.UTF8.GetString(Take(length));
+        if (length < 0)
+        {
+            return null;
+        }
+
+        var bytes = Take(length);
+        try
+        {
+            return StrictUtf8.GetString(bytes);
+        }
+        catch (DecoderFallbackException)
+        {
+            throw new KafkaProtocolException($"A string of {length} bytes is not valid UTF-8.");
+        }
     }
 
     /// <summary>Reads bytes that may not be null.</summary>

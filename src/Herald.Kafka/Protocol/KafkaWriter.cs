@@ -7,14 +7,18 @@ namespace Herald.Kafka.Protocol;
 /// <summary>Writes Kafka's primitive types into a growable buffer rented from the shared array pool.</summary>
 public sealed class KafkaWriter : IBufferWriter<byte>, IDisposable
 {
-    private byte[] _buffer;
+    private readonly int _initialCapacity;
+    private byte[] _buffer = [];
     private int _length;
 
-    /// <summary>Starts with room for <paramref name="capacity"/> bytes.</summary>
+    /// <summary>Rents room for <paramref name="capacity"/> bytes on the first write, not before.</summary>
     public KafkaWriter(int capacity = 256)
     {
-        _buffer = ArrayPool<byte>.Shared.Rent(capacity);
+        _initialCapacity = capacity;
     }
+
+    /// <summary>The size of the buffer held, for callers that want to give a large one back.</summary>
+    public int Capacity => _buffer.Length;
 
     /// <summary>The bytes written.</summary>
     public int Length => _length;
@@ -166,9 +170,13 @@ public sealed class KafkaWriter : IBufferWriter<byte>, IDisposable
         {
             WriteInt32(length);
         }
+        else if (length > short.MaxValue)
+        {
+            throw new KafkaProtocolException($"A string of {length} bytes does not fit an int16 length.");
+        }
         else
         {
-            WriteInt16(checked((short)length));
+            WriteInt16((short)length);
         }
     }
 
@@ -187,7 +195,7 @@ public sealed class KafkaWriter : IBufferWriter<byte>, IDisposable
             return;
         }
 
-        var grown = ArrayPool<byte>.Shared.Rent(Math.Max(_buffer.Length * 2, _length + count));
+        var grown = ArrayPool<byte>.Shared.Rent(Math.Max(Math.Max(_buffer.Length * 2, _initialCapacity), _length + count));
         _buffer.AsSpan(0, _length).CopyTo(grown);
         if (_buffer.Length > 0)
         {

@@ -127,6 +127,13 @@ internal sealed class RemoteBrokerAccess(KafkaProtocolClient client) : IBrokerAc
             Topics = partitions?.GroupBy(p => p.Topic).Select(t => new OffsetFetchRequest.OffsetFetchRequestTopic { Name = t.Key, PartitionIndexes = [.. t.Select(p => p.Partition)] }).ToList(),
         };
         var response = await client.SendAsync(OffsetFetchRequest.ApiKey, 7, request, OffsetFetchResponse.Read, cancellationToken);
+        var error = response.ErrorCode != 0 ? (ErrorCode)response.ErrorCode
+            : (ErrorCode)(response.Topics.SelectMany(t => t.Partitions).FirstOrDefault(p => p.ErrorCode != 0)?.ErrorCode ?? 0);
+        if (error != ErrorCode.None)
+        {
+            throw new CliException($"Reading the committed offsets of group '{group}' failed: {error}.");
+        }
+
         var committed = response.Topics
             .SelectMany(t => t.Partitions.Select(p => new CommittedOffset(new TopicPartition(t.Name, p.PartitionIndex), p.CommittedOffset, p.Metadata)))
             .ToDictionary(c => c.Partition);
