@@ -1,3 +1,4 @@
+using System.Net;
 using Confluent.Kafka;
 
 namespace Herald.Compatibility.Tests;
@@ -13,8 +14,27 @@ public sealed class IdempotentProducerTests
     public async Task One_hundred_thousand_messages_arrive_exactly_once_in_order()
     {
         await using var herald = await HeraldServer.StartAsync();
+        ProduceAndVerify(herald, herald.BootstrapServers);
+    }
+
+    [Fact]
+    public async Task Connections_cut_mid_stream_cause_retries_but_no_duplicates()
+    {
+        // Clients reach the broker only through a proxy that keeps cutting connections, so the producer resends
+        // batches the broker already stored; the broker must answer those with their original offsets.
+        await using var proxy = new FlakyProxy();
+        await using var herald = await HeraldServer.StartAsync(new Herald.Kafka.KafkaServerOptions { Advertise = new DnsEndPoint("127.0.0.1", proxy.Port) });
+        proxy.Start(herald.Server.LocalEndPoint);
+        ProduceAndVerify(herald, $"127.0.0.1:{proxy.Port}");
+        Assert.True(proxy.Cuts >= 10, $"only {proxy.Cuts} connections were cut");
+    }
+
+    private static void ProduceAndVerify(HeraldServer herald, string bootstrapServers)
+    {
         herald.Broker.CreateTopic("payments", Partitions);
         var config = Clients.ProducerConfig(herald);
+        config.BootstrapServers = bootstrapServers;
+        config.MessageTimeoutMs = 120_000;
         config.EnableIdempotence = true;
         config.MaxInFlight = 5;
         config.LingerMs = 2;
@@ -45,7 +65,7 @@ public sealed class IdempotentProducerTests
         Assert.Equal(0, failures);
         Assert.Equal(Messages, acknowledged.Sum());
 
-        using var consumer = new ConsumerBuilder<string, string>(Clients.ConsumerConfig(herald, "auditor")).Build();
+        using var consumer = new ConsumerBuilder<string, string>(Clients.ConsumerConfig(herald, "auditor")).Build(); // straight to the broker
         consumer.Assign(Enumerable.Range(0, Partitions).Select(p => new TopicPartitionOffset("payments", p, Offset.Beginning)));
         var received = Clients.ConsumeMany(consumer, Messages, TimeSpan.FromMinutes(2));
         Assert.Equal(Messages, received.Count);
