@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Net;
 using Herald.Broker;
 using Herald.Kafka.Messages;
 using Herald.Kafka.Protocol;
@@ -7,23 +6,8 @@ using Herald.Kafka.Protocol;
 namespace Herald.Kafka.Tests;
 
 /// <summary>The listener at the byte level: framing, pipelining, unsupported versions, malformed and oversized requests.</summary>
-public sealed class ConnectionTests : IAsyncLifetime
+public sealed class ConnectionTests() : ListenerTestBase(new KafkaServerOptions { MaxRequestBytes = 64 * 1024 })
 {
-    private HeraldBroker _broker = null!;
-    private KafkaServer _server = null!;
-
-    public async Task InitializeAsync()
-    {
-        _broker = await HeraldBroker.StartAsync(new BrokerOptions { InMemory = true });
-        _server = KafkaServer.Start(_broker, new KafkaServerOptions { Listen = new IPEndPoint(IPAddress.Loopback, 0), MaxRequestBytes = 64 * 1024 });
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        await _broker.DisposeAsync();
-    }
-
     [Theory]
     [InlineData(0)]
     [InlineData(1)]
@@ -32,7 +16,7 @@ public sealed class ConnectionTests : IAsyncLifetime
     [InlineData(4)]
     public async Task ApiVersions_answers_in_every_version_with_a_v0_header(short version)
     {
-        using var client = await RawClient.ConnectAsync(_server.LocalEndPoint);
+        using var client = await RawClient.ConnectAsync(Server.LocalEndPoint);
         var request = new ApiVersionsRequest { ClientSoftwareName = "raw", ClientSoftwareVersion = "1" };
         await client.SendAsync(RawClient.Frame(ApiVersionsRequest.ApiKey, version, 42, request, flexibleHeader: version >= 3));
         var response = await client.ReceiveAsync();
@@ -42,7 +26,7 @@ public sealed class ConnectionTests : IAsyncLifetime
         var reader = new KafkaReader(response.AsMemory(4)); // header v0: no tagged fields, even for v3+
         var versions = ApiVersionsResponse.Read(ref reader, version);
         Assert.Equal(0, versions.ErrorCode);
-        Assert.Equal(_server.SupportedApis.Count, versions.ApiKeys.Count);
+        Assert.Equal(Server.SupportedApis.Count, versions.ApiKeys.Count);
         Assert.All(versions.ApiKeys, k => Assert.Equal(0, k.MinVersion));
         Assert.Contains(versions.ApiKeys, k => k.ApiKey == FetchRequest.ApiKey && k.MaxVersion == FetchRequest.HighestVersion);
     }
@@ -50,7 +34,7 @@ public sealed class ConnectionTests : IAsyncLifetime
     [Fact]
     public async Task An_unsupported_ApiVersions_version_gets_error_35_in_v0_with_the_supported_range()
     {
-        using var client = await RawClient.ConnectAsync(_server.LocalEndPoint);
+        using var client = await RawClient.ConnectAsync(Server.LocalEndPoint);
         await client.SendAsync(RawClient.Frame(ApiVersionsRequest.ApiKey, 99, 7, new ApiVersionsRequest(), flexibleHeader: true));
         var response = await client.ReceiveAsync();
         Assert.NotNull(response);
@@ -64,7 +48,7 @@ public sealed class ConnectionTests : IAsyncLifetime
     [Fact]
     public async Task An_unknown_api_gets_an_error_and_the_connection_stays_open()
     {
-        using var client = await RawClient.ConnectAsync(_server.LocalEndPoint);
+        using var client = await RawClient.ConnectAsync(Server.LocalEndPoint);
         await client.SendAsync(RawClient.Frame(999, 0, 1, null, flexibleHeader: false));
         var unknown = await client.ReceiveAsync();
         Assert.NotNull(unknown);
@@ -83,7 +67,7 @@ public sealed class ConnectionTests : IAsyncLifetime
     [Fact]
     public async Task Pipelined_requests_are_answered_in_order()
     {
-        using var client = await RawClient.ConnectAsync(_server.LocalEndPoint);
+        using var client = await RawClient.ConnectAsync(Server.LocalEndPoint);
         var frames = new List<byte>();
         for (var id = 1; id <= 50; id++)
         {
@@ -104,7 +88,7 @@ public sealed class ConnectionTests : IAsyncLifetime
     [Fact]
     public async Task Two_hundred_connections_are_served_at_once()
     {
-        var clients = await Task.WhenAll(Enumerable.Range(0, 200).Select(_ => RawClient.ConnectAsync(_server.LocalEndPoint)));
+        var clients = await Task.WhenAll(Enumerable.Range(0, 200).Select(_ => RawClient.ConnectAsync(Server.LocalEndPoint)));
         try
         {
             await Task.WhenAll(clients.Select(async (client, i) =>
@@ -131,8 +115,8 @@ public sealed class ConnectionTests : IAsyncLifetime
     [Fact]
     public async Task A_produce_with_acks_0_gets_no_response()
     {
-        _broker.CreateTopic("quiet", 1);
-        using var client = await RawClient.ConnectAsync(_server.LocalEndPoint);
+        Broker.CreateTopic("quiet", 1);
+        using var client = await RawClient.ConnectAsync(Server.LocalEndPoint);
         var batch = Batch("fire and forget");
         var produce = new ProduceRequest
         {
@@ -143,12 +127,12 @@ public sealed class ConnectionTests : IAsyncLifetime
         await client.SendAsync([.. RawClient.Frame(ProduceRequest.ApiKey, 7, 1, produce, flexibleHeader: false), .. RawClient.Frame(ApiVersionsRequest.ApiKey, 0, 2, new ApiVersionsRequest(), flexibleHeader: false)]);
         Assert.Equal(2, BinaryPrimitives.ReadInt32BigEndian(await client.ReceiveAsync()));
         var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (_broker.ListOffset("quiet", 0, -1).Offset < 1 && DateTime.UtcNow < deadline)
+        while (Broker.ListOffset("quiet", 0, -1).Offset < 1 && DateTime.UtcNow < deadline)
         {
             await Task.Delay(20); // acks=0 is not waited on: the record becomes visible at the next flush
         }
 
-        Assert.Equal(1, _broker.ListOffset("quiet", 0, -1).Offset);
+        Assert.Equal(1, Broker.ListOffset("quiet", 0, -1).Offset);
     }
 
     [Theory]
@@ -158,8 +142,8 @@ public sealed class ConnectionTests : IAsyncLifetime
     [InlineData(int.MaxValue)]
     public async Task A_frame_of_impossible_size_closes_only_that_connection(int size)
     {
-        using var bystander = await RawClient.ConnectAsync(_server.LocalEndPoint);
-        using var client = await RawClient.ConnectAsync(_server.LocalEndPoint);
+        using var bystander = await RawClient.ConnectAsync(Server.LocalEndPoint);
+        using var client = await RawClient.ConnectAsync(Server.LocalEndPoint);
         var prefix = new byte[4];
         BinaryPrimitives.WriteInt32BigEndian(prefix, size);
         await client.SendAsync(prefix);
@@ -172,8 +156,8 @@ public sealed class ConnectionTests : IAsyncLifetime
     [Fact]
     public async Task A_truncated_body_closes_the_connection_and_stores_nothing()
     {
-        _broker.CreateTopic("intact", 1);
-        using var client = await RawClient.ConnectAsync(_server.LocalEndPoint);
+        Broker.CreateTopic("intact", 1);
+        using var client = await RawClient.ConnectAsync(Server.LocalEndPoint);
         var batch = Batch("x");
         var produce = new ProduceRequest { Acks = -1, TopicData = [new ProduceRequest.TopicProduceData { Name = "intact", PartitionData = [new ProduceRequest.PartitionProduceData { Index = 0, Records = batch }] }] };
         var frame = RawClient.Frame(ProduceRequest.ApiKey, 7, 1, produce, flexibleHeader: false);
@@ -183,13 +167,13 @@ public sealed class ConnectionTests : IAsyncLifetime
         BinaryPrimitives.WriteInt32BigEndian(cut, cut.Length - 4);
         await client.SendAsync(cut);
         Assert.Null(await client.ReceiveAsync());
-        Assert.Equal(0, _broker.ListOffset("intact", 0, -1).Offset);
+        Assert.Equal(0, Broker.ListOffset("intact", 0, -1).Offset);
     }
 
     [Fact]
     public async Task A_client_that_never_reads_does_not_hold_up_others()
     {
-        using var flooder = await RawClient.ConnectAsync(_server.LocalEndPoint);
+        using var flooder = await RawClient.ConnectAsync(Server.LocalEndPoint);
         var request = RawClient.Frame(MetadataRequest.ApiKey, 1, 1, new MetadataRequest { Topics = null }, flexibleHeader: false);
         using var sending = new CancellationTokenSource(TimeSpan.FromSeconds(3));
         var flood = Task.Run(async () =>
@@ -207,7 +191,7 @@ public sealed class ConnectionTests : IAsyncLifetime
             }
         });
 
-        using var other = await RawClient.ConnectAsync(_server.LocalEndPoint);
+        using var other = await RawClient.ConnectAsync(Server.LocalEndPoint);
         await other.SendAsync(RawClient.Frame(ApiVersionsRequest.ApiKey, 0, 5, new ApiVersionsRequest(), flexibleHeader: false));
         Assert.Equal(5, BinaryPrimitives.ReadInt32BigEndian(await other.ReceiveAsync()));
         await flood;

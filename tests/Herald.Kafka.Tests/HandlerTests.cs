@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Net;
 using Herald.Broker;
 using Herald.Kafka.Messages;
 using Herald.Kafka.Protocol;
@@ -7,23 +6,8 @@ using Herald.Kafka.Protocol;
 namespace Herald.Kafka.Tests;
 
 /// <summary>Handler behaviour that real clients depend on but rarely exercise: odd requests get Kafka's answers.</summary>
-public sealed class HandlerTests : IAsyncLifetime
+public sealed class HandlerTests() : ListenerTestBase(new KafkaServerOptions { MaxFetchBytes = 64 * 1024 })
 {
-    private HeraldBroker _broker = null!;
-    private KafkaServer _server = null!;
-
-    public async Task InitializeAsync()
-    {
-        _broker = await HeraldBroker.StartAsync(new BrokerOptions { InMemory = true });
-        _server = KafkaServer.Start(_broker, new KafkaServerOptions { Listen = new IPEndPoint(IPAddress.Loopback, 0), MaxFetchBytes = 64 * 1024 });
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        await _broker.DisposeAsync();
-    }
-
     [Fact]
     public async Task Fetch_by_an_unknown_topic_id_answers_with_an_empty_record_set_not_null()
     {
@@ -44,10 +28,10 @@ public sealed class HandlerTests : IAsyncLifetime
     [Fact]
     public async Task Fetch_answers_a_repeated_partition_once_and_caps_the_response_size()
     {
-        _broker.CreateTopic("bulk", 1);
+        Broker.CreateTopic("bulk", 1);
         for (var i = 0; i < 20; i++)
         {
-            await _broker.ProduceAsync("bulk", 0, Batch(new string('x', 10_000)));
+            await Broker.ProduceAsync("bulk", 0, Batch(new string('x', 10_000)));
         }
 
         var partitions = Enumerable.Range(0, 1000).Select(_ => new FetchRequest.FetchPartition { Partition = 0, PartitionMaxBytes = int.MaxValue }).ToList();
@@ -73,16 +57,16 @@ public sealed class HandlerTests : IAsyncLifetime
         };
         var response = await SendAsync(request, CreateTopicsRequest.ApiKey, 5, CreateTopicsResponse.Read);
         Assert.Equal((short)ErrorCode.InvalidConfig, response.Topics.Single().ErrorCode);
-        Assert.Null(_broker.DescribeTopic("twice"));
+        Assert.Null(Broker.DescribeTopic("twice"));
     }
 
     [Fact]
     public async Task ListOffsets_by_time_and_max_timestamp_give_the_records_time()
     {
-        _broker.CreateTopic("times", 1);
-        await _broker.ProduceAsync("times", 0, Batch("a", timestamp: 5_000));
-        await _broker.ProduceAsync("times", 0, Batch("b", timestamp: 9_000));
-        await _broker.ProduceAsync("times", 0, Batch("c", timestamp: 7_000));
+        Broker.CreateTopic("times", 1);
+        await Broker.ProduceAsync("times", 0, Batch("a", timestamp: 5_000));
+        await Broker.ProduceAsync("times", 0, Batch("b", timestamp: 9_000));
+        await Broker.ProduceAsync("times", 0, Batch("c", timestamp: 7_000));
         var request = new ListOffsetsRequest
         {
             ReplicaId = -1,
@@ -101,7 +85,7 @@ public sealed class HandlerTests : IAsyncLifetime
     [InlineData(true)]
     public async Task A_topic_name_that_is_not_utf8_or_too_long_to_echo_closes_only_that_connection(bool tooLong)
     {
-        using var client = await RawClient.ConnectAsync(_server.LocalEndPoint);
+        using var client = await RawClient.ConnectAsync(Server.LocalEndPoint);
         if (tooLong)
         {
             // 32,760 ASCII bytes read fine, and the error message that echoes them cannot be written with an int16 length.
@@ -122,14 +106,14 @@ public sealed class HandlerTests : IAsyncLifetime
         }
 
         Assert.Null(await client.ReceiveAsync());
-        using var other = await RawClient.ConnectAsync(_server.LocalEndPoint);
+        using var other = await RawClient.ConnectAsync(Server.LocalEndPoint);
         await other.SendAsync(RawClient.Frame(ApiVersionsRequest.ApiKey, 0, 2, new ApiVersionsRequest(), flexibleHeader: false));
         Assert.Equal(2, BinaryPrimitives.ReadInt32BigEndian(await other.ReceiveAsync()));
     }
 
     private async Task<T> SendAsync<T>(IKafkaMessage request, short apiKey, short version, MessageReader<T> read)
     {
-        using var client = await RawClient.ConnectAsync(_server.LocalEndPoint);
+        using var client = await RawClient.ConnectAsync(Server.LocalEndPoint);
         await client.SendAsync(RawClient.Frame(apiKey, version, 1, request, flexibleHeader: version >= ApiCatalog.All.First(a => a.Key == apiKey).FlexibleFrom));
         var response = await client.ReceiveAsync();
         Assert.NotNull(response);
