@@ -11,6 +11,7 @@ internal sealed record TopicJson(string Name, Guid Id, int Partitions, Dictionar
 [JsonSerializable(typeof(TopicJson[]), TypeInfoPropertyName = "TopicJsonArray")]
 [JsonSerializable(typeof(RecordJson))]
 [JsonSerializable(typeof(GroupJson))]
+[JsonSerializable(typeof(Bench.BenchReport))]
 [JsonSerializable(typeof(LagJson[]), TypeInfoPropertyName = "LagJsonArray")]
 [JsonSerializable(typeof(string[]), TypeInfoPropertyName = "StringArray")]
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

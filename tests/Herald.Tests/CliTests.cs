@@ -182,6 +182,25 @@ public sealed class RemoteCliTests : CliScenarios
         Assert.Equal(["a", "b", "c"], lines);
     }
 
+    [Fact]
+    public async Task Bench_measures_an_idempotent_producer_and_a_catch_up_consumer_through_Confluent_Kafka()
+    {
+        var produce = await Herald.RunAsync(null, "bench", "produce", "--bootstrap", $"127.0.0.1:{_port}", "--messages", "20000", "--idempotent", "--partitions", "2", "--output", "json");
+        Assert.True(produce.ExitCode == 0, produce.Error);
+        var report = JsonDocument.Parse(produce.Output).RootElement;
+        Assert.Equal(20000, report.GetProperty("messages").GetInt64());
+        Assert.Equal(0, report.GetProperty("failed").GetInt64());
+        Assert.True(report.GetProperty("messagesPerSecond").GetDouble() > 0);
+        Assert.True(report.GetProperty("latencyMicros").GetProperty("p99").GetInt64() >= report.GetProperty("latencyMicros").GetProperty("p50").GetInt64());
+
+        var consume = await Herald.RunAsync(null, "bench", "consume", "--bootstrap", $"127.0.0.1:{_port}", "--messages", "20000", "--output", "json");
+        Assert.True(consume.ExitCode == 0, consume.Error);
+        Assert.Equal(20000, JsonDocument.Parse(consume.Output).RootElement.GetProperty("messages").GetInt64());
+
+        // The bench topics are gone again.
+        Assert.Equal("[]", (await RunAsync(null, "topics", "list", "--output", "json")).Output.Trim());
+    }
+
     protected override Task<(int ExitCode, string Output, string Error)> RunAsync(string? input, params string[] args) =>
         Herald.RunAsync(input, [.. args, "--server", $"127.0.0.1:{_port}"]);
 }
@@ -213,6 +232,41 @@ public sealed class CliTests : CliScenarios
         Assert.Equal(2, exit);
         Assert.Empty(output);
         Assert.Contains("name", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Bench_runs_produce_consume_and_e2e_on_an_embedded_broker_and_cleans_up()
+    {
+        var produce = await _herald.RunAsync(null, "bench", "produce", "--embedded", "--messages", "20000", "--idempotent", "--partitions", "3", "--producers", "2", "--output", "json");
+        Assert.True(produce.ExitCode == 0, produce.Error);
+        var report = JsonDocument.Parse(produce.Output).RootElement;
+        Assert.Equal(("produce", "embedded", 20000L, 0L), (report.GetProperty("mode").GetString(), report.GetProperty("target").GetString(), report.GetProperty("messages").GetInt64(), report.GetProperty("failed").GetInt64()));
+        Assert.True(report.GetProperty("latencyMicros").GetProperty("max").GetInt64() > 0);
+
+        var consume = await _herald.RunAsync(null, "bench", "consume", "--embedded", "--messages", "20000", "--size", "1024");
+        Assert.True(consume.ExitCode == 0, consume.Error);
+        Assert.Contains("consume (embedded): 20,000 messages of 1024 B", consume.Output, StringComparison.Ordinal);
+
+        // At a fixed rate the run takes about messages / rate seconds, and latency counts from each scheduled send.
+        var e2e = await _herald.RunAsync(null, "bench", "e2e", "--embedded", "--rate", "1000", "--seconds", "1", "--linger-ms", "0", "--output", "json");
+        Assert.True(e2e.ExitCode == 0, e2e.Error);
+        var latency = JsonDocument.Parse(e2e.Output).RootElement;
+        Assert.Equal(1000, latency.GetProperty("messages").GetInt64());
+        Assert.InRange(latency.GetProperty("seconds").GetDouble(), 0.9, 30);
+        Assert.True(latency.GetProperty("latencyMicros").GetProperty("p50").GetInt64() > 0);
+
+        Assert.Equal("[]", (await _herald.RunAsync(null, "topics", "list", "--output", "json")).Output.Trim());
+    }
+
+    [Fact]
+    public async Task Bench_needs_exactly_one_target_and_sane_sizes()
+    {
+        Assert.Equal(1, (await _herald.RunAsync(null, "bench", "produce")).ExitCode);
+        Assert.Equal(1, (await _herald.RunAsync(null, "bench", "produce", "--embedded", "--bootstrap", "127.0.0.1:9092")).ExitCode);
+        var small = await _herald.RunAsync(null, "bench", "produce", "--embedded", "--size", "4");
+        Assert.Equal(1, small.ExitCode);
+        Assert.Contains("--size must be at least 8", small.Error, StringComparison.Ordinal);
+        Assert.Equal(2, (await _herald.RunAsync(null, "bench", "produce", "--embedded", "--acks", "2")).ExitCode);
     }
 
     [Fact]

@@ -1,0 +1,103 @@
+using System.CommandLine;
+using Herald.Broker;
+
+namespace Herald.Cli.Bench;
+
+/// <summary><c>herald bench produce|consume|e2e</c>: Herald's load tool, against a server or an embedded broker.</summary>
+internal static class BenchCommand
+{
+    public static Command Create(Func<ParseResult, CliContext> contextFor)
+    {
+        var bench = new Command("bench", "Measure throughput and latency: against a server (--bootstrap) or an embedded broker on --data (--embedded).");
+        bench.Subcommands.Add(Mode(BenchMode.Produce, "produce", "Producers send as fast as acknowledged (or at --rate): throughput and acknowledgement latency.", contextFor));
+        bench.Subcommands.Add(Mode(BenchMode.Consume, "consume", "Fill a topic, then read it from the beginning: catch-up throughput.", contextFor));
+        bench.Subcommands.Add(Mode(BenchMode.E2E, "e2e", "Read while producing: latency from send to receipt (the send time travels in the payload).", contextFor));
+        return bench;
+    }
+
+    private static Command Mode(BenchMode mode, string name, string description, Func<ParseResult, CliContext> contextFor)
+    {
+        var bootstrap = new Option<string?>("--bootstrap") { Description = "HOST:PORT of a Kafka-protocol server, reached through Confluent.Kafka." };
+        var embedded = new Option<bool>("--embedded") { Description = "Run an embedded broker on --data in this process and use its API directly." };
+        var messages = new Option<long?>("--messages") { Description = $"How many messages (default {BenchSettings.DefaultMessages:N0}, unless --seconds is given)." };
+        var seconds = new Option<double?>("--seconds") { Description = "How long to send for (with --rate: how long at that rate)." };
+        var size = new Option<int>("--size") { Description = "Message size in bytes (at least 8: the send time travels in the first 8).", DefaultValueFactory = _ => 100 };
+        var partitions = new Option<int>("--partitions") { Description = "Partitions of the bench topic.", DefaultValueFactory = _ => 1 };
+        var producers = new Option<int>("--producers") { Description = "Concurrent producers.", DefaultValueFactory = _ => 1 };
+        var acks = new Option<string>("--acks") { Description = "all, 1 or 0.", DefaultValueFactory = _ => "all" };
+        acks.AcceptOnlyFromAmong("all", "-1", "1", "0");
+        var idempotent = new Option<bool>("--idempotent") { Description = "Idempotent producers (a producer id and sequence numbers)." };
+        var linger = new Option<int>("--linger-ms") { Description = "How long a batch waits for more messages.", DefaultValueFactory = _ => 5 };
+        var batchBytes = new Option<int>("--batch-bytes") { Description = "The most bytes in one batch (librdkafka's default, under the topic's max.message.bytes).", DefaultValueFactory = _ => 1_000_000 };
+        var compression = new Option<string>("--compression") { Description = "none, gzip, snappy, lz4 or zstd.", DefaultValueFactory = _ => "none" };
+        compression.AcceptOnlyFromAmong("none", "gzip", "snappy", "lz4", "zstd");
+        var rate = new Option<double?>("--rate") { Description = "A fixed total rate in messages per second, for latency runs." };
+
+        var command = new Command(name, description) { bootstrap, embedded, messages, seconds, size, partitions, producers, acks, idempotent, linger, batchBytes, compression, rate };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var context = contextFor(parse);
+            var server = parse.GetValue(bootstrap);
+            if ((server is null) == !parse.GetValue(embedded))
+            {
+                throw new CliException("Give either --bootstrap HOST:PORT or --embedded.");
+            }
+
+            var settings = new BenchSettings
+            {
+                Mode = mode,
+                Bootstrap = server,
+                Messages = parse.GetValue(messages),
+                Seconds = parse.GetValue(seconds),
+                Size = parse.GetValue(size),
+                Partitions = parse.GetValue(partitions),
+                Producers = parse.GetValue(producers),
+                Acks = parse.GetValue(acks) switch { "0" => Acks.None, "1" => Acks.Leader, _ => Acks.All },
+                Idempotent = parse.GetValue(idempotent),
+                LingerMs = parse.GetValue(linger),
+                BatchBytes = parse.GetValue(batchBytes),
+                Compression = Enum.Parse<Storage.CompressionType>(parse.GetValue(compression)!, ignoreCase: true),
+                Rate = parse.GetValue(rate),
+            };
+            Check(settings);
+
+            await using var target = server is not null
+                ? (IBenchTarget)new KafkaBenchTarget(server)
+                : new EmbeddedBenchTarget(await HeraldBroker.StartAsync(new BrokerOptions { DataDirectory = context.DataDirectory }, cancellationToken: cancellationToken));
+            var runner = new BenchRunner(target, server ?? "embedded", settings, context.ShowsProgress ? context.Error : null);
+            var report = await runner.RunAsync(cancellationToken);
+            if (context.Json)
+            {
+                context.WriteJson(report, CliJson.Default.BenchReport);
+            }
+            else
+            {
+                await context.Output.WriteLineAsync(report.ToText());
+            }
+
+            return report.Failed > 0 ? ExitCodes.Failure : ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static void Check(BenchSettings settings)
+    {
+        static void Require(bool condition, string message)
+        {
+            if (!condition)
+            {
+                throw new CliException(message);
+            }
+        }
+
+        Require(settings.Size >= 8, "--size must be at least 8 bytes: the send time travels in the first 8.");
+        Require(settings.Partitions >= 1, "--partitions must be at least 1.");
+        Require(settings.Producers >= 1, "--producers must be at least 1.");
+        Require(settings.Messages is null or > 0, "--messages must be positive.");
+        Require(settings.Seconds is null or > 0, "--seconds must be positive.");
+        Require(settings.Rate is null or > 0, "--rate must be positive.");
+        Require(settings.LingerMs >= 0, "--linger-ms cannot be negative.");
+        Require(settings.BatchBytes >= settings.Size, "--batch-bytes must hold at least one message.");
+        Require(settings.Mode != BenchMode.Consume || settings.Rate is null, "consume reads a filled topic as fast as it can; --rate does not apply.");
+    }
+}
