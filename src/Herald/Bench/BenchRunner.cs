@@ -136,7 +136,7 @@ internal sealed class BenchRunner(IBenchTarget target, string targetName, BenchS
             }
             else
             {
-                Thread.SpinWait(50);
+                Thread.Yield(); // wait precisely, but let the consumer and the broker run on a busy machine
             }
         }
     }

@@ -93,7 +93,7 @@ internal sealed class KafkaBenchTarget(string bootstrap) : IBenchTarget
                 BootstrapServers = bootstrap,
                 GroupId = "herald-bench",
                 EnableAutoCommit = false,
-                FetchWaitMaxMs = 100,
+                FetchWaitMaxMs = 500,
                 FetchMaxBytes = 64 * 1024 * 1024,
                 MaxPartitionFetchBytes = 8 * 1024 * 1024,
             }).SetValueDeserializer(new StampDeserializer()).Build();
