@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
 using Herald.Broker;
@@ -70,6 +71,27 @@ public sealed class KafkaServer : IAsyncDisposable
         return new KafkaServer(listener, broker, options, (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Herald.Kafka"));
     }
 
+    /// <summary>
+    /// Serves one connection that is not a socket, such as an in-memory pipe in a test or benchmark, until either side
+    /// completes it or the server stops.
+    /// </summary>
+    public Task ServeAsync(IDuplexPipe transport, string clientName, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transport);
+        var stopping = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token, cancellationToken);
+        var running = new KafkaConnection(transport, clientName, _apis, _options, _logger).RunAsync(stopping.Token);
+        _connections.TryAdd(running, 0);
+        return running.ContinueWith(
+            done =>
+            {
+                _connections.TryRemove(done, out _);
+                stopping.Dispose();
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
+
     /// <summary>Stops accepting, closes every connection and waits for them to finish.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -116,8 +138,7 @@ public sealed class KafkaServer : IAsyncDisposable
                 continue;
             }
 
-            var connection = new KafkaConnection(socket, _apis, _options, _logger);
-            var running = Task.Run(() => connection.RunAsync(_stopping.Token));
+            var running = Task.Run(() => KafkaConnection.RunAsync(socket, _apis, _options, _logger, _stopping.Token));
             _connections.TryAdd(running, 0);
             _ = running.ContinueWith(done => _connections.TryRemove(done, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }

@@ -13,17 +13,25 @@ namespace Herald.Kafka.Internal;
 /// One client connection. Requests are read and started in order, up to a bound, and answered in the same order; while
 /// the bound is reached, or the client does not read its responses, nothing more is read from it.
 /// </summary>
-internal sealed class KafkaConnection(Socket socket, KafkaApis apis, KafkaServerOptions options, ILogger logger)
+internal sealed class KafkaConnection(IDuplexPipe transport, string client, KafkaApis apis, KafkaServerOptions options, ILogger logger)
 {
     private const int MinimumHeaderBytes = 8; // api key, version, correlation id
     private const int KeptWriterBytes = 1024 * 1024;
-    private readonly string _client = socket.RemoteEndPoint?.ToString() ?? "unknown";
+    private readonly string _client = client;
+
+    /// <summary>Serves a connected socket until either side closes it.</summary>
+    public static async Task RunAsync(Socket socket, KafkaApis apis, KafkaServerOptions options, ILogger logger, CancellationToken cancellationToken)
+    {
+        var client = socket.RemoteEndPoint?.ToString() ?? "unknown";
+        await using var stream = new NetworkStream(socket, ownsSocket: true);
+        var transport = new StreamTransport(PipeReader.Create(stream), PipeWriter.Create(stream));
+        await new KafkaConnection(transport, client, apis, options, logger).RunAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        using var stream = new NetworkStream(socket, ownsSocket: true);
-        var input = PipeReader.Create(stream);
-        var output = PipeWriter.Create(stream);
+        var input = transport.Input;
+        var output = transport.Output;
         var inFlight = Channel.CreateBounded<PendingResponse>(new BoundedChannelOptions(options.MaxInFlightRequestsPerConnection) { SingleReader = true, SingleWriter = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var writing = WriteResponsesAsync(inFlight.Reader, output, stop);
@@ -231,7 +239,6 @@ internal sealed class KafkaConnection(Socket socket, KafkaApis apis, KafkaServer
                 await AbandonAsync(abandoned).ConfigureAwait(false);
             }
 
-            socket.Close();
             await output.CompleteAsync().ConfigureAwait(false);
         }
     }
@@ -278,6 +285,8 @@ internal sealed class KafkaConnection(Socket socket, KafkaApis apis, KafkaServer
     }
 
     private sealed class HandlerFailedException : Exception;
+
+    private sealed record StreamTransport(PipeReader Input, PipeWriter Output) : IDuplexPipe;
 
     private readonly record struct PendingResponse(RequestContext Context, byte[] Frame, ValueTask<IKafkaMessage?> Response);
 
