@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Diagnostics;
-using System.Threading.Channels;
 using Herald.Broker;
 using Herald.Storage;
 
@@ -29,26 +28,31 @@ internal sealed class EmbeddedBenchTarget(HeraldBroker broker) : IBenchTarget
     public ValueTask DisposeAsync() => broker.DisposeAsync();
 
     /// <summary>
-    /// Batches like a Kafka producer: a sticky partition fills one batch until it reaches the batch size or lingers too
-    /// long. One sender hands batches to the broker in the order they were closed, with up to five in flight.
+    /// Batches like a Kafka producer: a sticky partition fills one batch until it reaches the batch size, or until it
+    /// has lingered long enough and a send slot is free (with linger 0: as soon as a slot is free, so messages gather
+    /// while five batches are in flight, as in librdkafka). One sender hands batches over in the order they closed.
     /// </summary>
     private sealed class Producer : IBenchProducer
     {
         private const int MaxInFlight = 5;
+        private const int MaxReady = 4;
         private readonly HeraldBroker _broker;
         private readonly BenchSettings _settings;
         private readonly Action<long, bool> _acknowledged;
         private readonly SemaphoreSlim _inFlight = new(MaxInFlight, MaxInFlight);
-        private readonly Channel<ClosedBatch> _closed = Channel.CreateBounded<ClosedBatch>(2);
-        private readonly Task _sender;
+        private readonly SemaphoreSlim _roomForReady = new(MaxReady, MaxReady);
+        private readonly SemaphoreSlim _wake = new(0);
+        private readonly Queue<ClosedBatch> _ready = new();
         private readonly Lock _gate = new();
         private readonly long _producerId = -1;
         private readonly int[] _sequences;
         private readonly Timer _linger;
+        private readonly Task _sender;
         private RecordBatchBuilder _batch;
         private List<long> _stamps = [];
         private long _opened;
         private int _partition;
+        private bool _flushing;
 
         public Producer(HeraldBroker broker, BenchSettings settings, Action<long, bool> acknowledged)
         {
@@ -62,14 +66,14 @@ internal sealed class EmbeddedBenchTarget(HeraldBroker broker) : IBenchTarget
             }
 
             _batch = new RecordBatchBuilder(OptionsFor(0));
-            _sender = SendAllAsync();
+            _sender = Task.Run(SendAllAsync);
             var period = TimeSpan.FromMilliseconds(Math.Max(1, settings.LingerMs));
-            _linger = new Timer(_ => CloseIfLingered(), null, period, period);
+            _linger = new Timer(_ => Wake(), null, period, period);
         }
 
         public async ValueTask SendAsync(ReadOnlyMemory<byte> payload, long scheduled, CancellationToken cancellationToken)
         {
-            ClosedBatch? full;
+            bool full;
             lock (_gate)
             {
                 if (_batch.Count == 0)
@@ -79,53 +83,107 @@ internal sealed class EmbeddedBenchTarget(HeraldBroker broker) : IBenchTarget
 
                 _batch.Add(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), null, payload);
                 _stamps.Add(scheduled);
-                full = _batch.UncompressedSize >= _settings.BatchBytes || _settings.LingerMs == 0 ? Close() : null;
+                full = _batch.UncompressedSize >= _settings.BatchBytes;
             }
 
-            if (full is not null)
+            if (full)
             {
-                await _closed.Writer.WriteAsync(full, cancellationToken).ConfigureAwait(false);
+                // Wait for room before closing, so at most MaxReady full batches queue up behind the ones in flight.
+                await _roomForReady.WaitAsync(cancellationToken).ConfigureAwait(false);
+                lock (_gate)
+                {
+                    if (_batch.Count > 0)
+                    {
+                        _ready.Enqueue(Close());
+                    }
+                    else
+                    {
+                        _roomForReady.Release(); // the sender took it meanwhile
+                    }
+                }
             }
+
+            Wake();
         }
 
         public async Task FlushAsync(CancellationToken cancellationToken)
         {
-            await _linger.DisposeAsync().ConfigureAwait(false);
-            ClosedBatch? last;
             lock (_gate)
             {
-                last = _batch.Count > 0 ? Close() : null;
+                _flushing = true;
             }
 
-            if (last is not null)
-            {
-                await _closed.Writer.WriteAsync(last, cancellationToken).ConfigureAwait(false);
-            }
-
-            _closed.Writer.TryComplete();
+            Wake();
             await _sender.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
 
         public async ValueTask DisposeAsync()
         {
             await _linger.DisposeAsync().ConfigureAwait(false);
-            _closed.Writer.TryComplete();
+            lock (_gate)
+            {
+                _flushing = true;
+            }
+
+            Wake();
             await _sender.ConfigureAwait(false);
             _batch.Dispose();
             _inFlight.Dispose();
+            _roomForReady.Dispose();
+            _wake.Dispose();
         }
 
-        private void CloseIfLingered()
+        private void Wake()
         {
-            ClosedBatch? due;
+            if (_wake.CurrentCount == 0)
+            {
+                _wake.Release();
+            }
+        }
+
+        private async Task SendAllAsync()
+        {
+            var pending = new List<Task>();
+            while (true)
+            {
+                await _inFlight.WaitAsync().ConfigureAwait(false);
+                ClosedBatch? next;
+                while ((next = TakeNext(out var done)) is null)
+                {
+                    if (done)
+                    {
+                        _inFlight.Release();
+                        await Task.WhenAll(pending).ConfigureAwait(false);
+                        return;
+                    }
+
+                    await _wake.WaitAsync().ConfigureAwait(false);
+                }
+
+                pending.RemoveAll(t => t.IsCompleted);
+                pending.Add(AcknowledgeAsync(_broker.ProduceAsync(_settings.Topic, next.Partition, next.Records, _settings.Acks), next.Stamps));
+            }
+        }
+
+        // With a send slot free: the oldest full batch, else the open one once it has lingered (or is being flushed).
+        private ClosedBatch? TakeNext(out bool done)
+        {
             lock (_gate)
             {
-                due = _batch.Count > 0 && Stopwatch.GetElapsedTime(_opened).TotalMilliseconds >= _settings.LingerMs ? Close() : null;
-            }
+                done = false;
+                if (_ready.TryDequeue(out var full))
+                {
+                    _roomForReady.Release();
+                    return full;
+                }
 
-            if (due is not null && !_closed.Writer.TryWrite(due))
-            {
-                _ = _closed.Writer.WriteAsync(due).AsTask(); // the sender is busy; it takes this one next
+                if (_batch.Count > 0 && (_flushing || Stopwatch.GetElapsedTime(_opened).TotalMilliseconds >= _settings.LingerMs))
+                {
+                    return Close();
+                }
+
+                done = _flushing && _batch.Count == 0;
+                return null;
             }
         }
 
@@ -149,19 +207,6 @@ internal sealed class EmbeddedBenchTarget(HeraldBroker broker) : IBenchTarget
             BaseSequence = _producerId < 0 ? -1 : _sequences[partition],
         };
 
-        private async Task SendAllAsync()
-        {
-            var pending = new List<Task>();
-            await foreach (var batch in _closed.Reader.ReadAllAsync().ConfigureAwait(false))
-            {
-                await _inFlight.WaitAsync().ConfigureAwait(false);
-                pending.RemoveAll(t => t.IsCompleted);
-                pending.Add(AcknowledgeAsync(_broker.ProduceAsync(_settings.Topic, batch.Partition, batch.Records, _settings.Acks), batch.Stamps));
-            }
-
-            await Task.WhenAll(pending).ConfigureAwait(false);
-        }
-
         private async Task AcknowledgeAsync(ValueTask<ProduceResult> produce, List<long> stamps)
         {
             try
@@ -175,6 +220,7 @@ internal sealed class EmbeddedBenchTarget(HeraldBroker broker) : IBenchTarget
             finally
             {
                 _inFlight.Release();
+                Wake();
             }
         }
 
