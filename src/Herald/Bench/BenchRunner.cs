@@ -93,30 +93,43 @@ internal sealed class BenchRunner(IBenchTarget target, string targetName, BenchS
         var deadline = run.Seconds is { } seconds && total is null ? Stopwatch.GetTimestamp() + (long)(seconds * Stopwatch.Frequency) : long.MaxValue;
         var interval = run.Rate is { } rate ? Stopwatch.Frequency * run.Producers / rate : 0;
         var start = Stopwatch.GetTimestamp();
-        var producers = Enumerable.Range(0, run.Producers).Select(p => Task.Factory.StartNew(async () =>
+        // Each producer loop owns a thread and blocks on the rare send that cannot complete at once, so pacing never
+        // waits behind the thread pool that the broker and the consumer need.
+        var producers = Enumerable.Range(0, run.Producers).Select(p => Task.Factory.StartNew(() =>
         {
-            await using var producer = target.CreateProducer(run, acknowledged);
-            var payload = new byte[Math.Max(run.Size, 8)];
-            Random.Shared.NextBytes(payload);
-            var share = total is { } all ? (all / run.Producers) + (p < all % run.Producers ? 1 : 0) : long.MaxValue;
-            for (var i = 0L; i < share && !cancellationToken.IsCancellationRequested; i++)
+            var producer = target.CreateProducer(run, acknowledged);
+            try
             {
-                var scheduled = interval > 0 ? start + (long)((i + ((double)p / run.Producers)) * interval) : Stopwatch.GetTimestamp();
-                if (interval > 0)
+                var payload = new byte[Math.Max(run.Size, 8)];
+                Random.Shared.NextBytes(payload);
+                var share = total is { } all ? (all / run.Producers) + (p < all % run.Producers ? 1 : 0) : long.MaxValue;
+                for (var i = 0L; i < share && !cancellationToken.IsCancellationRequested; i++)
                 {
-                    WaitUntil(scheduled);
-                }
-                else if (scheduled >= deadline)
-                {
-                    break;
+                    var scheduled = interval > 0 ? start + (long)((i + ((double)p / run.Producers)) * interval) : Stopwatch.GetTimestamp();
+                    if (interval > 0)
+                    {
+                        WaitUntil(scheduled);
+                    }
+                    else if (scheduled >= deadline)
+                    {
+                        break;
+                    }
+
+                    BinaryPrimitives.WriteInt64LittleEndian(payload, scheduled);
+                    var send = producer.SendAsync(payload.AsMemory(0, run.Size), scheduled, cancellationToken);
+                    if (!send.IsCompletedSuccessfully)
+                    {
+                        send.AsTask().GetAwaiter().GetResult();
+                    }
                 }
 
-                BinaryPrimitives.WriteInt64LittleEndian(payload, scheduled);
-                await producer.SendAsync(payload.AsMemory(0, run.Size), scheduled, cancellationToken);
+                producer.FlushAsync(cancellationToken).GetAwaiter().GetResult();
             }
-
-            await producer.FlushAsync(cancellationToken);
-        }, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap()).ToList();
+            finally
+            {
+                producer.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
+        }, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToList();
         await Task.WhenAll(producers);
     }
 
