@@ -245,6 +245,9 @@ public sealed class HeraldBroker : IAsyncDisposable
     public IReadOnlyList<TopicDescription> ListTopics() =>
         [.. Volatile.Read(ref _topics).Values.OrderBy(t => t.Name, StringComparer.Ordinal).Select(t => t.Describe())];
 
+    /// <summary>Whether a topic of this name exists.</summary>
+    public bool TopicExists(string name) => Volatile.Read(ref _topics).ContainsKey(name);
+
     /// <summary>The topic with this id (Kafka's topic id, new for each creation of a name), or null.</summary>
     public TopicDescription? DescribeTopic(Guid id) =>
         Volatile.Read(ref _topics).Values.FirstOrDefault(t => t.Metadata.Id == id)?.Describe();

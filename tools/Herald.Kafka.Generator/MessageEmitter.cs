@@ -87,7 +87,18 @@ internal sealed class MessageEmitter(MessageSpec spec)
                 Line($"{inner}/// <summary>{Escape(field.About)}</summary>");
             }
 
-            Line($"{inner}public {PropertyType(field)} {field.Name} {{ get; set; }}{Initializer(field)}");
+            if (IsLazy(field))
+            {
+                // Created on first use, so parsing and building messages allocate no default that is replaced at once.
+                var type = PropertyType(field);
+                Line($"{inner}public {type} {field.Name} {{ get => {Backing(field)} ??= {DefaultValue(field)}; set => {Backing(field)} = value; }}");
+                Line();
+                Line($"{inner}private {type}? {Backing(field)};");
+            }
+            else
+            {
+                Line($"{inner}public {PropertyType(field)} {field.Name} {{ get; set; }}{Initializer(field)}");
+            }
             Line();
         }
 
@@ -185,11 +196,19 @@ internal sealed class MessageEmitter(MessageSpec spec)
 
         var count = "count" + field.Name;
         Line($"{indent}var {count} = reader.ReadArrayLength({flexible});");
-        Line($"{indent}if ({count} < 0)");
-        Line($"{indent}{{");
-        Line($"{indent}    result.{field.Name} = {(IsNullableType(field) ? "null" : "[]")};");
-        Line($"{indent}}}");
-        Line($"{indent}else");
+        if (IsNullableType(field))
+        {
+            Line($"{indent}if ({count} < 0)");
+            Line($"{indent}{{");
+            Line($"{indent}    result.{field.Name} = null;");
+            Line($"{indent}}}");
+            Line($"{indent}else");
+        }
+        else
+        {
+            Line($"{indent}if ({count} > 0) // an empty or null array stays unallocated until used");
+        }
+
         Line($"{indent}{{");
         var list = "list" + field.Name;
         Line($"{indent}    var {list} = new List<{ElementCsType(field)}>(Math.Min({count}, 64)); // the count is the client's word; grow as elements arrive");
@@ -344,12 +363,16 @@ internal sealed class MessageEmitter(MessageSpec spec)
         }
         else
         {
-            Line($"{indent}{writer}.WriteArrayLength({field.Name}.Count, {flexible});");
+            Line($"{indent}{writer}.WriteArrayLength({Backing(field)}?.Count ?? 0, {flexible});");
         }
 
-        Line($"{indent}foreach (var item in {field.Name}{(IsNullableType(field) ? " ?? []" : string.Empty)})");
+        var items = "items" + field.Name;
+        Line($"{indent}if ({(IsNullableType(field) ? field.Name : Backing(field))} is {{ }} {items})");
         Line($"{indent}{{");
-        Line($"{indent}    {WriteElement(field, "item", writer, flexible)};");
+        Line($"{indent}    foreach (var item in {items})");
+        Line($"{indent}    {{");
+        Line($"{indent}        {WriteElement(field, "item", writer, flexible)};");
+        Line($"{indent}    }}");
         Line($"{indent}}}");
     }
 
@@ -416,6 +439,10 @@ internal sealed class MessageEmitter(MessageSpec spec)
         var referenceType = field.IsArray || field.IsStruct || field.ElementType is "string" or "bytes";
         return IsNullableType(field) && referenceType ? type + "?" : type;
     }
+
+    private bool IsLazy(FieldSpec field) => !IsNullableType(field) && (field.IsArray || field.IsStruct);
+
+    private static string Backing(FieldSpec field) => "_" + char.ToLowerInvariant(field.Name[0]) + field.Name[1..];
 
     private string Initializer(FieldSpec field)
     {

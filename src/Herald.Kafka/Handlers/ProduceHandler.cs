@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Herald.Broker;
 using Herald.Kafka.Internal;
 using Herald.Kafka.Messages;
@@ -8,16 +9,21 @@ namespace Herald.Kafka.Handlers;
 /// <summary>Produce: appends each partition's record batch, creating unknown topics when allowed.</summary>
 internal sealed class ProduceHandler(ClusterView cluster)
 {
+    private const string NoTransactions = "Herald does not support transactions.";
+
+    // Pooled state machines: a request that waits for its fsync does not allocate one per request.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<IKafkaMessage?> HandleAsync(RequestContext context, ProduceRequest request, CancellationToken cancellationToken)
     {
         var acks = (Acks)request.Acks;
-        var pending = new List<(ProduceResponse.PartitionProduceResponse Response, Task<ProduceResult> Result)>();
         var response = new ProduceResponse();
+        (ProduceResponse.PartitionProduceResponse Response, ValueTask<ProduceResult> Result)? firstWaiting = null;
+        List<(ProduceResponse.PartitionProduceResponse Response, Task<ProduceResult> Result)>? moreWaiting = null;
         foreach (var topic in request.TopicData)
         {
             var topicResponse = new ProduceResponse.TopicProduceResponse { Name = topic.Name };
             response.Responses.Add(topicResponse);
-            var (topicError, _) = request.TransactionalId is null ? cluster.FindOrCreate(topic.Name, allowCreate: true) : (ErrorCode.InvalidRequest, null);
+            var topicError = request.TransactionalId is null ? cluster.EnsureTopic(topic.Name, allowCreate: true) : ErrorCode.InvalidRequest;
             foreach (var partition in topic.PartitionData)
             {
                 var partitionResponse = new ProduceResponse.PartitionProduceResponse { Index = partition.Index, BaseOffset = -1 };
@@ -25,23 +31,47 @@ internal sealed class ProduceHandler(ClusterView cluster)
                 if (topicError != ErrorCode.None || partition.Records is not { } records)
                 {
                     partitionResponse.ErrorCode = (short)(topicError != ErrorCode.None ? topicError : ErrorCode.CorruptMessage);
-                    partitionResponse.ErrorMessage = request.TransactionalId is null ? null : "Herald does not support transactions.";
+                    partitionResponse.ErrorMessage = request.TransactionalId is null ? null : NoTransactions;
                     continue;
                 }
 
-                // Started in request order: each append happens before ProduceAsync first awaits, so batches keep their order.
-                pending.Add((partitionResponse, cluster.Broker.ProduceAsync(topic.Name, partition.Index, records, acks, cancellationToken).AsTask()));
+                // Appended here, in request order, before anything is awaited; only the durability wait comes later.
+                var produced = cluster.Broker.ProduceAsync(topic.Name, partition.Index, records, acks, cancellationToken);
+                if (produced.IsCompletedSuccessfully)
+                {
+                    Fill(partitionResponse, produced.Result);
+                }
+                else if (firstWaiting is null)
+                {
+                    firstWaiting = (partitionResponse, produced); // the usual case, one partition: awaited without a Task
+                }
+                else
+                {
+                    (moreWaiting ??= []).Add((partitionResponse, produced.AsTask()));
+                }
             }
         }
 
-        foreach (var (partitionResponse, task) in pending)
+        if (firstWaiting is { } first)
         {
-            var result = await task.ConfigureAwait(false);
-            partitionResponse.ErrorCode = (short)result.Error;
-            partitionResponse.BaseOffset = result.BaseOffset;
-            partitionResponse.LogStartOffset = result.LogStartOffset;
+            Fill(first.Response, await first.Result.ConfigureAwait(false));
+        }
+
+        if (moreWaiting is not null)
+        {
+            foreach (var (partitionResponse, result) in moreWaiting)
+            {
+                Fill(partitionResponse, await result.ConfigureAwait(false));
+            }
         }
 
         return acks == Acks.None ? null : response;
+    }
+
+    private static void Fill(ProduceResponse.PartitionProduceResponse response, ProduceResult result)
+    {
+        response.ErrorCode = (short)result.Error;
+        response.BaseOffset = result.BaseOffset;
+        response.LogStartOffset = result.LogStartOffset;
     }
 }

@@ -15,6 +15,10 @@ internal sealed class ClusterView(HeraldBroker broker, KafkaServerOptions option
 
     public int Port { get; } = advertisedPort;
 
+    /// <summary>Whether the topic exists, creating it when it is unknown and auto-creation is on; no description is built.</summary>
+    public ErrorCode EnsureTopic(string name, bool allowCreate) =>
+        Broker.TopicExists(name) ? ErrorCode.None : FindOrCreate(name, allowCreate).Error;
+
     /// <summary>The topic, created first when it is unknown and auto-creation is on and allowed by the request.</summary>
     public (ErrorCode Error, TopicDescription? Topic) FindOrCreate(string name, bool allowCreate)
     {

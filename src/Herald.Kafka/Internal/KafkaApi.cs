@@ -3,7 +3,7 @@ using Herald.Kafka.Protocol;
 namespace Herald.Kafka.Internal;
 
 /// <summary>Answers one request: parses its body and returns the response, or null when none is sent (acks=0).</summary>
-internal delegate ValueTask<IKafkaMessage?> RequestHandler(RequestContext context, Memory<byte> body, CancellationToken cancellationToken);
+internal delegate ValueTask<IKafkaMessage?> RequestHandler(RequestContext context, Memory<byte> body, Utf8StringCache strings, CancellationToken cancellationToken);
 
 /// <summary>An API Herald answers, the versions it accepts, and its handler.</summary>
 internal sealed record KafkaApi(short Key, string Name, short MinVersion, short MaxVersion, RequestHandler Handle)
@@ -15,9 +15,9 @@ internal sealed record KafkaApi(short Key, string Name, short MinVersion, short 
         short maxVersion,
         MessageReader<TRequest> read,
         Func<RequestContext, TRequest, CancellationToken, ValueTask<IKafkaMessage?>> handle) =>
-        new(key, name, 0, maxVersion, (context, body, cancellationToken) =>
+        new(key, name, 0, maxVersion, (context, body, strings, cancellationToken) =>
         {
-            var reader = new KafkaReader(body);
+            var reader = new KafkaReader(body, strings);
             var request = read(ref reader, context.ApiVersion);
             return handle(context, request, cancellationToken);
         });

@@ -18,6 +18,7 @@ internal sealed class KafkaConnection(IDuplexPipe transport, string client, Kafk
     private const int MinimumHeaderBytes = 8; // api key, version, correlation id
     private const int KeptWriterBytes = 1024 * 1024;
     private readonly string _client = client;
+    private readonly Utf8StringCache _strings = new();
 
     /// <summary>Serves a connected socket until either side closes it.</summary>
     public static async Task RunAsync(Socket socket, KafkaApis apis, KafkaServerOptions options, ILogger logger, CancellationToken cancellationToken)
@@ -142,7 +143,7 @@ internal sealed class KafkaConnection(IDuplexPipe transport, string client, Kafk
         int bodyStart;
         try
         {
-            var reader = new KafkaReader(body);
+            var reader = new KafkaReader(body, _strings);
             var (apiKey, version, correlationId, clientId) = RequestHeader.Read(ref reader);
             context = new RequestContext(apiKey, version, correlationId, clientId, _client);
             api = apis.Find(apiKey);
@@ -163,7 +164,7 @@ internal sealed class KafkaConnection(IDuplexPipe transport, string client, Kafk
         ValueTask<IKafkaMessage?> handling;
         try
         {
-            handling = api.Handle(context, body[bodyStart..], cancellationToken);
+            handling = api.Handle(context, body[bodyStart..], _strings, cancellationToken);
         }
         catch (Exception exception)
         {

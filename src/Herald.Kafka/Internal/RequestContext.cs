@@ -1,4 +1,4 @@
 namespace Herald.Kafka.Internal;
 
 /// <summary>What a handler knows about the request it answers, besides its body.</summary>
-internal sealed record RequestContext(short ApiKey, short ApiVersion, int CorrelationId, string? ClientId, string ClientHost);
+internal readonly record struct RequestContext(short ApiKey, short ApiVersion, int CorrelationId, string? ClientId, string ClientHost);

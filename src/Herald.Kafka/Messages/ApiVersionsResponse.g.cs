@@ -17,7 +17,9 @@ public sealed partial class ApiVersionsResponse : IKafkaMessage
     public short ErrorCode { get; set; } = 0;
 
     /// <summary>The APIs supported by the broker.</summary>
-    public List<ApiVersion> ApiKeys { get; set; } = [];
+    public List<ApiVersion> ApiKeys { get => _apiKeys ??= []; set => _apiKeys = value; }
+
+    private List<ApiVersion>? _apiKeys;
 
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; } = 0;
@@ -40,11 +42,7 @@ public sealed partial class ApiVersionsResponse : IKafkaMessage
         var result = new ApiVersionsResponse();
         result.ErrorCode = reader.ReadInt16();
         var countApiKeys = reader.ReadArrayLength(flexible);
-        if (countApiKeys < 0)
-        {
-            result.ApiKeys = [];
-        }
-        else
+        if (countApiKeys > 0) // an empty or null array stays unallocated until used
         {
             var listApiKeys = new List<ApiVersion>(Math.Min(countApiKeys, 64)); // the count is the client's word; grow as elements arrive
             for (var iApiKeys = 0; iApiKeys < countApiKeys; iApiKeys++)
@@ -125,10 +123,13 @@ public sealed partial class ApiVersionsResponse : IKafkaMessage
     {
         var flexible = version >= 3;
         writer.WriteInt16(ErrorCode);
-        writer.WriteArrayLength(ApiKeys.Count, flexible);
-        foreach (var item in ApiKeys)
+        writer.WriteArrayLength(_apiKeys?.Count ?? 0, flexible);
+        if (_apiKeys is { } itemsApiKeys)
         {
-            item.Write(writer, version);
+            foreach (var item in itemsApiKeys)
+            {
+                item.Write(writer, version);
+            }
         }
         if (version >= 1)
         {
@@ -147,9 +148,12 @@ public sealed partial class ApiVersionsResponse : IKafkaMessage
                 writer.WriteUnsignedVarint(0);
                 using var taggedSupportedFeatures = new KafkaWriter();
                 taggedSupportedFeatures.WriteArrayLength(SupportedFeatures?.Count ?? -1, true);
-                foreach (var item in SupportedFeatures ?? [])
+                if (SupportedFeatures is { } itemsSupportedFeatures)
                 {
-                    item.Write(taggedSupportedFeatures, version);
+                    foreach (var item in itemsSupportedFeatures)
+                    {
+                        item.Write(taggedSupportedFeatures, version);
+                    }
                 }
                 writer.WriteUnsignedVarint(taggedSupportedFeatures.Length);
                 writer.WriteRaw(taggedSupportedFeatures.WrittenSpan);
@@ -167,9 +171,12 @@ public sealed partial class ApiVersionsResponse : IKafkaMessage
                 writer.WriteUnsignedVarint(2);
                 using var taggedFinalizedFeatures = new KafkaWriter();
                 taggedFinalizedFeatures.WriteArrayLength(FinalizedFeatures?.Count ?? -1, true);
-                foreach (var item in FinalizedFeatures ?? [])
+                if (FinalizedFeatures is { } itemsFinalizedFeatures)
                 {
-                    item.Write(taggedFinalizedFeatures, version);
+                    foreach (var item in itemsFinalizedFeatures)
+                    {
+                        item.Write(taggedFinalizedFeatures, version);
+                    }
                 }
                 writer.WriteUnsignedVarint(taggedFinalizedFeatures.Length);
                 writer.WriteRaw(taggedFinalizedFeatures.WrittenSpan);

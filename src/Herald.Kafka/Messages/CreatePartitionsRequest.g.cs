@@ -14,7 +14,9 @@ public sealed partial class CreatePartitionsRequest : IKafkaMessage
     public const short FlexibleFrom = 2;
 
     /// <summary>Each topic that we want to create new partitions inside.</summary>
-    public List<CreatePartitionsTopic> Topics { get; set; } = [];
+    public List<CreatePartitionsTopic> Topics { get => _topics ??= []; set => _topics = value; }
+
+    private List<CreatePartitionsTopic>? _topics;
 
     /// <summary>The time in ms to wait for the partitions to be created.</summary>
     public int TimeoutMs { get; set; } = 0;
@@ -27,11 +29,7 @@ public sealed partial class CreatePartitionsRequest : IKafkaMessage
         var flexible = version >= 2;
         var result = new CreatePartitionsRequest();
         var countTopics = reader.ReadArrayLength(flexible);
-        if (countTopics < 0)
-        {
-            result.Topics = [];
-        }
-        else
+        if (countTopics > 0) // an empty or null array stays unallocated until used
         {
             var listTopics = new List<CreatePartitionsTopic>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
             for (var iTopics = 0; iTopics < countTopics; iTopics++)
@@ -65,10 +63,13 @@ public sealed partial class CreatePartitionsRequest : IKafkaMessage
     public void Write(KafkaWriter writer, short version)
     {
         var flexible = version >= 2;
-        writer.WriteArrayLength(Topics.Count, flexible);
-        foreach (var item in Topics)
+        writer.WriteArrayLength(_topics?.Count ?? 0, flexible);
+        if (_topics is { } itemsTopics)
         {
-            item.Write(writer, version);
+            foreach (var item in itemsTopics)
+            {
+                item.Write(writer, version);
+            }
         }
         writer.WriteInt32(TimeoutMs);
         writer.WriteBool(ValidateOnly);
@@ -136,9 +137,12 @@ public sealed partial class CreatePartitionsRequest : IKafkaMessage
             writer.WriteString(Name, flexible);
             writer.WriteInt32(Count);
             writer.WriteArrayLength(Assignments?.Count ?? -1, flexible);
-            foreach (var item in Assignments ?? [])
+            if (Assignments is { } itemsAssignments)
             {
-                item.Write(writer, version);
+                foreach (var item in itemsAssignments)
+                {
+                    item.Write(writer, version);
+                }
             }
             if (flexible)
             {
@@ -151,18 +155,16 @@ public sealed partial class CreatePartitionsRequest : IKafkaMessage
     public sealed partial class CreatePartitionsAssignment
     {
         /// <summary>The assigned broker IDs.</summary>
-        public List<int> BrokerIds { get; set; } = [];
+        public List<int> BrokerIds { get => _brokerIds ??= []; set => _brokerIds = value; }
+
+        private List<int>? _brokerIds;
 
         public static CreatePartitionsAssignment Read(ref KafkaReader reader, short version)
         {
             var flexible = version >= 2;
             var result = new CreatePartitionsAssignment();
             var countBrokerIds = reader.ReadArrayLength(flexible);
-            if (countBrokerIds < 0)
-            {
-                result.BrokerIds = [];
-            }
-            else
+            if (countBrokerIds > 0) // an empty or null array stays unallocated until used
             {
                 var listBrokerIds = new List<int>(Math.Min(countBrokerIds, 64)); // the count is the client's word; grow as elements arrive
                 for (var iBrokerIds = 0; iBrokerIds < countBrokerIds; iBrokerIds++)
@@ -194,10 +196,13 @@ public sealed partial class CreatePartitionsRequest : IKafkaMessage
         public void Write(KafkaWriter writer, short version)
         {
             var flexible = version >= 2;
-            writer.WriteArrayLength(BrokerIds.Count, flexible);
-            foreach (var item in BrokerIds)
+            writer.WriteArrayLength(_brokerIds?.Count ?? 0, flexible);
+            if (_brokerIds is { } itemsBrokerIds)
             {
-                writer.WriteInt32(item);
+                foreach (var item in itemsBrokerIds)
+                {
+                    writer.WriteInt32(item);
+                }
             }
             if (flexible)
             {

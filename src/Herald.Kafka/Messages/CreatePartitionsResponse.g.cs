@@ -17,7 +17,9 @@ public sealed partial class CreatePartitionsResponse : IKafkaMessage
     public int ThrottleTimeMs { get; set; } = 0;
 
     /// <summary>The partition creation results for each topic.</summary>
-    public List<CreatePartitionsTopicResult> Results { get; set; } = [];
+    public List<CreatePartitionsTopicResult> Results { get => _results ??= []; set => _results = value; }
+
+    private List<CreatePartitionsTopicResult>? _results;
 
     public static CreatePartitionsResponse Read(ref KafkaReader reader, short version)
     {
@@ -25,11 +27,7 @@ public sealed partial class CreatePartitionsResponse : IKafkaMessage
         var result = new CreatePartitionsResponse();
         result.ThrottleTimeMs = reader.ReadInt32();
         var countResults = reader.ReadArrayLength(flexible);
-        if (countResults < 0)
-        {
-            result.Results = [];
-        }
-        else
+        if (countResults > 0) // an empty or null array stays unallocated until used
         {
             var listResults = new List<CreatePartitionsTopicResult>(Math.Min(countResults, 64)); // the count is the client's word; grow as elements arrive
             for (var iResults = 0; iResults < countResults; iResults++)
@@ -62,10 +60,13 @@ public sealed partial class CreatePartitionsResponse : IKafkaMessage
     {
         var flexible = version >= 2;
         writer.WriteInt32(ThrottleTimeMs);
-        writer.WriteArrayLength(Results.Count, flexible);
-        foreach (var item in Results)
+        writer.WriteArrayLength(_results?.Count ?? 0, flexible);
+        if (_results is { } itemsResults)
         {
-            item.Write(writer, version);
+            foreach (var item in itemsResults)
+            {
+                item.Write(writer, version);
+            }
         }
         if (flexible)
         {

@@ -14,7 +14,9 @@ public sealed partial class CreateTopicsRequest : IKafkaMessage
     public const short FlexibleFrom = 5;
 
     /// <summary>The topics to create.</summary>
-    public List<CreatableTopic> Topics { get; set; } = [];
+    public List<CreatableTopic> Topics { get => _topics ??= []; set => _topics = value; }
+
+    private List<CreatableTopic>? _topics;
 
     /// <summary>How long to wait in milliseconds before timing out the request.</summary>
     public int timeoutMs { get; set; } = 60000;
@@ -27,11 +29,7 @@ public sealed partial class CreateTopicsRequest : IKafkaMessage
         var flexible = version >= 5;
         var result = new CreateTopicsRequest();
         var countTopics = reader.ReadArrayLength(flexible);
-        if (countTopics < 0)
-        {
-            result.Topics = [];
-        }
-        else
+        if (countTopics > 0) // an empty or null array stays unallocated until used
         {
             var listTopics = new List<CreatableTopic>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
             for (var iTopics = 0; iTopics < countTopics; iTopics++)
@@ -68,10 +66,13 @@ public sealed partial class CreateTopicsRequest : IKafkaMessage
     public void Write(KafkaWriter writer, short version)
     {
         var flexible = version >= 5;
-        writer.WriteArrayLength(Topics.Count, flexible);
-        foreach (var item in Topics)
+        writer.WriteArrayLength(_topics?.Count ?? 0, flexible);
+        if (_topics is { } itemsTopics)
         {
-            item.Write(writer, version);
+            foreach (var item in itemsTopics)
+            {
+                item.Write(writer, version);
+            }
         }
         writer.WriteInt32(timeoutMs);
         if (version >= 1)
@@ -97,10 +98,14 @@ public sealed partial class CreateTopicsRequest : IKafkaMessage
         public short ReplicationFactor { get; set; } = 0;
 
         /// <summary>The manual partition assignment, or the empty array if we are using automatic assignment.</summary>
-        public List<CreatableReplicaAssignment> Assignments { get; set; } = [];
+        public List<CreatableReplicaAssignment> Assignments { get => _assignments ??= []; set => _assignments = value; }
+
+        private List<CreatableReplicaAssignment>? _assignments;
 
         /// <summary>The custom topic configurations to set.</summary>
-        public List<CreatableTopicConfig> Configs { get; set; } = [];
+        public List<CreatableTopicConfig> Configs { get => _configs ??= []; set => _configs = value; }
+
+        private List<CreatableTopicConfig>? _configs;
 
         public static CreatableTopic Read(ref KafkaReader reader, short version)
         {
@@ -110,11 +115,7 @@ public sealed partial class CreateTopicsRequest : IKafkaMessage
             result.NumPartitions = reader.ReadInt32();
             result.ReplicationFactor = reader.ReadInt16();
             var countAssignments = reader.ReadArrayLength(flexible);
-            if (countAssignments < 0)
-            {
-                result.Assignments = [];
-            }
-            else
+            if (countAssignments > 0) // an empty or null array stays unallocated until used
             {
                 var listAssignments = new List<CreatableReplicaAssignment>(Math.Min(countAssignments, 64)); // the count is the client's word; grow as elements arrive
                 for (var iAssignments = 0; iAssignments < countAssignments; iAssignments++)
@@ -125,11 +126,7 @@ public sealed partial class CreateTopicsRequest : IKafkaMessage
                 result.Assignments = listAssignments;
             }
             var countConfigs = reader.ReadArrayLength(flexible);
-            if (countConfigs < 0)
-            {
-                result.Configs = [];
-            }
-            else
+            if (countConfigs > 0) // an empty or null array stays unallocated until used
             {
                 var listConfigs = new List<CreatableTopicConfig>(Math.Min(countConfigs, 64)); // the count is the client's word; grow as elements arrive
                 for (var iConfigs = 0; iConfigs < countConfigs; iConfigs++)
@@ -164,15 +161,21 @@ public sealed partial class CreateTopicsRequest : IKafkaMessage
             writer.WriteString(Name, flexible);
             writer.WriteInt32(NumPartitions);
             writer.WriteInt16(ReplicationFactor);
-            writer.WriteArrayLength(Assignments.Count, flexible);
-            foreach (var item in Assignments)
+            writer.WriteArrayLength(_assignments?.Count ?? 0, flexible);
+            if (_assignments is { } itemsAssignments)
             {
-                item.Write(writer, version);
+                foreach (var item in itemsAssignments)
+                {
+                    item.Write(writer, version);
+                }
             }
-            writer.WriteArrayLength(Configs.Count, flexible);
-            foreach (var item in Configs)
+            writer.WriteArrayLength(_configs?.Count ?? 0, flexible);
+            if (_configs is { } itemsConfigs)
             {
-                item.Write(writer, version);
+                foreach (var item in itemsConfigs)
+                {
+                    item.Write(writer, version);
+                }
             }
             if (flexible)
             {
@@ -188,7 +191,9 @@ public sealed partial class CreateTopicsRequest : IKafkaMessage
         public int PartitionIndex { get; set; } = 0;
 
         /// <summary>The brokers to place the partition on.</summary>
-        public List<int> BrokerIds { get; set; } = [];
+        public List<int> BrokerIds { get => _brokerIds ??= []; set => _brokerIds = value; }
+
+        private List<int>? _brokerIds;
 
         public static CreatableReplicaAssignment Read(ref KafkaReader reader, short version)
         {
@@ -196,11 +201,7 @@ public sealed partial class CreateTopicsRequest : IKafkaMessage
             var result = new CreatableReplicaAssignment();
             result.PartitionIndex = reader.ReadInt32();
             var countBrokerIds = reader.ReadArrayLength(flexible);
-            if (countBrokerIds < 0)
-            {
-                result.BrokerIds = [];
-            }
-            else
+            if (countBrokerIds > 0) // an empty or null array stays unallocated until used
             {
                 var listBrokerIds = new List<int>(Math.Min(countBrokerIds, 64)); // the count is the client's word; grow as elements arrive
                 for (var iBrokerIds = 0; iBrokerIds < countBrokerIds; iBrokerIds++)
@@ -233,10 +234,13 @@ public sealed partial class CreateTopicsRequest : IKafkaMessage
         {
             var flexible = version >= 5;
             writer.WriteInt32(PartitionIndex);
-            writer.WriteArrayLength(BrokerIds.Count, flexible);
-            foreach (var item in BrokerIds)
+            writer.WriteArrayLength(_brokerIds?.Count ?? 0, flexible);
+            if (_brokerIds is { } itemsBrokerIds)
             {
-                writer.WriteInt32(item);
+                foreach (var item in itemsBrokerIds)
+                {
+                    writer.WriteInt32(item);
+                }
             }
             if (flexible)
             {

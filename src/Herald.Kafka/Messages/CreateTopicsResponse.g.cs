@@ -17,7 +17,9 @@ public sealed partial class CreateTopicsResponse : IKafkaMessage
     public int ThrottleTimeMs { get; set; } = 0;
 
     /// <summary>Results for each topic we tried to create.</summary>
-    public List<CreatableTopicResult> Topics { get; set; } = [];
+    public List<CreatableTopicResult> Topics { get => _topics ??= []; set => _topics = value; }
+
+    private List<CreatableTopicResult>? _topics;
 
     public static CreateTopicsResponse Read(ref KafkaReader reader, short version)
     {
@@ -28,11 +30,7 @@ public sealed partial class CreateTopicsResponse : IKafkaMessage
             result.ThrottleTimeMs = reader.ReadInt32();
         }
         var countTopics = reader.ReadArrayLength(flexible);
-        if (countTopics < 0)
-        {
-            result.Topics = [];
-        }
-        else
+        if (countTopics > 0) // an empty or null array stays unallocated until used
         {
             var listTopics = new List<CreatableTopicResult>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
             for (var iTopics = 0; iTopics < countTopics; iTopics++)
@@ -68,10 +66,13 @@ public sealed partial class CreateTopicsResponse : IKafkaMessage
         {
             writer.WriteInt32(ThrottleTimeMs);
         }
-        writer.WriteArrayLength(Topics.Count, flexible);
-        foreach (var item in Topics)
+        writer.WriteArrayLength(_topics?.Count ?? 0, flexible);
+        if (_topics is { } itemsTopics)
         {
-            item.Write(writer, version);
+            foreach (var item in itemsTopics)
+            {
+                item.Write(writer, version);
+            }
         }
         if (flexible)
         {
@@ -193,9 +194,12 @@ public sealed partial class CreateTopicsResponse : IKafkaMessage
             if (version >= 5)
             {
                 writer.WriteArrayLength(Configs?.Count ?? -1, flexible);
-                foreach (var item in Configs ?? [])
+                if (Configs is { } itemsConfigs)
                 {
-                    item.Write(writer, version);
+                    foreach (var item in itemsConfigs)
+                    {
+                        item.Write(writer, version);
+                    }
                 }
             }
             if (flexible)

@@ -14,18 +14,16 @@ public sealed partial class DeleteGroupsRequest : IKafkaMessage
     public const short FlexibleFrom = 2;
 
     /// <summary>The group names to delete.</summary>
-    public List<string> GroupsNames { get; set; } = [];
+    public List<string> GroupsNames { get => _groupsNames ??= []; set => _groupsNames = value; }
+
+    private List<string>? _groupsNames;
 
     public static DeleteGroupsRequest Read(ref KafkaReader reader, short version)
     {
         var flexible = version >= 2;
         var result = new DeleteGroupsRequest();
         var countGroupsNames = reader.ReadArrayLength(flexible);
-        if (countGroupsNames < 0)
-        {
-            result.GroupsNames = [];
-        }
-        else
+        if (countGroupsNames > 0) // an empty or null array stays unallocated until used
         {
             var listGroupsNames = new List<string>(Math.Min(countGroupsNames, 64)); // the count is the client's word; grow as elements arrive
             for (var iGroupsNames = 0; iGroupsNames < countGroupsNames; iGroupsNames++)
@@ -57,10 +55,13 @@ public sealed partial class DeleteGroupsRequest : IKafkaMessage
     public void Write(KafkaWriter writer, short version)
     {
         var flexible = version >= 2;
-        writer.WriteArrayLength(GroupsNames.Count, flexible);
-        foreach (var item in GroupsNames)
+        writer.WriteArrayLength(_groupsNames?.Count ?? 0, flexible);
+        if (_groupsNames is { } itemsGroupsNames)
         {
-            writer.WriteString(item, flexible);
+            foreach (var item in itemsGroupsNames)
+            {
+                writer.WriteString(item, flexible);
+            }
         }
         if (flexible)
         {

@@ -14,7 +14,9 @@ public sealed partial class DeleteRecordsRequest : IKafkaMessage
     public const short FlexibleFrom = 2;
 
     /// <summary>Each topic that we want to delete records from.</summary>
-    public List<DeleteRecordsTopic> Topics { get; set; } = [];
+    public List<DeleteRecordsTopic> Topics { get => _topics ??= []; set => _topics = value; }
+
+    private List<DeleteRecordsTopic>? _topics;
 
     /// <summary>How long to wait for the deletion to complete, in milliseconds.</summary>
     public int TimeoutMs { get; set; } = 0;
@@ -24,11 +26,7 @@ public sealed partial class DeleteRecordsRequest : IKafkaMessage
         var flexible = version >= 2;
         var result = new DeleteRecordsRequest();
         var countTopics = reader.ReadArrayLength(flexible);
-        if (countTopics < 0)
-        {
-            result.Topics = [];
-        }
-        else
+        if (countTopics > 0) // an empty or null array stays unallocated until used
         {
             var listTopics = new List<DeleteRecordsTopic>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
             for (var iTopics = 0; iTopics < countTopics; iTopics++)
@@ -61,10 +59,13 @@ public sealed partial class DeleteRecordsRequest : IKafkaMessage
     public void Write(KafkaWriter writer, short version)
     {
         var flexible = version >= 2;
-        writer.WriteArrayLength(Topics.Count, flexible);
-        foreach (var item in Topics)
+        writer.WriteArrayLength(_topics?.Count ?? 0, flexible);
+        if (_topics is { } itemsTopics)
         {
-            item.Write(writer, version);
+            foreach (var item in itemsTopics)
+            {
+                item.Write(writer, version);
+            }
         }
         writer.WriteInt32(TimeoutMs);
         if (flexible)
@@ -80,7 +81,9 @@ public sealed partial class DeleteRecordsRequest : IKafkaMessage
         public string Name { get; set; } = "";
 
         /// <summary>Each partition that we want to delete records from.</summary>
-        public List<DeleteRecordsPartition> Partitions { get; set; } = [];
+        public List<DeleteRecordsPartition> Partitions { get => _partitions ??= []; set => _partitions = value; }
+
+        private List<DeleteRecordsPartition>? _partitions;
 
         public static DeleteRecordsTopic Read(ref KafkaReader reader, short version)
         {
@@ -88,11 +91,7 @@ public sealed partial class DeleteRecordsRequest : IKafkaMessage
             var result = new DeleteRecordsTopic();
             result.Name = reader.ReadString(flexible);
             var countPartitions = reader.ReadArrayLength(flexible);
-            if (countPartitions < 0)
-            {
-                result.Partitions = [];
-            }
-            else
+            if (countPartitions > 0) // an empty or null array stays unallocated until used
             {
                 var listPartitions = new List<DeleteRecordsPartition>(Math.Min(countPartitions, 64)); // the count is the client's word; grow as elements arrive
                 for (var iPartitions = 0; iPartitions < countPartitions; iPartitions++)
@@ -125,10 +124,13 @@ public sealed partial class DeleteRecordsRequest : IKafkaMessage
         {
             var flexible = version >= 2;
             writer.WriteString(Name, flexible);
-            writer.WriteArrayLength(Partitions.Count, flexible);
-            foreach (var item in Partitions)
+            writer.WriteArrayLength(_partitions?.Count ?? 0, flexible);
+            if (_partitions is { } itemsPartitions)
             {
-                item.Write(writer, version);
+                foreach (var item in itemsPartitions)
+                {
+                    item.Write(writer, version);
+                }
             }
             if (flexible)
             {

@@ -17,7 +17,9 @@ public sealed partial class DeleteRecordsResponse : IKafkaMessage
     public int ThrottleTimeMs { get; set; } = 0;
 
     /// <summary>Each topic that we wanted to delete records from.</summary>
-    public List<DeleteRecordsTopicResult> Topics { get; set; } = [];
+    public List<DeleteRecordsTopicResult> Topics { get => _topics ??= []; set => _topics = value; }
+
+    private List<DeleteRecordsTopicResult>? _topics;
 
     public static DeleteRecordsResponse Read(ref KafkaReader reader, short version)
     {
@@ -25,11 +27,7 @@ public sealed partial class DeleteRecordsResponse : IKafkaMessage
         var result = new DeleteRecordsResponse();
         result.ThrottleTimeMs = reader.ReadInt32();
         var countTopics = reader.ReadArrayLength(flexible);
-        if (countTopics < 0)
-        {
-            result.Topics = [];
-        }
-        else
+        if (countTopics > 0) // an empty or null array stays unallocated until used
         {
             var listTopics = new List<DeleteRecordsTopicResult>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
             for (var iTopics = 0; iTopics < countTopics; iTopics++)
@@ -62,10 +60,13 @@ public sealed partial class DeleteRecordsResponse : IKafkaMessage
     {
         var flexible = version >= 2;
         writer.WriteInt32(ThrottleTimeMs);
-        writer.WriteArrayLength(Topics.Count, flexible);
-        foreach (var item in Topics)
+        writer.WriteArrayLength(_topics?.Count ?? 0, flexible);
+        if (_topics is { } itemsTopics)
         {
-            item.Write(writer, version);
+            foreach (var item in itemsTopics)
+            {
+                item.Write(writer, version);
+            }
         }
         if (flexible)
         {
@@ -80,7 +81,9 @@ public sealed partial class DeleteRecordsResponse : IKafkaMessage
         public string Name { get; set; } = "";
 
         /// <summary>Each partition that we wanted to delete records from.</summary>
-        public List<DeleteRecordsPartitionResult> Partitions { get; set; } = [];
+        public List<DeleteRecordsPartitionResult> Partitions { get => _partitions ??= []; set => _partitions = value; }
+
+        private List<DeleteRecordsPartitionResult>? _partitions;
 
         public static DeleteRecordsTopicResult Read(ref KafkaReader reader, short version)
         {
@@ -88,11 +91,7 @@ public sealed partial class DeleteRecordsResponse : IKafkaMessage
             var result = new DeleteRecordsTopicResult();
             result.Name = reader.ReadString(flexible);
             var countPartitions = reader.ReadArrayLength(flexible);
-            if (countPartitions < 0)
-            {
-                result.Partitions = [];
-            }
-            else
+            if (countPartitions > 0) // an empty or null array stays unallocated until used
             {
                 var listPartitions = new List<DeleteRecordsPartitionResult>(Math.Min(countPartitions, 64)); // the count is the client's word; grow as elements arrive
                 for (var iPartitions = 0; iPartitions < countPartitions; iPartitions++)
@@ -125,10 +124,13 @@ public sealed partial class DeleteRecordsResponse : IKafkaMessage
         {
             var flexible = version >= 2;
             writer.WriteString(Name, flexible);
-            writer.WriteArrayLength(Partitions.Count, flexible);
-            foreach (var item in Partitions)
+            writer.WriteArrayLength(_partitions?.Count ?? 0, flexible);
+            if (_partitions is { } itemsPartitions)
             {
-                item.Write(writer, version);
+                foreach (var item in itemsPartitions)
+                {
+                    item.Write(writer, version);
+                }
             }
             if (flexible)
             {

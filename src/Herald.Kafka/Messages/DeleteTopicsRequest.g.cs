@@ -14,10 +14,14 @@ public sealed partial class DeleteTopicsRequest : IKafkaMessage
     public const short FlexibleFrom = 4;
 
     /// <summary>The name or topic ID of the topic</summary>
-    public List<DeleteTopicState> Topics { get; set; } = [];
+    public List<DeleteTopicState> Topics { get => _topics ??= []; set => _topics = value; }
+
+    private List<DeleteTopicState>? _topics;
 
     /// <summary>The names of the topics to delete</summary>
-    public List<string> TopicNames { get; set; } = [];
+    public List<string> TopicNames { get => _topicNames ??= []; set => _topicNames = value; }
+
+    private List<string>? _topicNames;
 
     /// <summary>The length of time in milliseconds to wait for the deletions to complete.</summary>
     public int TimeoutMs { get; set; } = 0;
@@ -29,11 +33,7 @@ public sealed partial class DeleteTopicsRequest : IKafkaMessage
         if (version >= 6)
         {
             var countTopics = reader.ReadArrayLength(flexible);
-            if (countTopics < 0)
-            {
-                result.Topics = [];
-            }
-            else
+            if (countTopics > 0) // an empty or null array stays unallocated until used
             {
                 var listTopics = new List<DeleteTopicState>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
                 for (var iTopics = 0; iTopics < countTopics; iTopics++)
@@ -47,11 +47,7 @@ public sealed partial class DeleteTopicsRequest : IKafkaMessage
         if (version <= 5)
         {
             var countTopicNames = reader.ReadArrayLength(flexible);
-            if (countTopicNames < 0)
-            {
-                result.TopicNames = [];
-            }
-            else
+            if (countTopicNames > 0) // an empty or null array stays unallocated until used
             {
                 var listTopicNames = new List<string>(Math.Min(countTopicNames, 64)); // the count is the client's word; grow as elements arrive
                 for (var iTopicNames = 0; iTopicNames < countTopicNames; iTopicNames++)
@@ -87,18 +83,24 @@ public sealed partial class DeleteTopicsRequest : IKafkaMessage
         var flexible = version >= 4;
         if (version >= 6)
         {
-            writer.WriteArrayLength(Topics.Count, flexible);
-            foreach (var item in Topics)
+            writer.WriteArrayLength(_topics?.Count ?? 0, flexible);
+            if (_topics is { } itemsTopics)
             {
-                item.Write(writer, version);
+                foreach (var item in itemsTopics)
+                {
+                    item.Write(writer, version);
+                }
             }
         }
         if (version <= 5)
         {
-            writer.WriteArrayLength(TopicNames.Count, flexible);
-            foreach (var item in TopicNames)
+            writer.WriteArrayLength(_topicNames?.Count ?? 0, flexible);
+            if (_topicNames is { } itemsTopicNames)
             {
-                writer.WriteString(item, flexible);
+                foreach (var item in itemsTopicNames)
+                {
+                    writer.WriteString(item, flexible);
+                }
             }
         }
         writer.WriteInt32(TimeoutMs);

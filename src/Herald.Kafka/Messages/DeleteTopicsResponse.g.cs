@@ -17,7 +17,9 @@ public sealed partial class DeleteTopicsResponse : IKafkaMessage
     public int ThrottleTimeMs { get; set; } = 0;
 
     /// <summary>The results for each topic we tried to delete.</summary>
-    public List<DeletableTopicResult> Responses { get; set; } = [];
+    public List<DeletableTopicResult> Responses { get => _responses ??= []; set => _responses = value; }
+
+    private List<DeletableTopicResult>? _responses;
 
     public static DeleteTopicsResponse Read(ref KafkaReader reader, short version)
     {
@@ -28,11 +30,7 @@ public sealed partial class DeleteTopicsResponse : IKafkaMessage
             result.ThrottleTimeMs = reader.ReadInt32();
         }
         var countResponses = reader.ReadArrayLength(flexible);
-        if (countResponses < 0)
-        {
-            result.Responses = [];
-        }
-        else
+        if (countResponses > 0) // an empty or null array stays unallocated until used
         {
             var listResponses = new List<DeletableTopicResult>(Math.Min(countResponses, 64)); // the count is the client's word; grow as elements arrive
             for (var iResponses = 0; iResponses < countResponses; iResponses++)
@@ -68,10 +66,13 @@ public sealed partial class DeleteTopicsResponse : IKafkaMessage
         {
             writer.WriteInt32(ThrottleTimeMs);
         }
-        writer.WriteArrayLength(Responses.Count, flexible);
-        foreach (var item in Responses)
+        writer.WriteArrayLength(_responses?.Count ?? 0, flexible);
+        if (_responses is { } itemsResponses)
         {
-            item.Write(writer, version);
+            foreach (var item in itemsResponses)
+            {
+                item.Write(writer, version);
+            }
         }
         if (flexible)
         {

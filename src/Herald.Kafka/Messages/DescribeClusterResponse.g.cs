@@ -32,7 +32,9 @@ public sealed partial class DescribeClusterResponse : IKafkaMessage
     public int ControllerId { get; set; } = (-1);
 
     /// <summary>Each broker in the response.</summary>
-    public List<DescribeClusterBroker> Brokers { get; set; } = [];
+    public List<DescribeClusterBroker> Brokers { get => _brokers ??= []; set => _brokers = value; }
+
+    private List<DescribeClusterBroker>? _brokers;
 
     /// <summary>32-bit bitfield to represent authorized operations for this cluster.</summary>
     public int ClusterAuthorizedOperations { get; set; } = (-2147483648);
@@ -51,11 +53,7 @@ public sealed partial class DescribeClusterResponse : IKafkaMessage
         result.ClusterId = reader.ReadString(flexible);
         result.ControllerId = reader.ReadInt32();
         var countBrokers = reader.ReadArrayLength(flexible);
-        if (countBrokers < 0)
-        {
-            result.Brokers = [];
-        }
-        else
+        if (countBrokers > 0) // an empty or null array stays unallocated until used
         {
             var listBrokers = new List<DescribeClusterBroker>(Math.Min(countBrokers, 64)); // the count is the client's word; grow as elements arrive
             for (var iBrokers = 0; iBrokers < countBrokers; iBrokers++)
@@ -97,10 +95,13 @@ public sealed partial class DescribeClusterResponse : IKafkaMessage
         }
         writer.WriteString(ClusterId, flexible);
         writer.WriteInt32(ControllerId);
-        writer.WriteArrayLength(Brokers.Count, flexible);
-        foreach (var item in Brokers)
+        writer.WriteArrayLength(_brokers?.Count ?? 0, flexible);
+        if (_brokers is { } itemsBrokers)
         {
-            item.Write(writer, version);
+            foreach (var item in itemsBrokers)
+            {
+                item.Write(writer, version);
+            }
         }
         writer.WriteInt32(ClusterAuthorizedOperations);
         if (flexible)

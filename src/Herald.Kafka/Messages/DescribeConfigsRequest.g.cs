@@ -14,7 +14,9 @@ public sealed partial class DescribeConfigsRequest : IKafkaMessage
     public const short FlexibleFrom = 4;
 
     /// <summary>The resources whose configurations we want to describe.</summary>
-    public List<DescribeConfigsResource> Resources { get; set; } = [];
+    public List<DescribeConfigsResource> Resources { get => _resources ??= []; set => _resources = value; }
+
+    private List<DescribeConfigsResource>? _resources;
 
     /// <summary>True if we should include all synonyms.</summary>
     public bool IncludeSynonyms { get; set; } = false;
@@ -27,11 +29,7 @@ public sealed partial class DescribeConfigsRequest : IKafkaMessage
         var flexible = version >= 4;
         var result = new DescribeConfigsRequest();
         var countResources = reader.ReadArrayLength(flexible);
-        if (countResources < 0)
-        {
-            result.Resources = [];
-        }
-        else
+        if (countResources > 0) // an empty or null array stays unallocated until used
         {
             var listResources = new List<DescribeConfigsResource>(Math.Min(countResources, 64)); // the count is the client's word; grow as elements arrive
             for (var iResources = 0; iResources < countResources; iResources++)
@@ -71,10 +69,13 @@ public sealed partial class DescribeConfigsRequest : IKafkaMessage
     public void Write(KafkaWriter writer, short version)
     {
         var flexible = version >= 4;
-        writer.WriteArrayLength(Resources.Count, flexible);
-        foreach (var item in Resources)
+        writer.WriteArrayLength(_resources?.Count ?? 0, flexible);
+        if (_resources is { } itemsResources)
         {
-            item.Write(writer, version);
+            foreach (var item in itemsResources)
+            {
+                item.Write(writer, version);
+            }
         }
         if (version >= 1)
         {
@@ -148,9 +149,12 @@ public sealed partial class DescribeConfigsRequest : IKafkaMessage
             writer.WriteInt8(ResourceType);
             writer.WriteString(ResourceName, flexible);
             writer.WriteArrayLength(ConfigurationKeys?.Count ?? -1, flexible);
-            foreach (var item in ConfigurationKeys ?? [])
+            if (ConfigurationKeys is { } itemsConfigurationKeys)
             {
-                writer.WriteString(item, flexible);
+                foreach (var item in itemsConfigurationKeys)
+                {
+                    writer.WriteString(item, flexible);
+                }
             }
             if (flexible)
             {

@@ -17,7 +17,9 @@ public sealed partial class DescribeConfigsResponse : IKafkaMessage
     public int ThrottleTimeMs { get; set; } = 0;
 
     /// <summary>The results for each resource.</summary>
-    public List<DescribeConfigsResult> Results { get; set; } = [];
+    public List<DescribeConfigsResult> Results { get => _results ??= []; set => _results = value; }
+
+    private List<DescribeConfigsResult>? _results;
 
     public static DescribeConfigsResponse Read(ref KafkaReader reader, short version)
     {
@@ -25,11 +27,7 @@ public sealed partial class DescribeConfigsResponse : IKafkaMessage
         var result = new DescribeConfigsResponse();
         result.ThrottleTimeMs = reader.ReadInt32();
         var countResults = reader.ReadArrayLength(flexible);
-        if (countResults < 0)
-        {
-            result.Results = [];
-        }
-        else
+        if (countResults > 0) // an empty or null array stays unallocated until used
         {
             var listResults = new List<DescribeConfigsResult>(Math.Min(countResults, 64)); // the count is the client's word; grow as elements arrive
             for (var iResults = 0; iResults < countResults; iResults++)
@@ -62,10 +60,13 @@ public sealed partial class DescribeConfigsResponse : IKafkaMessage
     {
         var flexible = version >= 4;
         writer.WriteInt32(ThrottleTimeMs);
-        writer.WriteArrayLength(Results.Count, flexible);
-        foreach (var item in Results)
+        writer.WriteArrayLength(_results?.Count ?? 0, flexible);
+        if (_results is { } itemsResults)
         {
-            item.Write(writer, version);
+            foreach (var item in itemsResults)
+            {
+                item.Write(writer, version);
+            }
         }
         if (flexible)
         {
@@ -89,7 +90,9 @@ public sealed partial class DescribeConfigsResponse : IKafkaMessage
         public string ResourceName { get; set; } = "";
 
         /// <summary>Each listed configuration.</summary>
-        public List<DescribeConfigsResourceResult> Configs { get; set; } = [];
+        public List<DescribeConfigsResourceResult> Configs { get => _configs ??= []; set => _configs = value; }
+
+        private List<DescribeConfigsResourceResult>? _configs;
 
         public static DescribeConfigsResult Read(ref KafkaReader reader, short version)
         {
@@ -100,11 +103,7 @@ public sealed partial class DescribeConfigsResponse : IKafkaMessage
             result.ResourceType = reader.ReadInt8();
             result.ResourceName = reader.ReadString(flexible);
             var countConfigs = reader.ReadArrayLength(flexible);
-            if (countConfigs < 0)
-            {
-                result.Configs = [];
-            }
-            else
+            if (countConfigs > 0) // an empty or null array stays unallocated until used
             {
                 var listConfigs = new List<DescribeConfigsResourceResult>(Math.Min(countConfigs, 64)); // the count is the client's word; grow as elements arrive
                 for (var iConfigs = 0; iConfigs < countConfigs; iConfigs++)
@@ -140,10 +139,13 @@ public sealed partial class DescribeConfigsResponse : IKafkaMessage
             writer.WriteNullableString(ErrorMessage, flexible);
             writer.WriteInt8(ResourceType);
             writer.WriteString(ResourceName, flexible);
-            writer.WriteArrayLength(Configs.Count, flexible);
-            foreach (var item in Configs)
+            writer.WriteArrayLength(_configs?.Count ?? 0, flexible);
+            if (_configs is { } itemsConfigs)
             {
-                item.Write(writer, version);
+                foreach (var item in itemsConfigs)
+                {
+                    item.Write(writer, version);
+                }
             }
             if (flexible)
             {
@@ -174,7 +176,9 @@ public sealed partial class DescribeConfigsResponse : IKafkaMessage
         public bool IsSensitive { get; set; } = false;
 
         /// <summary>The synonyms for this configuration key.</summary>
-        public List<DescribeConfigsSynonym> Synonyms { get; set; } = [];
+        public List<DescribeConfigsSynonym> Synonyms { get => _synonyms ??= []; set => _synonyms = value; }
+
+        private List<DescribeConfigsSynonym>? _synonyms;
 
         /// <summary>The configuration data type. Type can be one of the following values - BOOLEAN, STRING, INT, SHORT, LONG, DOUBLE, LIST, CLASS, PASSWORD</summary>
         public sbyte ConfigType { get; set; } = (sbyte)0;
@@ -201,11 +205,7 @@ public sealed partial class DescribeConfigsResponse : IKafkaMessage
             if (version >= 1)
             {
                 var countSynonyms = reader.ReadArrayLength(flexible);
-                if (countSynonyms < 0)
-                {
-                    result.Synonyms = [];
-                }
-                else
+                if (countSynonyms > 0) // an empty or null array stays unallocated until used
                 {
                     var listSynonyms = new List<DescribeConfigsSynonym>(Math.Min(countSynonyms, 64)); // the count is the client's word; grow as elements arrive
                     for (var iSynonyms = 0; iSynonyms < countSynonyms; iSynonyms++)
@@ -260,10 +260,13 @@ public sealed partial class DescribeConfigsResponse : IKafkaMessage
             writer.WriteBool(IsSensitive);
             if (version >= 1)
             {
-                writer.WriteArrayLength(Synonyms.Count, flexible);
-                foreach (var item in Synonyms)
+                writer.WriteArrayLength(_synonyms?.Count ?? 0, flexible);
+                if (_synonyms is { } itemsSynonyms)
                 {
-                    item.Write(writer, version);
+                    foreach (var item in itemsSynonyms)
+                    {
+                        item.Write(writer, version);
+                    }
                 }
             }
             if (version >= 3)

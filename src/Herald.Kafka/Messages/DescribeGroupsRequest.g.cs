@@ -14,7 +14,9 @@ public sealed partial class DescribeGroupsRequest : IKafkaMessage
     public const short FlexibleFrom = 5;
 
     /// <summary>The names of the groups to describe</summary>
-    public List<string> Groups { get; set; } = [];
+    public List<string> Groups { get => _groups ??= []; set => _groups = value; }
+
+    private List<string>? _groups;
 
     /// <summary>Whether to include authorized operations.</summary>
     public bool IncludeAuthorizedOperations { get; set; } = false;
@@ -24,11 +26,7 @@ public sealed partial class DescribeGroupsRequest : IKafkaMessage
         var flexible = version >= 5;
         var result = new DescribeGroupsRequest();
         var countGroups = reader.ReadArrayLength(flexible);
-        if (countGroups < 0)
-        {
-            result.Groups = [];
-        }
-        else
+        if (countGroups > 0) // an empty or null array stays unallocated until used
         {
             var listGroups = new List<string>(Math.Min(countGroups, 64)); // the count is the client's word; grow as elements arrive
             for (var iGroups = 0; iGroups < countGroups; iGroups++)
@@ -64,10 +62,13 @@ public sealed partial class DescribeGroupsRequest : IKafkaMessage
     public void Write(KafkaWriter writer, short version)
     {
         var flexible = version >= 5;
-        writer.WriteArrayLength(Groups.Count, flexible);
-        foreach (var item in Groups)
+        writer.WriteArrayLength(_groups?.Count ?? 0, flexible);
+        if (_groups is { } itemsGroups)
         {
-            writer.WriteString(item, flexible);
+            foreach (var item in itemsGroups)
+            {
+                writer.WriteString(item, flexible);
+            }
         }
         if (version >= 3)
         {

@@ -17,7 +17,9 @@ public sealed partial class DescribeGroupsResponse : IKafkaMessage
     public int ThrottleTimeMs { get; set; } = 0;
 
     /// <summary>Each described group.</summary>
-    public List<DescribedGroup> Groups { get; set; } = [];
+    public List<DescribedGroup> Groups { get => _groups ??= []; set => _groups = value; }
+
+    private List<DescribedGroup>? _groups;
 
     public static DescribeGroupsResponse Read(ref KafkaReader reader, short version)
     {
@@ -28,11 +30,7 @@ public sealed partial class DescribeGroupsResponse : IKafkaMessage
             result.ThrottleTimeMs = reader.ReadInt32();
         }
         var countGroups = reader.ReadArrayLength(flexible);
-        if (countGroups < 0)
-        {
-            result.Groups = [];
-        }
-        else
+        if (countGroups > 0) // an empty or null array stays unallocated until used
         {
             var listGroups = new List<DescribedGroup>(Math.Min(countGroups, 64)); // the count is the client's word; grow as elements arrive
             for (var iGroups = 0; iGroups < countGroups; iGroups++)
@@ -68,10 +66,13 @@ public sealed partial class DescribeGroupsResponse : IKafkaMessage
         {
             writer.WriteInt32(ThrottleTimeMs);
         }
-        writer.WriteArrayLength(Groups.Count, flexible);
-        foreach (var item in Groups)
+        writer.WriteArrayLength(_groups?.Count ?? 0, flexible);
+        if (_groups is { } itemsGroups)
         {
-            item.Write(writer, version);
+            foreach (var item in itemsGroups)
+            {
+                item.Write(writer, version);
+            }
         }
         if (flexible)
         {
@@ -98,7 +99,9 @@ public sealed partial class DescribeGroupsResponse : IKafkaMessage
         public string ProtocolData { get; set; } = "";
 
         /// <summary>The group members.</summary>
-        public List<DescribedGroupMember> Members { get; set; } = [];
+        public List<DescribedGroupMember> Members { get => _members ??= []; set => _members = value; }
+
+        private List<DescribedGroupMember>? _members;
 
         /// <summary>32-bit bitfield to represent authorized operations for this group.</summary>
         public int AuthorizedOperations { get; set; } = (-2147483648);
@@ -113,11 +116,7 @@ public sealed partial class DescribeGroupsResponse : IKafkaMessage
             result.ProtocolType = reader.ReadString(flexible);
             result.ProtocolData = reader.ReadString(flexible);
             var countMembers = reader.ReadArrayLength(flexible);
-            if (countMembers < 0)
-            {
-                result.Members = [];
-            }
-            else
+            if (countMembers > 0) // an empty or null array stays unallocated until used
             {
                 var listMembers = new List<DescribedGroupMember>(Math.Min(countMembers, 64)); // the count is the client's word; grow as elements arrive
                 for (var iMembers = 0; iMembers < countMembers; iMembers++)
@@ -158,10 +157,13 @@ public sealed partial class DescribeGroupsResponse : IKafkaMessage
             writer.WriteString(GroupState, flexible);
             writer.WriteString(ProtocolType, flexible);
             writer.WriteString(ProtocolData, flexible);
-            writer.WriteArrayLength(Members.Count, flexible);
-            foreach (var item in Members)
+            writer.WriteArrayLength(_members?.Count ?? 0, flexible);
+            if (_members is { } itemsMembers)
             {
-                item.Write(writer, version);
+                foreach (var item in itemsMembers)
+                {
+                    item.Write(writer, version);
+                }
             }
             if (version >= 3)
             {

@@ -40,10 +40,14 @@ public sealed partial class FetchRequest : IKafkaMessage
     public int SessionEpoch { get; set; } = (-1);
 
     /// <summary>The topics to fetch.</summary>
-    public List<FetchTopic> Topics { get; set; } = [];
+    public List<FetchTopic> Topics { get => _topics ??= []; set => _topics = value; }
+
+    private List<FetchTopic>? _topics;
 
     /// <summary>In an incremental fetch request, the partitions to remove.</summary>
-    public List<ForgottenTopic> ForgottenTopicsData { get; set; } = [];
+    public List<ForgottenTopic> ForgottenTopicsData { get => _forgottenTopicsData ??= []; set => _forgottenTopicsData = value; }
+
+    private List<ForgottenTopic>? _forgottenTopicsData;
 
     /// <summary>Rack ID of the consumer making this request</summary>
     public string RackId { get; set; } = "";
@@ -75,11 +79,7 @@ public sealed partial class FetchRequest : IKafkaMessage
             result.SessionEpoch = reader.ReadInt32();
         }
         var countTopics = reader.ReadArrayLength(flexible);
-        if (countTopics < 0)
-        {
-            result.Topics = [];
-        }
-        else
+        if (countTopics > 0) // an empty or null array stays unallocated until used
         {
             var listTopics = new List<FetchTopic>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
             for (var iTopics = 0; iTopics < countTopics; iTopics++)
@@ -92,11 +92,7 @@ public sealed partial class FetchRequest : IKafkaMessage
         if (version >= 7)
         {
             var countForgottenTopicsData = reader.ReadArrayLength(flexible);
-            if (countForgottenTopicsData < 0)
-            {
-                result.ForgottenTopicsData = [];
-            }
-            else
+            if (countForgottenTopicsData > 0) // an empty or null array stays unallocated until used
             {
                 var listForgottenTopicsData = new List<ForgottenTopic>(Math.Min(countForgottenTopicsData, 64)); // the count is the client's word; grow as elements arrive
                 for (var iForgottenTopicsData = 0; iForgottenTopicsData < countForgottenTopicsData; iForgottenTopicsData++)
@@ -163,17 +159,23 @@ public sealed partial class FetchRequest : IKafkaMessage
         {
             writer.WriteInt32(SessionEpoch);
         }
-        writer.WriteArrayLength(Topics.Count, flexible);
-        foreach (var item in Topics)
+        writer.WriteArrayLength(_topics?.Count ?? 0, flexible);
+        if (_topics is { } itemsTopics)
         {
-            item.Write(writer, version);
+            foreach (var item in itemsTopics)
+            {
+                item.Write(writer, version);
+            }
         }
         if (version >= 7)
         {
-            writer.WriteArrayLength(ForgottenTopicsData.Count, flexible);
-            foreach (var item in ForgottenTopicsData)
+            writer.WriteArrayLength(_forgottenTopicsData?.Count ?? 0, flexible);
+            if (_forgottenTopicsData is { } itemsForgottenTopicsData)
             {
-                item.Write(writer, version);
+                foreach (var item in itemsForgottenTopicsData)
+                {
+                    item.Write(writer, version);
+                }
             }
         }
         if (version >= 11)
@@ -272,7 +274,9 @@ public sealed partial class FetchRequest : IKafkaMessage
         public Guid TopicId { get; set; } = Guid.Empty;
 
         /// <summary>The partitions to fetch.</summary>
-        public List<FetchPartition> Partitions { get; set; } = [];
+        public List<FetchPartition> Partitions { get => _partitions ??= []; set => _partitions = value; }
+
+        private List<FetchPartition>? _partitions;
 
         public static FetchTopic Read(ref KafkaReader reader, short version)
         {
@@ -287,11 +291,7 @@ public sealed partial class FetchRequest : IKafkaMessage
                 result.TopicId = reader.ReadUuid();
             }
             var countPartitions = reader.ReadArrayLength(flexible);
-            if (countPartitions < 0)
-            {
-                result.Partitions = [];
-            }
-            else
+            if (countPartitions > 0) // an empty or null array stays unallocated until used
             {
                 var listPartitions = new List<FetchPartition>(Math.Min(countPartitions, 64)); // the count is the client's word; grow as elements arrive
                 for (var iPartitions = 0; iPartitions < countPartitions; iPartitions++)
@@ -331,10 +331,13 @@ public sealed partial class FetchRequest : IKafkaMessage
             {
                 writer.WriteUuid(TopicId);
             }
-            writer.WriteArrayLength(Partitions.Count, flexible);
-            foreach (var item in Partitions)
+            writer.WriteArrayLength(_partitions?.Count ?? 0, flexible);
+            if (_partitions is { } itemsPartitions)
             {
-                item.Write(writer, version);
+                foreach (var item in itemsPartitions)
+                {
+                    item.Write(writer, version);
+                }
             }
             if (flexible)
             {
@@ -454,7 +457,9 @@ public sealed partial class FetchRequest : IKafkaMessage
         public Guid TopicId { get; set; } = Guid.Empty;
 
         /// <summary>The partitions indexes to forget.</summary>
-        public List<int> Partitions { get; set; } = [];
+        public List<int> Partitions { get => _partitions ??= []; set => _partitions = value; }
+
+        private List<int>? _partitions;
 
         public static ForgottenTopic Read(ref KafkaReader reader, short version)
         {
@@ -471,11 +476,7 @@ public sealed partial class FetchRequest : IKafkaMessage
             if (version >= 7)
             {
                 var countPartitions = reader.ReadArrayLength(flexible);
-                if (countPartitions < 0)
-                {
-                    result.Partitions = [];
-                }
-                else
+                if (countPartitions > 0) // an empty or null array stays unallocated until used
                 {
                     var listPartitions = new List<int>(Math.Min(countPartitions, 64)); // the count is the client's word; grow as elements arrive
                     for (var iPartitions = 0; iPartitions < countPartitions; iPartitions++)
@@ -518,10 +519,13 @@ public sealed partial class FetchRequest : IKafkaMessage
             }
             if (version >= 7)
             {
-                writer.WriteArrayLength(Partitions.Count, flexible);
-                foreach (var item in Partitions)
+                writer.WriteArrayLength(_partitions?.Count ?? 0, flexible);
+                if (_partitions is { } itemsPartitions)
                 {
-                    writer.WriteInt32(item);
+                    foreach (var item in itemsPartitions)
+                    {
+                        writer.WriteInt32(item);
+                    }
                 }
             }
             if (flexible)

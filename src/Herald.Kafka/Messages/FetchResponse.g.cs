@@ -23,7 +23,9 @@ public sealed partial class FetchResponse : IKafkaMessage
     public int SessionId { get; set; } = 0;
 
     /// <summary>The response topics.</summary>
-    public List<FetchableTopicResponse> Responses { get; set; } = [];
+    public List<FetchableTopicResponse> Responses { get => _responses ??= []; set => _responses = value; }
+
+    private List<FetchableTopicResponse>? _responses;
 
     /// <summary>Endpoints for all current-leaders enumerated in PartitionData, with errors NOT_LEADER_OR_FOLLOWER &amp; FENCED_LEADER_EPOCH.</summary>
     public List<NodeEndpoint>? NodeEndpoints { get; set; } = null;
@@ -45,11 +47,7 @@ public sealed partial class FetchResponse : IKafkaMessage
             result.SessionId = reader.ReadInt32();
         }
         var countResponses = reader.ReadArrayLength(flexible);
-        if (countResponses < 0)
-        {
-            result.Responses = [];
-        }
-        else
+        if (countResponses > 0) // an empty or null array stays unallocated until used
         {
             var listResponses = new List<FetchableTopicResponse>(Math.Min(countResponses, 64)); // the count is the client's word; grow as elements arrive
             for (var iResponses = 0; iResponses < countResponses; iResponses++)
@@ -111,10 +109,13 @@ public sealed partial class FetchResponse : IKafkaMessage
         {
             writer.WriteInt32(SessionId);
         }
-        writer.WriteArrayLength(Responses.Count, flexible);
-        foreach (var item in Responses)
+        writer.WriteArrayLength(_responses?.Count ?? 0, flexible);
+        if (_responses is { } itemsResponses)
         {
-            item.Write(writer, version);
+            foreach (var item in itemsResponses)
+            {
+                item.Write(writer, version);
+            }
         }
         if (flexible)
         {
@@ -126,9 +127,12 @@ public sealed partial class FetchResponse : IKafkaMessage
                 writer.WriteUnsignedVarint(0);
                 using var taggedNodeEndpoints = new KafkaWriter();
                 taggedNodeEndpoints.WriteArrayLength(NodeEndpoints?.Count ?? -1, true);
-                foreach (var item in NodeEndpoints ?? [])
+                if (NodeEndpoints is { } itemsNodeEndpoints)
                 {
-                    item.Write(taggedNodeEndpoints, version);
+                    foreach (var item in itemsNodeEndpoints)
+                    {
+                        item.Write(taggedNodeEndpoints, version);
+                    }
                 }
                 writer.WriteUnsignedVarint(taggedNodeEndpoints.Length);
                 writer.WriteRaw(taggedNodeEndpoints.WrittenSpan);
@@ -146,7 +150,9 @@ public sealed partial class FetchResponse : IKafkaMessage
         public Guid TopicId { get; set; } = Guid.Empty;
 
         /// <summary>The topic partitions.</summary>
-        public List<PartitionData> Partitions { get; set; } = [];
+        public List<PartitionData> Partitions { get => _partitions ??= []; set => _partitions = value; }
+
+        private List<PartitionData>? _partitions;
 
         public static FetchableTopicResponse Read(ref KafkaReader reader, short version)
         {
@@ -161,11 +167,7 @@ public sealed partial class FetchResponse : IKafkaMessage
                 result.TopicId = reader.ReadUuid();
             }
             var countPartitions = reader.ReadArrayLength(flexible);
-            if (countPartitions < 0)
-            {
-                result.Partitions = [];
-            }
-            else
+            if (countPartitions > 0) // an empty or null array stays unallocated until used
             {
                 var listPartitions = new List<PartitionData>(Math.Min(countPartitions, 64)); // the count is the client's word; grow as elements arrive
                 for (var iPartitions = 0; iPartitions < countPartitions; iPartitions++)
@@ -205,10 +207,13 @@ public sealed partial class FetchResponse : IKafkaMessage
             {
                 writer.WriteUuid(TopicId);
             }
-            writer.WriteArrayLength(Partitions.Count, flexible);
-            foreach (var item in Partitions)
+            writer.WriteArrayLength(_partitions?.Count ?? 0, flexible);
+            if (_partitions is { } itemsPartitions)
             {
-                item.Write(writer, version);
+                foreach (var item in itemsPartitions)
+                {
+                    item.Write(writer, version);
+                }
             }
             if (flexible)
             {
@@ -338,9 +343,12 @@ public sealed partial class FetchResponse : IKafkaMessage
             if (version >= 4)
             {
                 writer.WriteArrayLength(AbortedTransactions?.Count ?? -1, flexible);
-                foreach (var item in AbortedTransactions ?? [])
+                if (AbortedTransactions is { } itemsAbortedTransactions)
                 {
-                    item.Write(writer, version);
+                    foreach (var item in itemsAbortedTransactions)
+                    {
+                        item.Write(writer, version);
+                    }
                 }
             }
             if (version >= 11)

@@ -20,7 +20,9 @@ public sealed partial class FindCoordinatorRequest : IKafkaMessage
     public sbyte KeyType { get; set; } = (sbyte)0;
 
     /// <summary>The coordinator keys.</summary>
-    public List<string> CoordinatorKeys { get; set; } = [];
+    public List<string> CoordinatorKeys { get => _coordinatorKeys ??= []; set => _coordinatorKeys = value; }
+
+    private List<string>? _coordinatorKeys;
 
     public static FindCoordinatorRequest Read(ref KafkaReader reader, short version)
     {
@@ -37,11 +39,7 @@ public sealed partial class FindCoordinatorRequest : IKafkaMessage
         if (version >= 4)
         {
             var countCoordinatorKeys = reader.ReadArrayLength(flexible);
-            if (countCoordinatorKeys < 0)
-            {
-                result.CoordinatorKeys = [];
-            }
-            else
+            if (countCoordinatorKeys > 0) // an empty or null array stays unallocated until used
             {
                 var listCoordinatorKeys = new List<string>(Math.Min(countCoordinatorKeys, 64)); // the count is the client's word; grow as elements arrive
                 for (var iCoordinatorKeys = 0; iCoordinatorKeys < countCoordinatorKeys; iCoordinatorKeys++)
@@ -84,10 +82,13 @@ public sealed partial class FindCoordinatorRequest : IKafkaMessage
         }
         if (version >= 4)
         {
-            writer.WriteArrayLength(CoordinatorKeys.Count, flexible);
-            foreach (var item in CoordinatorKeys)
+            writer.WriteArrayLength(_coordinatorKeys?.Count ?? 0, flexible);
+            if (_coordinatorKeys is { } itemsCoordinatorKeys)
             {
-                writer.WriteString(item, flexible);
+                foreach (var item in itemsCoordinatorKeys)
+                {
+                    writer.WriteString(item, flexible);
+                }
             }
         }
         if (flexible)

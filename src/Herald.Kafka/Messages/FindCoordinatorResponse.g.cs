@@ -32,7 +32,9 @@ public sealed partial class FindCoordinatorResponse : IKafkaMessage
     public int Port { get; set; } = 0;
 
     /// <summary>Each coordinator result in the response</summary>
-    public List<Coordinator> Coordinators { get; set; } = [];
+    public List<Coordinator> Coordinators { get => _coordinators ??= []; set => _coordinators = value; }
+
+    private List<Coordinator>? _coordinators;
 
     public static FindCoordinatorResponse Read(ref KafkaReader reader, short version)
     {
@@ -65,11 +67,7 @@ public sealed partial class FindCoordinatorResponse : IKafkaMessage
         if (version >= 4)
         {
             var countCoordinators = reader.ReadArrayLength(flexible);
-            if (countCoordinators < 0)
-            {
-                result.Coordinators = [];
-            }
-            else
+            if (countCoordinators > 0) // an empty or null array stays unallocated until used
             {
                 var listCoordinators = new List<Coordinator>(Math.Min(countCoordinators, 64)); // the count is the client's word; grow as elements arrive
                 for (var iCoordinators = 0; iCoordinators < countCoordinators; iCoordinators++)
@@ -128,10 +126,13 @@ public sealed partial class FindCoordinatorResponse : IKafkaMessage
         }
         if (version >= 4)
         {
-            writer.WriteArrayLength(Coordinators.Count, flexible);
-            foreach (var item in Coordinators)
+            writer.WriteArrayLength(_coordinators?.Count ?? 0, flexible);
+            if (_coordinators is { } itemsCoordinators)
             {
-                item.Write(writer, version);
+                foreach (var item in itemsCoordinators)
+                {
+                    item.Write(writer, version);
+                }
             }
         }
         if (flexible)

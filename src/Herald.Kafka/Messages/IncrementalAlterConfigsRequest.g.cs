@@ -14,7 +14,9 @@ public sealed partial class IncrementalAlterConfigsRequest : IKafkaMessage
     public const short FlexibleFrom = 1;
 
     /// <summary>The incremental updates for each resource.</summary>
-    public List<AlterConfigsResource> Resources { get; set; } = [];
+    public List<AlterConfigsResource> Resources { get => _resources ??= []; set => _resources = value; }
+
+    private List<AlterConfigsResource>? _resources;
 
     /// <summary>True if we should validate the request, but not change the configurations.</summary>
     public bool ValidateOnly { get; set; } = false;
@@ -24,11 +26,7 @@ public sealed partial class IncrementalAlterConfigsRequest : IKafkaMessage
         var flexible = version >= 1;
         var result = new IncrementalAlterConfigsRequest();
         var countResources = reader.ReadArrayLength(flexible);
-        if (countResources < 0)
-        {
-            result.Resources = [];
-        }
-        else
+        if (countResources > 0) // an empty or null array stays unallocated until used
         {
             var listResources = new List<AlterConfigsResource>(Math.Min(countResources, 64)); // the count is the client's word; grow as elements arrive
             for (var iResources = 0; iResources < countResources; iResources++)
@@ -61,10 +59,13 @@ public sealed partial class IncrementalAlterConfigsRequest : IKafkaMessage
     public void Write(KafkaWriter writer, short version)
     {
         var flexible = version >= 1;
-        writer.WriteArrayLength(Resources.Count, flexible);
-        foreach (var item in Resources)
+        writer.WriteArrayLength(_resources?.Count ?? 0, flexible);
+        if (_resources is { } itemsResources)
         {
-            item.Write(writer, version);
+            foreach (var item in itemsResources)
+            {
+                item.Write(writer, version);
+            }
         }
         writer.WriteBool(ValidateOnly);
         if (flexible)
@@ -83,7 +84,9 @@ public sealed partial class IncrementalAlterConfigsRequest : IKafkaMessage
         public string ResourceName { get; set; } = "";
 
         /// <summary>The configurations.</summary>
-        public List<AlterableConfig> Configs { get; set; } = [];
+        public List<AlterableConfig> Configs { get => _configs ??= []; set => _configs = value; }
+
+        private List<AlterableConfig>? _configs;
 
         public static AlterConfigsResource Read(ref KafkaReader reader, short version)
         {
@@ -92,11 +95,7 @@ public sealed partial class IncrementalAlterConfigsRequest : IKafkaMessage
             result.ResourceType = reader.ReadInt8();
             result.ResourceName = reader.ReadString(flexible);
             var countConfigs = reader.ReadArrayLength(flexible);
-            if (countConfigs < 0)
-            {
-                result.Configs = [];
-            }
-            else
+            if (countConfigs > 0) // an empty or null array stays unallocated until used
             {
                 var listConfigs = new List<AlterableConfig>(Math.Min(countConfigs, 64)); // the count is the client's word; grow as elements arrive
                 for (var iConfigs = 0; iConfigs < countConfigs; iConfigs++)
@@ -130,10 +129,13 @@ public sealed partial class IncrementalAlterConfigsRequest : IKafkaMessage
             var flexible = version >= 1;
             writer.WriteInt8(ResourceType);
             writer.WriteString(ResourceName, flexible);
-            writer.WriteArrayLength(Configs.Count, flexible);
-            foreach (var item in Configs)
+            writer.WriteArrayLength(_configs?.Count ?? 0, flexible);
+            if (_configs is { } itemsConfigs)
             {
-                item.Write(writer, version);
+                foreach (var item in itemsConfigs)
+                {
+                    item.Write(writer, version);
+                }
             }
             if (flexible)
             {

@@ -17,7 +17,9 @@ public sealed partial class IncrementalAlterConfigsResponse : IKafkaMessage
     public int ThrottleTimeMs { get; set; } = 0;
 
     /// <summary>The responses for each resource.</summary>
-    public List<AlterConfigsResourceResponse> Responses { get; set; } = [];
+    public List<AlterConfigsResourceResponse> Responses { get => _responses ??= []; set => _responses = value; }
+
+    private List<AlterConfigsResourceResponse>? _responses;
 
     public static IncrementalAlterConfigsResponse Read(ref KafkaReader reader, short version)
     {
@@ -25,11 +27,7 @@ public sealed partial class IncrementalAlterConfigsResponse : IKafkaMessage
         var result = new IncrementalAlterConfigsResponse();
         result.ThrottleTimeMs = reader.ReadInt32();
         var countResponses = reader.ReadArrayLength(flexible);
-        if (countResponses < 0)
-        {
-            result.Responses = [];
-        }
-        else
+        if (countResponses > 0) // an empty or null array stays unallocated until used
         {
             var listResponses = new List<AlterConfigsResourceResponse>(Math.Min(countResponses, 64)); // the count is the client's word; grow as elements arrive
             for (var iResponses = 0; iResponses < countResponses; iResponses++)
@@ -62,10 +60,13 @@ public sealed partial class IncrementalAlterConfigsResponse : IKafkaMessage
     {
         var flexible = version >= 1;
         writer.WriteInt32(ThrottleTimeMs);
-        writer.WriteArrayLength(Responses.Count, flexible);
-        foreach (var item in Responses)
+        writer.WriteArrayLength(_responses?.Count ?? 0, flexible);
+        if (_responses is { } itemsResponses)
         {
-            item.Write(writer, version);
+            foreach (var item in itemsResponses)
+            {
+                item.Write(writer, version);
+            }
         }
         if (flexible)
         {

@@ -32,7 +32,9 @@ public sealed partial class JoinGroupRequest : IKafkaMessage
     public string ProtocolType { get; set; } = "";
 
     /// <summary>The list of protocols that the member supports.</summary>
-    public List<JoinGroupRequestProtocol> Protocols { get; set; } = [];
+    public List<JoinGroupRequestProtocol> Protocols { get => _protocols ??= []; set => _protocols = value; }
+
+    private List<JoinGroupRequestProtocol>? _protocols;
 
     /// <summary>The reason why the member (re-)joins the group.</summary>
     public string? Reason { get; set; } = null;
@@ -54,11 +56,7 @@ public sealed partial class JoinGroupRequest : IKafkaMessage
         }
         result.ProtocolType = reader.ReadString(flexible);
         var countProtocols = reader.ReadArrayLength(flexible);
-        if (countProtocols < 0)
-        {
-            result.Protocols = [];
-        }
-        else
+        if (countProtocols > 0) // an empty or null array stays unallocated until used
         {
             var listProtocols = new List<JoinGroupRequestProtocol>(Math.Min(countProtocols, 64)); // the count is the client's word; grow as elements arrive
             for (var iProtocols = 0; iProtocols < countProtocols; iProtocols++)
@@ -106,10 +104,13 @@ public sealed partial class JoinGroupRequest : IKafkaMessage
             writer.WriteNullableString(GroupInstanceId, flexible);
         }
         writer.WriteString(ProtocolType, flexible);
-        writer.WriteArrayLength(Protocols.Count, flexible);
-        foreach (var item in Protocols)
+        writer.WriteArrayLength(_protocols?.Count ?? 0, flexible);
+        if (_protocols is { } itemsProtocols)
         {
-            item.Write(writer, version);
+            foreach (var item in itemsProtocols)
+            {
+                item.Write(writer, version);
+            }
         }
         if (version >= 8)
         {

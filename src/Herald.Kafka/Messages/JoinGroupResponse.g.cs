@@ -37,7 +37,9 @@ public sealed partial class JoinGroupResponse : IKafkaMessage
     /// <summary>The member ID assigned by the group coordinator.</summary>
     public string MemberId { get; set; } = "";
 
-    public List<JoinGroupResponseMember> Members { get; set; } = [];
+    public List<JoinGroupResponseMember> Members { get => _members ??= []; set => _members = value; }
+
+    private List<JoinGroupResponseMember>? _members;
 
     public static JoinGroupResponse Read(ref KafkaReader reader, short version)
     {
@@ -61,11 +63,7 @@ public sealed partial class JoinGroupResponse : IKafkaMessage
         }
         result.MemberId = reader.ReadString(flexible);
         var countMembers = reader.ReadArrayLength(flexible);
-        if (countMembers < 0)
-        {
-            result.Members = [];
-        }
-        else
+        if (countMembers > 0) // an empty or null array stays unallocated until used
         {
             var listMembers = new List<JoinGroupResponseMember>(Math.Min(countMembers, 64)); // the count is the client's word; grow as elements arrive
             for (var iMembers = 0; iMembers < countMembers; iMembers++)
@@ -114,10 +112,13 @@ public sealed partial class JoinGroupResponse : IKafkaMessage
             writer.WriteBool(SkipAssignment);
         }
         writer.WriteString(MemberId, flexible);
-        writer.WriteArrayLength(Members.Count, flexible);
-        foreach (var item in Members)
+        writer.WriteArrayLength(_members?.Count ?? 0, flexible);
+        if (_members is { } itemsMembers)
         {
-            item.Write(writer, version);
+            foreach (var item in itemsMembers)
+            {
+                item.Write(writer, version);
+            }
         }
         if (flexible)
         {

@@ -20,7 +20,9 @@ public sealed partial class LeaveGroupResponse : IKafkaMessage
     public short ErrorCode { get; set; } = 0;
 
     /// <summary>List of leaving member responses.</summary>
-    public List<MemberResponse> Members { get; set; } = [];
+    public List<MemberResponse> Members { get => _members ??= []; set => _members = value; }
+
+    private List<MemberResponse>? _members;
 
     public static LeaveGroupResponse Read(ref KafkaReader reader, short version)
     {
@@ -34,11 +36,7 @@ public sealed partial class LeaveGroupResponse : IKafkaMessage
         if (version >= 3)
         {
             var countMembers = reader.ReadArrayLength(flexible);
-            if (countMembers < 0)
-            {
-                result.Members = [];
-            }
-            else
+            if (countMembers > 0) // an empty or null array stays unallocated until used
             {
                 var listMembers = new List<MemberResponse>(Math.Min(countMembers, 64)); // the count is the client's word; grow as elements arrive
                 for (var iMembers = 0; iMembers < countMembers; iMembers++)
@@ -78,10 +76,13 @@ public sealed partial class LeaveGroupResponse : IKafkaMessage
         writer.WriteInt16(ErrorCode);
         if (version >= 3)
         {
-            writer.WriteArrayLength(Members.Count, flexible);
-            foreach (var item in Members)
+            writer.WriteArrayLength(_members?.Count ?? 0, flexible);
+            if (_members is { } itemsMembers)
             {
-                item.Write(writer, version);
+                foreach (var item in itemsMembers)
+                {
+                    item.Write(writer, version);
+                }
             }
         }
         if (flexible)

@@ -14,10 +14,14 @@ public sealed partial class ListGroupsRequest : IKafkaMessage
     public const short FlexibleFrom = 3;
 
     /// <summary>The states of the groups we want to list. If empty, all groups are returned with their state.</summary>
-    public List<string> StatesFilter { get; set; } = [];
+    public List<string> StatesFilter { get => _statesFilter ??= []; set => _statesFilter = value; }
+
+    private List<string>? _statesFilter;
 
     /// <summary>The types of the groups we want to list. If empty, all groups are returned with their type.</summary>
-    public List<string> TypesFilter { get; set; } = [];
+    public List<string> TypesFilter { get => _typesFilter ??= []; set => _typesFilter = value; }
+
+    private List<string>? _typesFilter;
 
     public static ListGroupsRequest Read(ref KafkaReader reader, short version)
     {
@@ -26,11 +30,7 @@ public sealed partial class ListGroupsRequest : IKafkaMessage
         if (version >= 4)
         {
             var countStatesFilter = reader.ReadArrayLength(flexible);
-            if (countStatesFilter < 0)
-            {
-                result.StatesFilter = [];
-            }
-            else
+            if (countStatesFilter > 0) // an empty or null array stays unallocated until used
             {
                 var listStatesFilter = new List<string>(Math.Min(countStatesFilter, 64)); // the count is the client's word; grow as elements arrive
                 for (var iStatesFilter = 0; iStatesFilter < countStatesFilter; iStatesFilter++)
@@ -44,11 +44,7 @@ public sealed partial class ListGroupsRequest : IKafkaMessage
         if (version >= 5)
         {
             var countTypesFilter = reader.ReadArrayLength(flexible);
-            if (countTypesFilter < 0)
-            {
-                result.TypesFilter = [];
-            }
-            else
+            if (countTypesFilter > 0) // an empty or null array stays unallocated until used
             {
                 var listTypesFilter = new List<string>(Math.Min(countTypesFilter, 64)); // the count is the client's word; grow as elements arrive
                 for (var iTypesFilter = 0; iTypesFilter < countTypesFilter; iTypesFilter++)
@@ -83,18 +79,24 @@ public sealed partial class ListGroupsRequest : IKafkaMessage
         var flexible = version >= 3;
         if (version >= 4)
         {
-            writer.WriteArrayLength(StatesFilter.Count, flexible);
-            foreach (var item in StatesFilter)
+            writer.WriteArrayLength(_statesFilter?.Count ?? 0, flexible);
+            if (_statesFilter is { } itemsStatesFilter)
             {
-                writer.WriteString(item, flexible);
+                foreach (var item in itemsStatesFilter)
+                {
+                    writer.WriteString(item, flexible);
+                }
             }
         }
         if (version >= 5)
         {
-            writer.WriteArrayLength(TypesFilter.Count, flexible);
-            foreach (var item in TypesFilter)
+            writer.WriteArrayLength(_typesFilter?.Count ?? 0, flexible);
+            if (_typesFilter is { } itemsTypesFilter)
             {
-                writer.WriteString(item, flexible);
+                foreach (var item in itemsTypesFilter)
+                {
+                    writer.WriteString(item, flexible);
+                }
             }
         }
         if (flexible)

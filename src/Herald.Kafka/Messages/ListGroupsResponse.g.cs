@@ -20,7 +20,9 @@ public sealed partial class ListGroupsResponse : IKafkaMessage
     public short ErrorCode { get; set; } = 0;
 
     /// <summary>Each group in the response.</summary>
-    public List<ListedGroup> Groups { get; set; } = [];
+    public List<ListedGroup> Groups { get => _groups ??= []; set => _groups = value; }
+
+    private List<ListedGroup>? _groups;
 
     public static ListGroupsResponse Read(ref KafkaReader reader, short version)
     {
@@ -32,11 +34,7 @@ public sealed partial class ListGroupsResponse : IKafkaMessage
         }
         result.ErrorCode = reader.ReadInt16();
         var countGroups = reader.ReadArrayLength(flexible);
-        if (countGroups < 0)
-        {
-            result.Groups = [];
-        }
-        else
+        if (countGroups > 0) // an empty or null array stays unallocated until used
         {
             var listGroups = new List<ListedGroup>(Math.Min(countGroups, 64)); // the count is the client's word; grow as elements arrive
             for (var iGroups = 0; iGroups < countGroups; iGroups++)
@@ -73,10 +71,13 @@ public sealed partial class ListGroupsResponse : IKafkaMessage
             writer.WriteInt32(ThrottleTimeMs);
         }
         writer.WriteInt16(ErrorCode);
-        writer.WriteArrayLength(Groups.Count, flexible);
-        foreach (var item in Groups)
+        writer.WriteArrayLength(_groups?.Count ?? 0, flexible);
+        if (_groups is { } itemsGroups)
         {
-            item.Write(writer, version);
+            foreach (var item in itemsGroups)
+            {
+                item.Write(writer, version);
+            }
         }
         if (flexible)
         {

@@ -20,7 +20,9 @@ public sealed partial class ListOffsetsRequest : IKafkaMessage
     public sbyte IsolationLevel { get; set; } = 0;
 
     /// <summary>Each topic in the request.</summary>
-    public List<ListOffsetsTopic> Topics { get; set; } = [];
+    public List<ListOffsetsTopic> Topics { get => _topics ??= []; set => _topics = value; }
+
+    private List<ListOffsetsTopic>? _topics;
 
     public static ListOffsetsRequest Read(ref KafkaReader reader, short version)
     {
@@ -32,11 +34,7 @@ public sealed partial class ListOffsetsRequest : IKafkaMessage
             result.IsolationLevel = reader.ReadInt8();
         }
         var countTopics = reader.ReadArrayLength(flexible);
-        if (countTopics < 0)
-        {
-            result.Topics = [];
-        }
-        else
+        if (countTopics > 0) // an empty or null array stays unallocated until used
         {
             var listTopics = new List<ListOffsetsTopic>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
             for (var iTopics = 0; iTopics < countTopics; iTopics++)
@@ -73,10 +71,13 @@ public sealed partial class ListOffsetsRequest : IKafkaMessage
         {
             writer.WriteInt8(IsolationLevel);
         }
-        writer.WriteArrayLength(Topics.Count, flexible);
-        foreach (var item in Topics)
+        writer.WriteArrayLength(_topics?.Count ?? 0, flexible);
+        if (_topics is { } itemsTopics)
         {
-            item.Write(writer, version);
+            foreach (var item in itemsTopics)
+            {
+                item.Write(writer, version);
+            }
         }
         if (flexible)
         {
@@ -91,7 +92,9 @@ public sealed partial class ListOffsetsRequest : IKafkaMessage
         public string Name { get; set; } = "";
 
         /// <summary>Each partition in the request.</summary>
-        public List<ListOffsetsPartition> Partitions { get; set; } = [];
+        public List<ListOffsetsPartition> Partitions { get => _partitions ??= []; set => _partitions = value; }
+
+        private List<ListOffsetsPartition>? _partitions;
 
         public static ListOffsetsTopic Read(ref KafkaReader reader, short version)
         {
@@ -99,11 +102,7 @@ public sealed partial class ListOffsetsRequest : IKafkaMessage
             var result = new ListOffsetsTopic();
             result.Name = reader.ReadString(flexible);
             var countPartitions = reader.ReadArrayLength(flexible);
-            if (countPartitions < 0)
-            {
-                result.Partitions = [];
-            }
-            else
+            if (countPartitions > 0) // an empty or null array stays unallocated until used
             {
                 var listPartitions = new List<ListOffsetsPartition>(Math.Min(countPartitions, 64)); // the count is the client's word; grow as elements arrive
                 for (var iPartitions = 0; iPartitions < countPartitions; iPartitions++)
@@ -136,10 +135,13 @@ public sealed partial class ListOffsetsRequest : IKafkaMessage
         {
             var flexible = version >= 6;
             writer.WriteString(Name, flexible);
-            writer.WriteArrayLength(Partitions.Count, flexible);
-            foreach (var item in Partitions)
+            writer.WriteArrayLength(_partitions?.Count ?? 0, flexible);
+            if (_partitions is { } itemsPartitions)
             {
-                item.Write(writer, version);
+                foreach (var item in itemsPartitions)
+                {
+                    item.Write(writer, version);
+                }
             }
             if (flexible)
             {

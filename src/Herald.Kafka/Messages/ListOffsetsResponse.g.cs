@@ -17,7 +17,9 @@ public sealed partial class ListOffsetsResponse : IKafkaMessage
     public int ThrottleTimeMs { get; set; } = 0;
 
     /// <summary>Each topic in the response.</summary>
-    public List<ListOffsetsTopicResponse> Topics { get; set; } = [];
+    public List<ListOffsetsTopicResponse> Topics { get => _topics ??= []; set => _topics = value; }
+
+    private List<ListOffsetsTopicResponse>? _topics;
 
     public static ListOffsetsResponse Read(ref KafkaReader reader, short version)
     {
@@ -28,11 +30,7 @@ public sealed partial class ListOffsetsResponse : IKafkaMessage
             result.ThrottleTimeMs = reader.ReadInt32();
         }
         var countTopics = reader.ReadArrayLength(flexible);
-        if (countTopics < 0)
-        {
-            result.Topics = [];
-        }
-        else
+        if (countTopics > 0) // an empty or null array stays unallocated until used
         {
             var listTopics = new List<ListOffsetsTopicResponse>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
             for (var iTopics = 0; iTopics < countTopics; iTopics++)
@@ -68,10 +66,13 @@ public sealed partial class ListOffsetsResponse : IKafkaMessage
         {
             writer.WriteInt32(ThrottleTimeMs);
         }
-        writer.WriteArrayLength(Topics.Count, flexible);
-        foreach (var item in Topics)
+        writer.WriteArrayLength(_topics?.Count ?? 0, flexible);
+        if (_topics is { } itemsTopics)
         {
-            item.Write(writer, version);
+            foreach (var item in itemsTopics)
+            {
+                item.Write(writer, version);
+            }
         }
         if (flexible)
         {
@@ -86,7 +87,9 @@ public sealed partial class ListOffsetsResponse : IKafkaMessage
         public string Name { get; set; } = "";
 
         /// <summary>Each partition in the response.</summary>
-        public List<ListOffsetsPartitionResponse> Partitions { get; set; } = [];
+        public List<ListOffsetsPartitionResponse> Partitions { get => _partitions ??= []; set => _partitions = value; }
+
+        private List<ListOffsetsPartitionResponse>? _partitions;
 
         public static ListOffsetsTopicResponse Read(ref KafkaReader reader, short version)
         {
@@ -94,11 +97,7 @@ public sealed partial class ListOffsetsResponse : IKafkaMessage
             var result = new ListOffsetsTopicResponse();
             result.Name = reader.ReadString(flexible);
             var countPartitions = reader.ReadArrayLength(flexible);
-            if (countPartitions < 0)
-            {
-                result.Partitions = [];
-            }
-            else
+            if (countPartitions > 0) // an empty or null array stays unallocated until used
             {
                 var listPartitions = new List<ListOffsetsPartitionResponse>(Math.Min(countPartitions, 64)); // the count is the client's word; grow as elements arrive
                 for (var iPartitions = 0; iPartitions < countPartitions; iPartitions++)
@@ -131,10 +130,13 @@ public sealed partial class ListOffsetsResponse : IKafkaMessage
         {
             var flexible = version >= 6;
             writer.WriteString(Name, flexible);
-            writer.WriteArrayLength(Partitions.Count, flexible);
-            foreach (var item in Partitions)
+            writer.WriteArrayLength(_partitions?.Count ?? 0, flexible);
+            if (_partitions is { } itemsPartitions)
             {
-                item.Write(writer, version);
+                foreach (var item in itemsPartitions)
+                {
+                    item.Write(writer, version);
+                }
             }
             if (flexible)
             {
@@ -153,7 +155,9 @@ public sealed partial class ListOffsetsResponse : IKafkaMessage
         public short ErrorCode { get; set; } = 0;
 
         /// <summary>The result offsets.</summary>
-        public List<long> OldStyleOffsets { get; set; } = [];
+        public List<long> OldStyleOffsets { get => _oldStyleOffsets ??= []; set => _oldStyleOffsets = value; }
+
+        private List<long>? _oldStyleOffsets;
 
         /// <summary>The timestamp associated with the returned offset.</summary>
         public long Timestamp { get; set; } = (long)(-1);
@@ -172,11 +176,7 @@ public sealed partial class ListOffsetsResponse : IKafkaMessage
             if (version <= 0)
             {
                 var countOldStyleOffsets = reader.ReadArrayLength(flexible);
-                if (countOldStyleOffsets < 0)
-                {
-                    result.OldStyleOffsets = [];
-                }
-                else
+                if (countOldStyleOffsets > 0) // an empty or null array stays unallocated until used
                 {
                     var listOldStyleOffsets = new List<long>(Math.Min(countOldStyleOffsets, 64)); // the count is the client's word; grow as elements arrive
                     for (var iOldStyleOffsets = 0; iOldStyleOffsets < countOldStyleOffsets; iOldStyleOffsets++)
@@ -225,10 +225,13 @@ public sealed partial class ListOffsetsResponse : IKafkaMessage
             writer.WriteInt16(ErrorCode);
             if (version <= 0)
             {
-                writer.WriteArrayLength(OldStyleOffsets.Count, flexible);
-                foreach (var item in OldStyleOffsets)
+                writer.WriteArrayLength(_oldStyleOffsets?.Count ?? 0, flexible);
+                if (_oldStyleOffsets is { } itemsOldStyleOffsets)
                 {
-                    writer.WriteInt64(item);
+                    foreach (var item in itemsOldStyleOffsets)
+                    {
+                        writer.WriteInt64(item);
+                    }
                 }
             }
             if (version >= 1)

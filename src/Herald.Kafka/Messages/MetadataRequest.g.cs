@@ -79,9 +79,12 @@ public sealed partial class MetadataRequest : IKafkaMessage
     {
         var flexible = version >= 9;
         writer.WriteArrayLength(Topics?.Count ?? -1, flexible);
-        foreach (var item in Topics ?? [])
+        if (Topics is { } itemsTopics)
         {
-            item.Write(writer, version);
+            foreach (var item in itemsTopics)
+            {
+                item.Write(writer, version);
+            }
         }
         if (version >= 4)
         {

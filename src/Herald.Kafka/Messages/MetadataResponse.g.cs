@@ -17,7 +17,9 @@ public sealed partial class MetadataResponse : IKafkaMessage
     public int ThrottleTimeMs { get; set; } = 0;
 
     /// <summary>A list of brokers present in the cluster.</summary>
-    public List<MetadataResponseBroker> Brokers { get; set; } = [];
+    public List<MetadataResponseBroker> Brokers { get => _brokers ??= []; set => _brokers = value; }
+
+    private List<MetadataResponseBroker>? _brokers;
 
     /// <summary>The cluster ID that responding broker belongs to.</summary>
     public string? ClusterId { get; set; } = null;
@@ -26,7 +28,9 @@ public sealed partial class MetadataResponse : IKafkaMessage
     public int ControllerId { get; set; } = (-1);
 
     /// <summary>Each topic in the response.</summary>
-    public List<MetadataResponseTopic> Topics { get; set; } = [];
+    public List<MetadataResponseTopic> Topics { get => _topics ??= []; set => _topics = value; }
+
+    private List<MetadataResponseTopic>? _topics;
 
     /// <summary>32-bit bitfield to represent authorized operations for this cluster.</summary>
     public int ClusterAuthorizedOperations { get; set; } = (-2147483648);
@@ -40,11 +44,7 @@ public sealed partial class MetadataResponse : IKafkaMessage
             result.ThrottleTimeMs = reader.ReadInt32();
         }
         var countBrokers = reader.ReadArrayLength(flexible);
-        if (countBrokers < 0)
-        {
-            result.Brokers = [];
-        }
-        else
+        if (countBrokers > 0) // an empty or null array stays unallocated until used
         {
             var listBrokers = new List<MetadataResponseBroker>(Math.Min(countBrokers, 64)); // the count is the client's word; grow as elements arrive
             for (var iBrokers = 0; iBrokers < countBrokers; iBrokers++)
@@ -63,11 +63,7 @@ public sealed partial class MetadataResponse : IKafkaMessage
             result.ControllerId = reader.ReadInt32();
         }
         var countTopics = reader.ReadArrayLength(flexible);
-        if (countTopics < 0)
-        {
-            result.Topics = [];
-        }
-        else
+        if (countTopics > 0) // an empty or null array stays unallocated until used
         {
             var listTopics = new List<MetadataResponseTopic>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
             for (var iTopics = 0; iTopics < countTopics; iTopics++)
@@ -107,10 +103,13 @@ public sealed partial class MetadataResponse : IKafkaMessage
         {
             writer.WriteInt32(ThrottleTimeMs);
         }
-        writer.WriteArrayLength(Brokers.Count, flexible);
-        foreach (var item in Brokers)
+        writer.WriteArrayLength(_brokers?.Count ?? 0, flexible);
+        if (_brokers is { } itemsBrokers)
         {
-            item.Write(writer, version);
+            foreach (var item in itemsBrokers)
+            {
+                item.Write(writer, version);
+            }
         }
         if (version >= 2)
         {
@@ -120,10 +119,13 @@ public sealed partial class MetadataResponse : IKafkaMessage
         {
             writer.WriteInt32(ControllerId);
         }
-        writer.WriteArrayLength(Topics.Count, flexible);
-        foreach (var item in Topics)
+        writer.WriteArrayLength(_topics?.Count ?? 0, flexible);
+        if (_topics is { } itemsTopics)
         {
-            item.Write(writer, version);
+            foreach (var item in itemsTopics)
+            {
+                item.Write(writer, version);
+            }
         }
         if (version >= 8 && version <= 10)
         {
@@ -213,7 +215,9 @@ public sealed partial class MetadataResponse : IKafkaMessage
         public bool IsInternal { get; set; } = false;
 
         /// <summary>Each partition in the topic.</summary>
-        public List<MetadataResponsePartition> Partitions { get; set; } = [];
+        public List<MetadataResponsePartition> Partitions { get => _partitions ??= []; set => _partitions = value; }
+
+        private List<MetadataResponsePartition>? _partitions;
 
         /// <summary>32-bit bitfield to represent authorized operations for this topic.</summary>
         public int TopicAuthorizedOperations { get; set; } = (-2147483648);
@@ -233,11 +237,7 @@ public sealed partial class MetadataResponse : IKafkaMessage
                 result.IsInternal = reader.ReadBool();
             }
             var countPartitions = reader.ReadArrayLength(flexible);
-            if (countPartitions < 0)
-            {
-                result.Partitions = [];
-            }
-            else
+            if (countPartitions > 0) // an empty or null array stays unallocated until used
             {
                 var listPartitions = new List<MetadataResponsePartition>(Math.Min(countPartitions, 64)); // the count is the client's word; grow as elements arrive
                 for (var iPartitions = 0; iPartitions < countPartitions; iPartitions++)
@@ -283,10 +283,13 @@ public sealed partial class MetadataResponse : IKafkaMessage
             {
                 writer.WriteBool(IsInternal);
             }
-            writer.WriteArrayLength(Partitions.Count, flexible);
-            foreach (var item in Partitions)
+            writer.WriteArrayLength(_partitions?.Count ?? 0, flexible);
+            if (_partitions is { } itemsPartitions)
             {
-                item.Write(writer, version);
+                foreach (var item in itemsPartitions)
+                {
+                    item.Write(writer, version);
+                }
             }
             if (version >= 8)
             {
@@ -315,13 +318,19 @@ public sealed partial class MetadataResponse : IKafkaMessage
         public int LeaderEpoch { get; set; } = (-1);
 
         /// <summary>The set of all nodes that host this partition.</summary>
-        public List<int> ReplicaNodes { get; set; } = [];
+        public List<int> ReplicaNodes { get => _replicaNodes ??= []; set => _replicaNodes = value; }
+
+        private List<int>? _replicaNodes;
 
         /// <summary>The set of nodes that are in sync with the leader for this partition.</summary>
-        public List<int> IsrNodes { get; set; } = [];
+        public List<int> IsrNodes { get => _isrNodes ??= []; set => _isrNodes = value; }
+
+        private List<int>? _isrNodes;
 
         /// <summary>The set of offline replicas of this partition.</summary>
-        public List<int> OfflineReplicas { get; set; } = [];
+        public List<int> OfflineReplicas { get => _offlineReplicas ??= []; set => _offlineReplicas = value; }
+
+        private List<int>? _offlineReplicas;
 
         public static MetadataResponsePartition Read(ref KafkaReader reader, short version)
         {
@@ -335,11 +344,7 @@ public sealed partial class MetadataResponse : IKafkaMessage
                 result.LeaderEpoch = reader.ReadInt32();
             }
             var countReplicaNodes = reader.ReadArrayLength(flexible);
-            if (countReplicaNodes < 0)
-            {
-                result.ReplicaNodes = [];
-            }
-            else
+            if (countReplicaNodes > 0) // an empty or null array stays unallocated until used
             {
                 var listReplicaNodes = new List<int>(Math.Min(countReplicaNodes, 64)); // the count is the client's word; grow as elements arrive
                 for (var iReplicaNodes = 0; iReplicaNodes < countReplicaNodes; iReplicaNodes++)
@@ -350,11 +355,7 @@ public sealed partial class MetadataResponse : IKafkaMessage
                 result.ReplicaNodes = listReplicaNodes;
             }
             var countIsrNodes = reader.ReadArrayLength(flexible);
-            if (countIsrNodes < 0)
-            {
-                result.IsrNodes = [];
-            }
-            else
+            if (countIsrNodes > 0) // an empty or null array stays unallocated until used
             {
                 var listIsrNodes = new List<int>(Math.Min(countIsrNodes, 64)); // the count is the client's word; grow as elements arrive
                 for (var iIsrNodes = 0; iIsrNodes < countIsrNodes; iIsrNodes++)
@@ -367,11 +368,7 @@ public sealed partial class MetadataResponse : IKafkaMessage
             if (version >= 5)
             {
                 var countOfflineReplicas = reader.ReadArrayLength(flexible);
-                if (countOfflineReplicas < 0)
-                {
-                    result.OfflineReplicas = [];
-                }
-                else
+                if (countOfflineReplicas > 0) // an empty or null array stays unallocated until used
                 {
                     var listOfflineReplicas = new List<int>(Math.Min(countOfflineReplicas, 64)); // the count is the client's word; grow as elements arrive
                     for (var iOfflineReplicas = 0; iOfflineReplicas < countOfflineReplicas; iOfflineReplicas++)
@@ -411,22 +408,31 @@ public sealed partial class MetadataResponse : IKafkaMessage
             {
                 writer.WriteInt32(LeaderEpoch);
             }
-            writer.WriteArrayLength(ReplicaNodes.Count, flexible);
-            foreach (var item in ReplicaNodes)
+            writer.WriteArrayLength(_replicaNodes?.Count ?? 0, flexible);
+            if (_replicaNodes is { } itemsReplicaNodes)
             {
-                writer.WriteInt32(item);
+                foreach (var item in itemsReplicaNodes)
+                {
+                    writer.WriteInt32(item);
+                }
             }
-            writer.WriteArrayLength(IsrNodes.Count, flexible);
-            foreach (var item in IsrNodes)
+            writer.WriteArrayLength(_isrNodes?.Count ?? 0, flexible);
+            if (_isrNodes is { } itemsIsrNodes)
             {
-                writer.WriteInt32(item);
+                foreach (var item in itemsIsrNodes)
+                {
+                    writer.WriteInt32(item);
+                }
             }
             if (version >= 5)
             {
-                writer.WriteArrayLength(OfflineReplicas.Count, flexible);
-                foreach (var item in OfflineReplicas)
+                writer.WriteArrayLength(_offlineReplicas?.Count ?? 0, flexible);
+                if (_offlineReplicas is { } itemsOfflineReplicas)
                 {
-                    writer.WriteInt32(item);
+                    foreach (var item in itemsOfflineReplicas)
+                    {
+                        writer.WriteInt32(item);
+                    }
                 }
             }
             if (flexible)

@@ -29,7 +29,9 @@ public sealed partial class OffsetCommitRequest : IKafkaMessage
     public long RetentionTimeMs { get; set; } = (long)(-1);
 
     /// <summary>The topics to commit offsets for.</summary>
-    public List<OffsetCommitRequestTopic> Topics { get; set; } = [];
+    public List<OffsetCommitRequestTopic> Topics { get => _topics ??= []; set => _topics = value; }
+
+    private List<OffsetCommitRequestTopic>? _topics;
 
     public static OffsetCommitRequest Read(ref KafkaReader reader, short version)
     {
@@ -53,11 +55,7 @@ public sealed partial class OffsetCommitRequest : IKafkaMessage
             result.RetentionTimeMs = reader.ReadInt64();
         }
         var countTopics = reader.ReadArrayLength(flexible);
-        if (countTopics < 0)
-        {
-            result.Topics = [];
-        }
-        else
+        if (countTopics > 0) // an empty or null array stays unallocated until used
         {
             var listTopics = new List<OffsetCommitRequestTopic>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
             for (var iTopics = 0; iTopics < countTopics; iTopics++)
@@ -106,10 +104,13 @@ public sealed partial class OffsetCommitRequest : IKafkaMessage
         {
             writer.WriteInt64(RetentionTimeMs);
         }
-        writer.WriteArrayLength(Topics.Count, flexible);
-        foreach (var item in Topics)
+        writer.WriteArrayLength(_topics?.Count ?? 0, flexible);
+        if (_topics is { } itemsTopics)
         {
-            item.Write(writer, version);
+            foreach (var item in itemsTopics)
+            {
+                item.Write(writer, version);
+            }
         }
         if (flexible)
         {
@@ -124,7 +125,9 @@ public sealed partial class OffsetCommitRequest : IKafkaMessage
         public string Name { get; set; } = "";
 
         /// <summary>Each partition to commit offsets for.</summary>
-        public List<OffsetCommitRequestPartition> Partitions { get; set; } = [];
+        public List<OffsetCommitRequestPartition> Partitions { get => _partitions ??= []; set => _partitions = value; }
+
+        private List<OffsetCommitRequestPartition>? _partitions;
 
         public static OffsetCommitRequestTopic Read(ref KafkaReader reader, short version)
         {
@@ -132,11 +135,7 @@ public sealed partial class OffsetCommitRequest : IKafkaMessage
             var result = new OffsetCommitRequestTopic();
             result.Name = reader.ReadString(flexible);
             var countPartitions = reader.ReadArrayLength(flexible);
-            if (countPartitions < 0)
-            {
-                result.Partitions = [];
-            }
-            else
+            if (countPartitions > 0) // an empty or null array stays unallocated until used
             {
                 var listPartitions = new List<OffsetCommitRequestPartition>(Math.Min(countPartitions, 64)); // the count is the client's word; grow as elements arrive
                 for (var iPartitions = 0; iPartitions < countPartitions; iPartitions++)
@@ -169,10 +168,13 @@ public sealed partial class OffsetCommitRequest : IKafkaMessage
         {
             var flexible = version >= 8;
             writer.WriteString(Name, flexible);
-            writer.WriteArrayLength(Partitions.Count, flexible);
-            foreach (var item in Partitions)
+            writer.WriteArrayLength(_partitions?.Count ?? 0, flexible);
+            if (_partitions is { } itemsPartitions)
             {
-                item.Write(writer, version);
+                foreach (var item in itemsPartitions)
+                {
+                    item.Write(writer, version);
+                }
             }
             if (flexible)
             {

@@ -17,7 +17,9 @@ public sealed partial class OffsetCommitResponse : IKafkaMessage
     public int ThrottleTimeMs { get; set; } = 0;
 
     /// <summary>The responses for each topic.</summary>
-    public List<OffsetCommitResponseTopic> Topics { get; set; } = [];
+    public List<OffsetCommitResponseTopic> Topics { get => _topics ??= []; set => _topics = value; }
+
+    private List<OffsetCommitResponseTopic>? _topics;
 
     public static OffsetCommitResponse Read(ref KafkaReader reader, short version)
     {
@@ -28,11 +30,7 @@ public sealed partial class OffsetCommitResponse : IKafkaMessage
             result.ThrottleTimeMs = reader.ReadInt32();
         }
         var countTopics = reader.ReadArrayLength(flexible);
-        if (countTopics < 0)
-        {
-            result.Topics = [];
-        }
-        else
+        if (countTopics > 0) // an empty or null array stays unallocated until used
         {
             var listTopics = new List<OffsetCommitResponseTopic>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
             for (var iTopics = 0; iTopics < countTopics; iTopics++)
@@ -68,10 +66,13 @@ public sealed partial class OffsetCommitResponse : IKafkaMessage
         {
             writer.WriteInt32(ThrottleTimeMs);
         }
-        writer.WriteArrayLength(Topics.Count, flexible);
-        foreach (var item in Topics)
+        writer.WriteArrayLength(_topics?.Count ?? 0, flexible);
+        if (_topics is { } itemsTopics)
         {
-            item.Write(writer, version);
+            foreach (var item in itemsTopics)
+            {
+                item.Write(writer, version);
+            }
         }
         if (flexible)
         {
@@ -86,7 +87,9 @@ public sealed partial class OffsetCommitResponse : IKafkaMessage
         public string Name { get; set; } = "";
 
         /// <summary>The responses for each partition in the topic.</summary>
-        public List<OffsetCommitResponsePartition> Partitions { get; set; } = [];
+        public List<OffsetCommitResponsePartition> Partitions { get => _partitions ??= []; set => _partitions = value; }
+
+        private List<OffsetCommitResponsePartition>? _partitions;
 
         public static OffsetCommitResponseTopic Read(ref KafkaReader reader, short version)
         {
@@ -94,11 +97,7 @@ public sealed partial class OffsetCommitResponse : IKafkaMessage
             var result = new OffsetCommitResponseTopic();
             result.Name = reader.ReadString(flexible);
             var countPartitions = reader.ReadArrayLength(flexible);
-            if (countPartitions < 0)
-            {
-                result.Partitions = [];
-            }
-            else
+            if (countPartitions > 0) // an empty or null array stays unallocated until used
             {
                 var listPartitions = new List<OffsetCommitResponsePartition>(Math.Min(countPartitions, 64)); // the count is the client's word; grow as elements arrive
                 for (var iPartitions = 0; iPartitions < countPartitions; iPartitions++)
@@ -131,10 +130,13 @@ public sealed partial class OffsetCommitResponse : IKafkaMessage
         {
             var flexible = version >= 8;
             writer.WriteString(Name, flexible);
-            writer.WriteArrayLength(Partitions.Count, flexible);
-            foreach (var item in Partitions)
+            writer.WriteArrayLength(_partitions?.Count ?? 0, flexible);
+            if (_partitions is { } itemsPartitions)
             {
-                item.Write(writer, version);
+                foreach (var item in itemsPartitions)
+                {
+                    item.Write(writer, version);
+                }
             }
             if (flexible)
             {

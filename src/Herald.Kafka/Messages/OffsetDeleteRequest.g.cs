@@ -17,7 +17,9 @@ public sealed partial class OffsetDeleteRequest : IKafkaMessage
     public string GroupId { get; set; } = "";
 
     /// <summary>The topics to delete offsets for</summary>
-    public List<OffsetDeleteRequestTopic> Topics { get; set; } = [];
+    public List<OffsetDeleteRequestTopic> Topics { get => _topics ??= []; set => _topics = value; }
+
+    private List<OffsetDeleteRequestTopic>? _topics;
 
     public static OffsetDeleteRequest Read(ref KafkaReader reader, short version)
     {
@@ -25,11 +27,7 @@ public sealed partial class OffsetDeleteRequest : IKafkaMessage
         var result = new OffsetDeleteRequest();
         result.GroupId = reader.ReadString(flexible);
         var countTopics = reader.ReadArrayLength(flexible);
-        if (countTopics < 0)
-        {
-            result.Topics = [];
-        }
-        else
+        if (countTopics > 0) // an empty or null array stays unallocated until used
         {
             var listTopics = new List<OffsetDeleteRequestTopic>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
             for (var iTopics = 0; iTopics < countTopics; iTopics++)
@@ -46,10 +44,13 @@ public sealed partial class OffsetDeleteRequest : IKafkaMessage
     {
         var flexible = false;
         writer.WriteString(GroupId, flexible);
-        writer.WriteArrayLength(Topics.Count, flexible);
-        foreach (var item in Topics)
+        writer.WriteArrayLength(_topics?.Count ?? 0, flexible);
+        if (_topics is { } itemsTopics)
         {
-            item.Write(writer, version);
+            foreach (var item in itemsTopics)
+            {
+                item.Write(writer, version);
+            }
         }
     }
 
@@ -60,7 +61,9 @@ public sealed partial class OffsetDeleteRequest : IKafkaMessage
         public string Name { get; set; } = "";
 
         /// <summary>Each partition to delete offsets for.</summary>
-        public List<OffsetDeleteRequestPartition> Partitions { get; set; } = [];
+        public List<OffsetDeleteRequestPartition> Partitions { get => _partitions ??= []; set => _partitions = value; }
+
+        private List<OffsetDeleteRequestPartition>? _partitions;
 
         public static OffsetDeleteRequestTopic Read(ref KafkaReader reader, short version)
         {
@@ -68,11 +71,7 @@ public sealed partial class OffsetDeleteRequest : IKafkaMessage
             var result = new OffsetDeleteRequestTopic();
             result.Name = reader.ReadString(flexible);
             var countPartitions = reader.ReadArrayLength(flexible);
-            if (countPartitions < 0)
-            {
-                result.Partitions = [];
-            }
-            else
+            if (countPartitions > 0) // an empty or null array stays unallocated until used
             {
                 var listPartitions = new List<OffsetDeleteRequestPartition>(Math.Min(countPartitions, 64)); // the count is the client's word; grow as elements arrive
                 for (var iPartitions = 0; iPartitions < countPartitions; iPartitions++)
@@ -89,10 +88,13 @@ public sealed partial class OffsetDeleteRequest : IKafkaMessage
         {
             var flexible = false;
             writer.WriteString(Name, flexible);
-            writer.WriteArrayLength(Partitions.Count, flexible);
-            foreach (var item in Partitions)
+            writer.WriteArrayLength(_partitions?.Count ?? 0, flexible);
+            if (_partitions is { } itemsPartitions)
             {
-                item.Write(writer, version);
+                foreach (var item in itemsPartitions)
+                {
+                    item.Write(writer, version);
+                }
             }
         }
     }

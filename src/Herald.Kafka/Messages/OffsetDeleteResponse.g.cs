@@ -20,7 +20,9 @@ public sealed partial class OffsetDeleteResponse : IKafkaMessage
     public int ThrottleTimeMs { get; set; } = 0;
 
     /// <summary>The responses for each topic.</summary>
-    public List<OffsetDeleteResponseTopic> Topics { get; set; } = [];
+    public List<OffsetDeleteResponseTopic> Topics { get => _topics ??= []; set => _topics = value; }
+
+    private List<OffsetDeleteResponseTopic>? _topics;
 
     public static OffsetDeleteResponse Read(ref KafkaReader reader, short version)
     {
@@ -29,11 +31,7 @@ public sealed partial class OffsetDeleteResponse : IKafkaMessage
         result.ErrorCode = reader.ReadInt16();
         result.ThrottleTimeMs = reader.ReadInt32();
         var countTopics = reader.ReadArrayLength(flexible);
-        if (countTopics < 0)
-        {
-            result.Topics = [];
-        }
-        else
+        if (countTopics > 0) // an empty or null array stays unallocated until used
         {
             var listTopics = new List<OffsetDeleteResponseTopic>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
             for (var iTopics = 0; iTopics < countTopics; iTopics++)
@@ -51,10 +49,13 @@ public sealed partial class OffsetDeleteResponse : IKafkaMessage
         var flexible = false;
         writer.WriteInt16(ErrorCode);
         writer.WriteInt32(ThrottleTimeMs);
-        writer.WriteArrayLength(Topics.Count, flexible);
-        foreach (var item in Topics)
+        writer.WriteArrayLength(_topics?.Count ?? 0, flexible);
+        if (_topics is { } itemsTopics)
         {
-            item.Write(writer, version);
+            foreach (var item in itemsTopics)
+            {
+                item.Write(writer, version);
+            }
         }
     }
 
@@ -65,7 +66,9 @@ public sealed partial class OffsetDeleteResponse : IKafkaMessage
         public string Name { get; set; } = "";
 
         /// <summary>The responses for each partition in the topic.</summary>
-        public List<OffsetDeleteResponsePartition> Partitions { get; set; } = [];
+        public List<OffsetDeleteResponsePartition> Partitions { get => _partitions ??= []; set => _partitions = value; }
+
+        private List<OffsetDeleteResponsePartition>? _partitions;
 
         public static OffsetDeleteResponseTopic Read(ref KafkaReader reader, short version)
         {
@@ -73,11 +76,7 @@ public sealed partial class OffsetDeleteResponse : IKafkaMessage
             var result = new OffsetDeleteResponseTopic();
             result.Name = reader.ReadString(flexible);
             var countPartitions = reader.ReadArrayLength(flexible);
-            if (countPartitions < 0)
-            {
-                result.Partitions = [];
-            }
-            else
+            if (countPartitions > 0) // an empty or null array stays unallocated until used
             {
                 var listPartitions = new List<OffsetDeleteResponsePartition>(Math.Min(countPartitions, 64)); // the count is the client's word; grow as elements arrive
                 for (var iPartitions = 0; iPartitions < countPartitions; iPartitions++)
@@ -94,10 +93,13 @@ public sealed partial class OffsetDeleteResponse : IKafkaMessage
         {
             var flexible = false;
             writer.WriteString(Name, flexible);
-            writer.WriteArrayLength(Partitions.Count, flexible);
-            foreach (var item in Partitions)
+            writer.WriteArrayLength(_partitions?.Count ?? 0, flexible);
+            if (_partitions is { } itemsPartitions)
             {
-                item.Write(writer, version);
+                foreach (var item in itemsPartitions)
+                {
+                    item.Write(writer, version);
+                }
             }
         }
     }

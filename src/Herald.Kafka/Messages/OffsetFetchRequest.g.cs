@@ -20,7 +20,9 @@ public sealed partial class OffsetFetchRequest : IKafkaMessage
     public List<OffsetFetchRequestTopic>? Topics { get; set; } = null;
 
     /// <summary>Each group we would like to fetch offsets for</summary>
-    public List<OffsetFetchRequestGroup> Groups { get; set; } = [];
+    public List<OffsetFetchRequestGroup> Groups { get => _groups ??= []; set => _groups = value; }
+
+    private List<OffsetFetchRequestGroup>? _groups;
 
     /// <summary>Whether broker should hold on returning unstable offsets but set a retriable error code for the partitions.</summary>
     public bool RequireStable { get; set; } = false;
@@ -54,11 +56,7 @@ public sealed partial class OffsetFetchRequest : IKafkaMessage
         if (version >= 8)
         {
             var countGroups = reader.ReadArrayLength(flexible);
-            if (countGroups < 0)
-            {
-                result.Groups = [];
-            }
-            else
+            if (countGroups > 0) // an empty or null array stays unallocated until used
             {
                 var listGroups = new List<OffsetFetchRequestGroup>(Math.Min(countGroups, 64)); // the count is the client's word; grow as elements arrive
                 for (var iGroups = 0; iGroups < countGroups; iGroups++)
@@ -102,17 +100,23 @@ public sealed partial class OffsetFetchRequest : IKafkaMessage
         if (version <= 7)
         {
             writer.WriteArrayLength(Topics?.Count ?? -1, flexible);
-            foreach (var item in Topics ?? [])
+            if (Topics is { } itemsTopics)
             {
-                item.Write(writer, version);
+                foreach (var item in itemsTopics)
+                {
+                    item.Write(writer, version);
+                }
             }
         }
         if (version >= 8)
         {
-            writer.WriteArrayLength(Groups.Count, flexible);
-            foreach (var item in Groups)
+            writer.WriteArrayLength(_groups?.Count ?? 0, flexible);
+            if (_groups is { } itemsGroups)
             {
-                item.Write(writer, version);
+                foreach (var item in itemsGroups)
+                {
+                    item.Write(writer, version);
+                }
             }
         }
         if (version >= 7)
@@ -132,7 +136,9 @@ public sealed partial class OffsetFetchRequest : IKafkaMessage
         public string Name { get; set; } = "";
 
         /// <summary>The partition indexes we would like to fetch offsets for.</summary>
-        public List<int> PartitionIndexes { get; set; } = [];
+        public List<int> PartitionIndexes { get => _partitionIndexes ??= []; set => _partitionIndexes = value; }
+
+        private List<int>? _partitionIndexes;
 
         public static OffsetFetchRequestTopic Read(ref KafkaReader reader, short version)
         {
@@ -145,11 +151,7 @@ public sealed partial class OffsetFetchRequest : IKafkaMessage
             if (version <= 7)
             {
                 var countPartitionIndexes = reader.ReadArrayLength(flexible);
-                if (countPartitionIndexes < 0)
-                {
-                    result.PartitionIndexes = [];
-                }
-                else
+                if (countPartitionIndexes > 0) // an empty or null array stays unallocated until used
                 {
                     var listPartitionIndexes = new List<int>(Math.Min(countPartitionIndexes, 64)); // the count is the client's word; grow as elements arrive
                     for (var iPartitionIndexes = 0; iPartitionIndexes < countPartitionIndexes; iPartitionIndexes++)
@@ -188,10 +190,13 @@ public sealed partial class OffsetFetchRequest : IKafkaMessage
             }
             if (version <= 7)
             {
-                writer.WriteArrayLength(PartitionIndexes.Count, flexible);
-                foreach (var item in PartitionIndexes)
+                writer.WriteArrayLength(_partitionIndexes?.Count ?? 0, flexible);
+                if (_partitionIndexes is { } itemsPartitionIndexes)
                 {
-                    writer.WriteInt32(item);
+                    foreach (var item in itemsPartitionIndexes)
+                    {
+                        writer.WriteInt32(item);
+                    }
                 }
             }
             if (flexible)
@@ -287,9 +292,12 @@ public sealed partial class OffsetFetchRequest : IKafkaMessage
             if (version >= 8)
             {
                 writer.WriteArrayLength(Topics?.Count ?? -1, flexible);
-                foreach (var item in Topics ?? [])
+                if (Topics is { } itemsTopics)
                 {
-                    item.Write(writer, version);
+                    foreach (var item in itemsTopics)
+                    {
+                        item.Write(writer, version);
+                    }
                 }
             }
             if (flexible)
@@ -306,7 +314,9 @@ public sealed partial class OffsetFetchRequest : IKafkaMessage
         public string Name { get; set; } = "";
 
         /// <summary>The partition indexes we would like to fetch offsets for.</summary>
-        public List<int> PartitionIndexes { get; set; } = [];
+        public List<int> PartitionIndexes { get => _partitionIndexes ??= []; set => _partitionIndexes = value; }
+
+        private List<int>? _partitionIndexes;
 
         public static OffsetFetchRequestTopics Read(ref KafkaReader reader, short version)
         {
@@ -319,11 +329,7 @@ public sealed partial class OffsetFetchRequest : IKafkaMessage
             if (version >= 8)
             {
                 var countPartitionIndexes = reader.ReadArrayLength(flexible);
-                if (countPartitionIndexes < 0)
-                {
-                    result.PartitionIndexes = [];
-                }
-                else
+                if (countPartitionIndexes > 0) // an empty or null array stays unallocated until used
                 {
                     var listPartitionIndexes = new List<int>(Math.Min(countPartitionIndexes, 64)); // the count is the client's word; grow as elements arrive
                     for (var iPartitionIndexes = 0; iPartitionIndexes < countPartitionIndexes; iPartitionIndexes++)
@@ -362,10 +368,13 @@ public sealed partial class OffsetFetchRequest : IKafkaMessage
             }
             if (version >= 8)
             {
-                writer.WriteArrayLength(PartitionIndexes.Count, flexible);
-                foreach (var item in PartitionIndexes)
+                writer.WriteArrayLength(_partitionIndexes?.Count ?? 0, flexible);
+                if (_partitionIndexes is { } itemsPartitionIndexes)
                 {
-                    writer.WriteInt32(item);
+                    foreach (var item in itemsPartitionIndexes)
+                    {
+                        writer.WriteInt32(item);
+                    }
                 }
             }
             if (flexible)

@@ -17,13 +17,17 @@ public sealed partial class OffsetFetchResponse : IKafkaMessage
     public int ThrottleTimeMs { get; set; } = 0;
 
     /// <summary>The responses per topic.</summary>
-    public List<OffsetFetchResponseTopic> Topics { get; set; } = [];
+    public List<OffsetFetchResponseTopic> Topics { get => _topics ??= []; set => _topics = value; }
+
+    private List<OffsetFetchResponseTopic>? _topics;
 
     /// <summary>The top-level error code, or 0 if there was no error.</summary>
     public short ErrorCode { get; set; } = (short)0;
 
     /// <summary>The responses per group id.</summary>
-    public List<OffsetFetchResponseGroup> Groups { get; set; } = [];
+    public List<OffsetFetchResponseGroup> Groups { get => _groups ??= []; set => _groups = value; }
+
+    private List<OffsetFetchResponseGroup>? _groups;
 
     public static OffsetFetchResponse Read(ref KafkaReader reader, short version)
     {
@@ -36,11 +40,7 @@ public sealed partial class OffsetFetchResponse : IKafkaMessage
         if (version <= 7)
         {
             var countTopics = reader.ReadArrayLength(flexible);
-            if (countTopics < 0)
-            {
-                result.Topics = [];
-            }
-            else
+            if (countTopics > 0) // an empty or null array stays unallocated until used
             {
                 var listTopics = new List<OffsetFetchResponseTopic>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
                 for (var iTopics = 0; iTopics < countTopics; iTopics++)
@@ -58,11 +58,7 @@ public sealed partial class OffsetFetchResponse : IKafkaMessage
         if (version >= 8)
         {
             var countGroups = reader.ReadArrayLength(flexible);
-            if (countGroups < 0)
-            {
-                result.Groups = [];
-            }
-            else
+            if (countGroups > 0) // an empty or null array stays unallocated until used
             {
                 var listGroups = new List<OffsetFetchResponseGroup>(Math.Min(countGroups, 64)); // the count is the client's word; grow as elements arrive
                 for (var iGroups = 0; iGroups < countGroups; iGroups++)
@@ -101,10 +97,13 @@ public sealed partial class OffsetFetchResponse : IKafkaMessage
         }
         if (version <= 7)
         {
-            writer.WriteArrayLength(Topics.Count, flexible);
-            foreach (var item in Topics)
+            writer.WriteArrayLength(_topics?.Count ?? 0, flexible);
+            if (_topics is { } itemsTopics)
             {
-                item.Write(writer, version);
+                foreach (var item in itemsTopics)
+                {
+                    item.Write(writer, version);
+                }
             }
         }
         if (version >= 2 && version <= 7)
@@ -113,10 +112,13 @@ public sealed partial class OffsetFetchResponse : IKafkaMessage
         }
         if (version >= 8)
         {
-            writer.WriteArrayLength(Groups.Count, flexible);
-            foreach (var item in Groups)
+            writer.WriteArrayLength(_groups?.Count ?? 0, flexible);
+            if (_groups is { } itemsGroups)
             {
-                item.Write(writer, version);
+                foreach (var item in itemsGroups)
+                {
+                    item.Write(writer, version);
+                }
             }
         }
         if (flexible)
@@ -132,7 +134,9 @@ public sealed partial class OffsetFetchResponse : IKafkaMessage
         public string Name { get; set; } = "";
 
         /// <summary>The responses per partition</summary>
-        public List<OffsetFetchResponsePartition> Partitions { get; set; } = [];
+        public List<OffsetFetchResponsePartition> Partitions { get => _partitions ??= []; set => _partitions = value; }
+
+        private List<OffsetFetchResponsePartition>? _partitions;
 
         public static OffsetFetchResponseTopic Read(ref KafkaReader reader, short version)
         {
@@ -145,11 +149,7 @@ public sealed partial class OffsetFetchResponse : IKafkaMessage
             if (version <= 7)
             {
                 var countPartitions = reader.ReadArrayLength(flexible);
-                if (countPartitions < 0)
-                {
-                    result.Partitions = [];
-                }
-                else
+                if (countPartitions > 0) // an empty or null array stays unallocated until used
                 {
                     var listPartitions = new List<OffsetFetchResponsePartition>(Math.Min(countPartitions, 64)); // the count is the client's word; grow as elements arrive
                     for (var iPartitions = 0; iPartitions < countPartitions; iPartitions++)
@@ -188,10 +188,13 @@ public sealed partial class OffsetFetchResponse : IKafkaMessage
             }
             if (version <= 7)
             {
-                writer.WriteArrayLength(Partitions.Count, flexible);
-                foreach (var item in Partitions)
+                writer.WriteArrayLength(_partitions?.Count ?? 0, flexible);
+                if (_partitions is { } itemsPartitions)
                 {
-                    item.Write(writer, version);
+                    foreach (var item in itemsPartitions)
+                    {
+                        item.Write(writer, version);
+                    }
                 }
             }
             if (flexible)
@@ -299,7 +302,9 @@ public sealed partial class OffsetFetchResponse : IKafkaMessage
         public string GroupId { get; set; } = "";
 
         /// <summary>The responses per topic.</summary>
-        public List<OffsetFetchResponseTopics> Topics { get; set; } = [];
+        public List<OffsetFetchResponseTopics> Topics { get => _topics ??= []; set => _topics = value; }
+
+        private List<OffsetFetchResponseTopics>? _topics;
 
         /// <summary>The group-level error code, or 0 if there was no error.</summary>
         public short ErrorCode { get; set; } = (short)0;
@@ -315,11 +320,7 @@ public sealed partial class OffsetFetchResponse : IKafkaMessage
             if (version >= 8)
             {
                 var countTopics = reader.ReadArrayLength(flexible);
-                if (countTopics < 0)
-                {
-                    result.Topics = [];
-                }
-                else
+                if (countTopics > 0) // an empty or null array stays unallocated until used
                 {
                     var listTopics = new List<OffsetFetchResponseTopics>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
                     for (var iTopics = 0; iTopics < countTopics; iTopics++)
@@ -362,10 +363,13 @@ public sealed partial class OffsetFetchResponse : IKafkaMessage
             }
             if (version >= 8)
             {
-                writer.WriteArrayLength(Topics.Count, flexible);
-                foreach (var item in Topics)
+                writer.WriteArrayLength(_topics?.Count ?? 0, flexible);
+                if (_topics is { } itemsTopics)
                 {
-                    item.Write(writer, version);
+                    foreach (var item in itemsTopics)
+                    {
+                        item.Write(writer, version);
+                    }
                 }
             }
             if (version >= 8)
@@ -386,7 +390,9 @@ public sealed partial class OffsetFetchResponse : IKafkaMessage
         public string Name { get; set; } = "";
 
         /// <summary>The responses per partition</summary>
-        public List<OffsetFetchResponsePartitions> Partitions { get; set; } = [];
+        public List<OffsetFetchResponsePartitions> Partitions { get => _partitions ??= []; set => _partitions = value; }
+
+        private List<OffsetFetchResponsePartitions>? _partitions;
 
         public static OffsetFetchResponseTopics Read(ref KafkaReader reader, short version)
         {
@@ -399,11 +405,7 @@ public sealed partial class OffsetFetchResponse : IKafkaMessage
             if (version >= 8)
             {
                 var countPartitions = reader.ReadArrayLength(flexible);
-                if (countPartitions < 0)
-                {
-                    result.Partitions = [];
-                }
-                else
+                if (countPartitions > 0) // an empty or null array stays unallocated until used
                 {
                     var listPartitions = new List<OffsetFetchResponsePartitions>(Math.Min(countPartitions, 64)); // the count is the client's word; grow as elements arrive
                     for (var iPartitions = 0; iPartitions < countPartitions; iPartitions++)
@@ -442,10 +444,13 @@ public sealed partial class OffsetFetchResponse : IKafkaMessage
             }
             if (version >= 8)
             {
-                writer.WriteArrayLength(Partitions.Count, flexible);
-                foreach (var item in Partitions)
+                writer.WriteArrayLength(_partitions?.Count ?? 0, flexible);
+                if (_partitions is { } itemsPartitions)
                 {
-                    item.Write(writer, version);
+                    foreach (var item in itemsPartitions)
+                    {
+                        item.Write(writer, version);
+                    }
                 }
             }
             if (flexible)

@@ -23,7 +23,9 @@ public sealed partial class ProduceRequest : IKafkaMessage
     public int TimeoutMs { get; set; } = 0;
 
     /// <summary>Each topic to produce to.</summary>
-    public List<TopicProduceData> TopicData { get; set; } = [];
+    public List<TopicProduceData> TopicData { get => _topicData ??= []; set => _topicData = value; }
+
+    private List<TopicProduceData>? _topicData;
 
     public static ProduceRequest Read(ref KafkaReader reader, short version)
     {
@@ -36,11 +38,7 @@ public sealed partial class ProduceRequest : IKafkaMessage
         result.Acks = reader.ReadInt16();
         result.TimeoutMs = reader.ReadInt32();
         var countTopicData = reader.ReadArrayLength(flexible);
-        if (countTopicData < 0)
-        {
-            result.TopicData = [];
-        }
-        else
+        if (countTopicData > 0) // an empty or null array stays unallocated until used
         {
             var listTopicData = new List<TopicProduceData>(Math.Min(countTopicData, 64)); // the count is the client's word; grow as elements arrive
             for (var iTopicData = 0; iTopicData < countTopicData; iTopicData++)
@@ -78,10 +76,13 @@ public sealed partial class ProduceRequest : IKafkaMessage
         }
         writer.WriteInt16(Acks);
         writer.WriteInt32(TimeoutMs);
-        writer.WriteArrayLength(TopicData.Count, flexible);
-        foreach (var item in TopicData)
+        writer.WriteArrayLength(_topicData?.Count ?? 0, flexible);
+        if (_topicData is { } itemsTopicData)
         {
-            item.Write(writer, version);
+            foreach (var item in itemsTopicData)
+            {
+                item.Write(writer, version);
+            }
         }
         if (flexible)
         {
@@ -96,7 +97,9 @@ public sealed partial class ProduceRequest : IKafkaMessage
         public string Name { get; set; } = "";
 
         /// <summary>Each partition to produce to.</summary>
-        public List<PartitionProduceData> PartitionData { get; set; } = [];
+        public List<PartitionProduceData> PartitionData { get => _partitionData ??= []; set => _partitionData = value; }
+
+        private List<PartitionProduceData>? _partitionData;
 
         public static TopicProduceData Read(ref KafkaReader reader, short version)
         {
@@ -104,11 +107,7 @@ public sealed partial class ProduceRequest : IKafkaMessage
             var result = new TopicProduceData();
             result.Name = reader.ReadString(flexible);
             var countPartitionData = reader.ReadArrayLength(flexible);
-            if (countPartitionData < 0)
-            {
-                result.PartitionData = [];
-            }
-            else
+            if (countPartitionData > 0) // an empty or null array stays unallocated until used
             {
                 var listPartitionData = new List<PartitionProduceData>(Math.Min(countPartitionData, 64)); // the count is the client's word; grow as elements arrive
                 for (var iPartitionData = 0; iPartitionData < countPartitionData; iPartitionData++)
@@ -141,10 +140,13 @@ public sealed partial class ProduceRequest : IKafkaMessage
         {
             var flexible = version >= 9;
             writer.WriteString(Name, flexible);
-            writer.WriteArrayLength(PartitionData.Count, flexible);
-            foreach (var item in PartitionData)
+            writer.WriteArrayLength(_partitionData?.Count ?? 0, flexible);
+            if (_partitionData is { } itemsPartitionData)
             {
-                item.Write(writer, version);
+                foreach (var item in itemsPartitionData)
+                {
+                    item.Write(writer, version);
+                }
             }
             if (flexible)
             {

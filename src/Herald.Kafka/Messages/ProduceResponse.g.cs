@@ -14,7 +14,9 @@ public sealed partial class ProduceResponse : IKafkaMessage
     public const short FlexibleFrom = 9;
 
     /// <summary>Each produce response</summary>
-    public List<TopicProduceResponse> Responses { get; set; } = [];
+    public List<TopicProduceResponse> Responses { get => _responses ??= []; set => _responses = value; }
+
+    private List<TopicProduceResponse>? _responses;
 
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; } = 0;
@@ -27,11 +29,7 @@ public sealed partial class ProduceResponse : IKafkaMessage
         var flexible = version >= 9;
         var result = new ProduceResponse();
         var countResponses = reader.ReadArrayLength(flexible);
-        if (countResponses < 0)
-        {
-            result.Responses = [];
-        }
-        else
+        if (countResponses > 0) // an empty or null array stays unallocated until used
         {
             var listResponses = new List<TopicProduceResponse>(Math.Min(countResponses, 64)); // the count is the client's word; grow as elements arrive
             for (var iResponses = 0; iResponses < countResponses; iResponses++)
@@ -85,10 +83,13 @@ public sealed partial class ProduceResponse : IKafkaMessage
     public void Write(KafkaWriter writer, short version)
     {
         var flexible = version >= 9;
-        writer.WriteArrayLength(Responses.Count, flexible);
-        foreach (var item in Responses)
+        writer.WriteArrayLength(_responses?.Count ?? 0, flexible);
+        if (_responses is { } itemsResponses)
         {
-            item.Write(writer, version);
+            foreach (var item in itemsResponses)
+            {
+                item.Write(writer, version);
+            }
         }
         if (version >= 1)
         {
@@ -104,9 +105,12 @@ public sealed partial class ProduceResponse : IKafkaMessage
                 writer.WriteUnsignedVarint(0);
                 using var taggedNodeEndpoints = new KafkaWriter();
                 taggedNodeEndpoints.WriteArrayLength(NodeEndpoints?.Count ?? -1, true);
-                foreach (var item in NodeEndpoints ?? [])
+                if (NodeEndpoints is { } itemsNodeEndpoints)
                 {
-                    item.Write(taggedNodeEndpoints, version);
+                    foreach (var item in itemsNodeEndpoints)
+                    {
+                        item.Write(taggedNodeEndpoints, version);
+                    }
                 }
                 writer.WriteUnsignedVarint(taggedNodeEndpoints.Length);
                 writer.WriteRaw(taggedNodeEndpoints.WrittenSpan);
@@ -121,7 +125,9 @@ public sealed partial class ProduceResponse : IKafkaMessage
         public string Name { get; set; } = "";
 
         /// <summary>Each partition that we produced to within the topic.</summary>
-        public List<PartitionProduceResponse> PartitionResponses { get; set; } = [];
+        public List<PartitionProduceResponse> PartitionResponses { get => _partitionResponses ??= []; set => _partitionResponses = value; }
+
+        private List<PartitionProduceResponse>? _partitionResponses;
 
         public static TopicProduceResponse Read(ref KafkaReader reader, short version)
         {
@@ -129,11 +135,7 @@ public sealed partial class ProduceResponse : IKafkaMessage
             var result = new TopicProduceResponse();
             result.Name = reader.ReadString(flexible);
             var countPartitionResponses = reader.ReadArrayLength(flexible);
-            if (countPartitionResponses < 0)
-            {
-                result.PartitionResponses = [];
-            }
-            else
+            if (countPartitionResponses > 0) // an empty or null array stays unallocated until used
             {
                 var listPartitionResponses = new List<PartitionProduceResponse>(Math.Min(countPartitionResponses, 64)); // the count is the client's word; grow as elements arrive
                 for (var iPartitionResponses = 0; iPartitionResponses < countPartitionResponses; iPartitionResponses++)
@@ -166,10 +168,13 @@ public sealed partial class ProduceResponse : IKafkaMessage
         {
             var flexible = version >= 9;
             writer.WriteString(Name, flexible);
-            writer.WriteArrayLength(PartitionResponses.Count, flexible);
-            foreach (var item in PartitionResponses)
+            writer.WriteArrayLength(_partitionResponses?.Count ?? 0, flexible);
+            if (_partitionResponses is { } itemsPartitionResponses)
             {
-                item.Write(writer, version);
+                foreach (var item in itemsPartitionResponses)
+                {
+                    item.Write(writer, version);
+                }
             }
             if (flexible)
             {
@@ -197,7 +202,9 @@ public sealed partial class ProduceResponse : IKafkaMessage
         public long LogStartOffset { get; set; } = (long)(-1);
 
         /// <summary>The batch indices of records that caused the batch to be dropped</summary>
-        public List<BatchIndexAndErrorMessage> RecordErrors { get; set; } = [];
+        public List<BatchIndexAndErrorMessage> RecordErrors { get => _recordErrors ??= []; set => _recordErrors = value; }
+
+        private List<BatchIndexAndErrorMessage>? _recordErrors;
 
         /// <summary>The global error message summarizing the common root cause of the records that caused the batch to be dropped</summary>
         public string? ErrorMessage { get; set; } = null;
@@ -222,11 +229,7 @@ public sealed partial class ProduceResponse : IKafkaMessage
             if (version >= 8)
             {
                 var countRecordErrors = reader.ReadArrayLength(flexible);
-                if (countRecordErrors < 0)
-                {
-                    result.RecordErrors = [];
-                }
-                else
+                if (countRecordErrors > 0) // an empty or null array stays unallocated until used
                 {
                     var listRecordErrors = new List<BatchIndexAndErrorMessage>(Math.Min(countRecordErrors, 64)); // the count is the client's word; grow as elements arrive
                     for (var iRecordErrors = 0; iRecordErrors < countRecordErrors; iRecordErrors++)
@@ -280,10 +283,13 @@ public sealed partial class ProduceResponse : IKafkaMessage
             }
             if (version >= 8)
             {
-                writer.WriteArrayLength(RecordErrors.Count, flexible);
-                foreach (var item in RecordErrors)
+                writer.WriteArrayLength(_recordErrors?.Count ?? 0, flexible);
+                if (_recordErrors is { } itemsRecordErrors)
                 {
-                    item.Write(writer, version);
+                    foreach (var item in itemsRecordErrors)
+                    {
+                        item.Write(writer, version);
+                    }
                 }
             }
             if (version >= 8)

@@ -17,7 +17,9 @@ public sealed partial class SaslHandshakeResponse : IKafkaMessage
     public short ErrorCode { get; set; } = 0;
 
     /// <summary>The mechanisms enabled in the server.</summary>
-    public List<string> Mechanisms { get; set; } = [];
+    public List<string> Mechanisms { get => _mechanisms ??= []; set => _mechanisms = value; }
+
+    private List<string>? _mechanisms;
 
     public static SaslHandshakeResponse Read(ref KafkaReader reader, short version)
     {
@@ -25,11 +27,7 @@ public sealed partial class SaslHandshakeResponse : IKafkaMessage
         var result = new SaslHandshakeResponse();
         result.ErrorCode = reader.ReadInt16();
         var countMechanisms = reader.ReadArrayLength(flexible);
-        if (countMechanisms < 0)
-        {
-            result.Mechanisms = [];
-        }
-        else
+        if (countMechanisms > 0) // an empty or null array stays unallocated until used
         {
             var listMechanisms = new List<string>(Math.Min(countMechanisms, 64)); // the count is the client's word; grow as elements arrive
             for (var iMechanisms = 0; iMechanisms < countMechanisms; iMechanisms++)
@@ -46,10 +44,13 @@ public sealed partial class SaslHandshakeResponse : IKafkaMessage
     {
         var flexible = false;
         writer.WriteInt16(ErrorCode);
-        writer.WriteArrayLength(Mechanisms.Count, flexible);
-        foreach (var item in Mechanisms)
+        writer.WriteArrayLength(_mechanisms?.Count ?? 0, flexible);
+        if (_mechanisms is { } itemsMechanisms)
         {
-            writer.WriteString(item, flexible);
+            foreach (var item in itemsMechanisms)
+            {
+                writer.WriteString(item, flexible);
+            }
         }
     }
 }

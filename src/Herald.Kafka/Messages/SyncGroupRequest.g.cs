@@ -32,7 +32,9 @@ public sealed partial class SyncGroupRequest : IKafkaMessage
     public string? ProtocolName { get; set; } = null;
 
     /// <summary>Each assignment.</summary>
-    public List<SyncGroupRequestAssignment> Assignments { get; set; } = [];
+    public List<SyncGroupRequestAssignment> Assignments { get => _assignments ??= []; set => _assignments = value; }
+
+    private List<SyncGroupRequestAssignment>? _assignments;
 
     public static SyncGroupRequest Read(ref KafkaReader reader, short version)
     {
@@ -54,11 +56,7 @@ public sealed partial class SyncGroupRequest : IKafkaMessage
             result.ProtocolName = reader.ReadNullableString(flexible);
         }
         var countAssignments = reader.ReadArrayLength(flexible);
-        if (countAssignments < 0)
-        {
-            result.Assignments = [];
-        }
-        else
+        if (countAssignments > 0) // an empty or null array stays unallocated until used
         {
             var listAssignments = new List<SyncGroupRequestAssignment>(Math.Min(countAssignments, 64)); // the count is the client's word; grow as elements arrive
             for (var iAssignments = 0; iAssignments < countAssignments; iAssignments++)
@@ -105,10 +103,13 @@ public sealed partial class SyncGroupRequest : IKafkaMessage
         {
             writer.WriteNullableString(ProtocolName, flexible);
         }
-        writer.WriteArrayLength(Assignments.Count, flexible);
-        foreach (var item in Assignments)
+        writer.WriteArrayLength(_assignments?.Count ?? 0, flexible);
+        if (_assignments is { } itemsAssignments)
         {
-            item.Write(writer, version);
+            foreach (var item in itemsAssignments)
+            {
+                item.Write(writer, version);
+            }
         }
         if (flexible)
         {

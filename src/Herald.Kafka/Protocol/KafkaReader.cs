@@ -11,12 +11,17 @@ public ref struct KafkaReader
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
     private readonly Memory<byte> _buffer;
+    private readonly Utf8StringCache? _strings;
     private int _position;
 
-    /// <summary>Reads from <paramref name="buffer"/>; <c>records</c> fields are returned as slices of it.</summary>
-    public KafkaReader(Memory<byte> buffer)
+    /// <summary>
+    /// Reads from <paramref name="buffer"/>; <c>records</c> fields are returned as slices of it. Strings come from
+    /// <paramref name="strings"/> when given, so repeated names are not allocated again.
+    /// </summary>
+    public KafkaReader(Memory<byte> buffer, Utf8StringCache? strings = null)
     {
         _buffer = buffer;
+        _strings = strings;
     }
 
     /// <summary>The bytes read so far.</summary>
@@ -90,7 +95,7 @@ public ref struct KafkaReader
         var bytes = Take(length);
         try
         {
-            return StrictUtf8.GetString(bytes);
+            return _strings is null ? StrictUtf8.GetString(bytes) : _strings.Get(bytes, StrictUtf8);
         }
         catch (DecoderFallbackException)
         {
