@@ -386,32 +386,28 @@ public sealed class HeraldBroker : IAsyncDisposable
 
         var deadline = _time.GetUtcNow() + maxWait;
         var total = 0;
+
+        // Most fetches find data at once: read before registering to be woken, so those take no waiter and no lock.
+        var waitable = ReadRound(partitions, targets, results, next, ref total, maxBytes);
+        if (Answered(results, total, minBytes, deadline, waitable))
+        {
+            return results;
+        }
+
         while (true)
         {
             var wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             try
             {
-                var waitable = 0;
-                for (var i = 0; i < partitions.Count; i++)
+                foreach (var target in targets)
                 {
-                    if (targets[i] is not { } target || results[i].Error != ErrorCode.None)
-                    {
-                        continue;
-                    }
-
-                    target.AddWaiter(wake);
-                    waitable++;
-                    results[i] = FetchOne(target, partitions[i], ref next[i], results[i], ref total, maxBytes);
+                    target?.AddWaiter(wake);
                 }
 
-                // Kafka answers at once when a partition failed; otherwise it waits for minBytes or maxWait.
-                var remaining = deadline - _time.GetUtcNow();
-                if (total >= minBytes || remaining <= TimeSpan.Zero || waitable == 0 || Array.Exists(results, r => r.Error != ErrorCode.None))
-                {
-                    return results;
-                }
-
-                if (!await WaitAsync(wake.Task, remaining, cancellationToken).ConfigureAwait(false))
+                // Read again now that a new batch would wake us: data that came in between is not missed.
+                waitable = ReadRound(partitions, targets, results, next, ref total, maxBytes);
+                if (Answered(results, total, minBytes, deadline, waitable)
+                    || !await WaitAsync(wake.Task, deadline - _time.GetUtcNow(), cancellationToken).ConfigureAwait(false))
                 {
                     return results;
                 }
@@ -425,6 +421,28 @@ public sealed class HeraldBroker : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>Reads every partition that is still fine once; returns how many could still receive data.</summary>
+    private static int ReadRound(IReadOnlyList<FetchPartition> partitions, Partition?[] targets, FetchResult[] results, long[] next, ref int total, int maxBytes)
+    {
+        var waitable = 0;
+        for (var i = 0; i < partitions.Count; i++)
+        {
+            if (targets[i] is not { } target || results[i].Error != ErrorCode.None)
+            {
+                continue;
+            }
+
+            waitable++;
+            results[i] = FetchOne(target, partitions[i], ref next[i], results[i], ref total, maxBytes);
+        }
+
+        return waitable;
+    }
+
+    // Kafka answers at once when a partition failed; otherwise it waits for minBytes or maxWait.
+    private bool Answered(FetchResult[] results, int total, int minBytes, DateTimeOffset deadline, int waitable) =>
+        total >= minBytes || deadline <= _time.GetUtcNow() || waitable == 0 || Array.Exists(results, r => r.Error != ErrorCode.None);
 
     private static FetchResult FetchOne(Partition target, FetchPartition request, ref long next, FetchResult sofar, ref int total, int maxBytes)
     {

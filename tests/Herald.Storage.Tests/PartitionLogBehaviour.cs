@@ -568,10 +568,13 @@ public abstract class PartitionLogBehaviour : IDisposable
     {
         var log = Open(LogOptions.Default with { SegmentBytes = 4096, RetentionBytes = 16 * 1024, RetentionTime = null, IndexIntervalBytes = 256 });
         using var stop = new CancellationTokenSource();
+        var readsSoFar = new int[2];
         var writer = Task.Run(async () =>
         {
-            // A fixed amount of work rather than a fixed time, so a slow or busy machine only makes the test longer.
-            for (var i = 0; i < 600; i++)
+            // A fixed amount of work rather than a fixed time, so a slow or busy machine only makes the test longer;
+            // and it goes on until both readers have read and retention has deleted something, however late their
+            // threads start.
+            for (var i = 0; i < 600 || Volatile.Read(ref readsSoFar[0]) == 0 || Volatile.Read(ref readsSoFar[1]) == 0 || log.LogStartOffset == 0; i++)
             {
                 await log.AppendAsync(TestBatches.Make(3, valueSize: 100));
             }
@@ -587,7 +590,7 @@ public abstract class PartitionLogBehaviour : IDisposable
                 Thread.Yield();
             }
         }, TaskCreationOptions.LongRunning);
-        var readers = Enumerable.Range(0, 2).Select(_ => Task.Factory.StartNew(() =>
+        var readers = Enumerable.Range(0, 2).Select(index => Task.Factory.StartNew(() =>
         {
             var reads = 0;
             while (!stop.IsCancellationRequested)
@@ -601,6 +604,7 @@ public abstract class PartitionLogBehaviour : IDisposable
                     Assert.InRange(offset, header.BaseOffset, header.LastOffset);
                     Assert.Equal(header.Crc, RecordBatchHeader.ComputeCrc(buffer.WrittenSpan[..header.TotalSize]));
                     reads++;
+                    Volatile.Write(ref readsSoFar[index], reads);
                 }
                 else if (result.Status == ReadStatus.Ok)
                 {

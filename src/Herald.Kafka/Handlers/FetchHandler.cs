@@ -12,9 +12,15 @@ internal sealed class FetchHandler(ClusterView cluster)
     {
         var byId = context.ApiVersion >= 13;
         var response = new FetchResponse();
-        var wanted = new List<Herald.Broker.FetchPartition>();
-        var seen = new HashSet<(string, int)>();
-        var answers = new List<FetchResponse.PartitionData>();
+        var wanted = new List<Herald.Broker.FetchPartition>(1);
+        var requested = 0;
+        foreach (var topic in request.Topics)
+        {
+            requested += topic.Partitions.Count;
+        }
+
+        var seen = requested > 1 ? new HashSet<(string, int)>() : null;
+        var answers = new List<FetchResponse.PartitionData>(1);
         foreach (var topic in request.Topics)
         {
             var name = byId ? cluster.FindById(topic.TopicId)?.Name : topic.Topic;
@@ -22,7 +28,7 @@ internal sealed class FetchHandler(ClusterView cluster)
             response.Responses.Add(topicResponse);
             foreach (var partition in topic.Partitions)
             {
-                if (name is not null && !seen.Add((name, partition.Partition)))
+                if (name is not null && seen is not null && !seen.Add((name, partition.Partition)))
                 {
                     continue; // Kafka keeps fetch partitions in a map: a repeat is the same partition, answered once
                 }
