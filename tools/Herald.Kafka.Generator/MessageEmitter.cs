@@ -146,7 +146,15 @@ internal sealed class MessageEmitter(MessageSpec spec)
             }
         }
 
-        if (!spec.Flexible.IsNone)
+        var knownTags = fields.Where(f => f.IsTagged && f.TaggedVersions.Intersect(f.Versions).Condition(spec.Valid) != "false").ToList();
+        if (!spec.Flexible.IsNone && knownTags.Count == 0)
+        {
+            Line($"{body}if (flexible)");
+            Line($"{body}{{");
+            Line($"{body}    reader.SkipTaggedFields();");
+            Line($"{body}}}");
+        }
+        else if (!spec.Flexible.IsNone)
         {
             Line($"{body}if (flexible)");
             Line($"{body}{{");

@@ -122,12 +122,7 @@ public sealed class KafkaProtocolClient : IAsyncDisposable
 
         if (apiKey != ApiVersionsRequest.ApiKey && RequestHeader.IsFlexible(apiKey, version))
         {
-            var tags = reader.ReadUnsignedVarint();
-            for (var i = 0; i < tags; i++)
-            {
-                reader.ReadUnsignedVarint();
-                reader.Skip(reader.ReadUnsignedVarint());
-            }
+            reader.SkipTaggedFields();
         }
     }
 

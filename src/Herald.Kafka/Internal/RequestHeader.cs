@@ -17,12 +17,7 @@ internal static class RequestHeader
         var clientId = reader.ReadNullableString(compact: false);
         if (IsFlexible(apiKey, version))
         {
-            var tags = reader.ReadUnsignedVarint();
-            for (var i = 0; i < tags; i++)
-            {
-                reader.ReadUnsignedVarint();
-                reader.Skip(reader.ReadUnsignedVarint());
-            }
+            reader.SkipTaggedFields();
         }
 
         return (apiKey, version, correlationId, clientId);

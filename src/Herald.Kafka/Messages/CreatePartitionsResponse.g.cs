@@ -39,19 +39,7 @@ public sealed partial class CreatePartitionsResponse : IKafkaMessage
         }
         if (flexible)
         {
-            var taggedCount = reader.ReadUnsignedVarint();
-            for (var tagIndex = 0; tagIndex < taggedCount; tagIndex++)
-            {
-                var tag = reader.ReadUnsignedVarint();
-                var size = reader.ReadUnsignedVarint();
-                var end = reader.Position + size;
-                switch (tag)
-                {
-                    default:
-                        reader.Skip(size);
-                        break;
-                }
-            }
+            reader.SkipTaggedFields();
         }
         return result;
     }
@@ -95,19 +83,7 @@ public sealed partial class CreatePartitionsResponse : IKafkaMessage
             result.ErrorMessage = reader.ReadNullableString(flexible);
             if (flexible)
             {
-                var taggedCount = reader.ReadUnsignedVarint();
-                for (var tagIndex = 0; tagIndex < taggedCount; tagIndex++)
-                {
-                    var tag = reader.ReadUnsignedVarint();
-                    var size = reader.ReadUnsignedVarint();
-                    var end = reader.Position + size;
-                    switch (tag)
-                    {
-                        default:
-                            reader.Skip(size);
-                            break;
-                    }
-                }
+                reader.SkipTaggedFields();
             }
             return result;
         }

@@ -39,19 +39,7 @@ public sealed partial class DeleteRecordsResponse : IKafkaMessage
         }
         if (flexible)
         {
-            var taggedCount = reader.ReadUnsignedVarint();
-            for (var tagIndex = 0; tagIndex < taggedCount; tagIndex++)
-            {
-                var tag = reader.ReadUnsignedVarint();
-                var size = reader.ReadUnsignedVarint();
-                var end = reader.Position + size;
-                switch (tag)
-                {
-                    default:
-                        reader.Skip(size);
-                        break;
-                }
-            }
+            reader.SkipTaggedFields();
         }
         return result;
     }
@@ -103,19 +91,7 @@ public sealed partial class DeleteRecordsResponse : IKafkaMessage
             }
             if (flexible)
             {
-                var taggedCount = reader.ReadUnsignedVarint();
-                for (var tagIndex = 0; tagIndex < taggedCount; tagIndex++)
-                {
-                    var tag = reader.ReadUnsignedVarint();
-                    var size = reader.ReadUnsignedVarint();
-                    var end = reader.Position + size;
-                    switch (tag)
-                    {
-                        default:
-                            reader.Skip(size);
-                            break;
-                    }
-                }
+                reader.SkipTaggedFields();
             }
             return result;
         }
@@ -160,19 +136,7 @@ public sealed partial class DeleteRecordsResponse : IKafkaMessage
             result.ErrorCode = reader.ReadInt16();
             if (flexible)
             {
-                var taggedCount = reader.ReadUnsignedVarint();
-                for (var tagIndex = 0; tagIndex < taggedCount; tagIndex++)
-                {
-                    var tag = reader.ReadUnsignedVarint();
-                    var size = reader.ReadUnsignedVarint();
-                    var end = reader.Position + size;
-                    switch (tag)
-                    {
-                        default:
-                            reader.Skip(size);
-                            break;
-                    }
-                }
+                reader.SkipTaggedFields();
             }
             return result;
         }

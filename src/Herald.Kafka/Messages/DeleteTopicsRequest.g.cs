@@ -61,19 +61,7 @@ public sealed partial class DeleteTopicsRequest : IKafkaMessage
         result.TimeoutMs = reader.ReadInt32();
         if (flexible)
         {
-            var taggedCount = reader.ReadUnsignedVarint();
-            for (var tagIndex = 0; tagIndex < taggedCount; tagIndex++)
-            {
-                var tag = reader.ReadUnsignedVarint();
-                var size = reader.ReadUnsignedVarint();
-                var end = reader.Position + size;
-                switch (tag)
-                {
-                    default:
-                        reader.Skip(size);
-                        break;
-                }
-            }
+            reader.SkipTaggedFields();
         }
         return result;
     }
@@ -133,19 +121,7 @@ public sealed partial class DeleteTopicsRequest : IKafkaMessage
             }
             if (flexible)
             {
-                var taggedCount = reader.ReadUnsignedVarint();
-                for (var tagIndex = 0; tagIndex < taggedCount; tagIndex++)
-                {
-                    var tag = reader.ReadUnsignedVarint();
-                    var size = reader.ReadUnsignedVarint();
-                    var end = reader.Position + size;
-                    switch (tag)
-                    {
-                        default:
-                            reader.Skip(size);
-                            break;
-                    }
-                }
+                reader.SkipTaggedFields();
             }
             return result;
         }

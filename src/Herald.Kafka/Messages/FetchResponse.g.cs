@@ -179,19 +179,7 @@ public sealed partial class FetchResponse : IKafkaMessage
             }
             if (flexible)
             {
-                var taggedCount = reader.ReadUnsignedVarint();
-                for (var tagIndex = 0; tagIndex < taggedCount; tagIndex++)
-                {
-                    var tag = reader.ReadUnsignedVarint();
-                    var size = reader.ReadUnsignedVarint();
-                    var end = reader.Position + size;
-                    switch (tag)
-                    {
-                        default:
-                            reader.Skip(size);
-                            break;
-                    }
-                }
+                reader.SkipTaggedFields();
             }
             return result;
         }
@@ -412,19 +400,7 @@ public sealed partial class FetchResponse : IKafkaMessage
             }
             if (flexible)
             {
-                var taggedCount = reader.ReadUnsignedVarint();
-                for (var tagIndex = 0; tagIndex < taggedCount; tagIndex++)
-                {
-                    var tag = reader.ReadUnsignedVarint();
-                    var size = reader.ReadUnsignedVarint();
-                    var end = reader.Position + size;
-                    switch (tag)
-                    {
-                        default:
-                            reader.Skip(size);
-                            break;
-                    }
-                }
+                reader.SkipTaggedFields();
             }
             return result;
         }
@@ -469,19 +445,7 @@ public sealed partial class FetchResponse : IKafkaMessage
             }
             if (flexible)
             {
-                var taggedCount = reader.ReadUnsignedVarint();
-                for (var tagIndex = 0; tagIndex < taggedCount; tagIndex++)
-                {
-                    var tag = reader.ReadUnsignedVarint();
-                    var size = reader.ReadUnsignedVarint();
-                    var end = reader.Position + size;
-                    switch (tag)
-                    {
-                        default:
-                            reader.Skip(size);
-                            break;
-                    }
-                }
+                reader.SkipTaggedFields();
             }
             return result;
         }
@@ -519,19 +483,7 @@ public sealed partial class FetchResponse : IKafkaMessage
             result.Epoch = reader.ReadInt32();
             if (flexible)
             {
-                var taggedCount = reader.ReadUnsignedVarint();
-                for (var tagIndex = 0; tagIndex < taggedCount; tagIndex++)
-                {
-                    var tag = reader.ReadUnsignedVarint();
-                    var size = reader.ReadUnsignedVarint();
-                    var end = reader.Position + size;
-                    switch (tag)
-                    {
-                        default:
-                            reader.Skip(size);
-                            break;
-                    }
-                }
+                reader.SkipTaggedFields();
             }
             return result;
         }
@@ -571,19 +523,7 @@ public sealed partial class FetchResponse : IKafkaMessage
             }
             if (flexible)
             {
-                var taggedCount = reader.ReadUnsignedVarint();
-                for (var tagIndex = 0; tagIndex < taggedCount; tagIndex++)
-                {
-                    var tag = reader.ReadUnsignedVarint();
-                    var size = reader.ReadUnsignedVarint();
-                    var end = reader.Position + size;
-                    switch (tag)
-                    {
-                        default:
-                            reader.Skip(size);
-                            break;
-                    }
-                }
+                reader.SkipTaggedFields();
             }
             return result;
         }
@@ -643,19 +583,7 @@ public sealed partial class FetchResponse : IKafkaMessage
             }
             if (flexible)
             {
-                var taggedCount = reader.ReadUnsignedVarint();
-                for (var tagIndex = 0; tagIndex < taggedCount; tagIndex++)
-                {
-                    var tag = reader.ReadUnsignedVarint();
-                    var size = reader.ReadUnsignedVarint();
-                    var end = reader.Position + size;
-                    switch (tag)
-                    {
-                        default:
-                            reader.Skip(size);
-                            break;
-                    }
-                }
+                reader.SkipTaggedFields();
             }
             return result;
         }

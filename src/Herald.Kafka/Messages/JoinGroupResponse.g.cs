@@ -75,19 +75,7 @@ public sealed partial class JoinGroupResponse : IKafkaMessage
         }
         if (flexible)
         {
-            var taggedCount = reader.ReadUnsignedVarint();
-            for (var tagIndex = 0; tagIndex < taggedCount; tagIndex++)
-            {
-                var tag = reader.ReadUnsignedVarint();
-                var size = reader.ReadUnsignedVarint();
-                var end = reader.Position + size;
-                switch (tag)
-                {
-                    default:
-                        reader.Skip(size);
-                        break;
-                }
-            }
+            reader.SkipTaggedFields();
         }
         return result;
     }
@@ -149,19 +137,7 @@ public sealed partial class JoinGroupResponse : IKafkaMessage
             result.Metadata = reader.ReadBytes(flexible);
             if (flexible)
             {
-                var taggedCount = reader.ReadUnsignedVarint();
-                for (var tagIndex = 0; tagIndex < taggedCount; tagIndex++)
-                {
-                    var tag = reader.ReadUnsignedVarint();
-                    var size = reader.ReadUnsignedVarint();
-                    var end = reader.Position + size;
-                    switch (tag)
-                    {
-                        default:
-                            reader.Skip(size);
-                            break;
-                    }
-                }
+                reader.SkipTaggedFields();
             }
             return result;
         }

@@ -147,19 +147,7 @@ public sealed partial class ProduceResponse : IKafkaMessage
             }
             if (flexible)
             {
-                var taggedCount = reader.ReadUnsignedVarint();
-                for (var tagIndex = 0; tagIndex < taggedCount; tagIndex++)
-                {
-                    var tag = reader.ReadUnsignedVarint();
-                    var size = reader.ReadUnsignedVarint();
-                    var end = reader.Position + size;
-                    switch (tag)
-                    {
-                        default:
-                            reader.Skip(size);
-                            break;
-                    }
-                }
+                reader.SkipTaggedFields();
             }
             return result;
         }
@@ -336,19 +324,7 @@ public sealed partial class ProduceResponse : IKafkaMessage
             }
             if (flexible)
             {
-                var taggedCount = reader.ReadUnsignedVarint();
-                for (var tagIndex = 0; tagIndex < taggedCount; tagIndex++)
-                {
-                    var tag = reader.ReadUnsignedVarint();
-                    var size = reader.ReadUnsignedVarint();
-                    var end = reader.Position + size;
-                    switch (tag)
-                    {
-                        default:
-                            reader.Skip(size);
-                            break;
-                    }
-                }
+                reader.SkipTaggedFields();
             }
             return result;
         }
@@ -393,19 +369,7 @@ public sealed partial class ProduceResponse : IKafkaMessage
             }
             if (flexible)
             {
-                var taggedCount = reader.ReadUnsignedVarint();
-                for (var tagIndex = 0; tagIndex < taggedCount; tagIndex++)
-                {
-                    var tag = reader.ReadUnsignedVarint();
-                    var size = reader.ReadUnsignedVarint();
-                    var end = reader.Position + size;
-                    switch (tag)
-                    {
-                        default:
-                            reader.Skip(size);
-                            break;
-                    }
-                }
+                reader.SkipTaggedFields();
             }
             return result;
         }
@@ -465,19 +429,7 @@ public sealed partial class ProduceResponse : IKafkaMessage
             }
             if (flexible)
             {
-                var taggedCount = reader.ReadUnsignedVarint();
-                for (var tagIndex = 0; tagIndex < taggedCount; tagIndex++)
-                {
-                    var tag = reader.ReadUnsignedVarint();
-                    var size = reader.ReadUnsignedVarint();
-                    var end = reader.Position + size;
-                    switch (tag)
-                    {
-                        default:
-                            reader.Skip(size);
-                            break;
-                    }
-                }
+                reader.SkipTaggedFields();
             }
             return result;
         }

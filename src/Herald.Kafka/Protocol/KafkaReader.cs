@@ -139,6 +139,17 @@ public ref struct KafkaReader
         return Math.Max(length, -1);
     }
 
+    /// <summary>Skips a tagged-field section whose tags are all unknown to the reader.</summary>
+    public void SkipTaggedFields()
+    {
+        var count = ReadUnsignedVarint();
+        for (var i = 0; i < count; i++)
+        {
+            ReadUnsignedVarint(); // the tag
+            Skip(ReadUnsignedVarint());
+        }
+    }
+
     /// <summary>Skips <paramref name="count"/> bytes, such as an unknown tagged field.</summary>
     public void Skip(int count) => Take(count);
 
