@@ -249,8 +249,23 @@ public sealed class HeraldBroker : IAsyncDisposable
     public bool TopicExists(string name) => Volatile.Read(ref _topics).ContainsKey(name);
 
     /// <summary>The topic with this id (Kafka's topic id, new for each creation of a name), or null.</summary>
-    public TopicDescription? DescribeTopic(Guid id) =>
-        Volatile.Read(ref _topics).Values.FirstOrDefault(t => t.Metadata.Id == id)?.Describe();
+    public TopicDescription? DescribeTopic(Guid id) => FindTopic(id)?.Describe();
+
+    /// <summary>The name of the topic with this id, or null; allocates nothing, for fetches that name topics by id.</summary>
+    public string? TopicNameOf(Guid id) => FindTopic(id)?.Name;
+
+    private Topic? FindTopic(Guid id)
+    {
+        foreach (var topic in Volatile.Read(ref _topics).Values)
+        {
+            if (topic.Metadata.Id == id)
+            {
+                return topic;
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>One topic, or null when it does not exist.</summary>
     public TopicDescription? DescribeTopic(string name) =>

@@ -64,16 +64,10 @@ internal sealed class ClusterHandlers(ClusterView cluster)
         // fatal at once, with the message, where others would make it retry until its timeout.
         var error = request.KeyType == 0 ? ErrorCode.None : ErrorCode.TransactionalIdAuthorizationFailed;
         var message = error == ErrorCode.None ? null : NoTransactions;
+        var (nodeId, host, port) = error == ErrorCode.None ? (cluster.NodeId, cluster.Host, cluster.Port) : (-1, string.Empty, -1);
         if (context.ApiVersion < 4)
         {
-            return new FindCoordinatorResponse
-            {
-                ErrorCode = (short)error,
-                ErrorMessage = message,
-                NodeId = error == ErrorCode.None ? cluster.NodeId : -1,
-                Host = error == ErrorCode.None ? cluster.Host : string.Empty,
-                Port = error == ErrorCode.None ? cluster.Port : -1,
-            };
+            return new FindCoordinatorResponse { ErrorCode = (short)error, ErrorMessage = message, NodeId = nodeId, Host = host, Port = port };
         }
 
         return new FindCoordinatorResponse
@@ -83,9 +77,9 @@ internal sealed class ClusterHandlers(ClusterView cluster)
                 Key = key,
                 ErrorCode = (short)error,
                 ErrorMessage = message,
-                NodeId = error == ErrorCode.None ? cluster.NodeId : -1,
-                Host = error == ErrorCode.None ? cluster.Host : string.Empty,
-                Port = error == ErrorCode.None ? cluster.Port : -1,
+                NodeId = nodeId,
+                Host = host,
+                Port = port,
             })],
         };
     }

@@ -23,7 +23,7 @@ internal sealed class FetchHandler(ClusterView cluster)
         var answers = new List<FetchResponse.PartitionData>(1);
         foreach (var topic in request.Topics)
         {
-            var name = byId ? cluster.FindById(topic.TopicId)?.Name : topic.Topic;
+            var name = byId ? cluster.NameById(topic.TopicId) : topic.Topic;
             var topicResponse = new FetchResponse.FetchableTopicResponse { Topic = topic.Topic, TopicId = topic.TopicId };
             response.Responses.Add(topicResponse);
             foreach (var partition in topic.Partitions)

@@ -16,7 +16,7 @@ internal sealed class TopicHandlers(ClusterView cluster)
     {
         // v6 names topics by name or id; earlier versions by name only.
         var targets = context.ApiVersion >= 6
-            ? request.Topics.Select(t => (t.Name ?? cluster.FindById(t.TopicId)?.Name, t.TopicId))
+            ? request.Topics.Select(t => (t.Name ?? cluster.NameById(t.TopicId), t.TopicId))
             : request.TopicNames.Select(name => ((string?)name, Guid.Empty));
         return new DeleteTopicsResponse
         {

@@ -45,4 +45,7 @@ internal sealed class ClusterView(HeraldBroker broker, KafkaServerOptions option
 
     /// <summary>The topic with this id, or null.</summary>
     public TopicDescription? FindById(Guid id) => id == Guid.Empty ? null : Broker.DescribeTopic(id);
+
+    /// <summary>The name of the topic with this id, or null, without building its description.</summary>
+    public string? NameById(Guid id) => id == Guid.Empty ? null : Broker.TopicNameOf(id);
 }
