@@ -20,14 +20,6 @@ public readonly record struct ProduceResult(ErrorCode Error, long BaseOffset, lo
 /// <param name="LogStartOffset">The first offset the partition holds.</param>
 public readonly record struct FetchResult(ErrorCode Error, int BytesWritten, long HighWatermark, long LogStartOffset);
 
-/// <summary>One partition of a multi-partition fetch, and where its batches are written.</summary>
-/// <param name="Topic">The topic.</param>
-/// <param name="Partition">The partition.</param>
-/// <param name="Offset">The first offset wanted.</param>
-/// <param name="MaxBytes">The most bytes for this partition.</param>
-/// <param name="Destination">Receives this partition's whole batches.</param>
-public sealed record FetchPartition(string Topic, int Partition, long Offset, int MaxBytes, System.Buffers.IBufferWriter<byte> Destination);
-
 /// <summary>The outcome of a list-offsets lookup for one partition.</summary>
 /// <param name="Error">Kafka's error code.</param>
 /// <param name="Offset">The offset found, or -1 when no record is at or after the timestamp.</param>

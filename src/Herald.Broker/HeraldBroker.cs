@@ -376,37 +376,34 @@ public sealed class HeraldBroker : IAsyncDisposable
     /// </summary>
     public async ValueTask<FetchResult> FetchAsync(string topic, int partition, long offset, int maxBytes, IBufferWriter<byte> destination, TimeSpan maxWait = default, int minBytes = 1, CancellationToken cancellationToken = default)
     {
-        var results = await FetchAsync([new FetchPartition(topic, partition, offset, maxBytes, destination)], maxBytes, maxWait, minBytes, cancellationToken).ConfigureAwait(false);
-        return results[0];
+        var batch = new FetchBatch();
+        batch.Add(topic, partition, offset, maxBytes, destination);
+        await FetchAsync(batch, maxBytes, maxWait, minBytes, cancellationToken).ConfigureAwait(false);
+        return batch[0];
     }
 
     /// <summary>
     /// Kafka's Fetch over several partitions: each gets up to its own max bytes and the response up to
     /// <paramref name="maxBytes"/>, except that the first partition with data always returns at least one whole batch.
     /// When fewer than <paramref name="minBytes"/> are available in all, it waits up to <paramref name="maxWait"/> and is
-    /// woken as soon as any of the partitions' high watermark advances.
+    /// woken as soon as any of the partitions' high watermark advances. The results are in <paramref name="batch"/>.
     /// </summary>
-    /// <returns>One result per requested partition, in order.</returns>
-    public async ValueTask<IReadOnlyList<FetchResult>> FetchAsync(IReadOnlyList<FetchPartition> partitions, int maxBytes, TimeSpan maxWait = default, int minBytes = 1, CancellationToken cancellationToken = default)
+    public async ValueTask FetchAsync(FetchBatch batch, int maxBytes, TimeSpan maxWait = default, int minBytes = 1, CancellationToken cancellationToken = default)
     {
-        var targets = new Partition?[partitions.Count];
-        var results = new FetchResult[partitions.Count];
-        var next = new long[partitions.Count];
-        for (var i = 0; i < partitions.Count; i++)
+        foreach (ref var entry in batch.Entries)
         {
-            targets[i] = Find(partitions[i].Topic, partitions[i].Partition)?.Partition;
-            results[i] = targets[i] is null ? new FetchResult(ErrorCode.UnknownTopicOrPartition, 0, -1, -1) : new FetchResult(ErrorCode.None, 0, -1, -1);
-            next[i] = partitions[i].Offset;
+            entry.Target = Find(entry.Topic, entry.Partition)?.Partition;
+            entry.Result = entry.Target is null ? new FetchResult(ErrorCode.UnknownTopicOrPartition, 0, -1, -1) : new FetchResult(ErrorCode.None, 0, -1, -1);
         }
 
         var deadline = _time.GetUtcNow() + maxWait;
         var total = 0;
 
         // Most fetches find data at once: read before registering to be woken, so those take no waiter and no lock.
-        var waitable = ReadRound(partitions, targets, results, next, ref total, maxBytes);
-        if (Answered(results, total, minBytes, deadline, waitable))
+        var waitable = ReadRound(batch, ref total, maxBytes);
+        if (Answered(batch, total, minBytes, deadline, waitable))
         {
-            return results;
+            return;
         }
 
         while (true)
@@ -414,74 +411,90 @@ public sealed class HeraldBroker : IAsyncDisposable
             var wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             try
             {
-                foreach (var target in targets)
+                foreach (var entry in batch.Entries)
                 {
-                    target?.AddWaiter(wake);
+                    entry.Target?.AddWaiter(wake);
                 }
 
                 // Read again now that a new batch would wake us: data that came in between is not missed.
-                waitable = ReadRound(partitions, targets, results, next, ref total, maxBytes);
-                if (Answered(results, total, minBytes, deadline, waitable)
+                waitable = ReadRound(batch, ref total, maxBytes);
+                if (Answered(batch, total, minBytes, deadline, waitable)
                     || !await WaitAsync(wake.Task, deadline - _time.GetUtcNow(), cancellationToken).ConfigureAwait(false))
                 {
-                    return results;
+                    return;
                 }
             }
             finally
             {
-                foreach (var target in targets)
+                foreach (var entry in batch.Entries)
                 {
-                    target?.RemoveWaiter(wake);
+                    entry.Target?.RemoveWaiter(wake);
                 }
             }
         }
     }
 
     /// <summary>Reads every partition that is still fine once; returns how many could still receive data.</summary>
-    private static int ReadRound(IReadOnlyList<FetchPartition> partitions, Partition?[] targets, FetchResult[] results, long[] next, ref int total, int maxBytes)
+    private static int ReadRound(FetchBatch batch, ref int total, int maxBytes)
     {
         var waitable = 0;
-        for (var i = 0; i < partitions.Count; i++)
+        foreach (ref var entry in batch.Entries)
         {
-            if (targets[i] is not { } target || results[i].Error != ErrorCode.None)
+            if (entry.Target is null || entry.Result.Error != ErrorCode.None)
             {
                 continue;
             }
 
             waitable++;
-            results[i] = FetchOne(target, partitions[i], ref next[i], results[i], ref total, maxBytes);
+            entry.Result = FetchOne(ref entry, ref total, maxBytes);
         }
 
         return waitable;
     }
 
     // Kafka answers at once when a partition failed; otherwise it waits for minBytes or maxWait.
-    private bool Answered(FetchResult[] results, int total, int minBytes, DateTimeOffset deadline, int waitable) =>
-        total >= minBytes || deadline <= _time.GetUtcNow() || waitable == 0 || Array.Exists(results, r => r.Error != ErrorCode.None);
-
-    private static FetchResult FetchOne(Partition target, FetchPartition request, ref long next, FetchResult sofar, ref int total, int maxBytes)
+    private bool Answered(FetchBatch batch, int total, int minBytes, DateTimeOffset deadline, int waitable)
     {
+        if (total >= minBytes || deadline <= _time.GetUtcNow() || waitable == 0)
+        {
+            return true;
+        }
+
+        foreach (var entry in batch.Entries)
+        {
+            if (entry.Result.Error != ErrorCode.None)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static FetchResult FetchOne(ref FetchBatch.Entry entry, ref int total, int maxBytes)
+    {
+        var sofar = entry.Result;
         try
         {
-            var log = target.Log;
+            var log = entry.Target!.Log;
             var highWatermark = log.DurableEndOffset;
-            if (next > highWatermark && next <= log.LogEndOffset)
+            if (entry.Next > highWatermark && entry.Next <= log.LogEndOffset)
             {
                 // Written but not yet durable (acks=1 or in flight): not visible yet, and not out of range either.
                 return new FetchResult(ErrorCode.None, sofar.BytesWritten, highWatermark, log.LogStartOffset);
             }
 
-            var budget = Math.Min(request.MaxBytes - sofar.BytesWritten, maxBytes - total);
+            var budget = Math.Min(entry.MaxBytes - sofar.BytesWritten, maxBytes - total);
             var read = budget > 0 || total == 0
-                ? log.Read(next, Math.Max(budget, 0), request.Destination, highWatermark, atLeastOneBatch: total == 0)
-                : new ReadResult(ReadStatus.Ok, 0, log.LogStartOffset, highWatermark, next);
+                ? log.Read(entry.Next, Math.Max(budget, 0), entry.Destination, highWatermark, atLeastOneBatch: total == 0)
+                : new ReadResult(ReadStatus.Ok, 0, log.LogStartOffset, highWatermark, entry.Next);
             if (read.Status == ReadStatus.OffsetOutOfRange && sofar.BytesWritten == 0)
             {
                 return new FetchResult(ErrorCode.OffsetOutOfRange, 0, read.EndOffset, read.LogStartOffset);
             }
 
             total += read.BytesWritten;
-            next = read.NextOffset;
+            entry.Next = read.NextOffset;
             return new FetchResult(ErrorCode.None, sofar.BytesWritten + read.BytesWritten, highWatermark, log.LogStartOffset);
         }
         catch (ObjectDisposedException)

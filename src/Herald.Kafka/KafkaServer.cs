@@ -49,7 +49,7 @@ public sealed class KafkaServer : IAsyncDisposable
 
     /// <summary>The APIs and versions this server answers, in key order.</summary>
     public IReadOnlyList<SupportedApi> SupportedApis =>
-        [.. _apis.All.Select(a => new SupportedApi(a.Key, a.Name, a.MinVersion, a.MaxVersion, ApiCatalog.All.First(c => c.Key == a.Key).FlexibleFrom))];
+        [.. _apis.All.Select(a => new SupportedApi(a.Key, a.Name, a.MinVersion, a.MaxVersion, ApiCatalog.Find(a.Key)!.FlexibleFrom))];
 
     /// <summary>Starts listening. Fails at once when the address is taken.</summary>
     public static KafkaServer Start(HeraldBroker broker, KafkaServerOptions options, ILoggerFactory? loggerFactory = null)

@@ -187,7 +187,7 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
 
         if (flushNow)
         {
-            _ = _groupCommit.RequestAsync();
+            _groupCommit.Request();
         }
 
         return new AppendResult(BatchError.None, baseOffset, nextOffset - 1);
@@ -563,7 +563,7 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
         Volatile.Write(ref _segments, [.. _segments, next]);
         _active = next;
         Log.SegmentRolled(_logger, _directory, next.BaseOffset);
-        _ = _groupCommit.RequestAsync();
+        _groupCommit.Request();
     }
 
     private int CountExpiredByTime()
@@ -622,7 +622,7 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
     {
         if (Volatile.Read(ref _unflushedBytes) > 0 && _failure is null)
         {
-            _ = _groupCommit.RequestAsync();
+            _groupCommit.Request();
         }
     }
 

@@ -19,6 +19,20 @@ public abstract class BrokerBehaviour(bool inMemory) : BrokerTestBase(inMemory)
         return builder.ToArray();
     }
 
+    /// <summary>A fetch of each (topic, partition) from offset 0, up to 1 MiB each.</summary>
+    private static FetchBatch Fetch(params (string Topic, int Partition, IBufferWriter<byte> Destination)[] partitions)
+    {
+        var batch = new FetchBatch();
+        foreach (var (topic, partition, destination) in partitions)
+        {
+            batch.Add(topic, partition, 0, 1 << 20, destination);
+        }
+
+        return batch;
+    }
+
+    private static IEnumerable<FetchResult> Results(FetchBatch batch) => Enumerable.Range(0, batch.Count).Select(i => batch[i]);
+
     [Fact]
     public void Topics_are_created_listed_described_and_deleted()
     {
@@ -181,13 +195,13 @@ public abstract class BrokerBehaviour(bool inMemory) : BrokerTestBase(inMemory)
         await Broker.ProduceAsync("orders", 2, batch.ToArray()).AsTask().WaitAsync(Timeout);
         var buffers = Enumerable.Range(0, 4).Select(_ => new ArrayBufferWriter<byte>()).ToArray();
 
-        var results = await Broker.FetchAsync(
-            [new("orders", 0, 0, 1 << 20, buffers[0]), new("orders", 1, 0, 1 << 20, buffers[1]), new("orders", 2, 0, 1 << 20, buffers[2]), new("orders", 7, 0, 1 << 20, buffers[3])],
-            maxBytes: batch.Length / 2).AsTask().WaitAsync(Timeout);
+        var fetch = Fetch(("orders", 0, buffers[0]), ("orders", 1, buffers[1]), ("orders", 2, buffers[2]), ("orders", 7, buffers[3]));
 
-        Assert.Equal([0, batch.Length, 0, 0], results.Select(r => r.BytesWritten));
-        Assert.Equal(ErrorCode.UnknownTopicOrPartition, results[3].Error);
-        Assert.Equal([20L, 20L], results.Skip(1).Take(2).Select(r => r.HighWatermark));
+        await Broker.FetchAsync(fetch, maxBytes: batch.Length / 2).AsTask().WaitAsync(Timeout);
+
+        Assert.Equal([0, batch.Length, 0, 0], Results(fetch).Select(r => r.BytesWritten));
+        Assert.Equal(ErrorCode.UnknownTopicOrPartition, fetch[3].Error);
+        Assert.Equal([20L, 20L], Results(fetch).Skip(1).Take(2).Select(r => r.HighWatermark));
     }
 
     [Fact]
@@ -196,13 +210,15 @@ public abstract class BrokerBehaviour(bool inMemory) : BrokerTestBase(inMemory)
         Broker.CreateTopic("orders", 2);
         var buffers = new[] { new ArrayBufferWriter<byte>(), new ArrayBufferWriter<byte>() };
 
-        var fetch = Broker.FetchAsync([new("orders", 0, 0, 1 << 20, buffers[0]), new("orders", 1, 0, 1 << 20, buffers[1])], 1 << 20, TimeSpan.FromMinutes(5)).AsTask();
+        var batch = Fetch(("orders", 0, buffers[0]), ("orders", 1, buffers[1]));
+
+        var fetch = Broker.FetchAsync(batch, 1 << 20, TimeSpan.FromMinutes(5)).AsTask();
         await Task.Delay(100);
         Assert.False(fetch.IsCompleted);
         await Broker.ProduceAsync("orders", 1, Batch(3)).AsTask().WaitAsync(Timeout);
-        var results = await fetch.WaitAsync(Timeout);
+        await fetch.WaitAsync(Timeout);
 
-        Assert.Equal(0, results[0].BytesWritten);
+        Assert.Equal(0, batch[0].BytesWritten);
         Assert.Equal(3, RecordBatchReader.ReadAll(buffers[1].WrittenMemory).Single().Records.Count);
     }
 

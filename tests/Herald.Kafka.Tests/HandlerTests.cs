@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using Herald.Broker;
 using Herald.Kafka.Messages;
 using Herald.Kafka.Protocol;
+using Herald.Storage;
 
 namespace Herald.Kafka.Tests;
 
@@ -111,15 +112,70 @@ public sealed class HandlerTests() : ListenerTestBase(new KafkaServerOptions { M
         Assert.Equal(2, BinaryPrimitives.ReadInt32BigEndian(await other.ReceiveAsync()));
     }
 
+    [Fact]
+    public async Task Produce_and_fetch_answer_each_request_afresh_though_their_message_objects_are_reused()
+    {
+        Broker.CreateTopic("small", 1);
+        Broker.CreateTopic("wide", 2);
+        for (var round = 0; round < 3; round++)
+        {
+            // A wide transactional produce fills every list and error message of the pooled objects it is read into...
+            var wide = new ProduceRequest
+            {
+                TransactionalId = "tx",
+                Acks = -1,
+                TopicData = [Topic("wide", 0, 1), Topic("small", 0)],
+            };
+            var refused = await SendAsync(wide, ProduceRequest.ApiKey, 9, ProduceResponse.Read);
+            Assert.Equal(3, refused.Responses.Sum(t => t.PartitionResponses.Count));
+            Assert.All(refused.Responses.SelectMany(t => t.PartitionResponses), p => Assert.NotNull(p.ErrorMessage));
+
+            // ...an acks=0 request gets no response and must still give its objects back...
+            using (var client = await RawClient.ConnectAsync(Server.LocalEndPoint))
+            {
+                await client.SendAsync(RawClient.Frame(ProduceRequest.ApiKey, 9, 7, new ProduceRequest { Acks = 0, TopicData = [Topic("wide", 1)] }, flexibleHeader: true));
+                await client.SendAsync(RawClient.Frame(ApiVersionsRequest.ApiKey, 0, 8, new ApiVersionsRequest(), flexibleHeader: false));
+                Assert.Equal(8, BinaryPrimitives.ReadInt32BigEndian(await client.ReceiveAsync()));
+            }
+
+            // ...and the next, narrow requests are answered as if the objects were new.
+            var produced = await SendAsync(new ProduceRequest { Acks = -1, TopicData = [Topic("small", 0)] }, ProduceRequest.ApiKey, 9, ProduceResponse.Read);
+            var partition = produced.Responses.Single().PartitionResponses.Single();
+            Assert.Equal(("small", 0, (short)0, null, (long)round), (produced.Responses[0].Name, partition.Index, partition.ErrorCode, partition.ErrorMessage, partition.BaseOffset));
+
+            var wideFetch = new FetchRequest
+            {
+                ReplicaId = -1,
+                MaxBytes = 1 << 20,
+                SessionEpoch = -1,
+                Topics = [FetchTopic("wide", 0, 1), FetchTopic("small", 0), FetchTopic("missing", 3)],
+            };
+            var wideAnswer = await SendAsync(wideFetch, FetchRequest.ApiKey, 12, FetchResponse.Read);
+            Assert.Equal(4, wideAnswer.Responses.Sum(t => t.Partitions.Count));
+            Assert.Equal((short)ErrorCode.UnknownTopicOrPartition, wideAnswer.Responses[2].Partitions.Single().ErrorCode);
+
+            var fetched = await SendAsync(new FetchRequest { ReplicaId = -1, MaxBytes = 1 << 20, SessionEpoch = -1, Topics = [FetchTopic("small", 0)] }, FetchRequest.ApiKey, 12, FetchResponse.Read);
+            var answer = fetched.Responses.Single().Partitions.Single();
+            Assert.Equal(("small", 0, (short)0, round + 1L), (fetched.Responses[0].Topic, answer.PartitionIndex, answer.ErrorCode, answer.HighWatermark));
+            Assert.Equal(round + 1, RecordBatchReader.ReadAll(answer.Records!.Value).Sum(b => b.Records.Count));
+        }
+
+        ProduceRequest.TopicProduceData Topic(string name, params int[] partitions) =>
+            new() { Name = name, PartitionData = [.. partitions.Select(p => new ProduceRequest.PartitionProduceData { Index = p, Records = Batch("e") })] };
+
+        static FetchRequest.FetchTopic FetchTopic(string name, params int[] partitions) =>
+            new() { Topic = name, Partitions = [.. partitions.Select(p => new FetchRequest.FetchPartition { Partition = p, PartitionMaxBytes = 1 << 20 })] };
+    }
+
     private async Task<T> SendAsync<T>(IKafkaMessage request, short apiKey, short version, MessageReader<T> read)
     {
         using var client = await RawClient.ConnectAsync(Server.LocalEndPoint);
-        await client.SendAsync(RawClient.Frame(apiKey, version, 1, request, flexibleHeader: version >= ApiCatalog.All.First(a => a.Key == apiKey).FlexibleFrom));
+        await client.SendAsync(RawClient.Frame(apiKey, version, 1, request, flexibleHeader: version >= ApiCatalog.Find(apiKey)!.FlexibleFrom));
         var response = await client.ReceiveAsync();
         Assert.NotNull(response);
         var reader = new KafkaReader(response);
         Assert.Equal(1, reader.ReadInt32());
-        if (version >= ApiCatalog.All.First(a => a.Key == apiKey).FlexibleFrom)
+        if (version >= ApiCatalog.Find(apiKey)!.FlexibleFrom)
         {
             Assert.Equal(0, reader.ReadUnsignedVarint()); // response header v1: no tagged fields
         }

@@ -122,9 +122,16 @@ internal sealed class MessageEmitter(MessageSpec spec)
     {
         Line($"{indent}public static {className} Read(ref KafkaReader reader, short version)");
         Line($"{indent}{{");
+        Line($"{indent}    var result = new {className}();");
+        Line($"{indent}    result.ReadFrom(ref reader, version);");
+        Line($"{indent}    return result;");
+        Line($"{indent}}}");
+        Line();
+        Line($"{indent}/// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>");
+        Line($"{indent}public void ReadFrom(ref KafkaReader reader, short version)");
+        Line($"{indent}{{");
         var body = indent + "    ";
         Line($"{body}var flexible = {FlexibleCondition()};");
-        Line($"{body}var result = new {className}();");
         foreach (var field in fields.Where(f => !f.IsTagged))
         {
             var condition = field.Versions.Condition(spec.Valid);
@@ -143,10 +150,19 @@ internal sealed class MessageEmitter(MessageSpec spec)
                 Line($"{body}{{");
                 EmitReadField(field, body + "    ", "flexible");
                 Line($"{body}}}");
+                Line($"{body}else");
+                Line($"{body}{{");
+                Line($"{body}    {ResetField(field)};");
+                Line($"{body}}}");
             }
         }
 
         var knownTags = fields.Where(f => f.IsTagged && f.TaggedVersions.Intersect(f.Versions).Condition(spec.Valid) != "false").ToList();
+        foreach (var field in knownTags)
+        {
+            Line($"{body}{ResetField(field)};");
+        }
+
         if (!spec.Flexible.IsNone && knownTags.Count == 0)
         {
             Line($"{body}if (flexible)");
@@ -190,42 +206,79 @@ internal sealed class MessageEmitter(MessageSpec spec)
             Line($"{body}}}");
         }
 
-        Line($"{body}return result;");
         Line($"{indent}}}");
     }
+
+    /// <summary>A statement that puts a field back to its default, keeping a list's capacity for the next read.</summary>
+    private string ResetField(FieldSpec field) =>
+        IsLazy(field) && field.IsArray ? $"{Backing(field)}?.Clear()"
+        : IsLazy(field) ? $"{Backing(field)} = null"
+        : $"{field.Name} = {DefaultValue(field)}";
 
     private void EmitReadField(FieldSpec field, string indent, string flexible)
     {
         if (!field.IsArray)
         {
-            Line($"{indent}result.{field.Name} = {ReadValue(field, flexible)};");
+            Line(IsLazy(field)
+                ? $"{indent}({Backing(field)} ??= new()).ReadFrom(ref reader, version);"
+                : $"{indent}{field.Name} = {ReadValue(field, flexible)};");
             return;
         }
 
         var count = "count" + field.Name;
+        var list = "list" + field.Name;
+        var kept = "kept" + field.Name;
+        var index = "i" + field.Name;
         Line($"{indent}var {count} = reader.ReadArrayLength({flexible});");
         if (IsNullableType(field))
         {
             Line($"{indent}if ({count} < 0)");
             Line($"{indent}{{");
-            Line($"{indent}    result.{field.Name} = null;");
+            Line($"{indent}    {field.Name} = null;");
             Line($"{indent}}}");
-            Line($"{indent}else");
         }
         else
         {
-            Line($"{indent}if ({count} > 0) // an empty or null array stays unallocated until used");
+            Line($"{indent}if ({count} <= 0) // an empty or null array stays unallocated until used");
+            Line($"{indent}{{");
+            Line($"{indent}    {Backing(field)}?.Clear();");
+            Line($"{indent}}}");
         }
 
+        Line($"{indent}else");
         Line($"{indent}{{");
-        var list = "list" + field.Name;
-        Line($"{indent}    var {list} = new List<{ElementCsType(field)}>(Math.Min({count}, 64)); // the count is the client's word; grow as elements arrive");
-        Line($"{indent}    for (var i{field.Name} = 0; i{field.Name} < {count}; i{field.Name}++)");
-        Line($"{indent}    {{");
-        Line($"{indent}        {list}.Add({ReadElement(field, flexible)});");
-        Line($"{indent}    }}");
-        Line();
-        Line($"{indent}    result.{field.Name} = {list};");
+        var target = IsNullableType(field) ? field.Name : Backing(field);
+        Line($"{indent}    var {list} = {target} ??= new List<{ElementCsType(field)}>(Math.Min({count}, 64)); // the count is the client's word; grow as elements arrive");
+        if (field.IsStruct)
+        {
+            // Elements left from an earlier read are read into again, so a reused message allocates nothing.
+            Line($"{indent}    var {kept} = {list}.Count;");
+            Line($"{indent}    for (var {index} = 0; {index} < {count}; {index}++)");
+            Line($"{indent}    {{");
+            Line($"{indent}        if ({index} < {kept})");
+            Line($"{indent}        {{");
+            Line($"{indent}            {list}[{index}].ReadFrom(ref reader, version);");
+            Line($"{indent}        }}");
+            Line($"{indent}        else");
+            Line($"{indent}        {{");
+            Line($"{indent}            {list}.Add({ReadElement(field, flexible)});");
+            Line($"{indent}        }}");
+            Line($"{indent}    }}");
+            Line();
+            Line($"{indent}    if ({kept} > {count})");
+            Line($"{indent}    {{");
+            Line($"{indent}        {list}.RemoveRange({count}, {kept} - {count});");
+            Line($"{indent}    }}");
+        }
+        else
+        {
+            Line($"{indent}    {list}.Clear();");
+            Line($"{indent}    for (var {index} = 0; {index} < {count}; {index}++)");
+            Line($"{indent}    {{");
+            Line($"{indent}        {list}.Add({ReadElement(field, flexible)});");
+            Line($"{indent}    }}");
+        }
+
         Line($"{indent}}}");
     }
 

@@ -11,23 +11,43 @@ internal sealed class ProduceHandler(ClusterView cluster)
 {
     private const string NoTransactions = "Herald does not support transactions.";
 
+    /// <summary>Reads the request into a reused exchange, which the connection disposes once the response is written.</summary>
+    public ValueTask<IKafkaMessage?> HandleAsync(RequestContext context, Memory<byte> body, Utf8StringCache strings, CancellationToken cancellationToken)
+    {
+        var exchange = ProduceExchange.Rent();
+        try
+        {
+            var reader = new KafkaReader(body, strings);
+            exchange.Request.ReadFrom(ref reader, context.ApiVersion);
+        }
+        catch
+        {
+            exchange.Dispose();
+            throw;
+        }
+
+        return HandleAsync(exchange, cancellationToken);
+    }
+
     // Pooled state machines: a request that waits for its fsync does not allocate one per request.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<IKafkaMessage?> HandleAsync(RequestContext context, ProduceRequest request, CancellationToken cancellationToken)
+    private async ValueTask<IKafkaMessage?> HandleAsync(ProduceExchange exchange, CancellationToken cancellationToken)
     {
+        var request = exchange.Request;
         var acks = (Acks)request.Acks;
-        var response = new ProduceResponse();
-        (ProduceResponse.PartitionProduceResponse Response, ValueTask<ProduceResult> Result)? firstWaiting = null;
-        List<(ProduceResponse.PartitionProduceResponse Response, Task<ProduceResult> Result)>? moreWaiting = null;
+        var response = exchange.Response;
+        response.ThrottleTimeMs = 0;
+        response.NodeEndpoints = null;
+        var topicCount = 0;
         foreach (var topic in request.TopicData)
         {
-            var topicResponse = new ProduceResponse.TopicProduceResponse { Name = topic.Name };
-            response.Responses.Add(topicResponse);
+            var topicResponse = response.Responses.Slot(topicCount++);
+            topicResponse.Name = topic.Name;
             var topicError = request.TransactionalId is null ? cluster.EnsureTopic(topic.Name, allowCreate: true) : ErrorCode.InvalidRequest;
+            var partitionCount = 0;
             foreach (var partition in topic.PartitionData)
             {
-                var partitionResponse = new ProduceResponse.PartitionProduceResponse { Index = partition.Index, BaseOffset = -1 };
-                topicResponse.PartitionResponses.Add(partitionResponse);
+                var partitionResponse = Begin(topicResponse.PartitionResponses.Slot(partitionCount++), partition.Index);
                 if (topicError != ErrorCode.None || partition.Records is not { } records)
                 {
                     partitionResponse.ErrorCode = (short)(topicError != ErrorCode.None ? topicError : ErrorCode.CorruptMessage);
@@ -41,31 +61,42 @@ internal sealed class ProduceHandler(ClusterView cluster)
                 {
                     Fill(partitionResponse, produced.Result);
                 }
-                else if (firstWaiting is null)
-                {
-                    firstWaiting = (partitionResponse, produced); // the usual case, one partition: awaited without a Task
-                }
                 else
                 {
-                    (moreWaiting ??= []).Add((partitionResponse, produced.AsTask()));
+                    exchange.Waiting.Add((partitionResponse, produced));
                 }
             }
+
+            topicResponse.PartitionResponses.TrimTo(partitionCount);
         }
 
-        if (firstWaiting is { } first)
+        response.Responses.TrimTo(topicCount);
+        foreach (var (partitionResponse, result) in exchange.Waiting)
         {
-            Fill(first.Response, await first.Result.ConfigureAwait(false));
+            Fill(partitionResponse, await result.ConfigureAwait(false)); // each awaited once, as pooled sources require
         }
 
-        if (moreWaiting is not null)
+        if (acks == Acks.None)
         {
-            foreach (var (partitionResponse, result) in moreWaiting)
-            {
-                Fill(partitionResponse, await result.ConfigureAwait(false));
-            }
+            exchange.Dispose(); // no response, so the connection has nothing to dispose
+            return null;
         }
 
-        return acks == Acks.None ? null : response;
+        return exchange;
+    }
+
+    /// <summary>Sets every field of a reused partition response to what a new one would answer.</summary>
+    private static ProduceResponse.PartitionProduceResponse Begin(ProduceResponse.PartitionProduceResponse response, int index)
+    {
+        response.Index = index;
+        response.ErrorCode = 0;
+        response.BaseOffset = -1;
+        response.LogAppendTimeMs = -1;
+        response.LogStartOffset = -1;
+        response.RecordErrors.Clear();
+        response.ErrorMessage = null;
+        response.CurrentLeader = null;
+        return response;
     }
 
     private static void Fill(ProduceResponse.PartitionProduceResponse response, ProduceResult result)
@@ -73,5 +104,45 @@ internal sealed class ProduceHandler(ClusterView cluster)
         response.ErrorCode = (short)result.Error;
         response.BaseOffset = result.BaseOffset;
         response.LogStartOffset = result.LogStartOffset;
+    }
+
+    /// <summary>A produce request, its response and the appends still waiting for durability.</summary>
+    internal sealed class ProduceExchange : Exchange<ProduceExchange>
+    {
+        private const int KeptPartitions = 256;
+
+        public ProduceRequest Request { get; } = new();
+
+        public ProduceResponse Response { get; } = new();
+
+        public List<(ProduceResponse.PartitionProduceResponse Response, ValueTask<ProduceResult> Result)> Waiting { get; } = [];
+
+        protected override bool WorthKeeping
+        {
+            get
+            {
+                var partitions = 0;
+                foreach (var topic in Response.Responses)
+                {
+                    partitions += topic.PartitionResponses.Count;
+                }
+
+                return partitions <= KeptPartitions;
+            }
+        }
+
+        public override void Write(KafkaWriter writer, short version) => Response.Write(writer, version);
+
+        protected override void Release()
+        {
+            Waiting.Clear();
+            foreach (var topic in Request.TopicData)
+            {
+                foreach (var partition in topic.PartitionData)
+                {
+                    partition.Records = null; // the frame they point into goes back to the pool
+                }
+            }
+        }
     }
 }

@@ -21,8 +21,8 @@ internal sealed class KafkaApis
 
         KafkaApi[] apis =
         [
-            KafkaApi.Create<ProduceRequest>(ProduceRequest.ApiKey, "Produce", ProduceRequest.HighestVersion, ProduceRequest.Read, produce.HandleAsync),
-            KafkaApi.Create<FetchRequest>(FetchRequest.ApiKey, "Fetch", FetchRequest.HighestVersion, FetchRequest.Read, fetch.HandleAsync),
+            new KafkaApi(ProduceRequest.ApiKey, "Produce", 0, ProduceRequest.HighestVersion, produce.HandleAsync), // read into reused requests
+            new KafkaApi(FetchRequest.ApiKey, "Fetch", 0, FetchRequest.HighestVersion, fetch.HandleAsync),
             KafkaApi.Create<ListOffsetsRequest>(ListOffsetsRequest.ApiKey, "ListOffsets", ListOffsetsRequest.HighestVersion, ListOffsetsRequest.Read, offsets.ListOffsets),
             KafkaApi.Create<MetadataRequest>(MetadataRequest.ApiKey, "Metadata", MetadataRequest.HighestVersion, MetadataRequest.Read, clusterHandlers.Metadata),
             KafkaApi.Create<OffsetCommitRequest>(OffsetCommitRequest.ApiKey, "OffsetCommit", OffsetCommitRequest.HighestVersion, OffsetCommitRequest.Read, offsets.OffsetCommit),

@@ -25,7 +25,7 @@ internal static class RequestHeader
 
     /// <summary>Whether this API version uses flexible headers and bodies.</summary>
     public static bool IsFlexible(short apiKey, short version) =>
-        ApiCatalog.All.FirstOrDefault(a => a.Key == apiKey) is { } api && version >= api.FlexibleFrom;
+        ApiCatalog.Find(apiKey) is { } api && version >= api.FlexibleFrom;
 
     /// <summary>Writes the response header: v0 (correlation id) or v1 (with tagged fields). ApiVersions always uses v0.</summary>
     public static void WriteResponse(KafkaWriter writer, short apiKey, short version, int correlationId)

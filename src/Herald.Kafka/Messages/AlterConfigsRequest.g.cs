@@ -23,25 +23,46 @@ public sealed partial class AlterConfigsRequest : IKafkaMessage
 
     public static AlterConfigsRequest Read(ref KafkaReader reader, short version)
     {
-        var flexible = version >= 2;
         var result = new AlterConfigsRequest();
+        result.ReadFrom(ref reader, version);
+        return result;
+    }
+
+    /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+    public void ReadFrom(ref KafkaReader reader, short version)
+    {
+        var flexible = version >= 2;
         var countResources = reader.ReadArrayLength(flexible);
-        if (countResources > 0) // an empty or null array stays unallocated until used
+        if (countResources <= 0) // an empty or null array stays unallocated until used
         {
-            var listResources = new List<AlterConfigsResource>(Math.Min(countResources, 64)); // the count is the client's word; grow as elements arrive
+            _resources?.Clear();
+        }
+        else
+        {
+            var listResources = _resources ??= new List<AlterConfigsResource>(Math.Min(countResources, 64)); // the count is the client's word; grow as elements arrive
+            var keptResources = listResources.Count;
             for (var iResources = 0; iResources < countResources; iResources++)
             {
-                listResources.Add(AlterConfigsResource.Read(ref reader, version));
+                if (iResources < keptResources)
+                {
+                    listResources[iResources].ReadFrom(ref reader, version);
+                }
+                else
+                {
+                    listResources.Add(AlterConfigsResource.Read(ref reader, version));
+                }
             }
 
-            result.Resources = listResources;
+            if (keptResources > countResources)
+            {
+                listResources.RemoveRange(countResources, keptResources - countResources);
+            }
         }
-        result.ValidateOnly = reader.ReadBool();
+        ValidateOnly = reader.ReadBool();
         if (flexible)
         {
             reader.SkipTaggedFields();
         }
-        return result;
     }
 
     public void Write(KafkaWriter writer, short version)
@@ -78,26 +99,47 @@ public sealed partial class AlterConfigsRequest : IKafkaMessage
 
         public static AlterConfigsResource Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 2;
             var result = new AlterConfigsResource();
-            result.ResourceType = reader.ReadInt8();
-            result.ResourceName = reader.ReadString(flexible);
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 2;
+            ResourceType = reader.ReadInt8();
+            ResourceName = reader.ReadString(flexible);
             var countConfigs = reader.ReadArrayLength(flexible);
-            if (countConfigs > 0) // an empty or null array stays unallocated until used
+            if (countConfigs <= 0) // an empty or null array stays unallocated until used
             {
-                var listConfigs = new List<AlterableConfig>(Math.Min(countConfigs, 64)); // the count is the client's word; grow as elements arrive
+                _configs?.Clear();
+            }
+            else
+            {
+                var listConfigs = _configs ??= new List<AlterableConfig>(Math.Min(countConfigs, 64)); // the count is the client's word; grow as elements arrive
+                var keptConfigs = listConfigs.Count;
                 for (var iConfigs = 0; iConfigs < countConfigs; iConfigs++)
                 {
-                    listConfigs.Add(AlterableConfig.Read(ref reader, version));
+                    if (iConfigs < keptConfigs)
+                    {
+                        listConfigs[iConfigs].ReadFrom(ref reader, version);
+                    }
+                    else
+                    {
+                        listConfigs.Add(AlterableConfig.Read(ref reader, version));
+                    }
                 }
 
-                result.Configs = listConfigs;
+                if (keptConfigs > countConfigs)
+                {
+                    listConfigs.RemoveRange(countConfigs, keptConfigs - countConfigs);
+                }
             }
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)
@@ -131,15 +173,21 @@ public sealed partial class AlterConfigsRequest : IKafkaMessage
 
         public static AlterableConfig Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 2;
             var result = new AlterableConfig();
-            result.Name = reader.ReadString(flexible);
-            result.Value = reader.ReadNullableString(flexible);
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 2;
+            Name = reader.ReadString(flexible);
+            Value = reader.ReadNullableString(flexible);
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)

@@ -21,21 +21,35 @@ public sealed partial class ApiVersionsRequest : IKafkaMessage
 
     public static ApiVersionsRequest Read(ref KafkaReader reader, short version)
     {
-        var flexible = version >= 3;
         var result = new ApiVersionsRequest();
+        result.ReadFrom(ref reader, version);
+        return result;
+    }
+
+    /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+    public void ReadFrom(ref KafkaReader reader, short version)
+    {
+        var flexible = version >= 3;
         if (version >= 3)
         {
-            result.ClientSoftwareName = reader.ReadString(flexible);
+            ClientSoftwareName = reader.ReadString(flexible);
+        }
+        else
+        {
+            ClientSoftwareName = "";
         }
         if (version >= 3)
         {
-            result.ClientSoftwareVersion = reader.ReadString(flexible);
+            ClientSoftwareVersion = reader.ReadString(flexible);
+        }
+        else
+        {
+            ClientSoftwareVersion = "";
         }
         if (flexible)
         {
             reader.SkipTaggedFields();
         }
-        return result;
     }
 
     public void Write(KafkaWriter writer, short version)

@@ -38,24 +38,54 @@ public sealed partial class ApiVersionsResponse : IKafkaMessage
 
     public static ApiVersionsResponse Read(ref KafkaReader reader, short version)
     {
-        var flexible = version >= 3;
         var result = new ApiVersionsResponse();
-        result.ErrorCode = reader.ReadInt16();
+        result.ReadFrom(ref reader, version);
+        return result;
+    }
+
+    /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+    public void ReadFrom(ref KafkaReader reader, short version)
+    {
+        var flexible = version >= 3;
+        ErrorCode = reader.ReadInt16();
         var countApiKeys = reader.ReadArrayLength(flexible);
-        if (countApiKeys > 0) // an empty or null array stays unallocated until used
+        if (countApiKeys <= 0) // an empty or null array stays unallocated until used
         {
-            var listApiKeys = new List<ApiVersion>(Math.Min(countApiKeys, 64)); // the count is the client's word; grow as elements arrive
+            _apiKeys?.Clear();
+        }
+        else
+        {
+            var listApiKeys = _apiKeys ??= new List<ApiVersion>(Math.Min(countApiKeys, 64)); // the count is the client's word; grow as elements arrive
+            var keptApiKeys = listApiKeys.Count;
             for (var iApiKeys = 0; iApiKeys < countApiKeys; iApiKeys++)
             {
-                listApiKeys.Add(ApiVersion.Read(ref reader, version));
+                if (iApiKeys < keptApiKeys)
+                {
+                    listApiKeys[iApiKeys].ReadFrom(ref reader, version);
+                }
+                else
+                {
+                    listApiKeys.Add(ApiVersion.Read(ref reader, version));
+                }
             }
 
-            result.ApiKeys = listApiKeys;
+            if (keptApiKeys > countApiKeys)
+            {
+                listApiKeys.RemoveRange(countApiKeys, keptApiKeys - countApiKeys);
+            }
         }
         if (version >= 1)
         {
-            result.ThrottleTimeMs = reader.ReadInt32();
+            ThrottleTimeMs = reader.ReadInt32();
         }
+        else
+        {
+            ThrottleTimeMs = 0;
+        }
+        SupportedFeatures = null;
+        FinalizedFeaturesEpoch = (long)(-1);
+        FinalizedFeatures = null;
+        ZkMigrationReady = false;
         if (flexible)
         {
             var taggedCount = reader.ReadUnsignedVarint();
@@ -70,44 +100,66 @@ public sealed partial class ApiVersionsResponse : IKafkaMessage
                         var countSupportedFeatures = reader.ReadArrayLength(true);
                         if (countSupportedFeatures < 0)
                         {
-                            result.SupportedFeatures = null;
+                            SupportedFeatures = null;
                         }
                         else
                         {
-                            var listSupportedFeatures = new List<SupportedFeatureKey>(Math.Min(countSupportedFeatures, 64)); // the count is the client's word; grow as elements arrive
+                            var listSupportedFeatures = SupportedFeatures ??= new List<SupportedFeatureKey>(Math.Min(countSupportedFeatures, 64)); // the count is the client's word; grow as elements arrive
+                            var keptSupportedFeatures = listSupportedFeatures.Count;
                             for (var iSupportedFeatures = 0; iSupportedFeatures < countSupportedFeatures; iSupportedFeatures++)
                             {
-                                listSupportedFeatures.Add(SupportedFeatureKey.Read(ref reader, version));
+                                if (iSupportedFeatures < keptSupportedFeatures)
+                                {
+                                    listSupportedFeatures[iSupportedFeatures].ReadFrom(ref reader, version);
+                                }
+                                else
+                                {
+                                    listSupportedFeatures.Add(SupportedFeatureKey.Read(ref reader, version));
+                                }
                             }
 
-                            result.SupportedFeatures = listSupportedFeatures;
+                            if (keptSupportedFeatures > countSupportedFeatures)
+                            {
+                                listSupportedFeatures.RemoveRange(countSupportedFeatures, keptSupportedFeatures - countSupportedFeatures);
+                            }
                         }
                         reader.ExpectPosition(end);
                         break;
                     case 1 when version >= 3:
-                        result.FinalizedFeaturesEpoch = reader.ReadInt64();
+                        FinalizedFeaturesEpoch = reader.ReadInt64();
                         reader.ExpectPosition(end);
                         break;
                     case 2 when version >= 3:
                         var countFinalizedFeatures = reader.ReadArrayLength(true);
                         if (countFinalizedFeatures < 0)
                         {
-                            result.FinalizedFeatures = null;
+                            FinalizedFeatures = null;
                         }
                         else
                         {
-                            var listFinalizedFeatures = new List<FinalizedFeatureKey>(Math.Min(countFinalizedFeatures, 64)); // the count is the client's word; grow as elements arrive
+                            var listFinalizedFeatures = FinalizedFeatures ??= new List<FinalizedFeatureKey>(Math.Min(countFinalizedFeatures, 64)); // the count is the client's word; grow as elements arrive
+                            var keptFinalizedFeatures = listFinalizedFeatures.Count;
                             for (var iFinalizedFeatures = 0; iFinalizedFeatures < countFinalizedFeatures; iFinalizedFeatures++)
                             {
-                                listFinalizedFeatures.Add(FinalizedFeatureKey.Read(ref reader, version));
+                                if (iFinalizedFeatures < keptFinalizedFeatures)
+                                {
+                                    listFinalizedFeatures[iFinalizedFeatures].ReadFrom(ref reader, version);
+                                }
+                                else
+                                {
+                                    listFinalizedFeatures.Add(FinalizedFeatureKey.Read(ref reader, version));
+                                }
                             }
 
-                            result.FinalizedFeatures = listFinalizedFeatures;
+                            if (keptFinalizedFeatures > countFinalizedFeatures)
+                            {
+                                listFinalizedFeatures.RemoveRange(countFinalizedFeatures, keptFinalizedFeatures - countFinalizedFeatures);
+                            }
                         }
                         reader.ExpectPosition(end);
                         break;
                     case 3 when version >= 3:
-                        result.ZkMigrationReady = reader.ReadBool();
+                        ZkMigrationReady = reader.ReadBool();
                         reader.ExpectPosition(end);
                         break;
                     default:
@@ -116,7 +168,6 @@ public sealed partial class ApiVersionsResponse : IKafkaMessage
                 }
             }
         }
-        return result;
     }
 
     public void Write(KafkaWriter writer, short version)
@@ -206,16 +257,22 @@ public sealed partial class ApiVersionsResponse : IKafkaMessage
 
         public static ApiVersion Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 3;
             var result = new ApiVersion();
-            result.ApiKey = reader.ReadInt16();
-            result.MinVersion = reader.ReadInt16();
-            result.MaxVersion = reader.ReadInt16();
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 3;
+            ApiKey = reader.ReadInt16();
+            MinVersion = reader.ReadInt16();
+            MaxVersion = reader.ReadInt16();
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)
@@ -245,25 +302,43 @@ public sealed partial class ApiVersionsResponse : IKafkaMessage
 
         public static SupportedFeatureKey Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 3;
             var result = new SupportedFeatureKey();
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 3;
             if (version >= 3)
             {
-                result.Name = reader.ReadString(flexible);
+                Name = reader.ReadString(flexible);
+            }
+            else
+            {
+                Name = "";
             }
             if (version >= 3)
             {
-                result.MinVersion = reader.ReadInt16();
+                MinVersion = reader.ReadInt16();
+            }
+            else
+            {
+                MinVersion = 0;
             }
             if (version >= 3)
             {
-                result.MaxVersion = reader.ReadInt16();
+                MaxVersion = reader.ReadInt16();
+            }
+            else
+            {
+                MaxVersion = 0;
             }
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)
@@ -302,25 +377,43 @@ public sealed partial class ApiVersionsResponse : IKafkaMessage
 
         public static FinalizedFeatureKey Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 3;
             var result = new FinalizedFeatureKey();
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 3;
             if (version >= 3)
             {
-                result.Name = reader.ReadString(flexible);
+                Name = reader.ReadString(flexible);
+            }
+            else
+            {
+                Name = "";
             }
             if (version >= 3)
             {
-                result.MaxVersionLevel = reader.ReadInt16();
+                MaxVersionLevel = reader.ReadInt16();
+            }
+            else
+            {
+                MaxVersionLevel = 0;
             }
             if (version >= 3)
             {
-                result.MinVersionLevel = reader.ReadInt16();
+                MinVersionLevel = reader.ReadInt16();
+            }
+            else
+            {
+                MinVersionLevel = 0;
             }
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)

@@ -26,26 +26,47 @@ public sealed partial class CreatePartitionsRequest : IKafkaMessage
 
     public static CreatePartitionsRequest Read(ref KafkaReader reader, short version)
     {
-        var flexible = version >= 2;
         var result = new CreatePartitionsRequest();
+        result.ReadFrom(ref reader, version);
+        return result;
+    }
+
+    /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+    public void ReadFrom(ref KafkaReader reader, short version)
+    {
+        var flexible = version >= 2;
         var countTopics = reader.ReadArrayLength(flexible);
-        if (countTopics > 0) // an empty or null array stays unallocated until used
+        if (countTopics <= 0) // an empty or null array stays unallocated until used
         {
-            var listTopics = new List<CreatePartitionsTopic>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
+            _topics?.Clear();
+        }
+        else
+        {
+            var listTopics = _topics ??= new List<CreatePartitionsTopic>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
+            var keptTopics = listTopics.Count;
             for (var iTopics = 0; iTopics < countTopics; iTopics++)
             {
-                listTopics.Add(CreatePartitionsTopic.Read(ref reader, version));
+                if (iTopics < keptTopics)
+                {
+                    listTopics[iTopics].ReadFrom(ref reader, version);
+                }
+                else
+                {
+                    listTopics.Add(CreatePartitionsTopic.Read(ref reader, version));
+                }
             }
 
-            result.Topics = listTopics;
+            if (keptTopics > countTopics)
+            {
+                listTopics.RemoveRange(countTopics, keptTopics - countTopics);
+            }
         }
-        result.TimeoutMs = reader.ReadInt32();
-        result.ValidateOnly = reader.ReadBool();
+        TimeoutMs = reader.ReadInt32();
+        ValidateOnly = reader.ReadBool();
         if (flexible)
         {
             reader.SkipTaggedFields();
         }
-        return result;
     }
 
     public void Write(KafkaWriter writer, short version)
@@ -81,30 +102,47 @@ public sealed partial class CreatePartitionsRequest : IKafkaMessage
 
         public static CreatePartitionsTopic Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 2;
             var result = new CreatePartitionsTopic();
-            result.Name = reader.ReadString(flexible);
-            result.Count = reader.ReadInt32();
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 2;
+            Name = reader.ReadString(flexible);
+            Count = reader.ReadInt32();
             var countAssignments = reader.ReadArrayLength(flexible);
             if (countAssignments < 0)
             {
-                result.Assignments = null;
+                Assignments = null;
             }
             else
             {
-                var listAssignments = new List<CreatePartitionsAssignment>(Math.Min(countAssignments, 64)); // the count is the client's word; grow as elements arrive
+                var listAssignments = Assignments ??= new List<CreatePartitionsAssignment>(Math.Min(countAssignments, 64)); // the count is the client's word; grow as elements arrive
+                var keptAssignments = listAssignments.Count;
                 for (var iAssignments = 0; iAssignments < countAssignments; iAssignments++)
                 {
-                    listAssignments.Add(CreatePartitionsAssignment.Read(ref reader, version));
+                    if (iAssignments < keptAssignments)
+                    {
+                        listAssignments[iAssignments].ReadFrom(ref reader, version);
+                    }
+                    else
+                    {
+                        listAssignments.Add(CreatePartitionsAssignment.Read(ref reader, version));
+                    }
                 }
 
-                result.Assignments = listAssignments;
+                if (keptAssignments > countAssignments)
+                {
+                    listAssignments.RemoveRange(countAssignments, keptAssignments - countAssignments);
+                }
             }
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)
@@ -137,24 +175,33 @@ public sealed partial class CreatePartitionsRequest : IKafkaMessage
 
         public static CreatePartitionsAssignment Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 2;
             var result = new CreatePartitionsAssignment();
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 2;
             var countBrokerIds = reader.ReadArrayLength(flexible);
-            if (countBrokerIds > 0) // an empty or null array stays unallocated until used
+            if (countBrokerIds <= 0) // an empty or null array stays unallocated until used
             {
-                var listBrokerIds = new List<int>(Math.Min(countBrokerIds, 64)); // the count is the client's word; grow as elements arrive
+                _brokerIds?.Clear();
+            }
+            else
+            {
+                var listBrokerIds = _brokerIds ??= new List<int>(Math.Min(countBrokerIds, 64)); // the count is the client's word; grow as elements arrive
+                listBrokerIds.Clear();
                 for (var iBrokerIds = 0; iBrokerIds < countBrokerIds; iBrokerIds++)
                 {
                     listBrokerIds.Add(reader.ReadInt32());
                 }
-
-                result.BrokerIds = listBrokerIds;
             }
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)

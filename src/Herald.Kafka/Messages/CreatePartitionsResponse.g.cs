@@ -23,25 +23,46 @@ public sealed partial class CreatePartitionsResponse : IKafkaMessage
 
     public static CreatePartitionsResponse Read(ref KafkaReader reader, short version)
     {
-        var flexible = version >= 2;
         var result = new CreatePartitionsResponse();
-        result.ThrottleTimeMs = reader.ReadInt32();
+        result.ReadFrom(ref reader, version);
+        return result;
+    }
+
+    /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+    public void ReadFrom(ref KafkaReader reader, short version)
+    {
+        var flexible = version >= 2;
+        ThrottleTimeMs = reader.ReadInt32();
         var countResults = reader.ReadArrayLength(flexible);
-        if (countResults > 0) // an empty or null array stays unallocated until used
+        if (countResults <= 0) // an empty or null array stays unallocated until used
         {
-            var listResults = new List<CreatePartitionsTopicResult>(Math.Min(countResults, 64)); // the count is the client's word; grow as elements arrive
+            _results?.Clear();
+        }
+        else
+        {
+            var listResults = _results ??= new List<CreatePartitionsTopicResult>(Math.Min(countResults, 64)); // the count is the client's word; grow as elements arrive
+            var keptResults = listResults.Count;
             for (var iResults = 0; iResults < countResults; iResults++)
             {
-                listResults.Add(CreatePartitionsTopicResult.Read(ref reader, version));
+                if (iResults < keptResults)
+                {
+                    listResults[iResults].ReadFrom(ref reader, version);
+                }
+                else
+                {
+                    listResults.Add(CreatePartitionsTopicResult.Read(ref reader, version));
+                }
             }
 
-            result.Results = listResults;
+            if (keptResults > countResults)
+            {
+                listResults.RemoveRange(countResults, keptResults - countResults);
+            }
         }
         if (flexible)
         {
             reader.SkipTaggedFields();
         }
-        return result;
     }
 
     public void Write(KafkaWriter writer, short version)
@@ -76,16 +97,22 @@ public sealed partial class CreatePartitionsResponse : IKafkaMessage
 
         public static CreatePartitionsTopicResult Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 2;
             var result = new CreatePartitionsTopicResult();
-            result.Name = reader.ReadString(flexible);
-            result.ErrorCode = reader.ReadInt16();
-            result.ErrorMessage = reader.ReadNullableString(flexible);
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 2;
+            Name = reader.ReadString(flexible);
+            ErrorCode = reader.ReadInt16();
+            ErrorMessage = reader.ReadNullableString(flexible);
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)

@@ -26,29 +26,54 @@ public sealed partial class CreateTopicsRequest : IKafkaMessage
 
     public static CreateTopicsRequest Read(ref KafkaReader reader, short version)
     {
-        var flexible = version >= 5;
         var result = new CreateTopicsRequest();
+        result.ReadFrom(ref reader, version);
+        return result;
+    }
+
+    /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+    public void ReadFrom(ref KafkaReader reader, short version)
+    {
+        var flexible = version >= 5;
         var countTopics = reader.ReadArrayLength(flexible);
-        if (countTopics > 0) // an empty or null array stays unallocated until used
+        if (countTopics <= 0) // an empty or null array stays unallocated until used
         {
-            var listTopics = new List<CreatableTopic>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
+            _topics?.Clear();
+        }
+        else
+        {
+            var listTopics = _topics ??= new List<CreatableTopic>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
+            var keptTopics = listTopics.Count;
             for (var iTopics = 0; iTopics < countTopics; iTopics++)
             {
-                listTopics.Add(CreatableTopic.Read(ref reader, version));
+                if (iTopics < keptTopics)
+                {
+                    listTopics[iTopics].ReadFrom(ref reader, version);
+                }
+                else
+                {
+                    listTopics.Add(CreatableTopic.Read(ref reader, version));
+                }
             }
 
-            result.Topics = listTopics;
+            if (keptTopics > countTopics)
+            {
+                listTopics.RemoveRange(countTopics, keptTopics - countTopics);
+            }
         }
-        result.timeoutMs = reader.ReadInt32();
+        timeoutMs = reader.ReadInt32();
         if (version >= 1)
         {
-            result.validateOnly = reader.ReadBool();
+            validateOnly = reader.ReadBool();
+        }
+        else
+        {
+            validateOnly = false;
         }
         if (flexible)
         {
             reader.SkipTaggedFields();
         }
-        return result;
     }
 
     public void Write(KafkaWriter writer, short version)
@@ -97,38 +122,74 @@ public sealed partial class CreateTopicsRequest : IKafkaMessage
 
         public static CreatableTopic Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 5;
             var result = new CreatableTopic();
-            result.Name = reader.ReadString(flexible);
-            result.NumPartitions = reader.ReadInt32();
-            result.ReplicationFactor = reader.ReadInt16();
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 5;
+            Name = reader.ReadString(flexible);
+            NumPartitions = reader.ReadInt32();
+            ReplicationFactor = reader.ReadInt16();
             var countAssignments = reader.ReadArrayLength(flexible);
-            if (countAssignments > 0) // an empty or null array stays unallocated until used
+            if (countAssignments <= 0) // an empty or null array stays unallocated until used
             {
-                var listAssignments = new List<CreatableReplicaAssignment>(Math.Min(countAssignments, 64)); // the count is the client's word; grow as elements arrive
+                _assignments?.Clear();
+            }
+            else
+            {
+                var listAssignments = _assignments ??= new List<CreatableReplicaAssignment>(Math.Min(countAssignments, 64)); // the count is the client's word; grow as elements arrive
+                var keptAssignments = listAssignments.Count;
                 for (var iAssignments = 0; iAssignments < countAssignments; iAssignments++)
                 {
-                    listAssignments.Add(CreatableReplicaAssignment.Read(ref reader, version));
+                    if (iAssignments < keptAssignments)
+                    {
+                        listAssignments[iAssignments].ReadFrom(ref reader, version);
+                    }
+                    else
+                    {
+                        listAssignments.Add(CreatableReplicaAssignment.Read(ref reader, version));
+                    }
                 }
 
-                result.Assignments = listAssignments;
+                if (keptAssignments > countAssignments)
+                {
+                    listAssignments.RemoveRange(countAssignments, keptAssignments - countAssignments);
+                }
             }
             var countConfigs = reader.ReadArrayLength(flexible);
-            if (countConfigs > 0) // an empty or null array stays unallocated until used
+            if (countConfigs <= 0) // an empty or null array stays unallocated until used
             {
-                var listConfigs = new List<CreatableTopicConfig>(Math.Min(countConfigs, 64)); // the count is the client's word; grow as elements arrive
+                _configs?.Clear();
+            }
+            else
+            {
+                var listConfigs = _configs ??= new List<CreatableTopicConfig>(Math.Min(countConfigs, 64)); // the count is the client's word; grow as elements arrive
+                var keptConfigs = listConfigs.Count;
                 for (var iConfigs = 0; iConfigs < countConfigs; iConfigs++)
                 {
-                    listConfigs.Add(CreatableTopicConfig.Read(ref reader, version));
+                    if (iConfigs < keptConfigs)
+                    {
+                        listConfigs[iConfigs].ReadFrom(ref reader, version);
+                    }
+                    else
+                    {
+                        listConfigs.Add(CreatableTopicConfig.Read(ref reader, version));
+                    }
                 }
 
-                result.Configs = listConfigs;
+                if (keptConfigs > countConfigs)
+                {
+                    listConfigs.RemoveRange(countConfigs, keptConfigs - countConfigs);
+                }
             }
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)
@@ -173,25 +234,34 @@ public sealed partial class CreateTopicsRequest : IKafkaMessage
 
         public static CreatableReplicaAssignment Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 5;
             var result = new CreatableReplicaAssignment();
-            result.PartitionIndex = reader.ReadInt32();
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 5;
+            PartitionIndex = reader.ReadInt32();
             var countBrokerIds = reader.ReadArrayLength(flexible);
-            if (countBrokerIds > 0) // an empty or null array stays unallocated until used
+            if (countBrokerIds <= 0) // an empty or null array stays unallocated until used
             {
-                var listBrokerIds = new List<int>(Math.Min(countBrokerIds, 64)); // the count is the client's word; grow as elements arrive
+                _brokerIds?.Clear();
+            }
+            else
+            {
+                var listBrokerIds = _brokerIds ??= new List<int>(Math.Min(countBrokerIds, 64)); // the count is the client's word; grow as elements arrive
+                listBrokerIds.Clear();
                 for (var iBrokerIds = 0; iBrokerIds < countBrokerIds; iBrokerIds++)
                 {
                     listBrokerIds.Add(reader.ReadInt32());
                 }
-
-                result.BrokerIds = listBrokerIds;
             }
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)
@@ -224,15 +294,21 @@ public sealed partial class CreateTopicsRequest : IKafkaMessage
 
         public static CreatableTopicConfig Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 5;
             var result = new CreatableTopicConfig();
-            result.Name = reader.ReadString(flexible);
-            result.Value = reader.ReadNullableString(flexible);
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 5;
+            Name = reader.ReadString(flexible);
+            Value = reader.ReadNullableString(flexible);
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)

@@ -23,28 +23,53 @@ public sealed partial class CreateTopicsResponse : IKafkaMessage
 
     public static CreateTopicsResponse Read(ref KafkaReader reader, short version)
     {
-        var flexible = version >= 5;
         var result = new CreateTopicsResponse();
+        result.ReadFrom(ref reader, version);
+        return result;
+    }
+
+    /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+    public void ReadFrom(ref KafkaReader reader, short version)
+    {
+        var flexible = version >= 5;
         if (version >= 2)
         {
-            result.ThrottleTimeMs = reader.ReadInt32();
+            ThrottleTimeMs = reader.ReadInt32();
+        }
+        else
+        {
+            ThrottleTimeMs = 0;
         }
         var countTopics = reader.ReadArrayLength(flexible);
-        if (countTopics > 0) // an empty or null array stays unallocated until used
+        if (countTopics <= 0) // an empty or null array stays unallocated until used
         {
-            var listTopics = new List<CreatableTopicResult>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
+            _topics?.Clear();
+        }
+        else
+        {
+            var listTopics = _topics ??= new List<CreatableTopicResult>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
+            var keptTopics = listTopics.Count;
             for (var iTopics = 0; iTopics < countTopics; iTopics++)
             {
-                listTopics.Add(CreatableTopicResult.Read(ref reader, version));
+                if (iTopics < keptTopics)
+                {
+                    listTopics[iTopics].ReadFrom(ref reader, version);
+                }
+                else
+                {
+                    listTopics.Add(CreatableTopicResult.Read(ref reader, version));
+                }
             }
 
-            result.Topics = listTopics;
+            if (keptTopics > countTopics)
+            {
+                listTopics.RemoveRange(countTopics, keptTopics - countTopics);
+            }
         }
         if (flexible)
         {
             reader.SkipTaggedFields();
         }
-        return result;
     }
 
     public void Write(KafkaWriter writer, short version)
@@ -97,44 +122,83 @@ public sealed partial class CreateTopicsResponse : IKafkaMessage
 
         public static CreatableTopicResult Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 5;
             var result = new CreatableTopicResult();
-            result.Name = reader.ReadString(flexible);
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 5;
+            Name = reader.ReadString(flexible);
             if (version >= 7)
             {
-                result.TopicId = reader.ReadUuid();
+                TopicId = reader.ReadUuid();
             }
-            result.ErrorCode = reader.ReadInt16();
+            else
+            {
+                TopicId = Guid.Empty;
+            }
+            ErrorCode = reader.ReadInt16();
             if (version >= 1)
             {
-                result.ErrorMessage = reader.ReadNullableString(flexible);
+                ErrorMessage = reader.ReadNullableString(flexible);
+            }
+            else
+            {
+                ErrorMessage = "";
             }
             if (version >= 5)
             {
-                result.NumPartitions = reader.ReadInt32();
+                NumPartitions = reader.ReadInt32();
+            }
+            else
+            {
+                NumPartitions = (-1);
             }
             if (version >= 5)
             {
-                result.ReplicationFactor = reader.ReadInt16();
+                ReplicationFactor = reader.ReadInt16();
+            }
+            else
+            {
+                ReplicationFactor = (short)(-1);
             }
             if (version >= 5)
             {
                 var countConfigs = reader.ReadArrayLength(flexible);
                 if (countConfigs < 0)
                 {
-                    result.Configs = null;
+                    Configs = null;
                 }
                 else
                 {
-                    var listConfigs = new List<CreatableTopicConfigs>(Math.Min(countConfigs, 64)); // the count is the client's word; grow as elements arrive
+                    var listConfigs = Configs ??= new List<CreatableTopicConfigs>(Math.Min(countConfigs, 64)); // the count is the client's word; grow as elements arrive
+                    var keptConfigs = listConfigs.Count;
                     for (var iConfigs = 0; iConfigs < countConfigs; iConfigs++)
                     {
-                        listConfigs.Add(CreatableTopicConfigs.Read(ref reader, version));
+                        if (iConfigs < keptConfigs)
+                        {
+                            listConfigs[iConfigs].ReadFrom(ref reader, version);
+                        }
+                        else
+                        {
+                            listConfigs.Add(CreatableTopicConfigs.Read(ref reader, version));
+                        }
                     }
 
-                    result.Configs = listConfigs;
+                    if (keptConfigs > countConfigs)
+                    {
+                        listConfigs.RemoveRange(countConfigs, keptConfigs - countConfigs);
+                    }
                 }
             }
+            else
+            {
+                Configs = null;
+            }
+            TopicConfigErrorCode = 0;
             if (flexible)
             {
                 var taggedCount = reader.ReadUnsignedVarint();
@@ -146,7 +210,7 @@ public sealed partial class CreateTopicsResponse : IKafkaMessage
                     switch (tag)
                     {
                         case 0 when version >= 5:
-                            result.TopicConfigErrorCode = reader.ReadInt16();
+                            TopicConfigErrorCode = reader.ReadInt16();
                             reader.ExpectPosition(end);
                             break;
                         default:
@@ -155,7 +219,6 @@ public sealed partial class CreateTopicsResponse : IKafkaMessage
                     }
                 }
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)
@@ -227,33 +290,59 @@ public sealed partial class CreateTopicsResponse : IKafkaMessage
 
         public static CreatableTopicConfigs Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 5;
             var result = new CreatableTopicConfigs();
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 5;
             if (version >= 5)
             {
-                result.Name = reader.ReadString(flexible);
+                Name = reader.ReadString(flexible);
+            }
+            else
+            {
+                Name = "";
             }
             if (version >= 5)
             {
-                result.Value = reader.ReadNullableString(flexible);
+                Value = reader.ReadNullableString(flexible);
+            }
+            else
+            {
+                Value = "";
             }
             if (version >= 5)
             {
-                result.ReadOnly = reader.ReadBool();
+                ReadOnly = reader.ReadBool();
+            }
+            else
+            {
+                ReadOnly = false;
             }
             if (version >= 5)
             {
-                result.ConfigSource = reader.ReadInt8();
+                ConfigSource = reader.ReadInt8();
+            }
+            else
+            {
+                ConfigSource = (sbyte)(-1);
             }
             if (version >= 5)
             {
-                result.IsSensitive = reader.ReadBool();
+                IsSensitive = reader.ReadBool();
+            }
+            else
+            {
+                IsSensitive = false;
             }
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)

@@ -20,24 +20,33 @@ public sealed partial class DeleteGroupsRequest : IKafkaMessage
 
     public static DeleteGroupsRequest Read(ref KafkaReader reader, short version)
     {
-        var flexible = version >= 2;
         var result = new DeleteGroupsRequest();
+        result.ReadFrom(ref reader, version);
+        return result;
+    }
+
+    /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+    public void ReadFrom(ref KafkaReader reader, short version)
+    {
+        var flexible = version >= 2;
         var countGroupsNames = reader.ReadArrayLength(flexible);
-        if (countGroupsNames > 0) // an empty or null array stays unallocated until used
+        if (countGroupsNames <= 0) // an empty or null array stays unallocated until used
         {
-            var listGroupsNames = new List<string>(Math.Min(countGroupsNames, 64)); // the count is the client's word; grow as elements arrive
+            _groupsNames?.Clear();
+        }
+        else
+        {
+            var listGroupsNames = _groupsNames ??= new List<string>(Math.Min(countGroupsNames, 64)); // the count is the client's word; grow as elements arrive
+            listGroupsNames.Clear();
             for (var iGroupsNames = 0; iGroupsNames < countGroupsNames; iGroupsNames++)
             {
                 listGroupsNames.Add(reader.ReadString(flexible));
             }
-
-            result.GroupsNames = listGroupsNames;
         }
         if (flexible)
         {
             reader.SkipTaggedFields();
         }
-        return result;
     }
 
     public void Write(KafkaWriter writer, short version)

@@ -23,25 +23,46 @@ public sealed partial class DeleteRecordsRequest : IKafkaMessage
 
     public static DeleteRecordsRequest Read(ref KafkaReader reader, short version)
     {
-        var flexible = version >= 2;
         var result = new DeleteRecordsRequest();
+        result.ReadFrom(ref reader, version);
+        return result;
+    }
+
+    /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+    public void ReadFrom(ref KafkaReader reader, short version)
+    {
+        var flexible = version >= 2;
         var countTopics = reader.ReadArrayLength(flexible);
-        if (countTopics > 0) // an empty or null array stays unallocated until used
+        if (countTopics <= 0) // an empty or null array stays unallocated until used
         {
-            var listTopics = new List<DeleteRecordsTopic>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
+            _topics?.Clear();
+        }
+        else
+        {
+            var listTopics = _topics ??= new List<DeleteRecordsTopic>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
+            var keptTopics = listTopics.Count;
             for (var iTopics = 0; iTopics < countTopics; iTopics++)
             {
-                listTopics.Add(DeleteRecordsTopic.Read(ref reader, version));
+                if (iTopics < keptTopics)
+                {
+                    listTopics[iTopics].ReadFrom(ref reader, version);
+                }
+                else
+                {
+                    listTopics.Add(DeleteRecordsTopic.Read(ref reader, version));
+                }
             }
 
-            result.Topics = listTopics;
+            if (keptTopics > countTopics)
+            {
+                listTopics.RemoveRange(countTopics, keptTopics - countTopics);
+            }
         }
-        result.TimeoutMs = reader.ReadInt32();
+        TimeoutMs = reader.ReadInt32();
         if (flexible)
         {
             reader.SkipTaggedFields();
         }
-        return result;
     }
 
     public void Write(KafkaWriter writer, short version)
@@ -75,25 +96,46 @@ public sealed partial class DeleteRecordsRequest : IKafkaMessage
 
         public static DeleteRecordsTopic Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 2;
             var result = new DeleteRecordsTopic();
-            result.Name = reader.ReadString(flexible);
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 2;
+            Name = reader.ReadString(flexible);
             var countPartitions = reader.ReadArrayLength(flexible);
-            if (countPartitions > 0) // an empty or null array stays unallocated until used
+            if (countPartitions <= 0) // an empty or null array stays unallocated until used
             {
-                var listPartitions = new List<DeleteRecordsPartition>(Math.Min(countPartitions, 64)); // the count is the client's word; grow as elements arrive
+                _partitions?.Clear();
+            }
+            else
+            {
+                var listPartitions = _partitions ??= new List<DeleteRecordsPartition>(Math.Min(countPartitions, 64)); // the count is the client's word; grow as elements arrive
+                var keptPartitions = listPartitions.Count;
                 for (var iPartitions = 0; iPartitions < countPartitions; iPartitions++)
                 {
-                    listPartitions.Add(DeleteRecordsPartition.Read(ref reader, version));
+                    if (iPartitions < keptPartitions)
+                    {
+                        listPartitions[iPartitions].ReadFrom(ref reader, version);
+                    }
+                    else
+                    {
+                        listPartitions.Add(DeleteRecordsPartition.Read(ref reader, version));
+                    }
                 }
 
-                result.Partitions = listPartitions;
+                if (keptPartitions > countPartitions)
+                {
+                    listPartitions.RemoveRange(countPartitions, keptPartitions - countPartitions);
+                }
             }
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)
@@ -126,15 +168,21 @@ public sealed partial class DeleteRecordsRequest : IKafkaMessage
 
         public static DeleteRecordsPartition Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 2;
             var result = new DeleteRecordsPartition();
-            result.PartitionIndex = reader.ReadInt32();
-            result.Offset = reader.ReadInt64();
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 2;
+            PartitionIndex = reader.ReadInt32();
+            Offset = reader.ReadInt64();
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)

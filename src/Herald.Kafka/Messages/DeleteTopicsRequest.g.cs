@@ -28,42 +28,74 @@ public sealed partial class DeleteTopicsRequest : IKafkaMessage
 
     public static DeleteTopicsRequest Read(ref KafkaReader reader, short version)
     {
-        var flexible = version >= 4;
         var result = new DeleteTopicsRequest();
+        result.ReadFrom(ref reader, version);
+        return result;
+    }
+
+    /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+    public void ReadFrom(ref KafkaReader reader, short version)
+    {
+        var flexible = version >= 4;
         if (version >= 6)
         {
             var countTopics = reader.ReadArrayLength(flexible);
-            if (countTopics > 0) // an empty or null array stays unallocated until used
+            if (countTopics <= 0) // an empty or null array stays unallocated until used
             {
-                var listTopics = new List<DeleteTopicState>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
+                _topics?.Clear();
+            }
+            else
+            {
+                var listTopics = _topics ??= new List<DeleteTopicState>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
+                var keptTopics = listTopics.Count;
                 for (var iTopics = 0; iTopics < countTopics; iTopics++)
                 {
-                    listTopics.Add(DeleteTopicState.Read(ref reader, version));
+                    if (iTopics < keptTopics)
+                    {
+                        listTopics[iTopics].ReadFrom(ref reader, version);
+                    }
+                    else
+                    {
+                        listTopics.Add(DeleteTopicState.Read(ref reader, version));
+                    }
                 }
 
-                result.Topics = listTopics;
+                if (keptTopics > countTopics)
+                {
+                    listTopics.RemoveRange(countTopics, keptTopics - countTopics);
+                }
             }
+        }
+        else
+        {
+            _topics?.Clear();
         }
         if (version <= 5)
         {
             var countTopicNames = reader.ReadArrayLength(flexible);
-            if (countTopicNames > 0) // an empty or null array stays unallocated until used
+            if (countTopicNames <= 0) // an empty or null array stays unallocated until used
             {
-                var listTopicNames = new List<string>(Math.Min(countTopicNames, 64)); // the count is the client's word; grow as elements arrive
+                _topicNames?.Clear();
+            }
+            else
+            {
+                var listTopicNames = _topicNames ??= new List<string>(Math.Min(countTopicNames, 64)); // the count is the client's word; grow as elements arrive
+                listTopicNames.Clear();
                 for (var iTopicNames = 0; iTopicNames < countTopicNames; iTopicNames++)
                 {
                     listTopicNames.Add(reader.ReadString(flexible));
                 }
-
-                result.TopicNames = listTopicNames;
             }
         }
-        result.TimeoutMs = reader.ReadInt32();
+        else
+        {
+            _topicNames?.Clear();
+        }
+        TimeoutMs = reader.ReadInt32();
         if (flexible)
         {
             reader.SkipTaggedFields();
         }
-        return result;
     }
 
     public void Write(KafkaWriter writer, short version)
@@ -109,21 +141,35 @@ public sealed partial class DeleteTopicsRequest : IKafkaMessage
 
         public static DeleteTopicState Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 4;
             var result = new DeleteTopicState();
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 4;
             if (version >= 6)
             {
-                result.Name = reader.ReadNullableString(flexible);
+                Name = reader.ReadNullableString(flexible);
+            }
+            else
+            {
+                Name = null;
             }
             if (version >= 6)
             {
-                result.TopicId = reader.ReadUuid();
+                TopicId = reader.ReadUuid();
+            }
+            else
+            {
+                TopicId = Guid.Empty;
             }
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)

@@ -23,28 +23,53 @@ public sealed partial class DeleteTopicsResponse : IKafkaMessage
 
     public static DeleteTopicsResponse Read(ref KafkaReader reader, short version)
     {
-        var flexible = version >= 4;
         var result = new DeleteTopicsResponse();
+        result.ReadFrom(ref reader, version);
+        return result;
+    }
+
+    /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+    public void ReadFrom(ref KafkaReader reader, short version)
+    {
+        var flexible = version >= 4;
         if (version >= 1)
         {
-            result.ThrottleTimeMs = reader.ReadInt32();
+            ThrottleTimeMs = reader.ReadInt32();
+        }
+        else
+        {
+            ThrottleTimeMs = 0;
         }
         var countResponses = reader.ReadArrayLength(flexible);
-        if (countResponses > 0) // an empty or null array stays unallocated until used
+        if (countResponses <= 0) // an empty or null array stays unallocated until used
         {
-            var listResponses = new List<DeletableTopicResult>(Math.Min(countResponses, 64)); // the count is the client's word; grow as elements arrive
+            _responses?.Clear();
+        }
+        else
+        {
+            var listResponses = _responses ??= new List<DeletableTopicResult>(Math.Min(countResponses, 64)); // the count is the client's word; grow as elements arrive
+            var keptResponses = listResponses.Count;
             for (var iResponses = 0; iResponses < countResponses; iResponses++)
             {
-                listResponses.Add(DeletableTopicResult.Read(ref reader, version));
+                if (iResponses < keptResponses)
+                {
+                    listResponses[iResponses].ReadFrom(ref reader, version);
+                }
+                else
+                {
+                    listResponses.Add(DeletableTopicResult.Read(ref reader, version));
+                }
             }
 
-            result.Responses = listResponses;
+            if (keptResponses > countResponses)
+            {
+                listResponses.RemoveRange(countResponses, keptResponses - countResponses);
+            }
         }
         if (flexible)
         {
             reader.SkipTaggedFields();
         }
-        return result;
     }
 
     public void Write(KafkaWriter writer, short version)
@@ -85,23 +110,37 @@ public sealed partial class DeleteTopicsResponse : IKafkaMessage
 
         public static DeletableTopicResult Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 4;
             var result = new DeletableTopicResult();
-            result.Name = (version >= 6 ? reader.ReadNullableString(flexible) : reader.ReadString(flexible));
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 4;
+            Name = (version >= 6 ? reader.ReadNullableString(flexible) : reader.ReadString(flexible));
             if (version >= 6)
             {
-                result.TopicId = reader.ReadUuid();
+                TopicId = reader.ReadUuid();
             }
-            result.ErrorCode = reader.ReadInt16();
+            else
+            {
+                TopicId = Guid.Empty;
+            }
+            ErrorCode = reader.ReadInt16();
             if (version >= 5)
             {
-                result.ErrorMessage = reader.ReadNullableString(flexible);
+                ErrorMessage = reader.ReadNullableString(flexible);
+            }
+            else
+            {
+                ErrorMessage = null;
             }
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)

@@ -21,18 +21,28 @@ public sealed partial class DescribeClusterRequest : IKafkaMessage
 
     public static DescribeClusterRequest Read(ref KafkaReader reader, short version)
     {
-        var flexible = true;
         var result = new DescribeClusterRequest();
-        result.IncludeClusterAuthorizedOperations = reader.ReadBool();
+        result.ReadFrom(ref reader, version);
+        return result;
+    }
+
+    /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+    public void ReadFrom(ref KafkaReader reader, short version)
+    {
+        var flexible = true;
+        IncludeClusterAuthorizedOperations = reader.ReadBool();
         if (version >= 1)
         {
-            result.EndpointType = reader.ReadInt8();
+            EndpointType = reader.ReadInt8();
+        }
+        else
+        {
+            EndpointType = (sbyte)1;
         }
         if (flexible)
         {
             reader.SkipTaggedFields();
         }
-        return result;
     }
 
     public void Write(KafkaWriter writer, short version)

@@ -41,34 +41,59 @@ public sealed partial class DescribeClusterResponse : IKafkaMessage
 
     public static DescribeClusterResponse Read(ref KafkaReader reader, short version)
     {
-        var flexible = true;
         var result = new DescribeClusterResponse();
-        result.ThrottleTimeMs = reader.ReadInt32();
-        result.ErrorCode = reader.ReadInt16();
-        result.ErrorMessage = reader.ReadNullableString(flexible);
+        result.ReadFrom(ref reader, version);
+        return result;
+    }
+
+    /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+    public void ReadFrom(ref KafkaReader reader, short version)
+    {
+        var flexible = true;
+        ThrottleTimeMs = reader.ReadInt32();
+        ErrorCode = reader.ReadInt16();
+        ErrorMessage = reader.ReadNullableString(flexible);
         if (version >= 1)
         {
-            result.EndpointType = reader.ReadInt8();
+            EndpointType = reader.ReadInt8();
         }
-        result.ClusterId = reader.ReadString(flexible);
-        result.ControllerId = reader.ReadInt32();
-        var countBrokers = reader.ReadArrayLength(flexible);
-        if (countBrokers > 0) // an empty or null array stays unallocated until used
+        else
         {
-            var listBrokers = new List<DescribeClusterBroker>(Math.Min(countBrokers, 64)); // the count is the client's word; grow as elements arrive
+            EndpointType = (sbyte)1;
+        }
+        ClusterId = reader.ReadString(flexible);
+        ControllerId = reader.ReadInt32();
+        var countBrokers = reader.ReadArrayLength(flexible);
+        if (countBrokers <= 0) // an empty or null array stays unallocated until used
+        {
+            _brokers?.Clear();
+        }
+        else
+        {
+            var listBrokers = _brokers ??= new List<DescribeClusterBroker>(Math.Min(countBrokers, 64)); // the count is the client's word; grow as elements arrive
+            var keptBrokers = listBrokers.Count;
             for (var iBrokers = 0; iBrokers < countBrokers; iBrokers++)
             {
-                listBrokers.Add(DescribeClusterBroker.Read(ref reader, version));
+                if (iBrokers < keptBrokers)
+                {
+                    listBrokers[iBrokers].ReadFrom(ref reader, version);
+                }
+                else
+                {
+                    listBrokers.Add(DescribeClusterBroker.Read(ref reader, version));
+                }
             }
 
-            result.Brokers = listBrokers;
+            if (keptBrokers > countBrokers)
+            {
+                listBrokers.RemoveRange(countBrokers, keptBrokers - countBrokers);
+            }
         }
-        result.ClusterAuthorizedOperations = reader.ReadInt32();
+        ClusterAuthorizedOperations = reader.ReadInt32();
         if (flexible)
         {
             reader.SkipTaggedFields();
         }
-        return result;
     }
 
     public void Write(KafkaWriter writer, short version)
@@ -115,17 +140,23 @@ public sealed partial class DescribeClusterResponse : IKafkaMessage
 
         public static DescribeClusterBroker Read(ref KafkaReader reader, short version)
         {
-            var flexible = true;
             var result = new DescribeClusterBroker();
-            result.BrokerId = reader.ReadInt32();
-            result.Host = reader.ReadString(flexible);
-            result.Port = reader.ReadInt32();
-            result.Rack = reader.ReadNullableString(flexible);
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = true;
+            BrokerId = reader.ReadInt32();
+            Host = reader.ReadString(flexible);
+            Port = reader.ReadInt32();
+            Rack = reader.ReadNullableString(flexible);
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)

@@ -26,32 +26,61 @@ public sealed partial class DescribeConfigsRequest : IKafkaMessage
 
     public static DescribeConfigsRequest Read(ref KafkaReader reader, short version)
     {
-        var flexible = version >= 4;
         var result = new DescribeConfigsRequest();
+        result.ReadFrom(ref reader, version);
+        return result;
+    }
+
+    /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+    public void ReadFrom(ref KafkaReader reader, short version)
+    {
+        var flexible = version >= 4;
         var countResources = reader.ReadArrayLength(flexible);
-        if (countResources > 0) // an empty or null array stays unallocated until used
+        if (countResources <= 0) // an empty or null array stays unallocated until used
         {
-            var listResources = new List<DescribeConfigsResource>(Math.Min(countResources, 64)); // the count is the client's word; grow as elements arrive
+            _resources?.Clear();
+        }
+        else
+        {
+            var listResources = _resources ??= new List<DescribeConfigsResource>(Math.Min(countResources, 64)); // the count is the client's word; grow as elements arrive
+            var keptResources = listResources.Count;
             for (var iResources = 0; iResources < countResources; iResources++)
             {
-                listResources.Add(DescribeConfigsResource.Read(ref reader, version));
+                if (iResources < keptResources)
+                {
+                    listResources[iResources].ReadFrom(ref reader, version);
+                }
+                else
+                {
+                    listResources.Add(DescribeConfigsResource.Read(ref reader, version));
+                }
             }
 
-            result.Resources = listResources;
+            if (keptResources > countResources)
+            {
+                listResources.RemoveRange(countResources, keptResources - countResources);
+            }
         }
         if (version >= 1)
         {
-            result.IncludeSynonyms = reader.ReadBool();
+            IncludeSynonyms = reader.ReadBool();
+        }
+        else
+        {
+            IncludeSynonyms = false;
         }
         if (version >= 3)
         {
-            result.IncludeDocumentation = reader.ReadBool();
+            IncludeDocumentation = reader.ReadBool();
+        }
+        else
+        {
+            IncludeDocumentation = false;
         }
         if (flexible)
         {
             reader.SkipTaggedFields();
         }
-        return result;
     }
 
     public void Write(KafkaWriter writer, short version)
@@ -93,30 +122,35 @@ public sealed partial class DescribeConfigsRequest : IKafkaMessage
 
         public static DescribeConfigsResource Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 4;
             var result = new DescribeConfigsResource();
-            result.ResourceType = reader.ReadInt8();
-            result.ResourceName = reader.ReadString(flexible);
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 4;
+            ResourceType = reader.ReadInt8();
+            ResourceName = reader.ReadString(flexible);
             var countConfigurationKeys = reader.ReadArrayLength(flexible);
             if (countConfigurationKeys < 0)
             {
-                result.ConfigurationKeys = null;
+                ConfigurationKeys = null;
             }
             else
             {
-                var listConfigurationKeys = new List<string>(Math.Min(countConfigurationKeys, 64)); // the count is the client's word; grow as elements arrive
+                var listConfigurationKeys = ConfigurationKeys ??= new List<string>(Math.Min(countConfigurationKeys, 64)); // the count is the client's word; grow as elements arrive
+                listConfigurationKeys.Clear();
                 for (var iConfigurationKeys = 0; iConfigurationKeys < countConfigurationKeys; iConfigurationKeys++)
                 {
                     listConfigurationKeys.Add(reader.ReadString(flexible));
                 }
-
-                result.ConfigurationKeys = listConfigurationKeys;
             }
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)

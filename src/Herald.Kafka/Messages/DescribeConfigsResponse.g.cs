@@ -23,25 +23,46 @@ public sealed partial class DescribeConfigsResponse : IKafkaMessage
 
     public static DescribeConfigsResponse Read(ref KafkaReader reader, short version)
     {
-        var flexible = version >= 4;
         var result = new DescribeConfigsResponse();
-        result.ThrottleTimeMs = reader.ReadInt32();
+        result.ReadFrom(ref reader, version);
+        return result;
+    }
+
+    /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+    public void ReadFrom(ref KafkaReader reader, short version)
+    {
+        var flexible = version >= 4;
+        ThrottleTimeMs = reader.ReadInt32();
         var countResults = reader.ReadArrayLength(flexible);
-        if (countResults > 0) // an empty or null array stays unallocated until used
+        if (countResults <= 0) // an empty or null array stays unallocated until used
         {
-            var listResults = new List<DescribeConfigsResult>(Math.Min(countResults, 64)); // the count is the client's word; grow as elements arrive
+            _results?.Clear();
+        }
+        else
+        {
+            var listResults = _results ??= new List<DescribeConfigsResult>(Math.Min(countResults, 64)); // the count is the client's word; grow as elements arrive
+            var keptResults = listResults.Count;
             for (var iResults = 0; iResults < countResults; iResults++)
             {
-                listResults.Add(DescribeConfigsResult.Read(ref reader, version));
+                if (iResults < keptResults)
+                {
+                    listResults[iResults].ReadFrom(ref reader, version);
+                }
+                else
+                {
+                    listResults.Add(DescribeConfigsResult.Read(ref reader, version));
+                }
             }
 
-            result.Results = listResults;
+            if (keptResults > countResults)
+            {
+                listResults.RemoveRange(countResults, keptResults - countResults);
+            }
         }
         if (flexible)
         {
             reader.SkipTaggedFields();
         }
-        return result;
     }
 
     public void Write(KafkaWriter writer, short version)
@@ -84,28 +105,49 @@ public sealed partial class DescribeConfigsResponse : IKafkaMessage
 
         public static DescribeConfigsResult Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 4;
             var result = new DescribeConfigsResult();
-            result.ErrorCode = reader.ReadInt16();
-            result.ErrorMessage = reader.ReadNullableString(flexible);
-            result.ResourceType = reader.ReadInt8();
-            result.ResourceName = reader.ReadString(flexible);
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 4;
+            ErrorCode = reader.ReadInt16();
+            ErrorMessage = reader.ReadNullableString(flexible);
+            ResourceType = reader.ReadInt8();
+            ResourceName = reader.ReadString(flexible);
             var countConfigs = reader.ReadArrayLength(flexible);
-            if (countConfigs > 0) // an empty or null array stays unallocated until used
+            if (countConfigs <= 0) // an empty or null array stays unallocated until used
             {
-                var listConfigs = new List<DescribeConfigsResourceResult>(Math.Min(countConfigs, 64)); // the count is the client's word; grow as elements arrive
+                _configs?.Clear();
+            }
+            else
+            {
+                var listConfigs = _configs ??= new List<DescribeConfigsResourceResult>(Math.Min(countConfigs, 64)); // the count is the client's word; grow as elements arrive
+                var keptConfigs = listConfigs.Count;
                 for (var iConfigs = 0; iConfigs < countConfigs; iConfigs++)
                 {
-                    listConfigs.Add(DescribeConfigsResourceResult.Read(ref reader, version));
+                    if (iConfigs < keptConfigs)
+                    {
+                        listConfigs[iConfigs].ReadFrom(ref reader, version);
+                    }
+                    else
+                    {
+                        listConfigs.Add(DescribeConfigsResourceResult.Read(ref reader, version));
+                    }
                 }
 
-                result.Configs = listConfigs;
+                if (keptConfigs > countConfigs)
+                {
+                    listConfigs.RemoveRange(countConfigs, keptConfigs - countConfigs);
+                }
             }
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)
@@ -164,47 +206,88 @@ public sealed partial class DescribeConfigsResponse : IKafkaMessage
 
         public static DescribeConfigsResourceResult Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 4;
             var result = new DescribeConfigsResourceResult();
-            result.Name = reader.ReadString(flexible);
-            result.Value = reader.ReadNullableString(flexible);
-            result.ReadOnly = reader.ReadBool();
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 4;
+            Name = reader.ReadString(flexible);
+            Value = reader.ReadNullableString(flexible);
+            ReadOnly = reader.ReadBool();
             if (version <= 0)
             {
-                result.IsDefault = reader.ReadBool();
+                IsDefault = reader.ReadBool();
+            }
+            else
+            {
+                IsDefault = false;
             }
             if (version >= 1)
             {
-                result.ConfigSource = reader.ReadInt8();
+                ConfigSource = reader.ReadInt8();
             }
-            result.IsSensitive = reader.ReadBool();
+            else
+            {
+                ConfigSource = (sbyte)(-1);
+            }
+            IsSensitive = reader.ReadBool();
             if (version >= 1)
             {
                 var countSynonyms = reader.ReadArrayLength(flexible);
-                if (countSynonyms > 0) // an empty or null array stays unallocated until used
+                if (countSynonyms <= 0) // an empty or null array stays unallocated until used
                 {
-                    var listSynonyms = new List<DescribeConfigsSynonym>(Math.Min(countSynonyms, 64)); // the count is the client's word; grow as elements arrive
+                    _synonyms?.Clear();
+                }
+                else
+                {
+                    var listSynonyms = _synonyms ??= new List<DescribeConfigsSynonym>(Math.Min(countSynonyms, 64)); // the count is the client's word; grow as elements arrive
+                    var keptSynonyms = listSynonyms.Count;
                     for (var iSynonyms = 0; iSynonyms < countSynonyms; iSynonyms++)
                     {
-                        listSynonyms.Add(DescribeConfigsSynonym.Read(ref reader, version));
+                        if (iSynonyms < keptSynonyms)
+                        {
+                            listSynonyms[iSynonyms].ReadFrom(ref reader, version);
+                        }
+                        else
+                        {
+                            listSynonyms.Add(DescribeConfigsSynonym.Read(ref reader, version));
+                        }
                     }
 
-                    result.Synonyms = listSynonyms;
+                    if (keptSynonyms > countSynonyms)
+                    {
+                        listSynonyms.RemoveRange(countSynonyms, keptSynonyms - countSynonyms);
+                    }
                 }
             }
-            if (version >= 3)
+            else
             {
-                result.ConfigType = reader.ReadInt8();
+                _synonyms?.Clear();
             }
             if (version >= 3)
             {
-                result.Documentation = reader.ReadNullableString(flexible);
+                ConfigType = reader.ReadInt8();
+            }
+            else
+            {
+                ConfigType = (sbyte)0;
+            }
+            if (version >= 3)
+            {
+                Documentation = reader.ReadNullableString(flexible);
+            }
+            else
+            {
+                Documentation = "";
             }
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)
@@ -262,25 +345,43 @@ public sealed partial class DescribeConfigsResponse : IKafkaMessage
 
         public static DescribeConfigsSynonym Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 4;
             var result = new DescribeConfigsSynonym();
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 4;
             if (version >= 1)
             {
-                result.Name = reader.ReadString(flexible);
+                Name = reader.ReadString(flexible);
+            }
+            else
+            {
+                Name = "";
             }
             if (version >= 1)
             {
-                result.Value = reader.ReadNullableString(flexible);
+                Value = reader.ReadNullableString(flexible);
+            }
+            else
+            {
+                Value = "";
             }
             if (version >= 1)
             {
-                result.Source = reader.ReadInt8();
+                Source = reader.ReadInt8();
+            }
+            else
+            {
+                Source = 0;
             }
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)

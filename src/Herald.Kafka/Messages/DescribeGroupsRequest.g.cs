@@ -23,28 +23,41 @@ public sealed partial class DescribeGroupsRequest : IKafkaMessage
 
     public static DescribeGroupsRequest Read(ref KafkaReader reader, short version)
     {
-        var flexible = version >= 5;
         var result = new DescribeGroupsRequest();
+        result.ReadFrom(ref reader, version);
+        return result;
+    }
+
+    /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+    public void ReadFrom(ref KafkaReader reader, short version)
+    {
+        var flexible = version >= 5;
         var countGroups = reader.ReadArrayLength(flexible);
-        if (countGroups > 0) // an empty or null array stays unallocated until used
+        if (countGroups <= 0) // an empty or null array stays unallocated until used
         {
-            var listGroups = new List<string>(Math.Min(countGroups, 64)); // the count is the client's word; grow as elements arrive
+            _groups?.Clear();
+        }
+        else
+        {
+            var listGroups = _groups ??= new List<string>(Math.Min(countGroups, 64)); // the count is the client's word; grow as elements arrive
+            listGroups.Clear();
             for (var iGroups = 0; iGroups < countGroups; iGroups++)
             {
                 listGroups.Add(reader.ReadString(flexible));
             }
-
-            result.Groups = listGroups;
         }
         if (version >= 3)
         {
-            result.IncludeAuthorizedOperations = reader.ReadBool();
+            IncludeAuthorizedOperations = reader.ReadBool();
+        }
+        else
+        {
+            IncludeAuthorizedOperations = false;
         }
         if (flexible)
         {
             reader.SkipTaggedFields();
         }
-        return result;
     }
 
     public void Write(KafkaWriter writer, short version)

@@ -23,28 +23,53 @@ public sealed partial class DescribeGroupsResponse : IKafkaMessage
 
     public static DescribeGroupsResponse Read(ref KafkaReader reader, short version)
     {
-        var flexible = version >= 5;
         var result = new DescribeGroupsResponse();
+        result.ReadFrom(ref reader, version);
+        return result;
+    }
+
+    /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+    public void ReadFrom(ref KafkaReader reader, short version)
+    {
+        var flexible = version >= 5;
         if (version >= 1)
         {
-            result.ThrottleTimeMs = reader.ReadInt32();
+            ThrottleTimeMs = reader.ReadInt32();
+        }
+        else
+        {
+            ThrottleTimeMs = 0;
         }
         var countGroups = reader.ReadArrayLength(flexible);
-        if (countGroups > 0) // an empty or null array stays unallocated until used
+        if (countGroups <= 0) // an empty or null array stays unallocated until used
         {
-            var listGroups = new List<DescribedGroup>(Math.Min(countGroups, 64)); // the count is the client's word; grow as elements arrive
+            _groups?.Clear();
+        }
+        else
+        {
+            var listGroups = _groups ??= new List<DescribedGroup>(Math.Min(countGroups, 64)); // the count is the client's word; grow as elements arrive
+            var keptGroups = listGroups.Count;
             for (var iGroups = 0; iGroups < countGroups; iGroups++)
             {
-                listGroups.Add(DescribedGroup.Read(ref reader, version));
+                if (iGroups < keptGroups)
+                {
+                    listGroups[iGroups].ReadFrom(ref reader, version);
+                }
+                else
+                {
+                    listGroups.Add(DescribedGroup.Read(ref reader, version));
+                }
             }
 
-            result.Groups = listGroups;
+            if (keptGroups > countGroups)
+            {
+                listGroups.RemoveRange(countGroups, keptGroups - countGroups);
+            }
         }
         if (flexible)
         {
             reader.SkipTaggedFields();
         }
-        return result;
     }
 
     public void Write(KafkaWriter writer, short version)
@@ -96,33 +121,58 @@ public sealed partial class DescribeGroupsResponse : IKafkaMessage
 
         public static DescribedGroup Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 5;
             var result = new DescribedGroup();
-            result.ErrorCode = reader.ReadInt16();
-            result.GroupId = reader.ReadString(flexible);
-            result.GroupState = reader.ReadString(flexible);
-            result.ProtocolType = reader.ReadString(flexible);
-            result.ProtocolData = reader.ReadString(flexible);
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 5;
+            ErrorCode = reader.ReadInt16();
+            GroupId = reader.ReadString(flexible);
+            GroupState = reader.ReadString(flexible);
+            ProtocolType = reader.ReadString(flexible);
+            ProtocolData = reader.ReadString(flexible);
             var countMembers = reader.ReadArrayLength(flexible);
-            if (countMembers > 0) // an empty or null array stays unallocated until used
+            if (countMembers <= 0) // an empty or null array stays unallocated until used
             {
-                var listMembers = new List<DescribedGroupMember>(Math.Min(countMembers, 64)); // the count is the client's word; grow as elements arrive
+                _members?.Clear();
+            }
+            else
+            {
+                var listMembers = _members ??= new List<DescribedGroupMember>(Math.Min(countMembers, 64)); // the count is the client's word; grow as elements arrive
+                var keptMembers = listMembers.Count;
                 for (var iMembers = 0; iMembers < countMembers; iMembers++)
                 {
-                    listMembers.Add(DescribedGroupMember.Read(ref reader, version));
+                    if (iMembers < keptMembers)
+                    {
+                        listMembers[iMembers].ReadFrom(ref reader, version);
+                    }
+                    else
+                    {
+                        listMembers.Add(DescribedGroupMember.Read(ref reader, version));
+                    }
                 }
 
-                result.Members = listMembers;
+                if (keptMembers > countMembers)
+                {
+                    listMembers.RemoveRange(countMembers, keptMembers - countMembers);
+                }
             }
             if (version >= 3)
             {
-                result.AuthorizedOperations = reader.ReadInt32();
+                AuthorizedOperations = reader.ReadInt32();
+            }
+            else
+            {
+                AuthorizedOperations = (-2147483648);
             }
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)
@@ -175,22 +225,32 @@ public sealed partial class DescribeGroupsResponse : IKafkaMessage
 
         public static DescribedGroupMember Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 5;
             var result = new DescribedGroupMember();
-            result.MemberId = reader.ReadString(flexible);
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 5;
+            MemberId = reader.ReadString(flexible);
             if (version >= 4)
             {
-                result.GroupInstanceId = reader.ReadNullableString(flexible);
+                GroupInstanceId = reader.ReadNullableString(flexible);
             }
-            result.ClientId = reader.ReadString(flexible);
-            result.ClientHost = reader.ReadString(flexible);
-            result.MemberMetadata = reader.ReadBytes(flexible);
-            result.MemberAssignment = reader.ReadBytes(flexible);
+            else
+            {
+                GroupInstanceId = null;
+            }
+            ClientId = reader.ReadString(flexible);
+            ClientHost = reader.ReadString(flexible);
+            MemberMetadata = reader.ReadBytes(flexible);
+            MemberAssignment = reader.ReadBytes(flexible);
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)

@@ -54,59 +54,126 @@ public sealed partial class FetchRequest : IKafkaMessage
 
     public static FetchRequest Read(ref KafkaReader reader, short version)
     {
-        var flexible = version >= 12;
         var result = new FetchRequest();
+        result.ReadFrom(ref reader, version);
+        return result;
+    }
+
+    /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+    public void ReadFrom(ref KafkaReader reader, short version)
+    {
+        var flexible = version >= 12;
         if (version <= 14)
         {
-            result.ReplicaId = reader.ReadInt32();
+            ReplicaId = reader.ReadInt32();
         }
-        result.MaxWaitMs = reader.ReadInt32();
-        result.MinBytes = reader.ReadInt32();
+        else
+        {
+            ReplicaId = (-1);
+        }
+        MaxWaitMs = reader.ReadInt32();
+        MinBytes = reader.ReadInt32();
         if (version >= 3)
         {
-            result.MaxBytes = reader.ReadInt32();
+            MaxBytes = reader.ReadInt32();
+        }
+        else
+        {
+            MaxBytes = 2147483647;
         }
         if (version >= 4)
         {
-            result.IsolationLevel = reader.ReadInt8();
+            IsolationLevel = reader.ReadInt8();
+        }
+        else
+        {
+            IsolationLevel = (sbyte)0;
         }
         if (version >= 7)
         {
-            result.SessionId = reader.ReadInt32();
+            SessionId = reader.ReadInt32();
+        }
+        else
+        {
+            SessionId = 0;
         }
         if (version >= 7)
         {
-            result.SessionEpoch = reader.ReadInt32();
+            SessionEpoch = reader.ReadInt32();
+        }
+        else
+        {
+            SessionEpoch = (-1);
         }
         var countTopics = reader.ReadArrayLength(flexible);
-        if (countTopics > 0) // an empty or null array stays unallocated until used
+        if (countTopics <= 0) // an empty or null array stays unallocated until used
         {
-            var listTopics = new List<FetchTopic>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
+            _topics?.Clear();
+        }
+        else
+        {
+            var listTopics = _topics ??= new List<FetchTopic>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
+            var keptTopics = listTopics.Count;
             for (var iTopics = 0; iTopics < countTopics; iTopics++)
             {
-                listTopics.Add(FetchTopic.Read(ref reader, version));
+                if (iTopics < keptTopics)
+                {
+                    listTopics[iTopics].ReadFrom(ref reader, version);
+                }
+                else
+                {
+                    listTopics.Add(FetchTopic.Read(ref reader, version));
+                }
             }
 
-            result.Topics = listTopics;
+            if (keptTopics > countTopics)
+            {
+                listTopics.RemoveRange(countTopics, keptTopics - countTopics);
+            }
         }
         if (version >= 7)
         {
             var countForgottenTopicsData = reader.ReadArrayLength(flexible);
-            if (countForgottenTopicsData > 0) // an empty or null array stays unallocated until used
+            if (countForgottenTopicsData <= 0) // an empty or null array stays unallocated until used
             {
-                var listForgottenTopicsData = new List<ForgottenTopic>(Math.Min(countForgottenTopicsData, 64)); // the count is the client's word; grow as elements arrive
+                _forgottenTopicsData?.Clear();
+            }
+            else
+            {
+                var listForgottenTopicsData = _forgottenTopicsData ??= new List<ForgottenTopic>(Math.Min(countForgottenTopicsData, 64)); // the count is the client's word; grow as elements arrive
+                var keptForgottenTopicsData = listForgottenTopicsData.Count;
                 for (var iForgottenTopicsData = 0; iForgottenTopicsData < countForgottenTopicsData; iForgottenTopicsData++)
                 {
-                    listForgottenTopicsData.Add(ForgottenTopic.Read(ref reader, version));
+                    if (iForgottenTopicsData < keptForgottenTopicsData)
+                    {
+                        listForgottenTopicsData[iForgottenTopicsData].ReadFrom(ref reader, version);
+                    }
+                    else
+                    {
+                        listForgottenTopicsData.Add(ForgottenTopic.Read(ref reader, version));
+                    }
                 }
 
-                result.ForgottenTopicsData = listForgottenTopicsData;
+                if (keptForgottenTopicsData > countForgottenTopicsData)
+                {
+                    listForgottenTopicsData.RemoveRange(countForgottenTopicsData, keptForgottenTopicsData - countForgottenTopicsData);
+                }
             }
+        }
+        else
+        {
+            _forgottenTopicsData?.Clear();
         }
         if (version >= 11)
         {
-            result.RackId = reader.ReadString(flexible);
+            RackId = reader.ReadString(flexible);
         }
+        else
+        {
+            RackId = "";
+        }
+        ClusterId = null;
+        ReplicaState = null;
         if (flexible)
         {
             var taggedCount = reader.ReadUnsignedVarint();
@@ -118,11 +185,11 @@ public sealed partial class FetchRequest : IKafkaMessage
                 switch (tag)
                 {
                     case 0 when version >= 12:
-                        result.ClusterId = reader.ReadNullableString(true);
+                        ClusterId = reader.ReadNullableString(true);
                         reader.ExpectPosition(end);
                         break;
                     case 1 when version >= 15:
-                        result.ReplicaState = ReplicaStateData.Read(ref reader, version);
+                        ReplicaState = ReplicaStateData.Read(ref reader, version);
                         reader.ExpectPosition(end);
                         break;
                     default:
@@ -131,7 +198,6 @@ public sealed partial class FetchRequest : IKafkaMessage
                 }
             }
         }
-        return result;
     }
 
     public void Write(KafkaWriter writer, short version)
@@ -217,21 +283,35 @@ public sealed partial class FetchRequest : IKafkaMessage
 
         public static ReplicaStateData Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 12;
             var result = new ReplicaStateData();
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 12;
             if (version >= 15)
             {
-                result.ReplicaId = reader.ReadInt32();
+                ReplicaId = reader.ReadInt32();
+            }
+            else
+            {
+                ReplicaId = (-1);
             }
             if (version >= 15)
             {
-                result.ReplicaEpoch = reader.ReadInt64();
+                ReplicaEpoch = reader.ReadInt64();
+            }
+            else
+            {
+                ReplicaEpoch = (long)(-1);
             }
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)
@@ -268,32 +348,61 @@ public sealed partial class FetchRequest : IKafkaMessage
 
         public static FetchTopic Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 12;
             var result = new FetchTopic();
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 12;
             if (version <= 12)
             {
-                result.Topic = reader.ReadString(flexible);
+                Topic = reader.ReadString(flexible);
+            }
+            else
+            {
+                Topic = "";
             }
             if (version >= 13)
             {
-                result.TopicId = reader.ReadUuid();
+                TopicId = reader.ReadUuid();
+            }
+            else
+            {
+                TopicId = Guid.Empty;
             }
             var countPartitions = reader.ReadArrayLength(flexible);
-            if (countPartitions > 0) // an empty or null array stays unallocated until used
+            if (countPartitions <= 0) // an empty or null array stays unallocated until used
             {
-                var listPartitions = new List<FetchPartition>(Math.Min(countPartitions, 64)); // the count is the client's word; grow as elements arrive
+                _partitions?.Clear();
+            }
+            else
+            {
+                var listPartitions = _partitions ??= new List<FetchPartition>(Math.Min(countPartitions, 64)); // the count is the client's word; grow as elements arrive
+                var keptPartitions = listPartitions.Count;
                 for (var iPartitions = 0; iPartitions < countPartitions; iPartitions++)
                 {
-                    listPartitions.Add(FetchPartition.Read(ref reader, version));
+                    if (iPartitions < keptPartitions)
+                    {
+                        listPartitions[iPartitions].ReadFrom(ref reader, version);
+                    }
+                    else
+                    {
+                        listPartitions.Add(FetchPartition.Read(ref reader, version));
+                    }
                 }
 
-                result.Partitions = listPartitions;
+                if (keptPartitions > countPartitions)
+                {
+                    listPartitions.RemoveRange(countPartitions, keptPartitions - countPartitions);
+                }
             }
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)
@@ -348,23 +457,43 @@ public sealed partial class FetchRequest : IKafkaMessage
 
         public static FetchPartition Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 12;
             var result = new FetchPartition();
-            result.Partition = reader.ReadInt32();
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 12;
+            Partition = reader.ReadInt32();
             if (version >= 9)
             {
-                result.CurrentLeaderEpoch = reader.ReadInt32();
+                CurrentLeaderEpoch = reader.ReadInt32();
             }
-            result.FetchOffset = reader.ReadInt64();
+            else
+            {
+                CurrentLeaderEpoch = (-1);
+            }
+            FetchOffset = reader.ReadInt64();
             if (version >= 12)
             {
-                result.LastFetchedEpoch = reader.ReadInt32();
+                LastFetchedEpoch = reader.ReadInt32();
+            }
+            else
+            {
+                LastFetchedEpoch = (-1);
             }
             if (version >= 5)
             {
-                result.LogStartOffset = reader.ReadInt64();
+                LogStartOffset = reader.ReadInt64();
             }
-            result.PartitionMaxBytes = reader.ReadInt32();
+            else
+            {
+                LogStartOffset = (long)(-1);
+            }
+            PartitionMaxBytes = reader.ReadInt32();
+            ReplicaDirectoryId = Guid.Empty;
             if (flexible)
             {
                 var taggedCount = reader.ReadUnsignedVarint();
@@ -376,7 +505,7 @@ public sealed partial class FetchRequest : IKafkaMessage
                     switch (tag)
                     {
                         case 0 when version >= 17:
-                            result.ReplicaDirectoryId = reader.ReadUuid();
+                            ReplicaDirectoryId = reader.ReadUuid();
                             reader.ExpectPosition(end);
                             break;
                         default:
@@ -385,7 +514,6 @@ public sealed partial class FetchRequest : IKafkaMessage
                     }
                 }
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)
@@ -439,35 +567,56 @@ public sealed partial class FetchRequest : IKafkaMessage
 
         public static ForgottenTopic Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 12;
             var result = new ForgottenTopic();
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 12;
             if (version >= 7 && version <= 12)
             {
-                result.Topic = reader.ReadString(flexible);
+                Topic = reader.ReadString(flexible);
+            }
+            else
+            {
+                Topic = "";
             }
             if (version >= 13)
             {
-                result.TopicId = reader.ReadUuid();
+                TopicId = reader.ReadUuid();
+            }
+            else
+            {
+                TopicId = Guid.Empty;
             }
             if (version >= 7)
             {
                 var countPartitions = reader.ReadArrayLength(flexible);
-                if (countPartitions > 0) // an empty or null array stays unallocated until used
+                if (countPartitions <= 0) // an empty or null array stays unallocated until used
                 {
-                    var listPartitions = new List<int>(Math.Min(countPartitions, 64)); // the count is the client's word; grow as elements arrive
+                    _partitions?.Clear();
+                }
+                else
+                {
+                    var listPartitions = _partitions ??= new List<int>(Math.Min(countPartitions, 64)); // the count is the client's word; grow as elements arrive
+                    listPartitions.Clear();
                     for (var iPartitions = 0; iPartitions < countPartitions; iPartitions++)
                     {
                         listPartitions.Add(reader.ReadInt32());
                     }
-
-                    result.Partitions = listPartitions;
                 }
+            }
+            else
+            {
+                _partitions?.Clear();
             }
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)

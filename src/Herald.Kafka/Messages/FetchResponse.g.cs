@@ -32,31 +32,66 @@ public sealed partial class FetchResponse : IKafkaMessage
 
     public static FetchResponse Read(ref KafkaReader reader, short version)
     {
-        var flexible = version >= 12;
         var result = new FetchResponse();
+        result.ReadFrom(ref reader, version);
+        return result;
+    }
+
+    /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+    public void ReadFrom(ref KafkaReader reader, short version)
+    {
+        var flexible = version >= 12;
         if (version >= 1)
         {
-            result.ThrottleTimeMs = reader.ReadInt32();
+            ThrottleTimeMs = reader.ReadInt32();
+        }
+        else
+        {
+            ThrottleTimeMs = 0;
         }
         if (version >= 7)
         {
-            result.ErrorCode = reader.ReadInt16();
+            ErrorCode = reader.ReadInt16();
+        }
+        else
+        {
+            ErrorCode = 0;
         }
         if (version >= 7)
         {
-            result.SessionId = reader.ReadInt32();
+            SessionId = reader.ReadInt32();
+        }
+        else
+        {
+            SessionId = 0;
         }
         var countResponses = reader.ReadArrayLength(flexible);
-        if (countResponses > 0) // an empty or null array stays unallocated until used
+        if (countResponses <= 0) // an empty or null array stays unallocated until used
         {
-            var listResponses = new List<FetchableTopicResponse>(Math.Min(countResponses, 64)); // the count is the client's word; grow as elements arrive
+            _responses?.Clear();
+        }
+        else
+        {
+            var listResponses = _responses ??= new List<FetchableTopicResponse>(Math.Min(countResponses, 64)); // the count is the client's word; grow as elements arrive
+            var keptResponses = listResponses.Count;
             for (var iResponses = 0; iResponses < countResponses; iResponses++)
             {
-                listResponses.Add(FetchableTopicResponse.Read(ref reader, version));
+                if (iResponses < keptResponses)
+                {
+                    listResponses[iResponses].ReadFrom(ref reader, version);
+                }
+                else
+                {
+                    listResponses.Add(FetchableTopicResponse.Read(ref reader, version));
+                }
             }
 
-            result.Responses = listResponses;
+            if (keptResponses > countResponses)
+            {
+                listResponses.RemoveRange(countResponses, keptResponses - countResponses);
+            }
         }
+        NodeEndpoints = null;
         if (flexible)
         {
             var taggedCount = reader.ReadUnsignedVarint();
@@ -71,17 +106,28 @@ public sealed partial class FetchResponse : IKafkaMessage
                         var countNodeEndpoints = reader.ReadArrayLength(true);
                         if (countNodeEndpoints < 0)
                         {
-                            result.NodeEndpoints = null;
+                            NodeEndpoints = null;
                         }
                         else
                         {
-                            var listNodeEndpoints = new List<NodeEndpoint>(Math.Min(countNodeEndpoints, 64)); // the count is the client's word; grow as elements arrive
+                            var listNodeEndpoints = NodeEndpoints ??= new List<NodeEndpoint>(Math.Min(countNodeEndpoints, 64)); // the count is the client's word; grow as elements arrive
+                            var keptNodeEndpoints = listNodeEndpoints.Count;
                             for (var iNodeEndpoints = 0; iNodeEndpoints < countNodeEndpoints; iNodeEndpoints++)
                             {
-                                listNodeEndpoints.Add(NodeEndpoint.Read(ref reader, version));
+                                if (iNodeEndpoints < keptNodeEndpoints)
+                                {
+                                    listNodeEndpoints[iNodeEndpoints].ReadFrom(ref reader, version);
+                                }
+                                else
+                                {
+                                    listNodeEndpoints.Add(NodeEndpoint.Read(ref reader, version));
+                                }
                             }
 
-                            result.NodeEndpoints = listNodeEndpoints;
+                            if (keptNodeEndpoints > countNodeEndpoints)
+                            {
+                                listNodeEndpoints.RemoveRange(countNodeEndpoints, keptNodeEndpoints - countNodeEndpoints);
+                            }
                         }
                         reader.ExpectPosition(end);
                         break;
@@ -91,7 +137,6 @@ public sealed partial class FetchResponse : IKafkaMessage
                 }
             }
         }
-        return result;
     }
 
     public void Write(KafkaWriter writer, short version)
@@ -156,32 +201,61 @@ public sealed partial class FetchResponse : IKafkaMessage
 
         public static FetchableTopicResponse Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 12;
             var result = new FetchableTopicResponse();
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 12;
             if (version <= 12)
             {
-                result.Topic = reader.ReadString(flexible);
+                Topic = reader.ReadString(flexible);
+            }
+            else
+            {
+                Topic = "";
             }
             if (version >= 13)
             {
-                result.TopicId = reader.ReadUuid();
+                TopicId = reader.ReadUuid();
+            }
+            else
+            {
+                TopicId = Guid.Empty;
             }
             var countPartitions = reader.ReadArrayLength(flexible);
-            if (countPartitions > 0) // an empty or null array stays unallocated until used
+            if (countPartitions <= 0) // an empty or null array stays unallocated until used
             {
-                var listPartitions = new List<PartitionData>(Math.Min(countPartitions, 64)); // the count is the client's word; grow as elements arrive
+                _partitions?.Clear();
+            }
+            else
+            {
+                var listPartitions = _partitions ??= new List<PartitionData>(Math.Min(countPartitions, 64)); // the count is the client's word; grow as elements arrive
+                var keptPartitions = listPartitions.Count;
                 for (var iPartitions = 0; iPartitions < countPartitions; iPartitions++)
                 {
-                    listPartitions.Add(PartitionData.Read(ref reader, version));
+                    if (iPartitions < keptPartitions)
+                    {
+                        listPartitions[iPartitions].ReadFrom(ref reader, version);
+                    }
+                    else
+                    {
+                        listPartitions.Add(PartitionData.Read(ref reader, version));
+                    }
                 }
 
-                result.Partitions = listPartitions;
+                if (keptPartitions > countPartitions)
+                {
+                    listPartitions.RemoveRange(countPartitions, keptPartitions - countPartitions);
+                }
             }
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)
@@ -247,42 +321,79 @@ public sealed partial class FetchResponse : IKafkaMessage
 
         public static PartitionData Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 12;
             var result = new PartitionData();
-            result.PartitionIndex = reader.ReadInt32();
-            result.ErrorCode = reader.ReadInt16();
-            result.HighWatermark = reader.ReadInt64();
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 12;
+            PartitionIndex = reader.ReadInt32();
+            ErrorCode = reader.ReadInt16();
+            HighWatermark = reader.ReadInt64();
             if (version >= 4)
             {
-                result.LastStableOffset = reader.ReadInt64();
+                LastStableOffset = reader.ReadInt64();
+            }
+            else
+            {
+                LastStableOffset = (long)(-1);
             }
             if (version >= 5)
             {
-                result.LogStartOffset = reader.ReadInt64();
+                LogStartOffset = reader.ReadInt64();
+            }
+            else
+            {
+                LogStartOffset = (long)(-1);
             }
             if (version >= 4)
             {
                 var countAbortedTransactions = reader.ReadArrayLength(flexible);
                 if (countAbortedTransactions < 0)
                 {
-                    result.AbortedTransactions = null;
+                    AbortedTransactions = null;
                 }
                 else
                 {
-                    var listAbortedTransactions = new List<AbortedTransaction>(Math.Min(countAbortedTransactions, 64)); // the count is the client's word; grow as elements arrive
+                    var listAbortedTransactions = AbortedTransactions ??= new List<AbortedTransaction>(Math.Min(countAbortedTransactions, 64)); // the count is the client's word; grow as elements arrive
+                    var keptAbortedTransactions = listAbortedTransactions.Count;
                     for (var iAbortedTransactions = 0; iAbortedTransactions < countAbortedTransactions; iAbortedTransactions++)
                     {
-                        listAbortedTransactions.Add(AbortedTransaction.Read(ref reader, version));
+                        if (iAbortedTransactions < keptAbortedTransactions)
+                        {
+                            listAbortedTransactions[iAbortedTransactions].ReadFrom(ref reader, version);
+                        }
+                        else
+                        {
+                            listAbortedTransactions.Add(AbortedTransaction.Read(ref reader, version));
+                        }
                     }
 
-                    result.AbortedTransactions = listAbortedTransactions;
+                    if (keptAbortedTransactions > countAbortedTransactions)
+                    {
+                        listAbortedTransactions.RemoveRange(countAbortedTransactions, keptAbortedTransactions - countAbortedTransactions);
+                    }
                 }
+            }
+            else
+            {
+                AbortedTransactions = null;
             }
             if (version >= 11)
             {
-                result.PreferredReadReplica = reader.ReadInt32();
+                PreferredReadReplica = reader.ReadInt32();
             }
-            result.Records = reader.ReadRecords(flexible);
+            else
+            {
+                PreferredReadReplica = (-1);
+            }
+            Records = reader.ReadRecords(flexible);
+            DivergingEpoch = null;
+            CurrentLeader = null;
+            SnapshotId = null;
             if (flexible)
             {
                 var taggedCount = reader.ReadUnsignedVarint();
@@ -294,15 +405,15 @@ public sealed partial class FetchResponse : IKafkaMessage
                     switch (tag)
                     {
                         case 0 when version >= 12:
-                            result.DivergingEpoch = EpochEndOffset.Read(ref reader, version);
+                            DivergingEpoch = EpochEndOffset.Read(ref reader, version);
                             reader.ExpectPosition(end);
                             break;
                         case 1 when version >= 12:
-                            result.CurrentLeader = LeaderIdAndEpoch.Read(ref reader, version);
+                            CurrentLeader = LeaderIdAndEpoch.Read(ref reader, version);
                             reader.ExpectPosition(end);
                             break;
                         case 2 when version >= 12:
-                            result.SnapshotId = SnapshotId.Read(ref reader, version);
+                            SnapshotId = SnapshotId.Read(ref reader, version);
                             reader.ExpectPosition(end);
                             break;
                         default:
@@ -311,7 +422,6 @@ public sealed partial class FetchResponse : IKafkaMessage
                     }
                 }
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)
@@ -388,21 +498,35 @@ public sealed partial class FetchResponse : IKafkaMessage
 
         public static EpochEndOffset Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 12;
             var result = new EpochEndOffset();
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 12;
             if (version >= 12)
             {
-                result.Epoch = reader.ReadInt32();
+                Epoch = reader.ReadInt32();
+            }
+            else
+            {
+                Epoch = (-1);
             }
             if (version >= 12)
             {
-                result.EndOffset = reader.ReadInt64();
+                EndOffset = reader.ReadInt64();
+            }
+            else
+            {
+                EndOffset = (long)(-1);
             }
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)
@@ -433,21 +557,35 @@ public sealed partial class FetchResponse : IKafkaMessage
 
         public static LeaderIdAndEpoch Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 12;
             var result = new LeaderIdAndEpoch();
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 12;
             if (version >= 12)
             {
-                result.LeaderId = reader.ReadInt32();
+                LeaderId = reader.ReadInt32();
+            }
+            else
+            {
+                LeaderId = (-1);
             }
             if (version >= 12)
             {
-                result.LeaderEpoch = reader.ReadInt32();
+                LeaderEpoch = reader.ReadInt32();
+            }
+            else
+            {
+                LeaderEpoch = (-1);
             }
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)
@@ -477,15 +615,21 @@ public sealed partial class FetchResponse : IKafkaMessage
 
         public static SnapshotId Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 12;
             var result = new SnapshotId();
-            result.EndOffset = reader.ReadInt64();
-            result.Epoch = reader.ReadInt32();
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 12;
+            EndOffset = reader.ReadInt64();
+            Epoch = reader.ReadInt32();
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)
@@ -511,21 +655,35 @@ public sealed partial class FetchResponse : IKafkaMessage
 
         public static AbortedTransaction Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 12;
             var result = new AbortedTransaction();
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 12;
             if (version >= 4)
             {
-                result.ProducerId = reader.ReadInt64();
+                ProducerId = reader.ReadInt64();
+            }
+            else
+            {
+                ProducerId = 0;
             }
             if (version >= 4)
             {
-                result.FirstOffset = reader.ReadInt64();
+                FirstOffset = reader.ReadInt64();
+            }
+            else
+            {
+                FirstOffset = 0;
             }
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)
@@ -563,29 +721,51 @@ public sealed partial class FetchResponse : IKafkaMessage
 
         public static NodeEndpoint Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 12;
             var result = new NodeEndpoint();
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 12;
             if (version >= 16)
             {
-                result.NodeId = reader.ReadInt32();
+                NodeId = reader.ReadInt32();
+            }
+            else
+            {
+                NodeId = 0;
             }
             if (version >= 16)
             {
-                result.Host = reader.ReadString(flexible);
+                Host = reader.ReadString(flexible);
+            }
+            else
+            {
+                Host = "";
             }
             if (version >= 16)
             {
-                result.Port = reader.ReadInt32();
+                Port = reader.ReadInt32();
+            }
+            else
+            {
+                Port = 0;
             }
             if (version >= 16)
             {
-                result.Rack = reader.ReadNullableString(flexible);
+                Rack = reader.ReadNullableString(flexible);
+            }
+            else
+            {
+                Rack = null;
             }
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)

@@ -26,35 +26,56 @@ public sealed partial class FindCoordinatorRequest : IKafkaMessage
 
     public static FindCoordinatorRequest Read(ref KafkaReader reader, short version)
     {
-        var flexible = version >= 3;
         var result = new FindCoordinatorRequest();
+        result.ReadFrom(ref reader, version);
+        return result;
+    }
+
+    /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+    public void ReadFrom(ref KafkaReader reader, short version)
+    {
+        var flexible = version >= 3;
         if (version <= 3)
         {
-            result.Key = reader.ReadString(flexible);
+            Key = reader.ReadString(flexible);
+        }
+        else
+        {
+            Key = "";
         }
         if (version >= 1)
         {
-            result.KeyType = reader.ReadInt8();
+            KeyType = reader.ReadInt8();
+        }
+        else
+        {
+            KeyType = (sbyte)0;
         }
         if (version >= 4)
         {
             var countCoordinatorKeys = reader.ReadArrayLength(flexible);
-            if (countCoordinatorKeys > 0) // an empty or null array stays unallocated until used
+            if (countCoordinatorKeys <= 0) // an empty or null array stays unallocated until used
             {
-                var listCoordinatorKeys = new List<string>(Math.Min(countCoordinatorKeys, 64)); // the count is the client's word; grow as elements arrive
+                _coordinatorKeys?.Clear();
+            }
+            else
+            {
+                var listCoordinatorKeys = _coordinatorKeys ??= new List<string>(Math.Min(countCoordinatorKeys, 64)); // the count is the client's word; grow as elements arrive
+                listCoordinatorKeys.Clear();
                 for (var iCoordinatorKeys = 0; iCoordinatorKeys < countCoordinatorKeys; iCoordinatorKeys++)
                 {
                     listCoordinatorKeys.Add(reader.ReadString(flexible));
                 }
-
-                result.CoordinatorKeys = listCoordinatorKeys;
             }
+        }
+        else
+        {
+            _coordinatorKeys?.Clear();
         }
         if (flexible)
         {
             reader.SkipTaggedFields();
         }
-        return result;
     }
 
     public void Write(KafkaWriter writer, short version)

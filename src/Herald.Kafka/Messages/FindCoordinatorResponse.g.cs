@@ -38,51 +38,100 @@ public sealed partial class FindCoordinatorResponse : IKafkaMessage
 
     public static FindCoordinatorResponse Read(ref KafkaReader reader, short version)
     {
-        var flexible = version >= 3;
         var result = new FindCoordinatorResponse();
+        result.ReadFrom(ref reader, version);
+        return result;
+    }
+
+    /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+    public void ReadFrom(ref KafkaReader reader, short version)
+    {
+        var flexible = version >= 3;
         if (version >= 1)
         {
-            result.ThrottleTimeMs = reader.ReadInt32();
+            ThrottleTimeMs = reader.ReadInt32();
+        }
+        else
+        {
+            ThrottleTimeMs = 0;
         }
         if (version <= 3)
         {
-            result.ErrorCode = reader.ReadInt16();
+            ErrorCode = reader.ReadInt16();
+        }
+        else
+        {
+            ErrorCode = 0;
         }
         if (version >= 1 && version <= 3)
         {
-            result.ErrorMessage = reader.ReadNullableString(flexible);
+            ErrorMessage = reader.ReadNullableString(flexible);
+        }
+        else
+        {
+            ErrorMessage = "";
         }
         if (version <= 3)
         {
-            result.NodeId = reader.ReadInt32();
+            NodeId = reader.ReadInt32();
+        }
+        else
+        {
+            NodeId = 0;
         }
         if (version <= 3)
         {
-            result.Host = reader.ReadString(flexible);
+            Host = reader.ReadString(flexible);
+        }
+        else
+        {
+            Host = "";
         }
         if (version <= 3)
         {
-            result.Port = reader.ReadInt32();
+            Port = reader.ReadInt32();
+        }
+        else
+        {
+            Port = 0;
         }
         if (version >= 4)
         {
             var countCoordinators = reader.ReadArrayLength(flexible);
-            if (countCoordinators > 0) // an empty or null array stays unallocated until used
+            if (countCoordinators <= 0) // an empty or null array stays unallocated until used
             {
-                var listCoordinators = new List<Coordinator>(Math.Min(countCoordinators, 64)); // the count is the client's word; grow as elements arrive
+                _coordinators?.Clear();
+            }
+            else
+            {
+                var listCoordinators = _coordinators ??= new List<Coordinator>(Math.Min(countCoordinators, 64)); // the count is the client's word; grow as elements arrive
+                var keptCoordinators = listCoordinators.Count;
                 for (var iCoordinators = 0; iCoordinators < countCoordinators; iCoordinators++)
                 {
-                    listCoordinators.Add(Coordinator.Read(ref reader, version));
+                    if (iCoordinators < keptCoordinators)
+                    {
+                        listCoordinators[iCoordinators].ReadFrom(ref reader, version);
+                    }
+                    else
+                    {
+                        listCoordinators.Add(Coordinator.Read(ref reader, version));
+                    }
                 }
 
-                result.Coordinators = listCoordinators;
+                if (keptCoordinators > countCoordinators)
+                {
+                    listCoordinators.RemoveRange(countCoordinators, keptCoordinators - countCoordinators);
+                }
             }
+        }
+        else
+        {
+            _coordinators?.Clear();
         }
         if (flexible)
         {
             reader.SkipTaggedFields();
         }
-        return result;
     }
 
     public void Write(KafkaWriter writer, short version)
@@ -152,37 +201,67 @@ public sealed partial class FindCoordinatorResponse : IKafkaMessage
 
         public static Coordinator Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 3;
             var result = new Coordinator();
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 3;
             if (version >= 4)
             {
-                result.Key = reader.ReadString(flexible);
+                Key = reader.ReadString(flexible);
+            }
+            else
+            {
+                Key = "";
             }
             if (version >= 4)
             {
-                result.NodeId = reader.ReadInt32();
+                NodeId = reader.ReadInt32();
+            }
+            else
+            {
+                NodeId = 0;
             }
             if (version >= 4)
             {
-                result.Host = reader.ReadString(flexible);
+                Host = reader.ReadString(flexible);
+            }
+            else
+            {
+                Host = "";
             }
             if (version >= 4)
             {
-                result.Port = reader.ReadInt32();
+                Port = reader.ReadInt32();
+            }
+            else
+            {
+                Port = 0;
             }
             if (version >= 4)
             {
-                result.ErrorCode = reader.ReadInt16();
+                ErrorCode = reader.ReadInt16();
+            }
+            else
+            {
+                ErrorCode = 0;
             }
             if (version >= 4)
             {
-                result.ErrorMessage = reader.ReadNullableString(flexible);
+                ErrorMessage = reader.ReadNullableString(flexible);
+            }
+            else
+            {
+                ErrorMessage = "";
             }
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)

@@ -27,20 +27,30 @@ public sealed partial class HeartbeatRequest : IKafkaMessage
 
     public static HeartbeatRequest Read(ref KafkaReader reader, short version)
     {
-        var flexible = version >= 4;
         var result = new HeartbeatRequest();
-        result.GroupId = reader.ReadString(flexible);
-        result.GenerationId = reader.ReadInt32();
-        result.MemberId = reader.ReadString(flexible);
+        result.ReadFrom(ref reader, version);
+        return result;
+    }
+
+    /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+    public void ReadFrom(ref KafkaReader reader, short version)
+    {
+        var flexible = version >= 4;
+        GroupId = reader.ReadString(flexible);
+        GenerationId = reader.ReadInt32();
+        MemberId = reader.ReadString(flexible);
         if (version >= 3)
         {
-            result.GroupInstanceId = reader.ReadNullableString(flexible);
+            GroupInstanceId = reader.ReadNullableString(flexible);
+        }
+        else
+        {
+            GroupInstanceId = null;
         }
         if (flexible)
         {
             reader.SkipTaggedFields();
         }
-        return result;
     }
 
     public void Write(KafkaWriter writer, short version)

@@ -21,18 +21,28 @@ public sealed partial class HeartbeatResponse : IKafkaMessage
 
     public static HeartbeatResponse Read(ref KafkaReader reader, short version)
     {
-        var flexible = version >= 4;
         var result = new HeartbeatResponse();
+        result.ReadFrom(ref reader, version);
+        return result;
+    }
+
+    /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+    public void ReadFrom(ref KafkaReader reader, short version)
+    {
+        var flexible = version >= 4;
         if (version >= 1)
         {
-            result.ThrottleTimeMs = reader.ReadInt32();
+            ThrottleTimeMs = reader.ReadInt32();
         }
-        result.ErrorCode = reader.ReadInt16();
+        else
+        {
+            ThrottleTimeMs = 0;
+        }
+        ErrorCode = reader.ReadInt16();
         if (flexible)
         {
             reader.SkipTaggedFields();
         }
-        return result;
     }
 
     public void Write(KafkaWriter writer, short version)

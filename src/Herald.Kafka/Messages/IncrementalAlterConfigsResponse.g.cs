@@ -23,25 +23,46 @@ public sealed partial class IncrementalAlterConfigsResponse : IKafkaMessage
 
     public static IncrementalAlterConfigsResponse Read(ref KafkaReader reader, short version)
     {
-        var flexible = version >= 1;
         var result = new IncrementalAlterConfigsResponse();
-        result.ThrottleTimeMs = reader.ReadInt32();
+        result.ReadFrom(ref reader, version);
+        return result;
+    }
+
+    /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+    public void ReadFrom(ref KafkaReader reader, short version)
+    {
+        var flexible = version >= 1;
+        ThrottleTimeMs = reader.ReadInt32();
         var countResponses = reader.ReadArrayLength(flexible);
-        if (countResponses > 0) // an empty or null array stays unallocated until used
+        if (countResponses <= 0) // an empty or null array stays unallocated until used
         {
-            var listResponses = new List<AlterConfigsResourceResponse>(Math.Min(countResponses, 64)); // the count is the client's word; grow as elements arrive
+            _responses?.Clear();
+        }
+        else
+        {
+            var listResponses = _responses ??= new List<AlterConfigsResourceResponse>(Math.Min(countResponses, 64)); // the count is the client's word; grow as elements arrive
+            var keptResponses = listResponses.Count;
             for (var iResponses = 0; iResponses < countResponses; iResponses++)
             {
-                listResponses.Add(AlterConfigsResourceResponse.Read(ref reader, version));
+                if (iResponses < keptResponses)
+                {
+                    listResponses[iResponses].ReadFrom(ref reader, version);
+                }
+                else
+                {
+                    listResponses.Add(AlterConfigsResourceResponse.Read(ref reader, version));
+                }
             }
 
-            result.Responses = listResponses;
+            if (keptResponses > countResponses)
+            {
+                listResponses.RemoveRange(countResponses, keptResponses - countResponses);
+            }
         }
         if (flexible)
         {
             reader.SkipTaggedFields();
         }
-        return result;
     }
 
     public void Write(KafkaWriter writer, short version)
@@ -79,17 +100,23 @@ public sealed partial class IncrementalAlterConfigsResponse : IKafkaMessage
 
         public static AlterConfigsResourceResponse Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 1;
             var result = new AlterConfigsResourceResponse();
-            result.ErrorCode = reader.ReadInt16();
-            result.ErrorMessage = reader.ReadNullableString(flexible);
-            result.ResourceType = reader.ReadInt8();
-            result.ResourceName = reader.ReadString(flexible);
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 1;
+            ErrorCode = reader.ReadInt16();
+            ErrorMessage = reader.ReadNullableString(flexible);
+            ResourceType = reader.ReadInt8();
+            ResourceName = reader.ReadString(flexible);
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)

@@ -27,23 +27,37 @@ public sealed partial class InitProducerIdRequest : IKafkaMessage
 
     public static InitProducerIdRequest Read(ref KafkaReader reader, short version)
     {
-        var flexible = version >= 2;
         var result = new InitProducerIdRequest();
-        result.TransactionalId = reader.ReadNullableString(flexible);
-        result.TransactionTimeoutMs = reader.ReadInt32();
+        result.ReadFrom(ref reader, version);
+        return result;
+    }
+
+    /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+    public void ReadFrom(ref KafkaReader reader, short version)
+    {
+        var flexible = version >= 2;
+        TransactionalId = reader.ReadNullableString(flexible);
+        TransactionTimeoutMs = reader.ReadInt32();
         if (version >= 3)
         {
-            result.ProducerId = reader.ReadInt64();
+            ProducerId = reader.ReadInt64();
+        }
+        else
+        {
+            ProducerId = (long)(-1);
         }
         if (version >= 3)
         {
-            result.ProducerEpoch = reader.ReadInt16();
+            ProducerEpoch = reader.ReadInt16();
+        }
+        else
+        {
+            ProducerEpoch = (short)(-1);
         }
         if (flexible)
         {
             reader.SkipTaggedFields();
         }
-        return result;
     }
 
     public void Write(KafkaWriter writer, short version)

@@ -27,17 +27,23 @@ public sealed partial class InitProducerIdResponse : IKafkaMessage
 
     public static InitProducerIdResponse Read(ref KafkaReader reader, short version)
     {
-        var flexible = version >= 2;
         var result = new InitProducerIdResponse();
-        result.ThrottleTimeMs = reader.ReadInt32();
-        result.ErrorCode = reader.ReadInt16();
-        result.ProducerId = reader.ReadInt64();
-        result.ProducerEpoch = reader.ReadInt16();
+        result.ReadFrom(ref reader, version);
+        return result;
+    }
+
+    /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+    public void ReadFrom(ref KafkaReader reader, short version)
+    {
+        var flexible = version >= 2;
+        ThrottleTimeMs = reader.ReadInt32();
+        ErrorCode = reader.ReadInt16();
+        ProducerId = reader.ReadInt64();
+        ProducerEpoch = reader.ReadInt16();
         if (flexible)
         {
             reader.SkipTaggedFields();
         }
-        return result;
     }
 
     public void Write(KafkaWriter writer, short version)

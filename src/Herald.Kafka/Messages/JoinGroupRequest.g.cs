@@ -41,40 +41,73 @@ public sealed partial class JoinGroupRequest : IKafkaMessage
 
     public static JoinGroupRequest Read(ref KafkaReader reader, short version)
     {
-        var flexible = version >= 6;
         var result = new JoinGroupRequest();
-        result.GroupId = reader.ReadString(flexible);
-        result.SessionTimeoutMs = reader.ReadInt32();
+        result.ReadFrom(ref reader, version);
+        return result;
+    }
+
+    /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+    public void ReadFrom(ref KafkaReader reader, short version)
+    {
+        var flexible = version >= 6;
+        GroupId = reader.ReadString(flexible);
+        SessionTimeoutMs = reader.ReadInt32();
         if (version >= 1)
         {
-            result.RebalanceTimeoutMs = reader.ReadInt32();
+            RebalanceTimeoutMs = reader.ReadInt32();
         }
-        result.MemberId = reader.ReadString(flexible);
+        else
+        {
+            RebalanceTimeoutMs = (-1);
+        }
+        MemberId = reader.ReadString(flexible);
         if (version >= 5)
         {
-            result.GroupInstanceId = reader.ReadNullableString(flexible);
+            GroupInstanceId = reader.ReadNullableString(flexible);
         }
-        result.ProtocolType = reader.ReadString(flexible);
-        var countProtocols = reader.ReadArrayLength(flexible);
-        if (countProtocols > 0) // an empty or null array stays unallocated until used
+        else
         {
-            var listProtocols = new List<JoinGroupRequestProtocol>(Math.Min(countProtocols, 64)); // the count is the client's word; grow as elements arrive
+            GroupInstanceId = null;
+        }
+        ProtocolType = reader.ReadString(flexible);
+        var countProtocols = reader.ReadArrayLength(flexible);
+        if (countProtocols <= 0) // an empty or null array stays unallocated until used
+        {
+            _protocols?.Clear();
+        }
+        else
+        {
+            var listProtocols = _protocols ??= new List<JoinGroupRequestProtocol>(Math.Min(countProtocols, 64)); // the count is the client's word; grow as elements arrive
+            var keptProtocols = listProtocols.Count;
             for (var iProtocols = 0; iProtocols < countProtocols; iProtocols++)
             {
-                listProtocols.Add(JoinGroupRequestProtocol.Read(ref reader, version));
+                if (iProtocols < keptProtocols)
+                {
+                    listProtocols[iProtocols].ReadFrom(ref reader, version);
+                }
+                else
+                {
+                    listProtocols.Add(JoinGroupRequestProtocol.Read(ref reader, version));
+                }
             }
 
-            result.Protocols = listProtocols;
+            if (keptProtocols > countProtocols)
+            {
+                listProtocols.RemoveRange(countProtocols, keptProtocols - countProtocols);
+            }
         }
         if (version >= 8)
         {
-            result.Reason = reader.ReadNullableString(flexible);
+            Reason = reader.ReadNullableString(flexible);
+        }
+        else
+        {
+            Reason = null;
         }
         if (flexible)
         {
             reader.SkipTaggedFields();
         }
-        return result;
     }
 
     public void Write(KafkaWriter writer, short version)
@@ -121,15 +154,21 @@ public sealed partial class JoinGroupRequest : IKafkaMessage
 
         public static JoinGroupRequestProtocol Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 6;
             var result = new JoinGroupRequestProtocol();
-            result.Name = reader.ReadString(flexible);
-            result.Metadata = reader.ReadBytes(flexible);
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 6;
+            Name = reader.ReadString(flexible);
+            Metadata = reader.ReadBytes(flexible);
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)

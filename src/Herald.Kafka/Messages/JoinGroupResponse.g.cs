@@ -43,41 +43,74 @@ public sealed partial class JoinGroupResponse : IKafkaMessage
 
     public static JoinGroupResponse Read(ref KafkaReader reader, short version)
     {
-        var flexible = version >= 6;
         var result = new JoinGroupResponse();
+        result.ReadFrom(ref reader, version);
+        return result;
+    }
+
+    /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+    public void ReadFrom(ref KafkaReader reader, short version)
+    {
+        var flexible = version >= 6;
         if (version >= 2)
         {
-            result.ThrottleTimeMs = reader.ReadInt32();
+            ThrottleTimeMs = reader.ReadInt32();
         }
-        result.ErrorCode = reader.ReadInt16();
-        result.GenerationId = reader.ReadInt32();
+        else
+        {
+            ThrottleTimeMs = 0;
+        }
+        ErrorCode = reader.ReadInt16();
+        GenerationId = reader.ReadInt32();
         if (version >= 7)
         {
-            result.ProtocolType = reader.ReadNullableString(flexible);
+            ProtocolType = reader.ReadNullableString(flexible);
         }
-        result.ProtocolName = (version >= 7 ? reader.ReadNullableString(flexible) : reader.ReadString(flexible));
-        result.Leader = reader.ReadString(flexible);
+        else
+        {
+            ProtocolType = null;
+        }
+        ProtocolName = (version >= 7 ? reader.ReadNullableString(flexible) : reader.ReadString(flexible));
+        Leader = reader.ReadString(flexible);
         if (version >= 9)
         {
-            result.SkipAssignment = reader.ReadBool();
+            SkipAssignment = reader.ReadBool();
         }
-        result.MemberId = reader.ReadString(flexible);
-        var countMembers = reader.ReadArrayLength(flexible);
-        if (countMembers > 0) // an empty or null array stays unallocated until used
+        else
         {
-            var listMembers = new List<JoinGroupResponseMember>(Math.Min(countMembers, 64)); // the count is the client's word; grow as elements arrive
+            SkipAssignment = false;
+        }
+        MemberId = reader.ReadString(flexible);
+        var countMembers = reader.ReadArrayLength(flexible);
+        if (countMembers <= 0) // an empty or null array stays unallocated until used
+        {
+            _members?.Clear();
+        }
+        else
+        {
+            var listMembers = _members ??= new List<JoinGroupResponseMember>(Math.Min(countMembers, 64)); // the count is the client's word; grow as elements arrive
+            var keptMembers = listMembers.Count;
             for (var iMembers = 0; iMembers < countMembers; iMembers++)
             {
-                listMembers.Add(JoinGroupResponseMember.Read(ref reader, version));
+                if (iMembers < keptMembers)
+                {
+                    listMembers[iMembers].ReadFrom(ref reader, version);
+                }
+                else
+                {
+                    listMembers.Add(JoinGroupResponseMember.Read(ref reader, version));
+                }
             }
 
-            result.Members = listMembers;
+            if (keptMembers > countMembers)
+            {
+                listMembers.RemoveRange(countMembers, keptMembers - countMembers);
+            }
         }
         if (flexible)
         {
             reader.SkipTaggedFields();
         }
-        return result;
     }
 
     public void Write(KafkaWriter writer, short version)
@@ -127,19 +160,29 @@ public sealed partial class JoinGroupResponse : IKafkaMessage
 
         public static JoinGroupResponseMember Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 6;
             var result = new JoinGroupResponseMember();
-            result.MemberId = reader.ReadString(flexible);
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 6;
+            MemberId = reader.ReadString(flexible);
             if (version >= 5)
             {
-                result.GroupInstanceId = reader.ReadNullableString(flexible);
+                GroupInstanceId = reader.ReadNullableString(flexible);
             }
-            result.Metadata = reader.ReadBytes(flexible);
+            else
+            {
+                GroupInstanceId = null;
+            }
+            Metadata = reader.ReadBytes(flexible);
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)

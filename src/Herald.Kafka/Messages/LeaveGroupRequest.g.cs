@@ -26,32 +26,61 @@ public sealed partial class LeaveGroupRequest : IKafkaMessage
 
     public static LeaveGroupRequest Read(ref KafkaReader reader, short version)
     {
-        var flexible = version >= 4;
         var result = new LeaveGroupRequest();
-        result.GroupId = reader.ReadString(flexible);
+        result.ReadFrom(ref reader, version);
+        return result;
+    }
+
+    /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+    public void ReadFrom(ref KafkaReader reader, short version)
+    {
+        var flexible = version >= 4;
+        GroupId = reader.ReadString(flexible);
         if (version <= 2)
         {
-            result.MemberId = reader.ReadString(flexible);
+            MemberId = reader.ReadString(flexible);
+        }
+        else
+        {
+            MemberId = "";
         }
         if (version >= 3)
         {
             var countMembers = reader.ReadArrayLength(flexible);
-            if (countMembers > 0) // an empty or null array stays unallocated until used
+            if (countMembers <= 0) // an empty or null array stays unallocated until used
             {
-                var listMembers = new List<MemberIdentity>(Math.Min(countMembers, 64)); // the count is the client's word; grow as elements arrive
+                _members?.Clear();
+            }
+            else
+            {
+                var listMembers = _members ??= new List<MemberIdentity>(Math.Min(countMembers, 64)); // the count is the client's word; grow as elements arrive
+                var keptMembers = listMembers.Count;
                 for (var iMembers = 0; iMembers < countMembers; iMembers++)
                 {
-                    listMembers.Add(MemberIdentity.Read(ref reader, version));
+                    if (iMembers < keptMembers)
+                    {
+                        listMembers[iMembers].ReadFrom(ref reader, version);
+                    }
+                    else
+                    {
+                        listMembers.Add(MemberIdentity.Read(ref reader, version));
+                    }
                 }
 
-                result.Members = listMembers;
+                if (keptMembers > countMembers)
+                {
+                    listMembers.RemoveRange(countMembers, keptMembers - countMembers);
+                }
             }
+        }
+        else
+        {
+            _members?.Clear();
         }
         if (flexible)
         {
             reader.SkipTaggedFields();
         }
-        return result;
     }
 
     public void Write(KafkaWriter writer, short version)
@@ -93,25 +122,43 @@ public sealed partial class LeaveGroupRequest : IKafkaMessage
 
         public static MemberIdentity Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 4;
             var result = new MemberIdentity();
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 4;
             if (version >= 3)
             {
-                result.MemberId = reader.ReadString(flexible);
+                MemberId = reader.ReadString(flexible);
+            }
+            else
+            {
+                MemberId = "";
             }
             if (version >= 3)
             {
-                result.GroupInstanceId = reader.ReadNullableString(flexible);
+                GroupInstanceId = reader.ReadNullableString(flexible);
+            }
+            else
+            {
+                GroupInstanceId = null;
             }
             if (version >= 5)
             {
-                result.Reason = reader.ReadNullableString(flexible);
+                Reason = reader.ReadNullableString(flexible);
+            }
+            else
+            {
+                Reason = null;
             }
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)

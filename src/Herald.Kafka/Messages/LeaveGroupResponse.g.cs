@@ -26,32 +26,61 @@ public sealed partial class LeaveGroupResponse : IKafkaMessage
 
     public static LeaveGroupResponse Read(ref KafkaReader reader, short version)
     {
-        var flexible = version >= 4;
         var result = new LeaveGroupResponse();
+        result.ReadFrom(ref reader, version);
+        return result;
+    }
+
+    /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+    public void ReadFrom(ref KafkaReader reader, short version)
+    {
+        var flexible = version >= 4;
         if (version >= 1)
         {
-            result.ThrottleTimeMs = reader.ReadInt32();
+            ThrottleTimeMs = reader.ReadInt32();
         }
-        result.ErrorCode = reader.ReadInt16();
+        else
+        {
+            ThrottleTimeMs = 0;
+        }
+        ErrorCode = reader.ReadInt16();
         if (version >= 3)
         {
             var countMembers = reader.ReadArrayLength(flexible);
-            if (countMembers > 0) // an empty or null array stays unallocated until used
+            if (countMembers <= 0) // an empty or null array stays unallocated until used
             {
-                var listMembers = new List<MemberResponse>(Math.Min(countMembers, 64)); // the count is the client's word; grow as elements arrive
+                _members?.Clear();
+            }
+            else
+            {
+                var listMembers = _members ??= new List<MemberResponse>(Math.Min(countMembers, 64)); // the count is the client's word; grow as elements arrive
+                var keptMembers = listMembers.Count;
                 for (var iMembers = 0; iMembers < countMembers; iMembers++)
                 {
-                    listMembers.Add(MemberResponse.Read(ref reader, version));
+                    if (iMembers < keptMembers)
+                    {
+                        listMembers[iMembers].ReadFrom(ref reader, version);
+                    }
+                    else
+                    {
+                        listMembers.Add(MemberResponse.Read(ref reader, version));
+                    }
                 }
 
-                result.Members = listMembers;
+                if (keptMembers > countMembers)
+                {
+                    listMembers.RemoveRange(countMembers, keptMembers - countMembers);
+                }
             }
+        }
+        else
+        {
+            _members?.Clear();
         }
         if (flexible)
         {
             reader.SkipTaggedFields();
         }
-        return result;
     }
 
     public void Write(KafkaWriter writer, short version)
@@ -93,25 +122,43 @@ public sealed partial class LeaveGroupResponse : IKafkaMessage
 
         public static MemberResponse Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 4;
             var result = new MemberResponse();
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 4;
             if (version >= 3)
             {
-                result.MemberId = reader.ReadString(flexible);
+                MemberId = reader.ReadString(flexible);
+            }
+            else
+            {
+                MemberId = "";
             }
             if (version >= 3)
             {
-                result.GroupInstanceId = reader.ReadNullableString(flexible);
+                GroupInstanceId = reader.ReadNullableString(flexible);
+            }
+            else
+            {
+                GroupInstanceId = "";
             }
             if (version >= 3)
             {
-                result.ErrorCode = reader.ReadInt16();
+                ErrorCode = reader.ReadInt16();
+            }
+            else
+            {
+                ErrorCode = 0;
             }
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)

@@ -25,41 +25,61 @@ public sealed partial class ListGroupsRequest : IKafkaMessage
 
     public static ListGroupsRequest Read(ref KafkaReader reader, short version)
     {
-        var flexible = version >= 3;
         var result = new ListGroupsRequest();
+        result.ReadFrom(ref reader, version);
+        return result;
+    }
+
+    /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+    public void ReadFrom(ref KafkaReader reader, short version)
+    {
+        var flexible = version >= 3;
         if (version >= 4)
         {
             var countStatesFilter = reader.ReadArrayLength(flexible);
-            if (countStatesFilter > 0) // an empty or null array stays unallocated until used
+            if (countStatesFilter <= 0) // an empty or null array stays unallocated until used
             {
-                var listStatesFilter = new List<string>(Math.Min(countStatesFilter, 64)); // the count is the client's word; grow as elements arrive
+                _statesFilter?.Clear();
+            }
+            else
+            {
+                var listStatesFilter = _statesFilter ??= new List<string>(Math.Min(countStatesFilter, 64)); // the count is the client's word; grow as elements arrive
+                listStatesFilter.Clear();
                 for (var iStatesFilter = 0; iStatesFilter < countStatesFilter; iStatesFilter++)
                 {
                     listStatesFilter.Add(reader.ReadString(flexible));
                 }
-
-                result.StatesFilter = listStatesFilter;
             }
+        }
+        else
+        {
+            _statesFilter?.Clear();
         }
         if (version >= 5)
         {
             var countTypesFilter = reader.ReadArrayLength(flexible);
-            if (countTypesFilter > 0) // an empty or null array stays unallocated until used
+            if (countTypesFilter <= 0) // an empty or null array stays unallocated until used
             {
-                var listTypesFilter = new List<string>(Math.Min(countTypesFilter, 64)); // the count is the client's word; grow as elements arrive
+                _typesFilter?.Clear();
+            }
+            else
+            {
+                var listTypesFilter = _typesFilter ??= new List<string>(Math.Min(countTypesFilter, 64)); // the count is the client's word; grow as elements arrive
+                listTypesFilter.Clear();
                 for (var iTypesFilter = 0; iTypesFilter < countTypesFilter; iTypesFilter++)
                 {
                     listTypesFilter.Add(reader.ReadString(flexible));
                 }
-
-                result.TypesFilter = listTypesFilter;
             }
+        }
+        else
+        {
+            _typesFilter?.Clear();
         }
         if (flexible)
         {
             reader.SkipTaggedFields();
         }
-        return result;
     }
 
     public void Write(KafkaWriter writer, short version)

@@ -26,29 +26,54 @@ public sealed partial class ListGroupsResponse : IKafkaMessage
 
     public static ListGroupsResponse Read(ref KafkaReader reader, short version)
     {
-        var flexible = version >= 3;
         var result = new ListGroupsResponse();
+        result.ReadFrom(ref reader, version);
+        return result;
+    }
+
+    /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+    public void ReadFrom(ref KafkaReader reader, short version)
+    {
+        var flexible = version >= 3;
         if (version >= 1)
         {
-            result.ThrottleTimeMs = reader.ReadInt32();
+            ThrottleTimeMs = reader.ReadInt32();
         }
-        result.ErrorCode = reader.ReadInt16();
-        var countGroups = reader.ReadArrayLength(flexible);
-        if (countGroups > 0) // an empty or null array stays unallocated until used
+        else
         {
-            var listGroups = new List<ListedGroup>(Math.Min(countGroups, 64)); // the count is the client's word; grow as elements arrive
+            ThrottleTimeMs = 0;
+        }
+        ErrorCode = reader.ReadInt16();
+        var countGroups = reader.ReadArrayLength(flexible);
+        if (countGroups <= 0) // an empty or null array stays unallocated until used
+        {
+            _groups?.Clear();
+        }
+        else
+        {
+            var listGroups = _groups ??= new List<ListedGroup>(Math.Min(countGroups, 64)); // the count is the client's word; grow as elements arrive
+            var keptGroups = listGroups.Count;
             for (var iGroups = 0; iGroups < countGroups; iGroups++)
             {
-                listGroups.Add(ListedGroup.Read(ref reader, version));
+                if (iGroups < keptGroups)
+                {
+                    listGroups[iGroups].ReadFrom(ref reader, version);
+                }
+                else
+                {
+                    listGroups.Add(ListedGroup.Read(ref reader, version));
+                }
             }
 
-            result.Groups = listGroups;
+            if (keptGroups > countGroups)
+            {
+                listGroups.RemoveRange(countGroups, keptGroups - countGroups);
+            }
         }
         if (flexible)
         {
             reader.SkipTaggedFields();
         }
-        return result;
     }
 
     public void Write(KafkaWriter writer, short version)
@@ -90,23 +115,37 @@ public sealed partial class ListGroupsResponse : IKafkaMessage
 
         public static ListedGroup Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 3;
             var result = new ListedGroup();
-            result.GroupId = reader.ReadString(flexible);
-            result.ProtocolType = reader.ReadString(flexible);
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 3;
+            GroupId = reader.ReadString(flexible);
+            ProtocolType = reader.ReadString(flexible);
             if (version >= 4)
             {
-                result.GroupState = reader.ReadString(flexible);
+                GroupState = reader.ReadString(flexible);
+            }
+            else
+            {
+                GroupState = "";
             }
             if (version >= 5)
             {
-                result.GroupType = reader.ReadString(flexible);
+                GroupType = reader.ReadString(flexible);
+            }
+            else
+            {
+                GroupType = "";
             }
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)

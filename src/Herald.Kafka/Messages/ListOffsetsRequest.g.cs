@@ -26,29 +26,54 @@ public sealed partial class ListOffsetsRequest : IKafkaMessage
 
     public static ListOffsetsRequest Read(ref KafkaReader reader, short version)
     {
-        var flexible = version >= 6;
         var result = new ListOffsetsRequest();
-        result.ReplicaId = reader.ReadInt32();
+        result.ReadFrom(ref reader, version);
+        return result;
+    }
+
+    /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+    public void ReadFrom(ref KafkaReader reader, short version)
+    {
+        var flexible = version >= 6;
+        ReplicaId = reader.ReadInt32();
         if (version >= 2)
         {
-            result.IsolationLevel = reader.ReadInt8();
+            IsolationLevel = reader.ReadInt8();
+        }
+        else
+        {
+            IsolationLevel = 0;
         }
         var countTopics = reader.ReadArrayLength(flexible);
-        if (countTopics > 0) // an empty or null array stays unallocated until used
+        if (countTopics <= 0) // an empty or null array stays unallocated until used
         {
-            var listTopics = new List<ListOffsetsTopic>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
+            _topics?.Clear();
+        }
+        else
+        {
+            var listTopics = _topics ??= new List<ListOffsetsTopic>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
+            var keptTopics = listTopics.Count;
             for (var iTopics = 0; iTopics < countTopics; iTopics++)
             {
-                listTopics.Add(ListOffsetsTopic.Read(ref reader, version));
+                if (iTopics < keptTopics)
+                {
+                    listTopics[iTopics].ReadFrom(ref reader, version);
+                }
+                else
+                {
+                    listTopics.Add(ListOffsetsTopic.Read(ref reader, version));
+                }
             }
 
-            result.Topics = listTopics;
+            if (keptTopics > countTopics)
+            {
+                listTopics.RemoveRange(countTopics, keptTopics - countTopics);
+            }
         }
         if (flexible)
         {
             reader.SkipTaggedFields();
         }
-        return result;
     }
 
     public void Write(KafkaWriter writer, short version)
@@ -86,25 +111,46 @@ public sealed partial class ListOffsetsRequest : IKafkaMessage
 
         public static ListOffsetsTopic Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 6;
             var result = new ListOffsetsTopic();
-            result.Name = reader.ReadString(flexible);
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 6;
+            Name = reader.ReadString(flexible);
             var countPartitions = reader.ReadArrayLength(flexible);
-            if (countPartitions > 0) // an empty or null array stays unallocated until used
+            if (countPartitions <= 0) // an empty or null array stays unallocated until used
             {
-                var listPartitions = new List<ListOffsetsPartition>(Math.Min(countPartitions, 64)); // the count is the client's word; grow as elements arrive
+                _partitions?.Clear();
+            }
+            else
+            {
+                var listPartitions = _partitions ??= new List<ListOffsetsPartition>(Math.Min(countPartitions, 64)); // the count is the client's word; grow as elements arrive
+                var keptPartitions = listPartitions.Count;
                 for (var iPartitions = 0; iPartitions < countPartitions; iPartitions++)
                 {
-                    listPartitions.Add(ListOffsetsPartition.Read(ref reader, version));
+                    if (iPartitions < keptPartitions)
+                    {
+                        listPartitions[iPartitions].ReadFrom(ref reader, version);
+                    }
+                    else
+                    {
+                        listPartitions.Add(ListOffsetsPartition.Read(ref reader, version));
+                    }
                 }
 
-                result.Partitions = listPartitions;
+                if (keptPartitions > countPartitions)
+                {
+                    listPartitions.RemoveRange(countPartitions, keptPartitions - countPartitions);
+                }
             }
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)
@@ -143,23 +189,37 @@ public sealed partial class ListOffsetsRequest : IKafkaMessage
 
         public static ListOffsetsPartition Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 6;
             var result = new ListOffsetsPartition();
-            result.PartitionIndex = reader.ReadInt32();
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 6;
+            PartitionIndex = reader.ReadInt32();
             if (version >= 4)
             {
-                result.CurrentLeaderEpoch = reader.ReadInt32();
+                CurrentLeaderEpoch = reader.ReadInt32();
             }
-            result.Timestamp = reader.ReadInt64();
+            else
+            {
+                CurrentLeaderEpoch = (-1);
+            }
+            Timestamp = reader.ReadInt64();
             if (version <= 0)
             {
-                result.MaxNumOffsets = reader.ReadInt32();
+                MaxNumOffsets = reader.ReadInt32();
+            }
+            else
+            {
+                MaxNumOffsets = 1;
             }
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)

@@ -23,28 +23,53 @@ public sealed partial class ListOffsetsResponse : IKafkaMessage
 
     public static ListOffsetsResponse Read(ref KafkaReader reader, short version)
     {
-        var flexible = version >= 6;
         var result = new ListOffsetsResponse();
+        result.ReadFrom(ref reader, version);
+        return result;
+    }
+
+    /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+    public void ReadFrom(ref KafkaReader reader, short version)
+    {
+        var flexible = version >= 6;
         if (version >= 2)
         {
-            result.ThrottleTimeMs = reader.ReadInt32();
+            ThrottleTimeMs = reader.ReadInt32();
+        }
+        else
+        {
+            ThrottleTimeMs = 0;
         }
         var countTopics = reader.ReadArrayLength(flexible);
-        if (countTopics > 0) // an empty or null array stays unallocated until used
+        if (countTopics <= 0) // an empty or null array stays unallocated until used
         {
-            var listTopics = new List<ListOffsetsTopicResponse>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
+            _topics?.Clear();
+        }
+        else
+        {
+            var listTopics = _topics ??= new List<ListOffsetsTopicResponse>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
+            var keptTopics = listTopics.Count;
             for (var iTopics = 0; iTopics < countTopics; iTopics++)
             {
-                listTopics.Add(ListOffsetsTopicResponse.Read(ref reader, version));
+                if (iTopics < keptTopics)
+                {
+                    listTopics[iTopics].ReadFrom(ref reader, version);
+                }
+                else
+                {
+                    listTopics.Add(ListOffsetsTopicResponse.Read(ref reader, version));
+                }
             }
 
-            result.Topics = listTopics;
+            if (keptTopics > countTopics)
+            {
+                listTopics.RemoveRange(countTopics, keptTopics - countTopics);
+            }
         }
         if (flexible)
         {
             reader.SkipTaggedFields();
         }
-        return result;
     }
 
     public void Write(KafkaWriter writer, short version)
@@ -81,25 +106,46 @@ public sealed partial class ListOffsetsResponse : IKafkaMessage
 
         public static ListOffsetsTopicResponse Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 6;
             var result = new ListOffsetsTopicResponse();
-            result.Name = reader.ReadString(flexible);
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 6;
+            Name = reader.ReadString(flexible);
             var countPartitions = reader.ReadArrayLength(flexible);
-            if (countPartitions > 0) // an empty or null array stays unallocated until used
+            if (countPartitions <= 0) // an empty or null array stays unallocated until used
             {
-                var listPartitions = new List<ListOffsetsPartitionResponse>(Math.Min(countPartitions, 64)); // the count is the client's word; grow as elements arrive
+                _partitions?.Clear();
+            }
+            else
+            {
+                var listPartitions = _partitions ??= new List<ListOffsetsPartitionResponse>(Math.Min(countPartitions, 64)); // the count is the client's word; grow as elements arrive
+                var keptPartitions = listPartitions.Count;
                 for (var iPartitions = 0; iPartitions < countPartitions; iPartitions++)
                 {
-                    listPartitions.Add(ListOffsetsPartitionResponse.Read(ref reader, version));
+                    if (iPartitions < keptPartitions)
+                    {
+                        listPartitions[iPartitions].ReadFrom(ref reader, version);
+                    }
+                    else
+                    {
+                        listPartitions.Add(ListOffsetsPartitionResponse.Read(ref reader, version));
+                    }
                 }
 
-                result.Partitions = listPartitions;
+                if (keptPartitions > countPartitions)
+                {
+                    listPartitions.RemoveRange(countPartitions, keptPartitions - countPartitions);
+                }
             }
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)
@@ -145,41 +191,66 @@ public sealed partial class ListOffsetsResponse : IKafkaMessage
 
         public static ListOffsetsPartitionResponse Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 6;
             var result = new ListOffsetsPartitionResponse();
-            result.PartitionIndex = reader.ReadInt32();
-            result.ErrorCode = reader.ReadInt16();
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 6;
+            PartitionIndex = reader.ReadInt32();
+            ErrorCode = reader.ReadInt16();
             if (version <= 0)
             {
                 var countOldStyleOffsets = reader.ReadArrayLength(flexible);
-                if (countOldStyleOffsets > 0) // an empty or null array stays unallocated until used
+                if (countOldStyleOffsets <= 0) // an empty or null array stays unallocated until used
                 {
-                    var listOldStyleOffsets = new List<long>(Math.Min(countOldStyleOffsets, 64)); // the count is the client's word; grow as elements arrive
+                    _oldStyleOffsets?.Clear();
+                }
+                else
+                {
+                    var listOldStyleOffsets = _oldStyleOffsets ??= new List<long>(Math.Min(countOldStyleOffsets, 64)); // the count is the client's word; grow as elements arrive
+                    listOldStyleOffsets.Clear();
                     for (var iOldStyleOffsets = 0; iOldStyleOffsets < countOldStyleOffsets; iOldStyleOffsets++)
                     {
                         listOldStyleOffsets.Add(reader.ReadInt64());
                     }
-
-                    result.OldStyleOffsets = listOldStyleOffsets;
                 }
             }
-            if (version >= 1)
+            else
             {
-                result.Timestamp = reader.ReadInt64();
+                _oldStyleOffsets?.Clear();
             }
             if (version >= 1)
             {
-                result.Offset = reader.ReadInt64();
+                Timestamp = reader.ReadInt64();
+            }
+            else
+            {
+                Timestamp = (long)(-1);
+            }
+            if (version >= 1)
+            {
+                Offset = reader.ReadInt64();
+            }
+            else
+            {
+                Offset = (long)(-1);
             }
             if (version >= 4)
             {
-                result.LeaderEpoch = reader.ReadInt32();
+                LeaderEpoch = reader.ReadInt32();
+            }
+            else
+            {
+                LeaderEpoch = (-1);
             }
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)

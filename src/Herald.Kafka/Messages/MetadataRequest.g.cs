@@ -27,40 +27,69 @@ public sealed partial class MetadataRequest : IKafkaMessage
 
     public static MetadataRequest Read(ref KafkaReader reader, short version)
     {
-        var flexible = version >= 9;
         var result = new MetadataRequest();
+        result.ReadFrom(ref reader, version);
+        return result;
+    }
+
+    /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+    public void ReadFrom(ref KafkaReader reader, short version)
+    {
+        var flexible = version >= 9;
         var countTopics = reader.ReadArrayLength(flexible);
         if (countTopics < 0)
         {
-            result.Topics = null;
+            Topics = null;
         }
         else
         {
-            var listTopics = new List<MetadataRequestTopic>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
+            var listTopics = Topics ??= new List<MetadataRequestTopic>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
+            var keptTopics = listTopics.Count;
             for (var iTopics = 0; iTopics < countTopics; iTopics++)
             {
-                listTopics.Add(MetadataRequestTopic.Read(ref reader, version));
+                if (iTopics < keptTopics)
+                {
+                    listTopics[iTopics].ReadFrom(ref reader, version);
+                }
+                else
+                {
+                    listTopics.Add(MetadataRequestTopic.Read(ref reader, version));
+                }
             }
 
-            result.Topics = listTopics;
+            if (keptTopics > countTopics)
+            {
+                listTopics.RemoveRange(countTopics, keptTopics - countTopics);
+            }
         }
         if (version >= 4)
         {
-            result.AllowAutoTopicCreation = reader.ReadBool();
+            AllowAutoTopicCreation = reader.ReadBool();
+        }
+        else
+        {
+            AllowAutoTopicCreation = true;
         }
         if (version >= 8 && version <= 10)
         {
-            result.IncludeClusterAuthorizedOperations = reader.ReadBool();
+            IncludeClusterAuthorizedOperations = reader.ReadBool();
+        }
+        else
+        {
+            IncludeClusterAuthorizedOperations = false;
         }
         if (version >= 8)
         {
-            result.IncludeTopicAuthorizedOperations = reader.ReadBool();
+            IncludeTopicAuthorizedOperations = reader.ReadBool();
+        }
+        else
+        {
+            IncludeTopicAuthorizedOperations = false;
         }
         if (flexible)
         {
             reader.SkipTaggedFields();
         }
-        return result;
     }
 
     public void Write(KafkaWriter writer, short version)
@@ -103,18 +132,28 @@ public sealed partial class MetadataRequest : IKafkaMessage
 
         public static MetadataRequestTopic Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 9;
             var result = new MetadataRequestTopic();
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 9;
             if (version >= 10)
             {
-                result.TopicId = reader.ReadUuid();
+                TopicId = reader.ReadUuid();
             }
-            result.Name = (version >= 10 ? reader.ReadNullableString(flexible) : reader.ReadString(flexible));
+            else
+            {
+                TopicId = Guid.Empty;
+            }
+            Name = (version >= 10 ? reader.ReadNullableString(flexible) : reader.ReadString(flexible));
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)

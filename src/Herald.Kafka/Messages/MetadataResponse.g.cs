@@ -37,51 +37,103 @@ public sealed partial class MetadataResponse : IKafkaMessage
 
     public static MetadataResponse Read(ref KafkaReader reader, short version)
     {
-        var flexible = version >= 9;
         var result = new MetadataResponse();
+        result.ReadFrom(ref reader, version);
+        return result;
+    }
+
+    /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+    public void ReadFrom(ref KafkaReader reader, short version)
+    {
+        var flexible = version >= 9;
         if (version >= 3)
         {
-            result.ThrottleTimeMs = reader.ReadInt32();
+            ThrottleTimeMs = reader.ReadInt32();
+        }
+        else
+        {
+            ThrottleTimeMs = 0;
         }
         var countBrokers = reader.ReadArrayLength(flexible);
-        if (countBrokers > 0) // an empty or null array stays unallocated until used
+        if (countBrokers <= 0) // an empty or null array stays unallocated until used
         {
-            var listBrokers = new List<MetadataResponseBroker>(Math.Min(countBrokers, 64)); // the count is the client's word; grow as elements arrive
+            _brokers?.Clear();
+        }
+        else
+        {
+            var listBrokers = _brokers ??= new List<MetadataResponseBroker>(Math.Min(countBrokers, 64)); // the count is the client's word; grow as elements arrive
+            var keptBrokers = listBrokers.Count;
             for (var iBrokers = 0; iBrokers < countBrokers; iBrokers++)
             {
-                listBrokers.Add(MetadataResponseBroker.Read(ref reader, version));
+                if (iBrokers < keptBrokers)
+                {
+                    listBrokers[iBrokers].ReadFrom(ref reader, version);
+                }
+                else
+                {
+                    listBrokers.Add(MetadataResponseBroker.Read(ref reader, version));
+                }
             }
 
-            result.Brokers = listBrokers;
+            if (keptBrokers > countBrokers)
+            {
+                listBrokers.RemoveRange(countBrokers, keptBrokers - countBrokers);
+            }
         }
         if (version >= 2)
         {
-            result.ClusterId = reader.ReadNullableString(flexible);
+            ClusterId = reader.ReadNullableString(flexible);
+        }
+        else
+        {
+            ClusterId = null;
         }
         if (version >= 1)
         {
-            result.ControllerId = reader.ReadInt32();
+            ControllerId = reader.ReadInt32();
+        }
+        else
+        {
+            ControllerId = (-1);
         }
         var countTopics = reader.ReadArrayLength(flexible);
-        if (countTopics > 0) // an empty or null array stays unallocated until used
+        if (countTopics <= 0) // an empty or null array stays unallocated until used
         {
-            var listTopics = new List<MetadataResponseTopic>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
+            _topics?.Clear();
+        }
+        else
+        {
+            var listTopics = _topics ??= new List<MetadataResponseTopic>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
+            var keptTopics = listTopics.Count;
             for (var iTopics = 0; iTopics < countTopics; iTopics++)
             {
-                listTopics.Add(MetadataResponseTopic.Read(ref reader, version));
+                if (iTopics < keptTopics)
+                {
+                    listTopics[iTopics].ReadFrom(ref reader, version);
+                }
+                else
+                {
+                    listTopics.Add(MetadataResponseTopic.Read(ref reader, version));
+                }
             }
 
-            result.Topics = listTopics;
+            if (keptTopics > countTopics)
+            {
+                listTopics.RemoveRange(countTopics, keptTopics - countTopics);
+            }
         }
         if (version >= 8 && version <= 10)
         {
-            result.ClusterAuthorizedOperations = reader.ReadInt32();
+            ClusterAuthorizedOperations = reader.ReadInt32();
+        }
+        else
+        {
+            ClusterAuthorizedOperations = (-2147483648);
         }
         if (flexible)
         {
             reader.SkipTaggedFields();
         }
-        return result;
     }
 
     public void Write(KafkaWriter writer, short version)
@@ -142,20 +194,30 @@ public sealed partial class MetadataResponse : IKafkaMessage
 
         public static MetadataResponseBroker Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 9;
             var result = new MetadataResponseBroker();
-            result.NodeId = reader.ReadInt32();
-            result.Host = reader.ReadString(flexible);
-            result.Port = reader.ReadInt32();
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 9;
+            NodeId = reader.ReadInt32();
+            Host = reader.ReadString(flexible);
+            Port = reader.ReadInt32();
             if (version >= 1)
             {
-                result.Rack = reader.ReadNullableString(flexible);
+                Rack = reader.ReadNullableString(flexible);
+            }
+            else
+            {
+                Rack = null;
             }
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)
@@ -200,38 +262,71 @@ public sealed partial class MetadataResponse : IKafkaMessage
 
         public static MetadataResponseTopic Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 9;
             var result = new MetadataResponseTopic();
-            result.ErrorCode = reader.ReadInt16();
-            result.Name = (version >= 12 ? reader.ReadNullableString(flexible) : reader.ReadString(flexible));
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 9;
+            ErrorCode = reader.ReadInt16();
+            Name = (version >= 12 ? reader.ReadNullableString(flexible) : reader.ReadString(flexible));
             if (version >= 10)
             {
-                result.TopicId = reader.ReadUuid();
+                TopicId = reader.ReadUuid();
+            }
+            else
+            {
+                TopicId = Guid.Empty;
             }
             if (version >= 1)
             {
-                result.IsInternal = reader.ReadBool();
+                IsInternal = reader.ReadBool();
+            }
+            else
+            {
+                IsInternal = false;
             }
             var countPartitions = reader.ReadArrayLength(flexible);
-            if (countPartitions > 0) // an empty or null array stays unallocated until used
+            if (countPartitions <= 0) // an empty or null array stays unallocated until used
             {
-                var listPartitions = new List<MetadataResponsePartition>(Math.Min(countPartitions, 64)); // the count is the client's word; grow as elements arrive
+                _partitions?.Clear();
+            }
+            else
+            {
+                var listPartitions = _partitions ??= new List<MetadataResponsePartition>(Math.Min(countPartitions, 64)); // the count is the client's word; grow as elements arrive
+                var keptPartitions = listPartitions.Count;
                 for (var iPartitions = 0; iPartitions < countPartitions; iPartitions++)
                 {
-                    listPartitions.Add(MetadataResponsePartition.Read(ref reader, version));
+                    if (iPartitions < keptPartitions)
+                    {
+                        listPartitions[iPartitions].ReadFrom(ref reader, version);
+                    }
+                    else
+                    {
+                        listPartitions.Add(MetadataResponsePartition.Read(ref reader, version));
+                    }
                 }
 
-                result.Partitions = listPartitions;
+                if (keptPartitions > countPartitions)
+                {
+                    listPartitions.RemoveRange(countPartitions, keptPartitions - countPartitions);
+                }
             }
             if (version >= 8)
             {
-                result.TopicAuthorizedOperations = reader.ReadInt32();
+                TopicAuthorizedOperations = reader.ReadInt32();
+            }
+            else
+            {
+                TopicAuthorizedOperations = (-2147483648);
             }
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)
@@ -298,56 +393,79 @@ public sealed partial class MetadataResponse : IKafkaMessage
 
         public static MetadataResponsePartition Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 9;
             var result = new MetadataResponsePartition();
-            result.ErrorCode = reader.ReadInt16();
-            result.PartitionIndex = reader.ReadInt32();
-            result.LeaderId = reader.ReadInt32();
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 9;
+            ErrorCode = reader.ReadInt16();
+            PartitionIndex = reader.ReadInt32();
+            LeaderId = reader.ReadInt32();
             if (version >= 7)
             {
-                result.LeaderEpoch = reader.ReadInt32();
+                LeaderEpoch = reader.ReadInt32();
+            }
+            else
+            {
+                LeaderEpoch = (-1);
             }
             var countReplicaNodes = reader.ReadArrayLength(flexible);
-            if (countReplicaNodes > 0) // an empty or null array stays unallocated until used
+            if (countReplicaNodes <= 0) // an empty or null array stays unallocated until used
             {
-                var listReplicaNodes = new List<int>(Math.Min(countReplicaNodes, 64)); // the count is the client's word; grow as elements arrive
+                _replicaNodes?.Clear();
+            }
+            else
+            {
+                var listReplicaNodes = _replicaNodes ??= new List<int>(Math.Min(countReplicaNodes, 64)); // the count is the client's word; grow as elements arrive
+                listReplicaNodes.Clear();
                 for (var iReplicaNodes = 0; iReplicaNodes < countReplicaNodes; iReplicaNodes++)
                 {
                     listReplicaNodes.Add(reader.ReadInt32());
                 }
-
-                result.ReplicaNodes = listReplicaNodes;
             }
             var countIsrNodes = reader.ReadArrayLength(flexible);
-            if (countIsrNodes > 0) // an empty or null array stays unallocated until used
+            if (countIsrNodes <= 0) // an empty or null array stays unallocated until used
             {
-                var listIsrNodes = new List<int>(Math.Min(countIsrNodes, 64)); // the count is the client's word; grow as elements arrive
+                _isrNodes?.Clear();
+            }
+            else
+            {
+                var listIsrNodes = _isrNodes ??= new List<int>(Math.Min(countIsrNodes, 64)); // the count is the client's word; grow as elements arrive
+                listIsrNodes.Clear();
                 for (var iIsrNodes = 0; iIsrNodes < countIsrNodes; iIsrNodes++)
                 {
                     listIsrNodes.Add(reader.ReadInt32());
                 }
-
-                result.IsrNodes = listIsrNodes;
             }
             if (version >= 5)
             {
                 var countOfflineReplicas = reader.ReadArrayLength(flexible);
-                if (countOfflineReplicas > 0) // an empty or null array stays unallocated until used
+                if (countOfflineReplicas <= 0) // an empty or null array stays unallocated until used
                 {
-                    var listOfflineReplicas = new List<int>(Math.Min(countOfflineReplicas, 64)); // the count is the client's word; grow as elements arrive
+                    _offlineReplicas?.Clear();
+                }
+                else
+                {
+                    var listOfflineReplicas = _offlineReplicas ??= new List<int>(Math.Min(countOfflineReplicas, 64)); // the count is the client's word; grow as elements arrive
+                    listOfflineReplicas.Clear();
                     for (var iOfflineReplicas = 0; iOfflineReplicas < countOfflineReplicas; iOfflineReplicas++)
                     {
                         listOfflineReplicas.Add(reader.ReadInt32());
                     }
-
-                    result.OfflineReplicas = listOfflineReplicas;
                 }
+            }
+            else
+            {
+                _offlineReplicas?.Clear();
             }
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)

@@ -35,41 +35,78 @@ public sealed partial class OffsetCommitRequest : IKafkaMessage
 
     public static OffsetCommitRequest Read(ref KafkaReader reader, short version)
     {
-        var flexible = version >= 8;
         var result = new OffsetCommitRequest();
-        result.GroupId = reader.ReadString(flexible);
+        result.ReadFrom(ref reader, version);
+        return result;
+    }
+
+    /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+    public void ReadFrom(ref KafkaReader reader, short version)
+    {
+        var flexible = version >= 8;
+        GroupId = reader.ReadString(flexible);
         if (version >= 1)
         {
-            result.GenerationIdOrMemberEpoch = reader.ReadInt32();
+            GenerationIdOrMemberEpoch = reader.ReadInt32();
+        }
+        else
+        {
+            GenerationIdOrMemberEpoch = (-1);
         }
         if (version >= 1)
         {
-            result.MemberId = reader.ReadString(flexible);
+            MemberId = reader.ReadString(flexible);
+        }
+        else
+        {
+            MemberId = "";
         }
         if (version >= 7)
         {
-            result.GroupInstanceId = reader.ReadNullableString(flexible);
+            GroupInstanceId = reader.ReadNullableString(flexible);
+        }
+        else
+        {
+            GroupInstanceId = null;
         }
         if (version >= 2 && version <= 4)
         {
-            result.RetentionTimeMs = reader.ReadInt64();
+            RetentionTimeMs = reader.ReadInt64();
+        }
+        else
+        {
+            RetentionTimeMs = (long)(-1);
         }
         var countTopics = reader.ReadArrayLength(flexible);
-        if (countTopics > 0) // an empty or null array stays unallocated until used
+        if (countTopics <= 0) // an empty or null array stays unallocated until used
         {
-            var listTopics = new List<OffsetCommitRequestTopic>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
+            _topics?.Clear();
+        }
+        else
+        {
+            var listTopics = _topics ??= new List<OffsetCommitRequestTopic>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
+            var keptTopics = listTopics.Count;
             for (var iTopics = 0; iTopics < countTopics; iTopics++)
             {
-                listTopics.Add(OffsetCommitRequestTopic.Read(ref reader, version));
+                if (iTopics < keptTopics)
+                {
+                    listTopics[iTopics].ReadFrom(ref reader, version);
+                }
+                else
+                {
+                    listTopics.Add(OffsetCommitRequestTopic.Read(ref reader, version));
+                }
             }
 
-            result.Topics = listTopics;
+            if (keptTopics > countTopics)
+            {
+                listTopics.RemoveRange(countTopics, keptTopics - countTopics);
+            }
         }
         if (flexible)
         {
             reader.SkipTaggedFields();
         }
-        return result;
     }
 
     public void Write(KafkaWriter writer, short version)
@@ -119,25 +156,46 @@ public sealed partial class OffsetCommitRequest : IKafkaMessage
 
         public static OffsetCommitRequestTopic Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 8;
             var result = new OffsetCommitRequestTopic();
-            result.Name = reader.ReadString(flexible);
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 8;
+            Name = reader.ReadString(flexible);
             var countPartitions = reader.ReadArrayLength(flexible);
-            if (countPartitions > 0) // an empty or null array stays unallocated until used
+            if (countPartitions <= 0) // an empty or null array stays unallocated until used
             {
-                var listPartitions = new List<OffsetCommitRequestPartition>(Math.Min(countPartitions, 64)); // the count is the client's word; grow as elements arrive
+                _partitions?.Clear();
+            }
+            else
+            {
+                var listPartitions = _partitions ??= new List<OffsetCommitRequestPartition>(Math.Min(countPartitions, 64)); // the count is the client's word; grow as elements arrive
+                var keptPartitions = listPartitions.Count;
                 for (var iPartitions = 0; iPartitions < countPartitions; iPartitions++)
                 {
-                    listPartitions.Add(OffsetCommitRequestPartition.Read(ref reader, version));
+                    if (iPartitions < keptPartitions)
+                    {
+                        listPartitions[iPartitions].ReadFrom(ref reader, version);
+                    }
+                    else
+                    {
+                        listPartitions.Add(OffsetCommitRequestPartition.Read(ref reader, version));
+                    }
                 }
 
-                result.Partitions = listPartitions;
+                if (keptPartitions > countPartitions)
+                {
+                    listPartitions.RemoveRange(countPartitions, keptPartitions - countPartitions);
+                }
             }
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)
@@ -179,24 +237,38 @@ public sealed partial class OffsetCommitRequest : IKafkaMessage
 
         public static OffsetCommitRequestPartition Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 8;
             var result = new OffsetCommitRequestPartition();
-            result.PartitionIndex = reader.ReadInt32();
-            result.CommittedOffset = reader.ReadInt64();
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 8;
+            PartitionIndex = reader.ReadInt32();
+            CommittedOffset = reader.ReadInt64();
             if (version >= 6)
             {
-                result.CommittedLeaderEpoch = reader.ReadInt32();
+                CommittedLeaderEpoch = reader.ReadInt32();
+            }
+            else
+            {
+                CommittedLeaderEpoch = (-1);
             }
             if (version >= 1 && version <= 1)
             {
-                result.CommitTimestamp = reader.ReadInt64();
+                CommitTimestamp = reader.ReadInt64();
             }
-            result.CommittedMetadata = reader.ReadNullableString(flexible);
+            else
+            {
+                CommitTimestamp = (long)(-1);
+            }
+            CommittedMetadata = reader.ReadNullableString(flexible);
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)

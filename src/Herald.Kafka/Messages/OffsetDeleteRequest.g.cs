@@ -23,21 +23,42 @@ public sealed partial class OffsetDeleteRequest : IKafkaMessage
 
     public static OffsetDeleteRequest Read(ref KafkaReader reader, short version)
     {
-        var flexible = false;
         var result = new OffsetDeleteRequest();
-        result.GroupId = reader.ReadString(flexible);
+        result.ReadFrom(ref reader, version);
+        return result;
+    }
+
+    /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+    public void ReadFrom(ref KafkaReader reader, short version)
+    {
+        var flexible = false;
+        GroupId = reader.ReadString(flexible);
         var countTopics = reader.ReadArrayLength(flexible);
-        if (countTopics > 0) // an empty or null array stays unallocated until used
+        if (countTopics <= 0) // an empty or null array stays unallocated until used
         {
-            var listTopics = new List<OffsetDeleteRequestTopic>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
+            _topics?.Clear();
+        }
+        else
+        {
+            var listTopics = _topics ??= new List<OffsetDeleteRequestTopic>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
+            var keptTopics = listTopics.Count;
             for (var iTopics = 0; iTopics < countTopics; iTopics++)
             {
-                listTopics.Add(OffsetDeleteRequestTopic.Read(ref reader, version));
+                if (iTopics < keptTopics)
+                {
+                    listTopics[iTopics].ReadFrom(ref reader, version);
+                }
+                else
+                {
+                    listTopics.Add(OffsetDeleteRequestTopic.Read(ref reader, version));
+                }
             }
 
-            result.Topics = listTopics;
+            if (keptTopics > countTopics)
+            {
+                listTopics.RemoveRange(countTopics, keptTopics - countTopics);
+            }
         }
-        return result;
     }
 
     public void Write(KafkaWriter writer, short version)
@@ -67,21 +88,42 @@ public sealed partial class OffsetDeleteRequest : IKafkaMessage
 
         public static OffsetDeleteRequestTopic Read(ref KafkaReader reader, short version)
         {
-            var flexible = false;
             var result = new OffsetDeleteRequestTopic();
-            result.Name = reader.ReadString(flexible);
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = false;
+            Name = reader.ReadString(flexible);
             var countPartitions = reader.ReadArrayLength(flexible);
-            if (countPartitions > 0) // an empty or null array stays unallocated until used
+            if (countPartitions <= 0) // an empty or null array stays unallocated until used
             {
-                var listPartitions = new List<OffsetDeleteRequestPartition>(Math.Min(countPartitions, 64)); // the count is the client's word; grow as elements arrive
+                _partitions?.Clear();
+            }
+            else
+            {
+                var listPartitions = _partitions ??= new List<OffsetDeleteRequestPartition>(Math.Min(countPartitions, 64)); // the count is the client's word; grow as elements arrive
+                var keptPartitions = listPartitions.Count;
                 for (var iPartitions = 0; iPartitions < countPartitions; iPartitions++)
                 {
-                    listPartitions.Add(OffsetDeleteRequestPartition.Read(ref reader, version));
+                    if (iPartitions < keptPartitions)
+                    {
+                        listPartitions[iPartitions].ReadFrom(ref reader, version);
+                    }
+                    else
+                    {
+                        listPartitions.Add(OffsetDeleteRequestPartition.Read(ref reader, version));
+                    }
                 }
 
-                result.Partitions = listPartitions;
+                if (keptPartitions > countPartitions)
+                {
+                    listPartitions.RemoveRange(countPartitions, keptPartitions - countPartitions);
+                }
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)
@@ -107,10 +149,16 @@ public sealed partial class OffsetDeleteRequest : IKafkaMessage
 
         public static OffsetDeleteRequestPartition Read(ref KafkaReader reader, short version)
         {
-            var flexible = false;
             var result = new OffsetDeleteRequestPartition();
-            result.PartitionIndex = reader.ReadInt32();
+            result.ReadFrom(ref reader, version);
             return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = false;
+            PartitionIndex = reader.ReadInt32();
         }
 
         public void Write(KafkaWriter writer, short version)

@@ -26,22 +26,43 @@ public sealed partial class OffsetDeleteResponse : IKafkaMessage
 
     public static OffsetDeleteResponse Read(ref KafkaReader reader, short version)
     {
-        var flexible = false;
         var result = new OffsetDeleteResponse();
-        result.ErrorCode = reader.ReadInt16();
-        result.ThrottleTimeMs = reader.ReadInt32();
+        result.ReadFrom(ref reader, version);
+        return result;
+    }
+
+    /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+    public void ReadFrom(ref KafkaReader reader, short version)
+    {
+        var flexible = false;
+        ErrorCode = reader.ReadInt16();
+        ThrottleTimeMs = reader.ReadInt32();
         var countTopics = reader.ReadArrayLength(flexible);
-        if (countTopics > 0) // an empty or null array stays unallocated until used
+        if (countTopics <= 0) // an empty or null array stays unallocated until used
         {
-            var listTopics = new List<OffsetDeleteResponseTopic>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
+            _topics?.Clear();
+        }
+        else
+        {
+            var listTopics = _topics ??= new List<OffsetDeleteResponseTopic>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
+            var keptTopics = listTopics.Count;
             for (var iTopics = 0; iTopics < countTopics; iTopics++)
             {
-                listTopics.Add(OffsetDeleteResponseTopic.Read(ref reader, version));
+                if (iTopics < keptTopics)
+                {
+                    listTopics[iTopics].ReadFrom(ref reader, version);
+                }
+                else
+                {
+                    listTopics.Add(OffsetDeleteResponseTopic.Read(ref reader, version));
+                }
             }
 
-            result.Topics = listTopics;
+            if (keptTopics > countTopics)
+            {
+                listTopics.RemoveRange(countTopics, keptTopics - countTopics);
+            }
         }
-        return result;
     }
 
     public void Write(KafkaWriter writer, short version)
@@ -72,21 +93,42 @@ public sealed partial class OffsetDeleteResponse : IKafkaMessage
 
         public static OffsetDeleteResponseTopic Read(ref KafkaReader reader, short version)
         {
-            var flexible = false;
             var result = new OffsetDeleteResponseTopic();
-            result.Name = reader.ReadString(flexible);
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = false;
+            Name = reader.ReadString(flexible);
             var countPartitions = reader.ReadArrayLength(flexible);
-            if (countPartitions > 0) // an empty or null array stays unallocated until used
+            if (countPartitions <= 0) // an empty or null array stays unallocated until used
             {
-                var listPartitions = new List<OffsetDeleteResponsePartition>(Math.Min(countPartitions, 64)); // the count is the client's word; grow as elements arrive
+                _partitions?.Clear();
+            }
+            else
+            {
+                var listPartitions = _partitions ??= new List<OffsetDeleteResponsePartition>(Math.Min(countPartitions, 64)); // the count is the client's word; grow as elements arrive
+                var keptPartitions = listPartitions.Count;
                 for (var iPartitions = 0; iPartitions < countPartitions; iPartitions++)
                 {
-                    listPartitions.Add(OffsetDeleteResponsePartition.Read(ref reader, version));
+                    if (iPartitions < keptPartitions)
+                    {
+                        listPartitions[iPartitions].ReadFrom(ref reader, version);
+                    }
+                    else
+                    {
+                        listPartitions.Add(OffsetDeleteResponsePartition.Read(ref reader, version));
+                    }
                 }
 
-                result.Partitions = listPartitions;
+                if (keptPartitions > countPartitions)
+                {
+                    listPartitions.RemoveRange(countPartitions, keptPartitions - countPartitions);
+                }
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)
@@ -115,11 +157,17 @@ public sealed partial class OffsetDeleteResponse : IKafkaMessage
 
         public static OffsetDeleteResponsePartition Read(ref KafkaReader reader, short version)
         {
-            var flexible = false;
             var result = new OffsetDeleteResponsePartition();
-            result.PartitionIndex = reader.ReadInt32();
-            result.ErrorCode = reader.ReadInt16();
+            result.ReadFrom(ref reader, version);
             return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = false;
+            PartitionIndex = reader.ReadInt32();
+            ErrorCode = reader.ReadInt16();
         }
 
         public void Write(KafkaWriter writer, short version)

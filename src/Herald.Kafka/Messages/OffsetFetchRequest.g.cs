@@ -29,53 +29,101 @@ public sealed partial class OffsetFetchRequest : IKafkaMessage
 
     public static OffsetFetchRequest Read(ref KafkaReader reader, short version)
     {
-        var flexible = version >= 6;
         var result = new OffsetFetchRequest();
+        result.ReadFrom(ref reader, version);
+        return result;
+    }
+
+    /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+    public void ReadFrom(ref KafkaReader reader, short version)
+    {
+        var flexible = version >= 6;
         if (version <= 7)
         {
-            result.GroupId = reader.ReadString(flexible);
+            GroupId = reader.ReadString(flexible);
+        }
+        else
+        {
+            GroupId = "";
         }
         if (version <= 7)
         {
             var countTopics = reader.ReadArrayLength(flexible);
             if (countTopics < 0)
             {
-                result.Topics = null;
+                Topics = null;
             }
             else
             {
-                var listTopics = new List<OffsetFetchRequestTopic>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
+                var listTopics = Topics ??= new List<OffsetFetchRequestTopic>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
+                var keptTopics = listTopics.Count;
                 for (var iTopics = 0; iTopics < countTopics; iTopics++)
                 {
-                    listTopics.Add(OffsetFetchRequestTopic.Read(ref reader, version));
+                    if (iTopics < keptTopics)
+                    {
+                        listTopics[iTopics].ReadFrom(ref reader, version);
+                    }
+                    else
+                    {
+                        listTopics.Add(OffsetFetchRequestTopic.Read(ref reader, version));
+                    }
                 }
 
-                result.Topics = listTopics;
+                if (keptTopics > countTopics)
+                {
+                    listTopics.RemoveRange(countTopics, keptTopics - countTopics);
+                }
             }
+        }
+        else
+        {
+            Topics = null;
         }
         if (version >= 8)
         {
             var countGroups = reader.ReadArrayLength(flexible);
-            if (countGroups > 0) // an empty or null array stays unallocated until used
+            if (countGroups <= 0) // an empty or null array stays unallocated until used
             {
-                var listGroups = new List<OffsetFetchRequestGroup>(Math.Min(countGroups, 64)); // the count is the client's word; grow as elements arrive
+                _groups?.Clear();
+            }
+            else
+            {
+                var listGroups = _groups ??= new List<OffsetFetchRequestGroup>(Math.Min(countGroups, 64)); // the count is the client's word; grow as elements arrive
+                var keptGroups = listGroups.Count;
                 for (var iGroups = 0; iGroups < countGroups; iGroups++)
                 {
-                    listGroups.Add(OffsetFetchRequestGroup.Read(ref reader, version));
+                    if (iGroups < keptGroups)
+                    {
+                        listGroups[iGroups].ReadFrom(ref reader, version);
+                    }
+                    else
+                    {
+                        listGroups.Add(OffsetFetchRequestGroup.Read(ref reader, version));
+                    }
                 }
 
-                result.Groups = listGroups;
+                if (keptGroups > countGroups)
+                {
+                    listGroups.RemoveRange(countGroups, keptGroups - countGroups);
+                }
             }
+        }
+        else
+        {
+            _groups?.Clear();
         }
         if (version >= 7)
         {
-            result.RequireStable = reader.ReadBool();
+            RequireStable = reader.ReadBool();
+        }
+        else
+        {
+            RequireStable = false;
         }
         if (flexible)
         {
             reader.SkipTaggedFields();
         }
-        return result;
     }
 
     public void Write(KafkaWriter writer, short version)
@@ -130,31 +178,48 @@ public sealed partial class OffsetFetchRequest : IKafkaMessage
 
         public static OffsetFetchRequestTopic Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 6;
             var result = new OffsetFetchRequestTopic();
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 6;
             if (version <= 7)
             {
-                result.Name = reader.ReadString(flexible);
+                Name = reader.ReadString(flexible);
+            }
+            else
+            {
+                Name = "";
             }
             if (version <= 7)
             {
                 var countPartitionIndexes = reader.ReadArrayLength(flexible);
-                if (countPartitionIndexes > 0) // an empty or null array stays unallocated until used
+                if (countPartitionIndexes <= 0) // an empty or null array stays unallocated until used
                 {
-                    var listPartitionIndexes = new List<int>(Math.Min(countPartitionIndexes, 64)); // the count is the client's word; grow as elements arrive
+                    _partitionIndexes?.Clear();
+                }
+                else
+                {
+                    var listPartitionIndexes = _partitionIndexes ??= new List<int>(Math.Min(countPartitionIndexes, 64)); // the count is the client's word; grow as elements arrive
+                    listPartitionIndexes.Clear();
                     for (var iPartitionIndexes = 0; iPartitionIndexes < countPartitionIndexes; iPartitionIndexes++)
                     {
                         listPartitionIndexes.Add(reader.ReadInt32());
                     }
-
-                    result.PartitionIndexes = listPartitionIndexes;
                 }
+            }
+            else
+            {
+                _partitionIndexes?.Clear();
             }
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)
@@ -199,43 +264,76 @@ public sealed partial class OffsetFetchRequest : IKafkaMessage
 
         public static OffsetFetchRequestGroup Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 6;
             var result = new OffsetFetchRequestGroup();
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 6;
             if (version >= 8)
             {
-                result.GroupId = reader.ReadString(flexible);
+                GroupId = reader.ReadString(flexible);
+            }
+            else
+            {
+                GroupId = "";
             }
             if (version >= 9)
             {
-                result.MemberId = reader.ReadNullableString(flexible);
+                MemberId = reader.ReadNullableString(flexible);
+            }
+            else
+            {
+                MemberId = null;
             }
             if (version >= 9)
             {
-                result.MemberEpoch = reader.ReadInt32();
+                MemberEpoch = reader.ReadInt32();
+            }
+            else
+            {
+                MemberEpoch = (-1);
             }
             if (version >= 8)
             {
                 var countTopics = reader.ReadArrayLength(flexible);
                 if (countTopics < 0)
                 {
-                    result.Topics = null;
+                    Topics = null;
                 }
                 else
                 {
-                    var listTopics = new List<OffsetFetchRequestTopics>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
+                    var listTopics = Topics ??= new List<OffsetFetchRequestTopics>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
+                    var keptTopics = listTopics.Count;
                     for (var iTopics = 0; iTopics < countTopics; iTopics++)
                     {
-                        listTopics.Add(OffsetFetchRequestTopics.Read(ref reader, version));
+                        if (iTopics < keptTopics)
+                        {
+                            listTopics[iTopics].ReadFrom(ref reader, version);
+                        }
+                        else
+                        {
+                            listTopics.Add(OffsetFetchRequestTopics.Read(ref reader, version));
+                        }
                     }
 
-                    result.Topics = listTopics;
+                    if (keptTopics > countTopics)
+                    {
+                        listTopics.RemoveRange(countTopics, keptTopics - countTopics);
+                    }
                 }
+            }
+            else
+            {
+                Topics = null;
             }
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)
@@ -284,31 +382,48 @@ public sealed partial class OffsetFetchRequest : IKafkaMessage
 
         public static OffsetFetchRequestTopics Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 6;
             var result = new OffsetFetchRequestTopics();
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 6;
             if (version >= 8)
             {
-                result.Name = reader.ReadString(flexible);
+                Name = reader.ReadString(flexible);
+            }
+            else
+            {
+                Name = "";
             }
             if (version >= 8)
             {
                 var countPartitionIndexes = reader.ReadArrayLength(flexible);
-                if (countPartitionIndexes > 0) // an empty or null array stays unallocated until used
+                if (countPartitionIndexes <= 0) // an empty or null array stays unallocated until used
                 {
-                    var listPartitionIndexes = new List<int>(Math.Min(countPartitionIndexes, 64)); // the count is the client's word; grow as elements arrive
+                    _partitionIndexes?.Clear();
+                }
+                else
+                {
+                    var listPartitionIndexes = _partitionIndexes ??= new List<int>(Math.Min(countPartitionIndexes, 64)); // the count is the client's word; grow as elements arrive
+                    listPartitionIndexes.Clear();
                     for (var iPartitionIndexes = 0; iPartitionIndexes < countPartitionIndexes; iPartitionIndexes++)
                     {
                         listPartitionIndexes.Add(reader.ReadInt32());
                     }
-
-                    result.PartitionIndexes = listPartitionIndexes;
                 }
+            }
+            else
+            {
+                _partitionIndexes?.Clear();
             }
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)

@@ -31,49 +31,101 @@ public sealed partial class OffsetFetchResponse : IKafkaMessage
 
     public static OffsetFetchResponse Read(ref KafkaReader reader, short version)
     {
-        var flexible = version >= 6;
         var result = new OffsetFetchResponse();
+        result.ReadFrom(ref reader, version);
+        return result;
+    }
+
+    /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+    public void ReadFrom(ref KafkaReader reader, short version)
+    {
+        var flexible = version >= 6;
         if (version >= 3)
         {
-            result.ThrottleTimeMs = reader.ReadInt32();
+            ThrottleTimeMs = reader.ReadInt32();
+        }
+        else
+        {
+            ThrottleTimeMs = 0;
         }
         if (version <= 7)
         {
             var countTopics = reader.ReadArrayLength(flexible);
-            if (countTopics > 0) // an empty or null array stays unallocated until used
+            if (countTopics <= 0) // an empty or null array stays unallocated until used
             {
-                var listTopics = new List<OffsetFetchResponseTopic>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
+                _topics?.Clear();
+            }
+            else
+            {
+                var listTopics = _topics ??= new List<OffsetFetchResponseTopic>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
+                var keptTopics = listTopics.Count;
                 for (var iTopics = 0; iTopics < countTopics; iTopics++)
                 {
-                    listTopics.Add(OffsetFetchResponseTopic.Read(ref reader, version));
+                    if (iTopics < keptTopics)
+                    {
+                        listTopics[iTopics].ReadFrom(ref reader, version);
+                    }
+                    else
+                    {
+                        listTopics.Add(OffsetFetchResponseTopic.Read(ref reader, version));
+                    }
                 }
 
-                result.Topics = listTopics;
+                if (keptTopics > countTopics)
+                {
+                    listTopics.RemoveRange(countTopics, keptTopics - countTopics);
+                }
             }
+        }
+        else
+        {
+            _topics?.Clear();
         }
         if (version >= 2 && version <= 7)
         {
-            result.ErrorCode = reader.ReadInt16();
+            ErrorCode = reader.ReadInt16();
+        }
+        else
+        {
+            ErrorCode = (short)0;
         }
         if (version >= 8)
         {
             var countGroups = reader.ReadArrayLength(flexible);
-            if (countGroups > 0) // an empty or null array stays unallocated until used
+            if (countGroups <= 0) // an empty or null array stays unallocated until used
             {
-                var listGroups = new List<OffsetFetchResponseGroup>(Math.Min(countGroups, 64)); // the count is the client's word; grow as elements arrive
+                _groups?.Clear();
+            }
+            else
+            {
+                var listGroups = _groups ??= new List<OffsetFetchResponseGroup>(Math.Min(countGroups, 64)); // the count is the client's word; grow as elements arrive
+                var keptGroups = listGroups.Count;
                 for (var iGroups = 0; iGroups < countGroups; iGroups++)
                 {
-                    listGroups.Add(OffsetFetchResponseGroup.Read(ref reader, version));
+                    if (iGroups < keptGroups)
+                    {
+                        listGroups[iGroups].ReadFrom(ref reader, version);
+                    }
+                    else
+                    {
+                        listGroups.Add(OffsetFetchResponseGroup.Read(ref reader, version));
+                    }
                 }
 
-                result.Groups = listGroups;
+                if (keptGroups > countGroups)
+                {
+                    listGroups.RemoveRange(countGroups, keptGroups - countGroups);
+                }
             }
+        }
+        else
+        {
+            _groups?.Clear();
         }
         if (flexible)
         {
             reader.SkipTaggedFields();
         }
-        return result;
     }
 
     public void Write(KafkaWriter writer, short version)
@@ -128,31 +180,60 @@ public sealed partial class OffsetFetchResponse : IKafkaMessage
 
         public static OffsetFetchResponseTopic Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 6;
             var result = new OffsetFetchResponseTopic();
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 6;
             if (version <= 7)
             {
-                result.Name = reader.ReadString(flexible);
+                Name = reader.ReadString(flexible);
+            }
+            else
+            {
+                Name = "";
             }
             if (version <= 7)
             {
                 var countPartitions = reader.ReadArrayLength(flexible);
-                if (countPartitions > 0) // an empty or null array stays unallocated until used
+                if (countPartitions <= 0) // an empty or null array stays unallocated until used
                 {
-                    var listPartitions = new List<OffsetFetchResponsePartition>(Math.Min(countPartitions, 64)); // the count is the client's word; grow as elements arrive
+                    _partitions?.Clear();
+                }
+                else
+                {
+                    var listPartitions = _partitions ??= new List<OffsetFetchResponsePartition>(Math.Min(countPartitions, 64)); // the count is the client's word; grow as elements arrive
+                    var keptPartitions = listPartitions.Count;
                     for (var iPartitions = 0; iPartitions < countPartitions; iPartitions++)
                     {
-                        listPartitions.Add(OffsetFetchResponsePartition.Read(ref reader, version));
+                        if (iPartitions < keptPartitions)
+                        {
+                            listPartitions[iPartitions].ReadFrom(ref reader, version);
+                        }
+                        else
+                        {
+                            listPartitions.Add(OffsetFetchResponsePartition.Read(ref reader, version));
+                        }
                     }
 
-                    result.Partitions = listPartitions;
+                    if (keptPartitions > countPartitions)
+                    {
+                        listPartitions.RemoveRange(countPartitions, keptPartitions - countPartitions);
+                    }
                 }
+            }
+            else
+            {
+                _partitions?.Clear();
             }
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)
@@ -200,33 +281,59 @@ public sealed partial class OffsetFetchResponse : IKafkaMessage
 
         public static OffsetFetchResponsePartition Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 6;
             var result = new OffsetFetchResponsePartition();
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 6;
             if (version <= 7)
             {
-                result.PartitionIndex = reader.ReadInt32();
+                PartitionIndex = reader.ReadInt32();
+            }
+            else
+            {
+                PartitionIndex = 0;
             }
             if (version <= 7)
             {
-                result.CommittedOffset = reader.ReadInt64();
+                CommittedOffset = reader.ReadInt64();
+            }
+            else
+            {
+                CommittedOffset = 0;
             }
             if (version >= 5 && version <= 7)
             {
-                result.CommittedLeaderEpoch = reader.ReadInt32();
+                CommittedLeaderEpoch = reader.ReadInt32();
+            }
+            else
+            {
+                CommittedLeaderEpoch = (-1);
             }
             if (version <= 7)
             {
-                result.Metadata = reader.ReadNullableString(flexible);
+                Metadata = reader.ReadNullableString(flexible);
+            }
+            else
+            {
+                Metadata = "";
             }
             if (version <= 7)
             {
-                result.ErrorCode = reader.ReadInt16();
+                ErrorCode = reader.ReadInt16();
+            }
+            else
+            {
+                ErrorCode = 0;
             }
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)
@@ -275,35 +382,68 @@ public sealed partial class OffsetFetchResponse : IKafkaMessage
 
         public static OffsetFetchResponseGroup Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 6;
             var result = new OffsetFetchResponseGroup();
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 6;
             if (version >= 8)
             {
-                result.GroupId = reader.ReadString(flexible);
+                GroupId = reader.ReadString(flexible);
+            }
+            else
+            {
+                GroupId = "";
             }
             if (version >= 8)
             {
                 var countTopics = reader.ReadArrayLength(flexible);
-                if (countTopics > 0) // an empty or null array stays unallocated until used
+                if (countTopics <= 0) // an empty or null array stays unallocated until used
                 {
-                    var listTopics = new List<OffsetFetchResponseTopics>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
+                    _topics?.Clear();
+                }
+                else
+                {
+                    var listTopics = _topics ??= new List<OffsetFetchResponseTopics>(Math.Min(countTopics, 64)); // the count is the client's word; grow as elements arrive
+                    var keptTopics = listTopics.Count;
                     for (var iTopics = 0; iTopics < countTopics; iTopics++)
                     {
-                        listTopics.Add(OffsetFetchResponseTopics.Read(ref reader, version));
+                        if (iTopics < keptTopics)
+                        {
+                            listTopics[iTopics].ReadFrom(ref reader, version);
+                        }
+                        else
+                        {
+                            listTopics.Add(OffsetFetchResponseTopics.Read(ref reader, version));
+                        }
                     }
 
-                    result.Topics = listTopics;
+                    if (keptTopics > countTopics)
+                    {
+                        listTopics.RemoveRange(countTopics, keptTopics - countTopics);
+                    }
                 }
+            }
+            else
+            {
+                _topics?.Clear();
             }
             if (version >= 8)
             {
-                result.ErrorCode = reader.ReadInt16();
+                ErrorCode = reader.ReadInt16();
+            }
+            else
+            {
+                ErrorCode = (short)0;
             }
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)
@@ -348,31 +488,60 @@ public sealed partial class OffsetFetchResponse : IKafkaMessage
 
         public static OffsetFetchResponseTopics Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 6;
             var result = new OffsetFetchResponseTopics();
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 6;
             if (version >= 8)
             {
-                result.Name = reader.ReadString(flexible);
+                Name = reader.ReadString(flexible);
+            }
+            else
+            {
+                Name = "";
             }
             if (version >= 8)
             {
                 var countPartitions = reader.ReadArrayLength(flexible);
-                if (countPartitions > 0) // an empty or null array stays unallocated until used
+                if (countPartitions <= 0) // an empty or null array stays unallocated until used
                 {
-                    var listPartitions = new List<OffsetFetchResponsePartitions>(Math.Min(countPartitions, 64)); // the count is the client's word; grow as elements arrive
+                    _partitions?.Clear();
+                }
+                else
+                {
+                    var listPartitions = _partitions ??= new List<OffsetFetchResponsePartitions>(Math.Min(countPartitions, 64)); // the count is the client's word; grow as elements arrive
+                    var keptPartitions = listPartitions.Count;
                     for (var iPartitions = 0; iPartitions < countPartitions; iPartitions++)
                     {
-                        listPartitions.Add(OffsetFetchResponsePartitions.Read(ref reader, version));
+                        if (iPartitions < keptPartitions)
+                        {
+                            listPartitions[iPartitions].ReadFrom(ref reader, version);
+                        }
+                        else
+                        {
+                            listPartitions.Add(OffsetFetchResponsePartitions.Read(ref reader, version));
+                        }
                     }
 
-                    result.Partitions = listPartitions;
+                    if (keptPartitions > countPartitions)
+                    {
+                        listPartitions.RemoveRange(countPartitions, keptPartitions - countPartitions);
+                    }
                 }
+            }
+            else
+            {
+                _partitions?.Clear();
             }
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)
@@ -420,33 +589,59 @@ public sealed partial class OffsetFetchResponse : IKafkaMessage
 
         public static OffsetFetchResponsePartitions Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 6;
             var result = new OffsetFetchResponsePartitions();
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 6;
             if (version >= 8)
             {
-                result.PartitionIndex = reader.ReadInt32();
+                PartitionIndex = reader.ReadInt32();
+            }
+            else
+            {
+                PartitionIndex = 0;
             }
             if (version >= 8)
             {
-                result.CommittedOffset = reader.ReadInt64();
+                CommittedOffset = reader.ReadInt64();
+            }
+            else
+            {
+                CommittedOffset = 0;
             }
             if (version >= 8)
             {
-                result.CommittedLeaderEpoch = reader.ReadInt32();
+                CommittedLeaderEpoch = reader.ReadInt32();
+            }
+            else
+            {
+                CommittedLeaderEpoch = (-1);
             }
             if (version >= 8)
             {
-                result.Metadata = reader.ReadNullableString(flexible);
+                Metadata = reader.ReadNullableString(flexible);
+            }
+            else
+            {
+                Metadata = "";
             }
             if (version >= 8)
             {
-                result.ErrorCode = reader.ReadInt16();
+                ErrorCode = reader.ReadInt16();
+            }
+            else
+            {
+                ErrorCode = 0;
             }
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)

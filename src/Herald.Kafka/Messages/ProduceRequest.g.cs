@@ -29,30 +29,55 @@ public sealed partial class ProduceRequest : IKafkaMessage
 
     public static ProduceRequest Read(ref KafkaReader reader, short version)
     {
-        var flexible = version >= 9;
         var result = new ProduceRequest();
+        result.ReadFrom(ref reader, version);
+        return result;
+    }
+
+    /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+    public void ReadFrom(ref KafkaReader reader, short version)
+    {
+        var flexible = version >= 9;
         if (version >= 3)
         {
-            result.TransactionalId = reader.ReadNullableString(flexible);
+            TransactionalId = reader.ReadNullableString(flexible);
         }
-        result.Acks = reader.ReadInt16();
-        result.TimeoutMs = reader.ReadInt32();
-        var countTopicData = reader.ReadArrayLength(flexible);
-        if (countTopicData > 0) // an empty or null array stays unallocated until used
+        else
         {
-            var listTopicData = new List<TopicProduceData>(Math.Min(countTopicData, 64)); // the count is the client's word; grow as elements arrive
+            TransactionalId = null;
+        }
+        Acks = reader.ReadInt16();
+        TimeoutMs = reader.ReadInt32();
+        var countTopicData = reader.ReadArrayLength(flexible);
+        if (countTopicData <= 0) // an empty or null array stays unallocated until used
+        {
+            _topicData?.Clear();
+        }
+        else
+        {
+            var listTopicData = _topicData ??= new List<TopicProduceData>(Math.Min(countTopicData, 64)); // the count is the client's word; grow as elements arrive
+            var keptTopicData = listTopicData.Count;
             for (var iTopicData = 0; iTopicData < countTopicData; iTopicData++)
             {
-                listTopicData.Add(TopicProduceData.Read(ref reader, version));
+                if (iTopicData < keptTopicData)
+                {
+                    listTopicData[iTopicData].ReadFrom(ref reader, version);
+                }
+                else
+                {
+                    listTopicData.Add(TopicProduceData.Read(ref reader, version));
+                }
             }
 
-            result.TopicData = listTopicData;
+            if (keptTopicData > countTopicData)
+            {
+                listTopicData.RemoveRange(countTopicData, keptTopicData - countTopicData);
+            }
         }
         if (flexible)
         {
             reader.SkipTaggedFields();
         }
-        return result;
     }
 
     public void Write(KafkaWriter writer, short version)
@@ -91,25 +116,46 @@ public sealed partial class ProduceRequest : IKafkaMessage
 
         public static TopicProduceData Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 9;
             var result = new TopicProduceData();
-            result.Name = reader.ReadString(flexible);
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 9;
+            Name = reader.ReadString(flexible);
             var countPartitionData = reader.ReadArrayLength(flexible);
-            if (countPartitionData > 0) // an empty or null array stays unallocated until used
+            if (countPartitionData <= 0) // an empty or null array stays unallocated until used
             {
-                var listPartitionData = new List<PartitionProduceData>(Math.Min(countPartitionData, 64)); // the count is the client's word; grow as elements arrive
+                _partitionData?.Clear();
+            }
+            else
+            {
+                var listPartitionData = _partitionData ??= new List<PartitionProduceData>(Math.Min(countPartitionData, 64)); // the count is the client's word; grow as elements arrive
+                var keptPartitionData = listPartitionData.Count;
                 for (var iPartitionData = 0; iPartitionData < countPartitionData; iPartitionData++)
                 {
-                    listPartitionData.Add(PartitionProduceData.Read(ref reader, version));
+                    if (iPartitionData < keptPartitionData)
+                    {
+                        listPartitionData[iPartitionData].ReadFrom(ref reader, version);
+                    }
+                    else
+                    {
+                        listPartitionData.Add(PartitionProduceData.Read(ref reader, version));
+                    }
                 }
 
-                result.PartitionData = listPartitionData;
+                if (keptPartitionData > countPartitionData)
+                {
+                    listPartitionData.RemoveRange(countPartitionData, keptPartitionData - countPartitionData);
+                }
             }
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)
@@ -142,15 +188,21 @@ public sealed partial class ProduceRequest : IKafkaMessage
 
         public static PartitionProduceData Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 9;
             var result = new PartitionProduceData();
-            result.Index = reader.ReadInt32();
-            result.Records = reader.ReadRecords(flexible);
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 9;
+            Index = reader.ReadInt32();
+            Records = reader.ReadRecords(flexible);
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)

@@ -26,23 +26,50 @@ public sealed partial class ProduceResponse : IKafkaMessage
 
     public static ProduceResponse Read(ref KafkaReader reader, short version)
     {
-        var flexible = version >= 9;
         var result = new ProduceResponse();
+        result.ReadFrom(ref reader, version);
+        return result;
+    }
+
+    /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+    public void ReadFrom(ref KafkaReader reader, short version)
+    {
+        var flexible = version >= 9;
         var countResponses = reader.ReadArrayLength(flexible);
-        if (countResponses > 0) // an empty or null array stays unallocated until used
+        if (countResponses <= 0) // an empty or null array stays unallocated until used
         {
-            var listResponses = new List<TopicProduceResponse>(Math.Min(countResponses, 64)); // the count is the client's word; grow as elements arrive
+            _responses?.Clear();
+        }
+        else
+        {
+            var listResponses = _responses ??= new List<TopicProduceResponse>(Math.Min(countResponses, 64)); // the count is the client's word; grow as elements arrive
+            var keptResponses = listResponses.Count;
             for (var iResponses = 0; iResponses < countResponses; iResponses++)
             {
-                listResponses.Add(TopicProduceResponse.Read(ref reader, version));
+                if (iResponses < keptResponses)
+                {
+                    listResponses[iResponses].ReadFrom(ref reader, version);
+                }
+                else
+                {
+                    listResponses.Add(TopicProduceResponse.Read(ref reader, version));
+                }
             }
 
-            result.Responses = listResponses;
+            if (keptResponses > countResponses)
+            {
+                listResponses.RemoveRange(countResponses, keptResponses - countResponses);
+            }
         }
         if (version >= 1)
         {
-            result.ThrottleTimeMs = reader.ReadInt32();
+            ThrottleTimeMs = reader.ReadInt32();
         }
+        else
+        {
+            ThrottleTimeMs = 0;
+        }
+        NodeEndpoints = null;
         if (flexible)
         {
             var taggedCount = reader.ReadUnsignedVarint();
@@ -57,17 +84,28 @@ public sealed partial class ProduceResponse : IKafkaMessage
                         var countNodeEndpoints = reader.ReadArrayLength(true);
                         if (countNodeEndpoints < 0)
                         {
-                            result.NodeEndpoints = null;
+                            NodeEndpoints = null;
                         }
                         else
                         {
-                            var listNodeEndpoints = new List<NodeEndpoint>(Math.Min(countNodeEndpoints, 64)); // the count is the client's word; grow as elements arrive
+                            var listNodeEndpoints = NodeEndpoints ??= new List<NodeEndpoint>(Math.Min(countNodeEndpoints, 64)); // the count is the client's word; grow as elements arrive
+                            var keptNodeEndpoints = listNodeEndpoints.Count;
                             for (var iNodeEndpoints = 0; iNodeEndpoints < countNodeEndpoints; iNodeEndpoints++)
                             {
-                                listNodeEndpoints.Add(NodeEndpoint.Read(ref reader, version));
+                                if (iNodeEndpoints < keptNodeEndpoints)
+                                {
+                                    listNodeEndpoints[iNodeEndpoints].ReadFrom(ref reader, version);
+                                }
+                                else
+                                {
+                                    listNodeEndpoints.Add(NodeEndpoint.Read(ref reader, version));
+                                }
                             }
 
-                            result.NodeEndpoints = listNodeEndpoints;
+                            if (keptNodeEndpoints > countNodeEndpoints)
+                            {
+                                listNodeEndpoints.RemoveRange(countNodeEndpoints, keptNodeEndpoints - countNodeEndpoints);
+                            }
                         }
                         reader.ExpectPosition(end);
                         break;
@@ -77,7 +115,6 @@ public sealed partial class ProduceResponse : IKafkaMessage
                 }
             }
         }
-        return result;
     }
 
     public void Write(KafkaWriter writer, short version)
@@ -131,25 +168,46 @@ public sealed partial class ProduceResponse : IKafkaMessage
 
         public static TopicProduceResponse Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 9;
             var result = new TopicProduceResponse();
-            result.Name = reader.ReadString(flexible);
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 9;
+            Name = reader.ReadString(flexible);
             var countPartitionResponses = reader.ReadArrayLength(flexible);
-            if (countPartitionResponses > 0) // an empty or null array stays unallocated until used
+            if (countPartitionResponses <= 0) // an empty or null array stays unallocated until used
             {
-                var listPartitionResponses = new List<PartitionProduceResponse>(Math.Min(countPartitionResponses, 64)); // the count is the client's word; grow as elements arrive
+                _partitionResponses?.Clear();
+            }
+            else
+            {
+                var listPartitionResponses = _partitionResponses ??= new List<PartitionProduceResponse>(Math.Min(countPartitionResponses, 64)); // the count is the client's word; grow as elements arrive
+                var keptPartitionResponses = listPartitionResponses.Count;
                 for (var iPartitionResponses = 0; iPartitionResponses < countPartitionResponses; iPartitionResponses++)
                 {
-                    listPartitionResponses.Add(PartitionProduceResponse.Read(ref reader, version));
+                    if (iPartitionResponses < keptPartitionResponses)
+                    {
+                        listPartitionResponses[iPartitionResponses].ReadFrom(ref reader, version);
+                    }
+                    else
+                    {
+                        listPartitionResponses.Add(PartitionProduceResponse.Read(ref reader, version));
+                    }
                 }
 
-                result.PartitionResponses = listPartitionResponses;
+                if (keptPartitionResponses > countPartitionResponses)
+                {
+                    listPartitionResponses.RemoveRange(countPartitionResponses, keptPartitionResponses - countPartitionResponses);
+                }
             }
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)
@@ -201,37 +259,76 @@ public sealed partial class ProduceResponse : IKafkaMessage
 
         public static PartitionProduceResponse Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 9;
             var result = new PartitionProduceResponse();
-            result.Index = reader.ReadInt32();
-            result.ErrorCode = reader.ReadInt16();
-            result.BaseOffset = reader.ReadInt64();
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 9;
+            Index = reader.ReadInt32();
+            ErrorCode = reader.ReadInt16();
+            BaseOffset = reader.ReadInt64();
             if (version >= 2)
             {
-                result.LogAppendTimeMs = reader.ReadInt64();
+                LogAppendTimeMs = reader.ReadInt64();
+            }
+            else
+            {
+                LogAppendTimeMs = (long)(-1);
             }
             if (version >= 5)
             {
-                result.LogStartOffset = reader.ReadInt64();
+                LogStartOffset = reader.ReadInt64();
+            }
+            else
+            {
+                LogStartOffset = (long)(-1);
             }
             if (version >= 8)
             {
                 var countRecordErrors = reader.ReadArrayLength(flexible);
-                if (countRecordErrors > 0) // an empty or null array stays unallocated until used
+                if (countRecordErrors <= 0) // an empty or null array stays unallocated until used
                 {
-                    var listRecordErrors = new List<BatchIndexAndErrorMessage>(Math.Min(countRecordErrors, 64)); // the count is the client's word; grow as elements arrive
+                    _recordErrors?.Clear();
+                }
+                else
+                {
+                    var listRecordErrors = _recordErrors ??= new List<BatchIndexAndErrorMessage>(Math.Min(countRecordErrors, 64)); // the count is the client's word; grow as elements arrive
+                    var keptRecordErrors = listRecordErrors.Count;
                     for (var iRecordErrors = 0; iRecordErrors < countRecordErrors; iRecordErrors++)
                     {
-                        listRecordErrors.Add(BatchIndexAndErrorMessage.Read(ref reader, version));
+                        if (iRecordErrors < keptRecordErrors)
+                        {
+                            listRecordErrors[iRecordErrors].ReadFrom(ref reader, version);
+                        }
+                        else
+                        {
+                            listRecordErrors.Add(BatchIndexAndErrorMessage.Read(ref reader, version));
+                        }
                     }
 
-                    result.RecordErrors = listRecordErrors;
+                    if (keptRecordErrors > countRecordErrors)
+                    {
+                        listRecordErrors.RemoveRange(countRecordErrors, keptRecordErrors - countRecordErrors);
+                    }
                 }
+            }
+            else
+            {
+                _recordErrors?.Clear();
             }
             if (version >= 8)
             {
-                result.ErrorMessage = reader.ReadNullableString(flexible);
+                ErrorMessage = reader.ReadNullableString(flexible);
             }
+            else
+            {
+                ErrorMessage = null;
+            }
+            CurrentLeader = null;
             if (flexible)
             {
                 var taggedCount = reader.ReadUnsignedVarint();
@@ -243,7 +340,7 @@ public sealed partial class ProduceResponse : IKafkaMessage
                     switch (tag)
                     {
                         case 0 when version >= 10:
-                            result.CurrentLeader = LeaderIdAndEpoch.Read(ref reader, version);
+                            CurrentLeader = LeaderIdAndEpoch.Read(ref reader, version);
                             reader.ExpectPosition(end);
                             break;
                         default:
@@ -252,7 +349,6 @@ public sealed partial class ProduceResponse : IKafkaMessage
                     }
                 }
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)
@@ -312,21 +408,35 @@ public sealed partial class ProduceResponse : IKafkaMessage
 
         public static BatchIndexAndErrorMessage Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 9;
             var result = new BatchIndexAndErrorMessage();
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 9;
             if (version >= 8)
             {
-                result.BatchIndex = reader.ReadInt32();
+                BatchIndex = reader.ReadInt32();
+            }
+            else
+            {
+                BatchIndex = 0;
             }
             if (version >= 8)
             {
-                result.BatchIndexErrorMessage = reader.ReadNullableString(flexible);
+                BatchIndexErrorMessage = reader.ReadNullableString(flexible);
+            }
+            else
+            {
+                BatchIndexErrorMessage = null;
             }
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)
@@ -357,21 +467,35 @@ public sealed partial class ProduceResponse : IKafkaMessage
 
         public static LeaderIdAndEpoch Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 9;
             var result = new LeaderIdAndEpoch();
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 9;
             if (version >= 10)
             {
-                result.LeaderId = reader.ReadInt32();
+                LeaderId = reader.ReadInt32();
+            }
+            else
+            {
+                LeaderId = (-1);
             }
             if (version >= 10)
             {
-                result.LeaderEpoch = reader.ReadInt32();
+                LeaderEpoch = reader.ReadInt32();
+            }
+            else
+            {
+                LeaderEpoch = (-1);
             }
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)
@@ -409,29 +533,51 @@ public sealed partial class ProduceResponse : IKafkaMessage
 
         public static NodeEndpoint Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 9;
             var result = new NodeEndpoint();
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 9;
             if (version >= 10)
             {
-                result.NodeId = reader.ReadInt32();
+                NodeId = reader.ReadInt32();
+            }
+            else
+            {
+                NodeId = 0;
             }
             if (version >= 10)
             {
-                result.Host = reader.ReadString(flexible);
+                Host = reader.ReadString(flexible);
+            }
+            else
+            {
+                Host = "";
             }
             if (version >= 10)
             {
-                result.Port = reader.ReadInt32();
+                Port = reader.ReadInt32();
+            }
+            else
+            {
+                Port = 0;
             }
             if (version >= 10)
             {
-                result.Rack = reader.ReadNullableString(flexible);
+                Rack = reader.ReadNullableString(flexible);
+            }
+            else
+            {
+                Rack = null;
             }
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)

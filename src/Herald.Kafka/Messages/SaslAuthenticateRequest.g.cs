@@ -18,14 +18,20 @@ public sealed partial class SaslAuthenticateRequest : IKafkaMessage
 
     public static SaslAuthenticateRequest Read(ref KafkaReader reader, short version)
     {
-        var flexible = version >= 2;
         var result = new SaslAuthenticateRequest();
-        result.AuthBytes = reader.ReadBytes(flexible);
+        result.ReadFrom(ref reader, version);
+        return result;
+    }
+
+    /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+    public void ReadFrom(ref KafkaReader reader, short version)
+    {
+        var flexible = version >= 2;
+        AuthBytes = reader.ReadBytes(flexible);
         if (flexible)
         {
             reader.SkipTaggedFields();
         }
-        return result;
     }
 
     public void Write(KafkaWriter writer, short version)

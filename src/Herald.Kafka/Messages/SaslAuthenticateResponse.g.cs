@@ -27,20 +27,30 @@ public sealed partial class SaslAuthenticateResponse : IKafkaMessage
 
     public static SaslAuthenticateResponse Read(ref KafkaReader reader, short version)
     {
-        var flexible = version >= 2;
         var result = new SaslAuthenticateResponse();
-        result.ErrorCode = reader.ReadInt16();
-        result.ErrorMessage = reader.ReadNullableString(flexible);
-        result.AuthBytes = reader.ReadBytes(flexible);
+        result.ReadFrom(ref reader, version);
+        return result;
+    }
+
+    /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+    public void ReadFrom(ref KafkaReader reader, short version)
+    {
+        var flexible = version >= 2;
+        ErrorCode = reader.ReadInt16();
+        ErrorMessage = reader.ReadNullableString(flexible);
+        AuthBytes = reader.ReadBytes(flexible);
         if (version >= 1)
         {
-            result.SessionLifetimeMs = reader.ReadInt64();
+            SessionLifetimeMs = reader.ReadInt64();
+        }
+        else
+        {
+            SessionLifetimeMs = (long)0;
         }
         if (flexible)
         {
             reader.SkipTaggedFields();
         }
-        return result;
     }
 
     public void Write(KafkaWriter writer, short version)

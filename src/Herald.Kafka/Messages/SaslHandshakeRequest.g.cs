@@ -18,10 +18,16 @@ public sealed partial class SaslHandshakeRequest : IKafkaMessage
 
     public static SaslHandshakeRequest Read(ref KafkaReader reader, short version)
     {
-        var flexible = false;
         var result = new SaslHandshakeRequest();
-        result.Mechanism = reader.ReadString(flexible);
+        result.ReadFrom(ref reader, version);
         return result;
+    }
+
+    /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+    public void ReadFrom(ref KafkaReader reader, short version)
+    {
+        var flexible = false;
+        Mechanism = reader.ReadString(flexible);
     }
 
     public void Write(KafkaWriter writer, short version)

@@ -23,21 +23,30 @@ public sealed partial class SaslHandshakeResponse : IKafkaMessage
 
     public static SaslHandshakeResponse Read(ref KafkaReader reader, short version)
     {
-        var flexible = false;
         var result = new SaslHandshakeResponse();
-        result.ErrorCode = reader.ReadInt16();
+        result.ReadFrom(ref reader, version);
+        return result;
+    }
+
+    /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+    public void ReadFrom(ref KafkaReader reader, short version)
+    {
+        var flexible = false;
+        ErrorCode = reader.ReadInt16();
         var countMechanisms = reader.ReadArrayLength(flexible);
-        if (countMechanisms > 0) // an empty or null array stays unallocated until used
+        if (countMechanisms <= 0) // an empty or null array stays unallocated until used
         {
-            var listMechanisms = new List<string>(Math.Min(countMechanisms, 64)); // the count is the client's word; grow as elements arrive
+            _mechanisms?.Clear();
+        }
+        else
+        {
+            var listMechanisms = _mechanisms ??= new List<string>(Math.Min(countMechanisms, 64)); // the count is the client's word; grow as elements arrive
+            listMechanisms.Clear();
             for (var iMechanisms = 0; iMechanisms < countMechanisms; iMechanisms++)
             {
                 listMechanisms.Add(reader.ReadString(flexible));
             }
-
-            result.Mechanisms = listMechanisms;
         }
-        return result;
     }
 
     public void Write(KafkaWriter writer, short version)

@@ -38,39 +38,72 @@ public sealed partial class SyncGroupRequest : IKafkaMessage
 
     public static SyncGroupRequest Read(ref KafkaReader reader, short version)
     {
-        var flexible = version >= 4;
         var result = new SyncGroupRequest();
-        result.GroupId = reader.ReadString(flexible);
-        result.GenerationId = reader.ReadInt32();
-        result.MemberId = reader.ReadString(flexible);
+        result.ReadFrom(ref reader, version);
+        return result;
+    }
+
+    /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+    public void ReadFrom(ref KafkaReader reader, short version)
+    {
+        var flexible = version >= 4;
+        GroupId = reader.ReadString(flexible);
+        GenerationId = reader.ReadInt32();
+        MemberId = reader.ReadString(flexible);
         if (version >= 3)
         {
-            result.GroupInstanceId = reader.ReadNullableString(flexible);
+            GroupInstanceId = reader.ReadNullableString(flexible);
+        }
+        else
+        {
+            GroupInstanceId = null;
         }
         if (version >= 5)
         {
-            result.ProtocolType = reader.ReadNullableString(flexible);
+            ProtocolType = reader.ReadNullableString(flexible);
+        }
+        else
+        {
+            ProtocolType = null;
         }
         if (version >= 5)
         {
-            result.ProtocolName = reader.ReadNullableString(flexible);
+            ProtocolName = reader.ReadNullableString(flexible);
+        }
+        else
+        {
+            ProtocolName = null;
         }
         var countAssignments = reader.ReadArrayLength(flexible);
-        if (countAssignments > 0) // an empty or null array stays unallocated until used
+        if (countAssignments <= 0) // an empty or null array stays unallocated until used
         {
-            var listAssignments = new List<SyncGroupRequestAssignment>(Math.Min(countAssignments, 64)); // the count is the client's word; grow as elements arrive
+            _assignments?.Clear();
+        }
+        else
+        {
+            var listAssignments = _assignments ??= new List<SyncGroupRequestAssignment>(Math.Min(countAssignments, 64)); // the count is the client's word; grow as elements arrive
+            var keptAssignments = listAssignments.Count;
             for (var iAssignments = 0; iAssignments < countAssignments; iAssignments++)
             {
-                listAssignments.Add(SyncGroupRequestAssignment.Read(ref reader, version));
+                if (iAssignments < keptAssignments)
+                {
+                    listAssignments[iAssignments].ReadFrom(ref reader, version);
+                }
+                else
+                {
+                    listAssignments.Add(SyncGroupRequestAssignment.Read(ref reader, version));
+                }
             }
 
-            result.Assignments = listAssignments;
+            if (keptAssignments > countAssignments)
+            {
+                listAssignments.RemoveRange(countAssignments, keptAssignments - countAssignments);
+            }
         }
         if (flexible)
         {
             reader.SkipTaggedFields();
         }
-        return result;
     }
 
     public void Write(KafkaWriter writer, short version)
@@ -116,15 +149,21 @@ public sealed partial class SyncGroupRequest : IKafkaMessage
 
         public static SyncGroupRequestAssignment Read(ref KafkaReader reader, short version)
         {
-            var flexible = version >= 4;
             var result = new SyncGroupRequestAssignment();
-            result.MemberId = reader.ReadString(flexible);
-            result.Assignment = reader.ReadBytes(flexible);
+            result.ReadFrom(ref reader, version);
+            return result;
+        }
+
+        /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+        public void ReadFrom(ref KafkaReader reader, short version)
+        {
+            var flexible = version >= 4;
+            MemberId = reader.ReadString(flexible);
+            Assignment = reader.ReadBytes(flexible);
             if (flexible)
             {
                 reader.SkipTaggedFields();
             }
-            return result;
         }
 
         public void Write(KafkaWriter writer, short version)

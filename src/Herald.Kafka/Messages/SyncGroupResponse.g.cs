@@ -30,27 +30,45 @@ public sealed partial class SyncGroupResponse : IKafkaMessage
 
     public static SyncGroupResponse Read(ref KafkaReader reader, short version)
     {
-        var flexible = version >= 4;
         var result = new SyncGroupResponse();
+        result.ReadFrom(ref reader, version);
+        return result;
+    }
+
+    /// <summary>Reads into this object, overwriting every field and reusing its lists and their elements.</summary>
+    public void ReadFrom(ref KafkaReader reader, short version)
+    {
+        var flexible = version >= 4;
         if (version >= 1)
         {
-            result.ThrottleTimeMs = reader.ReadInt32();
+            ThrottleTimeMs = reader.ReadInt32();
         }
-        result.ErrorCode = reader.ReadInt16();
+        else
+        {
+            ThrottleTimeMs = 0;
+        }
+        ErrorCode = reader.ReadInt16();
         if (version >= 5)
         {
-            result.ProtocolType = reader.ReadNullableString(flexible);
+            ProtocolType = reader.ReadNullableString(flexible);
+        }
+        else
+        {
+            ProtocolType = null;
         }
         if (version >= 5)
         {
-            result.ProtocolName = reader.ReadNullableString(flexible);
+            ProtocolName = reader.ReadNullableString(flexible);
         }
-        result.Assignment = reader.ReadBytes(flexible);
+        else
+        {
+            ProtocolName = null;
+        }
+        Assignment = reader.ReadBytes(flexible);
         if (flexible)
         {
             reader.SkipTaggedFields();
         }
-        return result;
     }
 
     public void Write(KafkaWriter writer, short version)

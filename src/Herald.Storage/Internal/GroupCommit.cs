@@ -15,6 +15,7 @@ internal sealed class GroupCommit : IThreadPoolWorkItem
     private TaskCompletionSource? _nextFlush;
     private List<DurabilityWaiter> _waitingForNext = [];
     private List<DurabilityWaiter> _waitingForThis = [];
+    private bool _requested;
     private bool _running;
     private bool _stopped;
 
@@ -42,6 +43,19 @@ internal sealed class GroupCommit : IThreadPoolWorkItem
             _waitingForNext.Add(waiter);
             StartLocked();
             return waiter.Task;
+        }
+    }
+
+    /// <summary>Starts a flush soon, for a caller that does not wait for it; allocates nothing.</summary>
+    public void Request()
+    {
+        lock (_gate)
+        {
+            if (!_stopped)
+            {
+                _requested = true;
+                StartLocked();
+            }
         }
     }
 
@@ -91,9 +105,11 @@ internal sealed class GroupCommit : IThreadPoolWorkItem
             {
                 flush = _nextFlush;
                 _nextFlush = null;
+                var requested = _requested;
+                _requested = false;
                 waiters = _waitingForNext;
                 (_waitingForNext, _waitingForThis) = (_waitingForThis, _waitingForNext);
-                if (flush is null && waiters.Count == 0)
+                if (flush is null && waiters.Count == 0 && !requested)
                 {
                     _running = false;
                     return;

@@ -163,8 +163,21 @@ internal sealed class LogSegment
     /// <summary>Saves both indexes beside the segment, atomically, so the next open need not scan.</summary>
     public void WriteIndexFiles()
     {
-        AtomicFile.Write(_fileSystem, _directory, Path.GetFileName(LogFileNames.OffsetIndex(_directory, BaseOffset)), _offsetIndex.Serialize(OffsetKeyBytes));
-        AtomicFile.Write(_fileSystem, _directory, Path.GetFileName(LogFileNames.TimeIndex(_directory, BaseOffset)), _timeIndex.Serialize(TimeKeyBytes));
+        WriteIndexFile(LogFileNames.OffsetIndex(_directory, BaseOffset), _offsetIndex, OffsetKeyBytes);
+        WriteIndexFile(LogFileNames.TimeIndex(_directory, BaseOffset), _timeIndex, TimeKeyBytes);
+    }
+
+    private void WriteIndexFile(string path, SparseIndex index, int keyBytes)
+    {
+        var bytes = index.SerializeRented(keyBytes, out var length);
+        try
+        {
+            AtomicFile.Write(_fileSystem, _directory, Path.GetFileName(path), bytes.AsSpan(0, length));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
+        }
     }
 
     /// <summary>

@@ -68,11 +68,16 @@ internal sealed class SparseIndex : IDisposable
     /// <summary>The last entry whose key is less than <paramref name="key"/>, if any.</summary>
     public Entry? LastBelow(long key) => Search(key, strictlyBelow: true);
 
-    public byte[] Serialize(int keyBytes)
+    /// <summary>
+    /// Writes the entries into a buffer rented from the shared array pool (index files can be megabytes; renting keeps a
+    /// segment roll from allocating them). The caller returns it; <paramref name="length"/> bytes are meaningful.
+    /// </summary>
+    public byte[] SerializeRented(int keyBytes, out int length)
     {
         var entrySize = keyBytes + sizeof(int);
         var count = _count;
-        var bytes = new byte[count * entrySize];
+        length = count * entrySize;
+        var bytes = ArrayPool<byte>.Shared.Rent(length);
         for (var i = 0; i < count; i++)
         {
             var entry = this[i];

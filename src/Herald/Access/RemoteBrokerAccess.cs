@@ -112,7 +112,7 @@ internal sealed class RemoteBrokerAccess(KafkaProtocolClient client) : IBrokerAc
             SessionEpoch = -1,
             Topics = [new FetchRequest.FetchTopic { Topic = topic, Partitions = [new FetchRequest.FetchPartition { Partition = partition, FetchOffset = offset, PartitionMaxBytes = maxBytes }] }],
         };
-        using var response = await client.SendAsync(FetchRequest.ApiKey, 12, request, FetchResponse.Read, cancellationToken);
+        var response = await client.SendAsync(FetchRequest.ApiKey, 12, request, FetchResponse.Read, cancellationToken);
         var result = response.Responses.Single().Partitions.Single();
         var records = result.Records ?? Memory<byte>.Empty;
         destination.Write(records.Span);
