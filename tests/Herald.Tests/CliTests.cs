@@ -242,10 +242,13 @@ public sealed class CliTests : CliScenarios
         var report = JsonDocument.Parse(produce.Output).RootElement;
         Assert.Equal(("produce", "embedded", 20000L, 0L), (report.GetProperty("mode").GetString(), report.GetProperty("target").GetString(), report.GetProperty("messages").GetInt64(), report.GetProperty("failed").GetInt64()));
         Assert.True(report.GetProperty("latencyMicros").GetProperty("max").GetInt64() > 0);
+        Assert.True(report.GetProperty("gc").GetProperty("collections").GetInt32() >= report.GetProperty("gc").GetProperty("gen2Collections").GetInt32());
+        Assert.True(report.GetProperty("gc").GetProperty("pauseMillis").GetDouble() >= 0);
 
         var consume = await _herald.RunAsync(null, "bench", "consume", "--embedded", "--messages", "20000", "--size", "1024");
         Assert.True(consume.ExitCode == 0, consume.Error);
         Assert.Contains("consume (embedded): 20,000 messages of 1024 B", consume.Output, StringComparison.Ordinal);
+        Assert.Matches(@"gc: [\d,]+ collections \([\d,]+ gen2\), [\d.,]+ ms paused", consume.Output);
 
         // At a fixed rate the run takes about messages / rate seconds, and latency counts from each scheduled send.
         var e2e = await _herald.RunAsync(null, "bench", "e2e", "--embedded", "--rate", "1000", "--seconds", "1", "--linger-ms", "0", "--output", "json");

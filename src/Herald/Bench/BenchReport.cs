@@ -3,7 +3,10 @@ using HdrHistogram;
 
 namespace Herald.Cli.Bench;
 
-/// <summary>What a run measured: throughput, and latency percentiles in microseconds.</summary>
+/// <summary>
+/// What a run measured: throughput, latency percentiles in microseconds, and this process's garbage collections during
+/// the run (with --embedded the broker's too), which explain many latency tails.
+/// </summary>
 internal sealed record BenchReport(
     string Mode,
     string Target,
@@ -13,9 +16,10 @@ internal sealed record BenchReport(
     double Seconds,
     double MessagesPerSecond,
     double MegabytesPerSecond,
-    LatencyReport? LatencyMicros)
+    LatencyReport? LatencyMicros,
+    GcReport Gc)
 {
-    public static BenchReport From(BenchSettings settings, string target, long messages, long failed, TimeSpan elapsed, HistogramBase? latency)
+    public static BenchReport From(BenchSettings settings, string target, long messages, long failed, TimeSpan elapsed, HistogramBase? latency, GcReport gc)
     {
         var seconds = Math.Max(elapsed.TotalSeconds, 1e-9);
         return new BenchReport(
@@ -27,7 +31,8 @@ internal sealed record BenchReport(
             Math.Round(elapsed.TotalSeconds, 3),
             Math.Round(messages / seconds),
             Math.Round(messages * (double)settings.Size / seconds / (1024 * 1024), 1),
-            latency is { TotalCount: > 0 } ? LatencyReport.From(latency) : null);
+            latency is { TotalCount: > 0 } ? LatencyReport.From(latency) : null,
+            gc);
     }
 
     public string ToText()
@@ -43,7 +48,24 @@ internal sealed record BenchReport(
             text += string.Create(CultureInfo.InvariantCulture, $"\nlatency (µs): p50 {l.P50:N0}, p99 {l.P99:N0}, p99.9 {l.P999:N0}, max {l.Max:N0}");
         }
 
+        text += string.Create(CultureInfo.InvariantCulture, $"\ngc: {Gc.Collections:N0} collections ({Gc.Gen2Collections:N0} gen2), {Gc.PauseMillis:N1} ms paused");
         return text;
+    }
+}
+
+/// <summary>Garbage collections in this process since <see cref="Start"/>: how many, and how long they paused it.</summary>
+internal sealed record GcReport(int Collections, int Gen2Collections, double PauseMillis)
+{
+    private static GcReport Now() => new(GC.CollectionCount(0), GC.CollectionCount(2), GC.GetTotalPauseDuration().TotalMilliseconds);
+
+    /// <summary>A counter to read later with <see cref="Since"/>.</summary>
+    public static GcReport Start() => Now();
+
+    /// <summary>What happened between <paramref name="start"/> and now.</summary>
+    public static GcReport Since(GcReport start)
+    {
+        var now = Now();
+        return new(now.Collections - start.Collections, now.Gen2Collections - start.Gen2Collections, Math.Round(now.PauseMillis - start.PauseMillis, 1));
     }
 }
 

@@ -35,12 +35,13 @@ internal sealed class BenchRunner(IBenchTarget target, string targetName, BenchS
     private async Task<BenchReport> ProduceRunAsync(CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
+        var gc = GcReport.Start();
         using (ShowProgress(() => (Volatile.Read(ref _acknowledged), "acknowledged")))
         {
             await SendAsync(settings, RecordAcknowledgement, cancellationToken);
         }
 
-        return BenchReport.From(settings, targetName, _acknowledged, _failed, Stopwatch.GetElapsedTime(started), _latency);
+        return BenchReport.From(settings, targetName, _acknowledged, _failed, Stopwatch.GetElapsedTime(started), _latency, GcReport.Since(gc));
     }
 
     private async Task<BenchReport> ConsumeRunAsync(CancellationToken cancellationToken)
@@ -54,12 +55,13 @@ internal sealed class BenchRunner(IBenchTarget target, string targetName, BenchS
 
         await using var consumer = target.CreateConsumer(settings);
         var started = Stopwatch.GetTimestamp();
+        var gc = GcReport.Start();
         using (ShowProgress(() => (Volatile.Read(ref _received), "consumed")))
         {
             await consumer.ConsumeAsync(settings.Topic, settings.Partitions, _acknowledged, _ => Interlocked.Increment(ref _received), new TaskCompletionSource(), cancellationToken);
         }
 
-        return BenchReport.From(settings, targetName, _received, _failed, Stopwatch.GetElapsedTime(started), null);
+        return BenchReport.From(settings, targetName, _received, _failed, Stopwatch.GetElapsedTime(started), null, GcReport.Since(gc));
     }
 
     private async Task<BenchReport> EndToEndRunAsync(CancellationToken cancellationToken)
@@ -74,13 +76,14 @@ internal sealed class BenchRunner(IBenchTarget target, string targetName, BenchS
         }, ready, cancellationToken);
         await Task.WhenAny(ready.Task, reading);
         var started = Stopwatch.GetTimestamp();
+        var gc = GcReport.Start();
         using (ShowProgress(() => (Volatile.Read(ref _received), "received")))
         {
             await SendAsync(settings with { Messages = count }, CountAcknowledgement, cancellationToken);
             await reading;
         }
 
-        return BenchReport.From(settings, targetName, _received, _failed, Stopwatch.GetElapsedTime(started), _latency);
+        return BenchReport.From(settings, targetName, _received, _failed, Stopwatch.GetElapsedTime(started), _latency, GcReport.Since(gc));
     }
 
     /// <summary>
@@ -108,7 +111,7 @@ internal sealed class BenchRunner(IBenchTarget target, string targetName, BenchS
                     var scheduled = interval > 0 ? start + (long)((i + ((double)p / run.Producers)) * interval) : Stopwatch.GetTimestamp();
                     if (interval > 0)
                     {
-                        WaitUntil(scheduled);
+                        PreciseWait.Until(scheduled);
                     }
                     else if (scheduled >= deadline)
                     {
@@ -131,27 +134,6 @@ internal sealed class BenchRunner(IBenchTarget target, string targetName, BenchS
             }
         }, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToList();
         await Task.WhenAll(producers);
-    }
-
-    private static void WaitUntil(long timestamp)
-    {
-        while (true)
-        {
-            var remaining = timestamp - Stopwatch.GetTimestamp();
-            if (remaining <= 0)
-            {
-                return;
-            }
-
-            if (remaining > Stopwatch.Frequency / 500)
-            {
-                Thread.Sleep(1);
-            }
-            else
-            {
-                Thread.Yield(); // wait precisely, but let the consumer and the broker run on a busy machine
-            }
-        }
     }
 
     private void CountAcknowledgement(long scheduled, bool succeeded) => Interlocked.Increment(ref succeeded ? ref _acknowledged : ref _failed);

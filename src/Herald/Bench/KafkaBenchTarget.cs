@@ -46,6 +46,7 @@ internal sealed class KafkaBenchTarget(string bootstrap) : IBenchTarget
             CompressionType = (Confluent.Kafka.CompressionType)(int)settings.Compression,
             QueueBufferingMaxKbytes = 1024 * 1024,
             QueueBufferingMaxMessages = 1_000_000,
+            SocketNagleDisable = true, // as the Java client always does; librdkafka's default holds back small requests
         }).Build();
 
         private readonly string _topic = settings.Topic;
@@ -93,9 +94,11 @@ internal sealed class KafkaBenchTarget(string bootstrap) : IBenchTarget
                 BootstrapServers = bootstrap,
                 GroupId = "herald-bench",
                 EnableAutoCommit = false,
+                EnableAutoOffsetStore = false, // the bench commits nothing: storing each offset only costs a lock per message
                 FetchWaitMaxMs = 500,
                 FetchMaxBytes = 64 * 1024 * 1024,
                 MaxPartitionFetchBytes = 8 * 1024 * 1024,
+                SocketNagleDisable = true,
             }).SetValueDeserializer(new StampDeserializer()).Build();
             consumer.Assign(Enumerable.Range(0, partitions).Select(p => new TopicPartitionOffset(topic, p, Offset.Beginning)));
             var seen = 0L;
