@@ -1,14 +1,72 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 
 namespace Herald.Broker;
 
 /// <summary>
-/// Reads the assignment a Kafka consumer group leader hands each member (protocol type "consumer"): a version, then
-/// per topic its partitions, then user data. Used to show which partitions a member owns.
+/// Kafka's consumer protocol (protocol type "consumer"): a member's subscription (version, topics, user data) and the
+/// assignment the leader hands it (version, per topic its partitions, user data). Read to show which partitions a
+/// member owns; written by embedded group members, so tools see them as they see Kafka consumers.
 /// </summary>
 public static class ConsumerProtocol
 {
+    /// <summary>A version-0 subscription to <paramref name="topics"/>, with no user data.</summary>
+    public static byte[] WriteSubscription(IReadOnlyList<string> topics)
+    {
+        var writer = new ArrayBufferWriter<byte>();
+        WriteInt16(writer, 0);
+        WriteInt32(writer, topics.Count);
+        foreach (var topic in topics)
+        {
+            WriteString(writer, topic);
+        }
+
+        WriteInt32(writer, -1); // null user data
+        return writer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>A version-0 assignment of <paramref name="partitions"/>, grouped by topic, with no user data.</summary>
+    public static byte[] WriteAssignment(IEnumerable<TopicPartition> partitions)
+    {
+        var byTopic = partitions.GroupBy(p => p.Topic, StringComparer.Ordinal).ToList();
+        var writer = new ArrayBufferWriter<byte>();
+        WriteInt16(writer, 0);
+        WriteInt32(writer, byTopic.Count);
+        foreach (var topic in byTopic)
+        {
+            WriteString(writer, topic.Key);
+            WriteInt32(writer, topic.Count());
+            foreach (var partition in topic)
+            {
+                WriteInt32(writer, partition.Partition);
+            }
+        }
+
+        WriteInt32(writer, -1);
+        return writer.WrittenSpan.ToArray();
+    }
+
+    private static void WriteInt16(ArrayBufferWriter<byte> writer, short value)
+    {
+        BinaryPrimitives.WriteInt16BigEndian(writer.GetSpan(2), value);
+        writer.Advance(2);
+    }
+
+    private static void WriteInt32(ArrayBufferWriter<byte> writer, int value)
+    {
+        BinaryPrimitives.WriteInt32BigEndian(writer.GetSpan(4), value);
+        writer.Advance(4);
+    }
+
+    private static void WriteString(ArrayBufferWriter<byte> writer, string value)
+    {
+        var bytes = Encoding.UTF8.GetBytes(value);
+        WriteInt16(writer, checked((short)bytes.Length));
+        bytes.CopyTo(writer.GetSpan(bytes.Length));
+        writer.Advance(bytes.Length);
+    }
+
     /// <summary>The partitions in a consumer-protocol assignment, or null when the bytes are not one.</summary>
     public static IReadOnlyList<TopicPartition>? ReadAssignment(ReadOnlySpan<byte> assignment)
     {

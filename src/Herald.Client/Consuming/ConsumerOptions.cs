@@ -1,0 +1,114 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Herald.Client;
+
+/// <summary>
+/// One consumer's settings. Named by <c>topic/group</c>, validated when the host starts, and bound from
+/// <c>Herald:Consumers:{topic}/{group}</c> (for example <c>"Herald:Consumers:orders/email:MaxConcurrency": 32</c>).
+/// </summary>
+public sealed class ConsumerOptions
+{
+    /// <summary>The topic read.</summary>
+    [Required]
+    public string Topic { get; set; } = string.Empty;
+
+    /// <summary>The consumer group: consumers in one group share the partitions; each group gets every event.</summary>
+    [Required]
+    public string Group { get; set; } = string.Empty;
+
+    /// <summary>Events handled at once in this process, across keys; one key is always handled one event at a time.</summary>
+    [Range(1, 10_000)]
+    public int MaxConcurrency { get; set; } = 16;
+
+    /// <summary>Events read ahead per partition before the partition is paused (and resumed at half).</summary>
+    [Range(1, 1_000_000)]
+    public int MaxBufferedPerPartition { get; set; } = 1_000;
+
+    /// <summary>How often finished offsets are committed; they are also committed on shutdown.</summary>
+    public TimeSpan CommitInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>On shutdown, how long events already taken may run before their handlers are cancelled.</summary>
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long one poll waits for events.</summary>
+    public TimeSpan PollTimeout { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Immediate retries of a failing handler before its event is dead-lettered (unless a failure rule says otherwise).</summary>
+    [Range(0, 100)]
+    public int Retries { get; set; } = 3;
+
+    /// <summary>The first retry's delay; each next one doubles, with jitter, up to <see cref="MaxRetryDelay"/>.</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>The longest delay between retries.</summary>
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Where failed events go; <c>null</c> means <c>{topic}.{group}.dlq</c>.</summary>
+    public string? DeadLetterTopic { get; set; }
+
+    /// <summary>What to do with events of a type the handler does not handle.</summary>
+    public UnknownEventPolicy UnknownEvents { get; set; } = UnknownEventPolicy.Skip;
+
+    /// <summary>Skip events whose id this group already processed (see <see cref="IProcessedEventStore"/>).</summary>
+    public bool SkipProcessed { get; set; } = true;
+
+    /// <summary>What to do on each kind of failure.</summary>
+    public FailureRules Failures { get; } = new();
+
+    /// <summary>The dead-letter topic in use.</summary>
+    public string DeadLetterTopicName => DeadLetterTopic ?? $"{Topic}.{Group}.dlq";
+}
+
+/// <summary>Events of types a consumer does not handle.</summary>
+public enum UnknownEventPolicy
+{
+    /// <summary>Skip them (counted and logged at debug): topics often carry events a given consumer ignores.</summary>
+    Skip,
+
+    /// <summary>Move them to the dead-letter topic.</summary>
+    DeadLetter,
+}
+
+/// <summary>What happens to an event whose handler failed.</summary>
+public enum FailureAction
+{
+    /// <summary>Retry with backoff, then dead-letter.</summary>
+    RetryThenDeadLetter,
+
+    /// <summary>Dead-letter at once (the failure is permanent, like a validation error).</summary>
+    DeadLetter,
+
+    /// <summary>Drop the event, with a warning.</summary>
+    Discard,
+}
+
+/// <summary>Failure actions by exception type; the most derived matching type wins, and anything else retries then dead-letters.</summary>
+public sealed class FailureRules
+{
+    private readonly List<(Type Exception, FailureAction Action, int? Retries)> _rules = [];
+
+    /// <summary>Handles exceptions of <typeparamref name="TException"/> (and derived types) with <paramref name="action"/>.</summary>
+    public FailureRules On<TException>(FailureAction action, int? retries = null)
+        where TException : Exception
+    {
+        _rules.RemoveAll(r => r.Exception == typeof(TException));
+        _rules.Add((typeof(TException), action, retries));
+        return this;
+    }
+
+    internal int MaxRetries => _rules.Max(r => r.Retries) ?? 0;
+
+    internal (FailureAction Action, int? Retries) For(Exception exception)
+    {
+        (Type Exception, FailureAction Action, int? Retries)? best = null;
+        foreach (var rule in _rules)
+        {
+            if (rule.Exception.IsInstanceOfType(exception) && (best is null || rule.Exception.IsSubclassOf(best.Value.Exception)))
+            {
+                best = rule;
+            }
+        }
+
+        return best is { } found ? (found.Action, found.Retries) : (FailureAction.RetryThenDeadLetter, null);
+    }
+}

@@ -1,0 +1,169 @@
+using Herald.Client.Transport;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Herald.Client;
+
+/// <summary>
+/// One registered consumer, hosted: joins its group, polls on its own loop (so a slow handler never keeps the member
+/// from polling and getting expelled), hands events to per-partition lanes, pauses partitions whose buffers are full,
+/// and commits finished offsets in the background and on shutdown.
+/// </summary>
+internal sealed partial class EventConsumerService(
+    string name,
+    Type handlerType,
+    IServiceProvider services,
+    TransportProvider transports,
+    IOptionsMonitor<ConsumerOptions> allOptions,
+    ILoggerFactory loggers) : BackgroundService
+{
+    private readonly ILogger _logger = loggers.CreateLogger($"Herald.Client.Consumer.{name}");
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var options = allOptions.Get(name);
+        var transport = await transports.GetAsync(stoppingToken).ConfigureAwait(false);
+        var topics = services.GetRequiredService<TopicMap>();
+        await topics.EnsureAsync(transport, options.Topic, stoppingToken).ConfigureAwait(false);
+        var processor = new RecordProcessor(
+            services.GetRequiredService<IServiceScopeFactory>(),
+            new HandlerMap(handlerType, services.GetRequiredService<EventTypeRegistry>()),
+            services.GetRequiredService<EventSerializer>(),
+            services.GetRequiredService<IProcessedEventStore>(),
+            options,
+            transport,
+            topics,
+            _logger,
+            services.GetService<TimeProvider>() ?? TimeProvider.System);
+        using var concurrency = new SemaphoreSlim(options.MaxConcurrency, options.MaxConcurrency);
+        using var handlersStop = new CancellationTokenSource();
+        var lanes = new Dictionary<int, PartitionLane>();
+        var consumer = transport.Subscribe(options.Topic, options.Group);
+        LogStarted(_logger, options.Topic, options.Group, handlerType.Name);
+        var lastCommit = DateTimeOffset.UtcNow;
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                IReadOnlyList<IncomingRecord> records;
+                try
+                {
+                    records = await consumer.PollAsync(options.PollTimeout, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    break;
+                }
+
+                FollowAssignment(consumer, lanes, processor, concurrency, handlersStop.Token);
+                foreach (var record in records)
+                {
+                    if (lanes.TryGetValue(record.Partition, out var lane))
+                    {
+                        lane.Add(record);
+                    }
+                }
+
+                ApplyBackpressure(consumer, lanes.Values, options.MaxBufferedPerPartition);
+                if (DateTimeOffset.UtcNow - lastCommit >= options.CommitInterval)
+                {
+                    await CommitAsync(consumer, lanes.Values, CancellationToken.None).ConfigureAwait(false);
+                    lastCommit = DateTimeOffset.UtcNow;
+                }
+            }
+        }
+        finally
+        {
+            // Polling has stopped. Events already taken get DrainTimeout to finish, then their handlers are cancelled;
+            // what finished is committed, the rest is delivered again to whoever owns the partition next.
+            using (var drain = new CancellationTokenSource(options.DrainTimeout))
+            {
+                await Task.WhenAll(lanes.Values.Select(l => l.DrainAsync(drain.Token))).ConfigureAwait(false);
+            }
+
+            await handlersStop.CancelAsync().ConfigureAwait(false);
+            await CommitAsync(consumer, lanes.Values, CancellationToken.None).ConfigureAwait(false);
+            await consumer.DisposeAsync().ConfigureAwait(false);
+            LogStopped(_logger, options.Topic, options.Group);
+        }
+    }
+
+    private void FollowAssignment(ITransportConsumer consumer, Dictionary<int, PartitionLane> lanes, RecordProcessor processor, SemaphoreSlim concurrency, CancellationToken stopping)
+    {
+        var assigned = consumer.Assignment;
+        foreach (var revoked in lanes.Keys.Where(p => !assigned.Contains(p)).ToList())
+        {
+            lanes.Remove(revoked); // its unfinished events will be redelivered to the new owner
+        }
+
+        foreach (var partition in assigned)
+        {
+            if (!lanes.ContainsKey(partition))
+            {
+                lanes[partition] = new PartitionLane(partition, processor.ProcessAsync, concurrency, _logger, stopping);
+            }
+        }
+    }
+
+    private static void ApplyBackpressure(ITransportConsumer consumer, IEnumerable<PartitionLane> lanes, int maxBuffered)
+    {
+        foreach (var lane in lanes)
+        {
+            var buffered = lane.Buffered;
+            if (!lane.Paused && buffered >= maxBuffered)
+            {
+                consumer.Pause(lane.Partition);
+                lane.Paused = true;
+            }
+            else if (lane.Paused && buffered <= maxBuffered / 2)
+            {
+                consumer.Resume(lane.Partition);
+                lane.Paused = false;
+            }
+        }
+    }
+
+    private async Task CommitAsync(ITransportConsumer consumer, IEnumerable<PartitionLane> lanes, CancellationToken cancellationToken)
+    {
+        var offsets = new Dictionary<int, long>();
+        foreach (var lane in lanes)
+        {
+            if (lane.TakeCommittable() is { } next)
+            {
+                offsets[lane.Partition] = next;
+            }
+        }
+
+        if (offsets.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await consumer.CommitAsync(offsets, cancellationToken).ConfigureAwait(false);
+            foreach (var lane in lanes)
+            {
+                if (offsets.TryGetValue(lane.Partition, out var committed))
+                {
+                    lane.MarkCommitted(committed);
+                }
+            }
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            LogCommitFailed(_logger, exception);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Consuming {Topic} as group {Group} with {Handler}")]
+    private static partial void LogStarted(ILogger logger, string topic, string group, string handler);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stopped consuming {Topic} as group {Group}")]
+    private static partial void LogStopped(ILogger logger, string topic, string group);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Committing offsets failed; the events will be delivered again")]
+    private static partial void LogCommitFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,154 @@
+using Herald.Client.Transport;
+using Microsoft.Extensions.Logging;
+
+namespace Herald.Client;
+
+/// <summary>
+/// One assigned partition's events in flight. Events with the same key run one after another, in offset order; other
+/// keys (and keyless events) run beside them, up to the consumer's concurrency. The committable offset only moves past
+/// an event once it and every event before it in the partition are finished, so a crash redelivers and never skips.
+/// </summary>
+internal sealed partial class PartitionLane(int partition, Func<IncomingRecord, CancellationToken, Task> process, SemaphoreSlim concurrency, ILogger logger, CancellationToken stopping)
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, Queue<IncomingRecord>> _busyKeys = new(StringComparer.Ordinal);
+    private readonly SortedSet<long> _unfinished = [];
+    private long _nextOffset = -1;
+    private long _committed = -1;
+
+    public int Partition => partition;
+
+    /// <summary>Events read and not yet finished.</summary>
+    public int Buffered
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _unfinished.Count;
+            }
+        }
+    }
+
+    public bool Paused { get; set; }
+
+    /// <summary>Takes the next event of the partition (in offset order).</summary>
+    public void Add(IncomingRecord record)
+    {
+        lock (_gate)
+        {
+            if (record.Offset < _nextOffset)
+            {
+                return; // already taken: a transport may hand a record over twice around a rebalance
+            }
+
+            _unfinished.Add(record.Offset);
+            _nextOffset = record.Offset + 1;
+            if (record.Key is { } key)
+            {
+                if (_busyKeys.TryGetValue(key, out var waiting))
+                {
+                    waiting.Enqueue(record);
+                    return;
+                }
+
+                _busyKeys[key] = new Queue<IncomingRecord>();
+            }
+        }
+
+        _ = Task.Run(() => RunAsync(record), CancellationToken.None); // a handler that blocks before its first await must not hold up polling
+    }
+
+    /// <summary>The offset to commit if it has moved since the last commit: the first unfinished one, or the end.</summary>
+    public long? TakeCommittable()
+    {
+        lock (_gate)
+        {
+            var next = _unfinished.Count > 0 ? _unfinished.Min : _nextOffset;
+            if (next < 0 || next == _committed)
+            {
+                return null;
+            }
+
+            return next;
+        }
+    }
+
+    public void MarkCommitted(long offset)
+    {
+        lock (_gate)
+        {
+            _committed = Math.Max(_committed, offset);
+        }
+    }
+
+    /// <summary>Waits until every event taken so far is finished, or <paramref name="cancellationToken"/> ends the wait.</summary>
+    public async Task DrainAsync(CancellationToken cancellationToken)
+    {
+        while (Buffered > 0 && !cancellationToken.IsCancellationRequested)
+        {
+            await Task.Delay(10, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private async Task RunAsync(IncomingRecord record)
+    {
+        while (true)
+        {
+            try
+            {
+                await concurrency.WaitAsync(stopping).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return; // stopping: left unfinished, so it is delivered again
+            }
+
+            try
+            {
+                await process(record, stopping).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception exception)
+            {
+                // A bug in the processor, not in a handler (those are caught there): stay unfinished, so not committed.
+                LogProcessorFailed(logger, exception, record.Topic, partition, record.Offset);
+                return;
+            }
+            finally
+            {
+                concurrency.Release();
+            }
+
+            IncomingRecord? next = null;
+            lock (_gate)
+            {
+                _unfinished.Remove(record.Offset);
+                if (record.Key is { } key)
+                {
+                    if (_busyKeys[key].TryDequeue(out var waiting))
+                    {
+                        next = waiting;
+                    }
+                    else
+                    {
+                        _busyKeys.Remove(key);
+                    }
+                }
+            }
+
+            if (next is null)
+            {
+                return;
+            }
+
+            record = next; // the key's next event, on this same flow
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Processing {Topic}-{Partition}@{Offset} failed outside its handler; the partition will not commit past it")]
+    private static partial void LogProcessorFailed(ILogger logger, Exception exception, string topic, int partition, long offset);
+}

@@ -1,0 +1,239 @@
+using System.Diagnostics;
+using Herald.Client.Transport;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.Retry;
+
+namespace Herald.Client;
+
+/// <summary>
+/// Takes one record from envelope to outcome: skips what was already processed, deserializes, runs the handler in a
+/// fresh scope with retries (Polly, exponential backoff with jitter), and dead-letters or discards what keeps failing.
+/// It returns only once the record is finished with, so its offset may be committed; only shutdown interrupts it.
+/// </summary>
+internal sealed partial class RecordProcessor
+{
+    private readonly IServiceScopeFactory _scopes;
+    private readonly HandlerMap _handlers;
+    private readonly EventSerializer _serializer;
+    private readonly IProcessedEventStore _processed;
+    private readonly ConsumerOptions _options;
+    private readonly IEventTransport _transport;
+    private readonly TopicMap _topics;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly ResiliencePipeline _retry;
+
+    public RecordProcessor(IServiceScopeFactory scopes, HandlerMap handlers, EventSerializer serializer, IProcessedEventStore processed, ConsumerOptions options, IEventTransport transport, TopicMap topics, ILogger logger, TimeProvider time)
+    {
+        _scopes = scopes;
+        _handlers = handlers;
+        _serializer = serializer;
+        _processed = processed;
+        _options = options;
+        _transport = transport;
+        _topics = topics;
+        _logger = logger;
+        _time = time;
+        _retry = new ResiliencePipelineBuilder { TimeProvider = time }
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } exception && ShouldRetry(exception, args.AttemptNumber, args.Context.CancellationToken)),
+                MaxRetryAttempts = Math.Max(1, Math.Max(options.Retries, options.Failures.MaxRetries)),
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = options.RetryDelay,
+                MaxDelay = options.MaxRetryDelay,
+                OnRetry = args =>
+                {
+                    HeraldTelemetry.Retries.Add(1, HeraldTelemetry.Tags(_transport.System, _options.Topic, _options.Group));
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .Build();
+    }
+
+    public async Task ProcessAsync(IncomingRecord record, CancellationToken cancellationToken)
+    {
+        var tags = HeraldTelemetry.Tags(_transport.System, record.Topic, _options.Group, record.Partition);
+        HeraldTelemetry.Consumed.Add(1, tags);
+        EventMetadata metadata;
+        try
+        {
+            metadata = CloudEventHeaders.Read(record.Headers, record.Key);
+        }
+        catch (InvalidEventException exception)
+        {
+            await DeadLetterAsync(record, null, exception, 0, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        using var scope = _logger.BeginScope(new Dictionary<string, object?>
+        {
+            ["EventId"] = metadata.Id,
+            ["EventType"] = metadata.Type.ToString(),
+            ["CorrelationId"] = metadata.CorrelationId,
+        });
+        if (!_handlers.TryFind(metadata.Type.Name, out var type, out var invoke))
+        {
+            if (_options.UnknownEvents == UnknownEventPolicy.DeadLetter)
+            {
+                await DeadLetterAsync(record, metadata, new InvalidEventException($"{_options.Group} does not handle {metadata.Type}."), 0, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                HeraldTelemetry.Skipped.Add(1, tags);
+                LogSkipped(_logger, metadata.Type.ToString(), "not handled by this consumer");
+            }
+
+            return;
+        }
+
+        if (_options.SkipProcessed && await _processed.IsProcessedAsync(_options.Group, metadata.Id, cancellationToken).ConfigureAwait(false))
+        {
+            HeraldTelemetry.Skipped.Add(1, tags);
+            LogSkipped(_logger, metadata.Type.ToString(), "already processed");
+            return;
+        }
+
+        object @event;
+        try
+        {
+            @event = _serializer.Deserialize(record.Value, metadata.Type, type);
+        }
+        catch (InvalidEventException exception)
+        {
+            await DeadLetterAsync(record, metadata, exception, 0, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        using var activity = StartProcessActivity(record, metadata);
+        var started = Stopwatch.GetTimestamp();
+        var attempts = 0;
+        DateTimeOffset? firstFailure = null;
+        try
+        {
+            await _retry.ExecuteAsync(
+                async token =>
+                {
+                    attempts++;
+                    var context = new EventContext(metadata, record.Topic, record.Partition, record.Offset, _options.Group, attempts);
+                    await using var handlerScope = _scopes.CreateAsyncScope();
+                    EventContext.Current = context;
+                    try
+                    {
+                        await invoke(handlerScope.ServiceProvider, @event, context, token).ConfigureAwait(false);
+                    }
+                    catch (Exception) when (!token.IsCancellationRequested)
+                    {
+                        firstFailure ??= _time.GetUtcNow();
+                        throw;
+                    }
+                    finally
+                    {
+                        EventContext.Current = null;
+                    }
+                },
+                cancellationToken).ConfigureAwait(false);
+            await _processed.MarkProcessedAsync(_options.Group, metadata.Id, CancellationToken.None).ConfigureAwait(false);
+            LogHandled(_logger, metadata.Type.ToString(), attempts);
+        }
+        catch (Exception) when (cancellationToken.IsCancellationRequested)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, "stopped");
+            throw; // shutting down: not finished, so not committed, so delivered again
+        }
+        catch (Exception exception)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, exception.Message);
+            activity?.SetTag("error.type", exception.GetType().FullName);
+            if (_options.Failures.For(exception).Action == FailureAction.Discard)
+            {
+                HeraldTelemetry.Skipped.Add(1, tags);
+                LogDiscarded(_logger, exception, metadata.Type.ToString(), attempts);
+            }
+            else
+            {
+                await DeadLetterAsync(record, metadata, exception, attempts, cancellationToken, firstFailure).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            HeraldTelemetry.ProcessDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
+        }
+    }
+
+    private bool ShouldRetry(Exception exception, int attempt, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+
+        var (action, retries) = _options.Failures.For(exception);
+        return action == FailureAction.RetryThenDeadLetter && attempt < (retries ?? _options.Retries);
+    }
+
+    private Activity? StartProcessActivity(IncomingRecord record, EventMetadata metadata)
+    {
+        ActivityContext.TryParse(metadata.TraceParent, metadata.TraceState, out var producer);
+        var activity = HeraldTelemetry.Source.StartActivity(
+            ActivityKind.Consumer,
+            producer,
+            links: producer == default ? null : [new ActivityLink(producer)],
+            name: $"process {record.Topic}");
+        if (activity is not null)
+        {
+            activity.SetTag("messaging.system", _transport.System);
+            activity.SetTag("messaging.operation.type", "process");
+            activity.SetTag("messaging.operation.name", "process");
+            activity.SetTag("messaging.destination.name", record.Topic);
+            activity.SetTag("messaging.destination.partition.id", record.Partition.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            activity.SetTag("messaging.consumer.group.name", _options.Group);
+            activity.SetTag("messaging.message.id", metadata.Id.ToString());
+            activity.SetTag("messaging.kafka.offset", record.Offset);
+        }
+
+        return activity;
+    }
+
+    // The event is only finished once the dead letter is stored: until then it is retried, and never lost.
+    private async Task DeadLetterAsync(IncomingRecord record, EventMetadata? metadata, Exception exception, int attempts, CancellationToken cancellationToken, DateTimeOffset? firstFailure = null)
+    {
+        var now = _time.GetUtcNow();
+        var letter = DeadLetterHeaders.For(record, _options.DeadLetterTopicName, _options.Group, exception, attempts, firstFailure ?? now, now);
+        for (var delay = TimeSpan.FromMilliseconds(100); ; delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(30).Ticks)))
+        {
+            try
+            {
+                await _topics.EnsureAsync(_transport, letter.Topic, cancellationToken).ConfigureAwait(false);
+                await _transport.PublishAsync(letter, cancellationToken).ConfigureAwait(false);
+                break;
+            }
+            catch (Exception failure) when (!cancellationToken.IsCancellationRequested)
+            {
+                LogDeadLetterFailed(_logger, failure, letter.Topic);
+                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        HeraldTelemetry.DeadLettered.Add(1, HeraldTelemetry.Tags(_transport.System, record.Topic, _options.Group, record.Partition));
+        LogDeadLettered(_logger, exception, metadata?.Type.ToString() ?? "(not an event)", attempts, letter.Topic);
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Handled {EventTypeName} after {Attempts} attempt(s)")]
+    private static partial void LogHandled(ILogger logger, string eventTypeName, int attempts);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Skipped {EventTypeName}: {Reason}")]
+    private static partial void LogSkipped(ILogger logger, string eventTypeName, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Discarded {EventTypeName} after {Attempts} attempt(s), as its failure rule says")]
+    private static partial void LogDiscarded(ILogger logger, Exception exception, string eventTypeName, int attempts);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Dead-lettered {EventTypeName} after {Attempts} attempt(s) to {DeadLetterTopic}")]
+    private static partial void LogDeadLettered(ILogger logger, Exception exception, string eventTypeName, int attempts, string deadLetterTopic);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not write to dead-letter topic {DeadLetterTopic}; retrying")]
+    private static partial void LogDeadLetterFailed(ILogger logger, Exception exception, string deadLetterTopic);
+}

@@ -1,0 +1,55 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Herald.Client;
+
+/// <summary>Registers Herald in a service.</summary>
+public static class HeraldServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds Herald: the <see cref="IEventPublisher"/>, the configured transport and consumers. Settings come from the
+    /// <c>Herald</c> configuration section, then <paramref name="configure"/>, and are validated when the host starts.
+    /// </summary>
+    public static HeraldBuilder AddHerald(this IServiceCollection services, Action<HeraldBuilder> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        var types = new EventTypeRegistry();
+        var builder = new HeraldBuilder(services, types);
+        services.AddOptions<HeraldOptions>()
+            .Configure<IServiceProvider>((options, provider) => Bind(provider, HeraldOptions.Section, options))
+            .Validate(o => !string.IsNullOrWhiteSpace(o.Source), "Source must not be empty.")
+            .Validate(o => o.DefaultPartitions is >= 1 and <= 10_000, "DefaultPartitions must be 1 to 10,000.")
+            .ValidateOnStart();
+        services.TryAddSingleton(types);
+        services.TryAddSingleton(provider => new EventSerializer(types, provider.GetRequiredService<IOptions<HeraldOptions>>().Value.Json));
+        services.TryAddSingleton(provider =>
+        {
+            var map = new TopicMap(provider.GetRequiredService<IOptions<HeraldOptions>>());
+            foreach (var (type, topic) in builder.Topics)
+            {
+                map.Map(type, topic);
+            }
+
+            return map;
+        });
+        services.TryAddSingleton<IProcessedEventStore, InMemoryProcessedEventStore>();
+        services.TryAddSingleton<IEventPublisher, EventPublisher>();
+        configure(builder);
+        if (!services.Any(s => s.ServiceType == typeof(TransportProvider)))
+        {
+            throw new InvalidOperationException("Choose a transport in AddHerald: UseEmbedded(\"data\") or UseKafka(\"host:9092\").");
+        }
+
+        return builder;
+    }
+
+    internal static void Bind(IServiceProvider services, string section, object options)
+    {
+        if (services.GetService<IConfiguration>() is { } configuration)
+        {
+            configuration.GetSection(section).Bind(options);
+        }
+    }
+}

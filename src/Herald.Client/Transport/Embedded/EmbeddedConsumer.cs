@@ -1,0 +1,231 @@
+using System.Buffers;
+using System.Text;
+using Herald.Broker;
+using Herald.Storage;
+
+namespace Herald.Client.Transport.Embedded;
+
+/// <summary>
+/// A member of a consumer group on the embedded broker, speaking the same group protocol as Kafka clients (join, sync
+/// with a range assignment, heartbeats), so embedded and Kafka members of one group share its partitions.
+/// </summary>
+internal sealed class EmbeddedConsumer : ITransportConsumer
+{
+    private static readonly TimeSpan SessionTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(1);
+    private const int MaxBytesPerPartition = 1024 * 1024;
+
+    private readonly HeraldBroker _broker;
+    private readonly string _topic;
+    private readonly string _group;
+    private readonly HashSet<int> _paused = [];
+    private readonly Dictionary<int, long> _positions = [];
+    private readonly CancellationTokenSource _stop = new();
+    private string _memberId = string.Empty;
+    private int _generation = -1;
+    private volatile bool _mustRejoin = true;
+    private int[] _assignment = [];
+    private int _partitionsAtJoin;
+    private Task _heartbeats = Task.CompletedTask;
+
+    public EmbeddedConsumer(HeraldBroker broker, string topic, string group)
+    {
+        _broker = broker;
+        _topic = topic;
+        _group = group;
+    }
+
+    public IReadOnlyCollection<int> Assignment => _assignment;
+
+    public async Task<IReadOnlyList<IncomingRecord>> PollAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (_mustRejoin || PartitionCount() != _partitionsAtJoin)
+        {
+            // Like a Kafka client's metadata refresh: a topic created (or grown) since the last join is rebalanced over.
+            await JoinAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var fetch = new FetchBatch();
+        var buffers = new List<(int Partition, ArrayBufferWriter<byte> Buffer)>();
+        foreach (var partition in _assignment)
+        {
+            if (_paused.Contains(partition))
+            {
+                continue;
+            }
+
+            var buffer = new ArrayBufferWriter<byte>();
+            fetch.Add(_topic, partition, _positions[partition], MaxBytesPerPartition, buffer);
+            buffers.Add((partition, buffer));
+        }
+
+        if (fetch.Count == 0)
+        {
+            await Task.Delay(timeout, cancellationToken).ConfigureAwait(false);
+            return [];
+        }
+
+        await _broker.FetchAsync(fetch, buffers.Count * MaxBytesPerPartition, timeout, 1, cancellationToken).ConfigureAwait(false);
+        var records = new List<IncomingRecord>();
+        for (var i = 0; i < fetch.Count; i++)
+        {
+            var (partition, buffer) = buffers[i];
+            var result = fetch[i];
+            if (result.Error == ErrorCode.OffsetOutOfRange)
+            {
+                _positions[partition] = _broker.ListOffset(_topic, partition, -2).Offset; // deleted by retention: resume at the start
+                continue;
+            }
+
+            var reader = new RecordBatchReader(buffer.WrittenMemory);
+            while (reader.TryReadNext(out var batch))
+            {
+                foreach (var record in batch.Records)
+                {
+                    if (record.Offset < _positions[partition])
+                    {
+                        continue; // a batch starts before the position asked for
+                    }
+
+                    records.Add(new IncomingRecord(
+                        _topic,
+                        partition,
+                        record.Offset,
+                        record.Key is { } key ? Encoding.UTF8.GetString(key.Span) : null,
+                        [.. record.Headers.Select(h => new KeyValuePair<string, byte[]>(h.Key, h.Value?.ToArray() ?? []))],
+                        record.Value?.ToArray() ?? ReadOnlyMemory<byte>.Empty,
+                        DateTimeOffset.FromUnixTimeMilliseconds(record.Timestamp)));
+                    _positions[partition] = record.Offset + 1;
+                }
+            }
+        }
+
+        return records;
+    }
+
+    public void Pause(int partition) => _paused.Add(partition);
+
+    public void Resume(int partition) => _paused.Remove(partition);
+
+    public Task CommitAsync(IReadOnlyDictionary<int, long> nextOffsets, CancellationToken cancellationToken)
+    {
+        var result = _broker.CommitOffsets(_group, [.. nextOffsets.Select(o => new CommittedOffset(new TopicPartition(_topic, o.Key), o.Value))], _generation, _memberId, null);
+        if (!result.Succeeded)
+        {
+            _mustRejoin = result.Error is ErrorCode.RebalanceInProgress or ErrorCode.IllegalGeneration or ErrorCode.UnknownMemberId || _mustRejoin;
+            throw new CommitFailedException($"Committing offsets of group '{_group}' failed: {result.Error}.");
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _heartbeats.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (_memberId.Length > 0)
+        {
+            _broker.LeaveGroup(_group, _memberId);
+        }
+
+        _stop.Dispose();
+    }
+
+    private async Task JoinAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var subscription = ConsumerProtocol.WriteSubscription([_topic]);
+            var joined = await _broker.JoinGroupAsync(
+                new JoinGroupRequest(_group, _memberId, null, "consumer", [new GroupProtocol("range", subscription)], SessionTimeout, TimeSpan.FromSeconds(30), RequireKnownMemberId: false, ClientId: "herald-client"),
+                cancellationToken).ConfigureAwait(false);
+            if (joined.Error == ErrorCode.UnknownMemberId)
+            {
+                _memberId = string.Empty;
+                continue;
+            }
+
+            if (joined.Error != ErrorCode.None)
+            {
+                throw new InvalidOperationException($"Joining group '{_group}' failed: {joined.Error}.");
+            }
+
+            _memberId = joined.MemberId;
+            _generation = joined.GenerationId;
+            _partitionsAtJoin = PartitionCount();
+            var assignments = joined.LeaderId == joined.MemberId ? AssignRanges(joined.Members) : [];
+            var synced = await _broker.SyncGroupAsync(_group, _generation, _memberId, null, assignments, cancellationToken).ConfigureAwait(false);
+            if (synced.Error is ErrorCode.RebalanceInProgress or ErrorCode.IllegalGeneration)
+            {
+                continue;
+            }
+
+            if (synced.Error != ErrorCode.None)
+            {
+                throw new InvalidOperationException($"Syncing group '{_group}' failed: {synced.Error}.");
+            }
+
+            _assignment = [.. (ConsumerProtocol.ReadAssignment(synced.Assignment) ?? []).Where(p => p.Topic == _topic).Select(p => p.Partition).Order()];
+            StartAtCommittedOffsets();
+            _mustRejoin = false;
+            if (_heartbeats.IsCompleted)
+            {
+                _heartbeats = HeartbeatAsync();
+            }
+
+            return;
+        }
+    }
+
+    private int PartitionCount() => _broker.DescribeTopic(_topic)?.Partitions ?? 0;
+
+    // Kafka's range assignor: members sorted by id, each a contiguous range, the first ones one more when it does not divide.
+    private List<(string MemberId, byte[] Assignment)> AssignRanges(IReadOnlyList<JoinedMember> members)
+    {
+        var partitions = _broker.DescribeTopic(_topic)?.Partitions ?? 0;
+        var sorted = members.Select(m => m.MemberId).Order(StringComparer.Ordinal).ToList();
+        var assignments = new List<(string, byte[])>();
+        var next = 0;
+        for (var i = 0; i < sorted.Count; i++)
+        {
+            var count = (partitions / sorted.Count) + (i < partitions % sorted.Count ? 1 : 0);
+            assignments.Add((sorted[i], ConsumerProtocol.WriteAssignment(Enumerable.Range(next, count).Select(p => new TopicPartition(_topic, p)))));
+            next += count;
+        }
+
+        return assignments;
+    }
+
+    // A new group starts at the earliest offset: a service that starts after events were published still sees them.
+    private void StartAtCommittedOffsets()
+    {
+        _positions.Clear();
+        _paused.Clear();
+        var committed = _broker.FetchOffsets(_group, _assignment.Select(p => new TopicPartition(_topic, p))).ToDictionary(c => c.Partition.Partition, c => c.Offset);
+        foreach (var partition in _assignment)
+        {
+            _positions[partition] = committed.TryGetValue(partition, out var offset) && offset >= 0 ? offset : _broker.ListOffset(_topic, partition, -2).Offset;
+        }
+    }
+
+    private async Task HeartbeatAsync()
+    {
+        using var timer = new PeriodicTimer(HeartbeatInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
+            {
+                if (!_mustRejoin && _broker.Heartbeat(_group, _generation, _memberId) != ErrorCode.None)
+                {
+                    _mustRejoin = true; // a rebalance, or the session ended: the next poll rejoins
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+}
+
+/// <summary>Offsets could not be committed, usually because the group rebalanced; the records will be redelivered.</summary>
+public sealed class CommitFailedException(string message) : Exception(message);

@@ -1,0 +1,100 @@
+using System.Text;
+using Confluent.Kafka;
+using Confluent.Kafka.Admin;
+
+namespace Herald.Client.Transport.Kafka;
+
+/// <summary>
+/// Any Kafka cluster, or <c>herald serve</c>, through Confluent.Kafka. The producer is durable by default: acks=all and
+/// idempotent, so a retried send is stored once.
+/// </summary>
+public sealed class KafkaTransport : IEventTransport
+{
+    private readonly string _bootstrap;
+    private readonly IProducer<string?, byte[]> _producer;
+    private readonly IAdminClient _admin;
+
+    /// <param name="bootstrapServers">HOST:PORT[,HOST:PORT...].</param>
+    /// <param name="configure">Changes to librdkafka's producer settings, applied after Herald's defaults.</param>
+    public KafkaTransport(string bootstrapServers, Action<ProducerConfig>? configure = null)
+    {
+        _bootstrap = bootstrapServers;
+        var config = new ProducerConfig
+        {
+            BootstrapServers = bootstrapServers,
+            Acks = Acks.All,
+            EnableIdempotence = true,
+            LingerMs = 1,
+            SocketNagleDisable = true,
+            Partitioner = Partitioner.Murmur2Random, // the Java client's and Herald's partitioner, so keys land alike everywhere
+        };
+        configure?.Invoke(config);
+        _producer = new ProducerBuilder<string?, byte[]>(config).Build();
+        _admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrapServers }).Build();
+    }
+
+    /// <inheritdoc />
+    public string System => "kafka";
+
+    /// <inheritdoc />
+    public async Task EnsureTopicAsync(string topic, int partitions, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _admin.CreateTopicsAsync([new TopicSpecification { Name = topic, NumPartitions = partitions, ReplicationFactor = -1 }]).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (CreateTopicsException exception) when (exception.Results.All(r => r.Error.Code is ErrorCode.TopicAlreadyExists or ErrorCode.NoError))
+        {
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<PublishResult> PublishAsync(OutgoingRecord record, CancellationToken cancellationToken)
+    {
+        var headers = new Headers();
+        foreach (var (name, value) in record.Headers)
+        {
+            headers.Add(name, value);
+        }
+
+        try
+        {
+            var delivered = await _producer.ProduceAsync(record.Topic, new Message<string?, byte[]> { Key = record.Key, Value = record.Value.ToArray(), Headers = headers }, cancellationToken).ConfigureAwait(false);
+            return new PublishResult(delivered.Partition.Value, delivered.Offset.Value);
+        }
+        catch (ProduceException<string?, byte[]> exception)
+        {
+            throw new PublishException($"Publishing to {record.Topic} failed: {exception.Error.Reason}", (int)exception.Error.Code, exception);
+        }
+    }
+
+    /// <inheritdoc />
+    public ITransportConsumer Subscribe(string topic, string group) => new KafkaConsumer(_bootstrap, topic, group);
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<PartitionPosition>> PositionsAsync(string topic, string group, CancellationToken cancellationToken)
+    {
+        var metadata = _admin.GetMetadata(topic, TimeSpan.FromSeconds(10)).Topics.FirstOrDefault(t => t.Topic == topic);
+        if (metadata is null || metadata.Error.IsError)
+        {
+            return [];
+        }
+
+        var partitions = metadata.Partitions.Select(p => new TopicPartition(topic, p.PartitionId)).ToList();
+        var groupOffsets = await _admin.ListConsumerGroupOffsetsAsync([new ConsumerGroupTopicPartitions(group, partitions)]).WaitAsync(cancellationToken).ConfigureAwait(false);
+        var committed = groupOffsets.SelectMany(g => g.Partitions).ToDictionary(p => p.Partition.Value, p => p.Offset.Value);
+        var ends = await _admin.ListOffsetsAsync(partitions.Select(p => new TopicPartitionOffsetSpec { TopicPartition = p, OffsetSpec = OffsetSpec.Latest() })).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return [.. ends.ResultInfos.Select(r => new PartitionPosition(r.TopicPartitionOffsetError.Partition.Value, committed.GetValueOrDefault(r.TopicPartitionOffsetError.Partition.Value, -1), r.TopicPartitionOffsetError.Offset.Value)).OrderBy(p => p.Partition)];
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync()
+    {
+        _producer.Flush(TimeSpan.FromSeconds(10));
+        _producer.Dispose();
+        _admin.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    internal static string? KeyText(byte[]? key) => key is null ? null : Encoding.UTF8.GetString(key);
+}

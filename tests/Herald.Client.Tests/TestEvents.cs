@@ -1,0 +1,84 @@
+namespace Herald.Client.Tests;
+
+[EventType("OrderPlaced")]
+public sealed record OrderPlaced([property: EventKey] string OrderId, int Sequence, decimal Total);
+
+[EventType("PaymentProcessed")]
+public sealed record PaymentProcessed([property: EventKey] string OrderId, decimal Amount);
+
+/// <summary>What handlers saw, and how the test wants them to behave.</summary>
+public sealed class Recorder
+{
+    private readonly Lock _gate = new();
+    private int _running;
+
+    public List<(OrderPlaced Event, EventContext Context, string? TraceId)> Handled { get; } = [];
+
+    public List<(OrderPlaced Event, int Attempt)> Attempts { get; } = [];
+
+    public int MostAtOnce { get; private set; }
+
+    /// <summary>Throws for events it matches (every attempt).</summary>
+    public Func<OrderPlaced, Exception?> Fail { get; set; } = _ => null;
+
+    /// <summary>Runs before recording; may wait.</summary>
+    public Func<OrderPlaced, CancellationToken, Task> Before { get; set; } = (_, _) => Task.CompletedTask;
+
+    public TaskCompletionSource Changed { get; private set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public async Task RecordAsync(OrderPlaced @event, EventContext context, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            Attempts.Add((@event, context.Attempt));
+            MostAtOnce = Math.Max(MostAtOnce, ++_running);
+        }
+
+        try
+        {
+            await Before(@event, cancellationToken);
+            if (Fail(@event) is { } failure)
+            {
+                throw failure;
+            }
+
+            lock (_gate)
+            {
+                Handled.Add((@event, context, System.Diagnostics.Activity.Current?.TraceId.ToString()));
+            }
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _running--;
+            }
+
+            Changed.TrySetResult();
+        }
+    }
+
+    public List<(OrderPlaced Event, EventContext Context, string? TraceId)> Snapshot()
+    {
+        lock (_gate)
+        {
+            return [.. Handled];
+        }
+    }
+
+    /// <summary>Waits until <paramref name="done"/> holds of the handled events.</summary>
+    public async Task WaitUntilAsync(Func<List<(OrderPlaced Event, EventContext Context, string? TraceId)>, bool> done, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (!done(Snapshot()))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"Timed out; handled {Snapshot().Count} events.");
+            await Task.Delay(20);
+        }
+    }
+}
+
+public sealed class OrderHandler(Recorder recorder) : IEventHandler<OrderPlaced>
+{
+    public Task HandleAsync(OrderPlaced @event, EventContext context, CancellationToken cancellationToken) => recorder.RecordAsync(@event, context, cancellationToken);
+}

@@ -1,0 +1,395 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using Herald.Broker;
+using Herald.Client.Transport;
+using Herald.Kafka;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Herald.Client.Tests;
+
+/// <summary>
+/// The SDK's promises, run against each transport: the embedded broker, and Confluent.Kafka talking to Herald's Kafka
+/// listener over a real socket. Each test gets a fresh broker on disk.
+/// </summary>
+public abstract class TransportCompliance : IAsyncLifetime
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "herald-client-" + Guid.NewGuid().ToString("N"));
+    private readonly List<IHost> _hosts = [];
+
+    protected HeraldBroker Broker { get; private set; } = null!;
+
+    protected Recorder Recorder { get; } = new();
+
+    protected string Topic { get; } = "orders";
+
+    protected string Group { get; } = "billing";
+
+    public async Task InitializeAsync()
+    {
+        Broker = await HeraldBroker.StartAsync(new BrokerOptions { DataDirectory = _directory });
+        await StartAsync(Broker);
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var host in _hosts)
+        {
+            await StopAsync(host);
+        }
+
+        await StopAsync();
+        await Broker.DisposeAsync();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    /// <summary>Starts whatever the transport needs beside the broker.</summary>
+    protected abstract Task StartAsync(HeraldBroker broker);
+
+    protected abstract Task StopAsync();
+
+    protected abstract void UseTransport(HeraldBuilder herald);
+
+    [Fact]
+    public async Task Published_events_reach_the_handler_with_their_CloudEvents_envelope()
+    {
+        var host = await StartHostAsync();
+        var publisher = host.Services.GetRequiredService<IEventPublisher>();
+
+        var receipt = await publisher.PublishAsync(new OrderPlaced("o-1", 1, 12.5m));
+        await publisher.PublishBatchAsync([new OrderPlaced("o-2", 2, 3m), new OrderPlaced("o-3", 3, 4m)]);
+
+        await Recorder.WaitUntilAsync(h => h.Count == 3);
+        var (first, context, _) = Recorder.Snapshot().Single(h => h.Event.OrderId == "o-1");
+        Assert.Equal(new OrderPlaced("o-1", 1, 12.5m), first);
+        Assert.Equal(receipt.Metadata.Id, context.Metadata.Id);
+        Assert.Equal(7, (int)((receipt.Metadata.Id.ToByteArray(bigEndian: true)[6] >> 4) & 0xF)); // UUIDv7
+        Assert.Equal(("OrderPlaced", 1, "o-1", "/herald-tests"), (context.Metadata.Type.Name, context.Metadata.Type.Version, context.Metadata.Key, context.Metadata.Source));
+        Assert.Equal(receipt.Metadata.Id.ToString(), context.Metadata.CorrelationId);
+        Assert.Equal((Topic, Group, receipt.Partition, receipt.Offset), (context.Topic, context.Group, context.Partition, context.Offset));
+
+        // On the wire: the CloudEvents Kafka binding in binary mode, readable without Herald.
+        var raw = (await ReadAsync(Topic, "raw-reader", 3)).Single(r => r.Key == "o-1");
+        Assert.Equal("1.0", Header(raw, "ce_specversion"));
+        Assert.Equal("OrderPlaced.v1", Header(raw, "ce_type"));
+        Assert.Equal(receipt.Metadata.Id.ToString(), Header(raw, "ce_id"));
+        Assert.Equal("application/json", Header(raw, "content-type"));
+        Assert.NotNull(Header(raw, "ce_time"));
+        Assert.Equal("{\"orderId\":\"o-1\",\"sequence\":1,\"total\":12.5}", Encoding.UTF8.GetString(raw.Value.Span));
+    }
+
+    [Fact]
+    public async Task Events_with_one_key_are_handled_in_order_while_other_keys_run_beside_them()
+    {
+        Recorder.Before = (e, token) => Task.Delay(Random.Shared.Next(0, 4), token);
+        var host = await StartHostAsync(configure: c => c.MaxConcurrency = 8);
+        var publisher = host.Services.GetRequiredService<IEventPublisher>();
+        var events = Enumerable.Range(0, 300).Select(i => new OrderPlaced($"o-{i % 12}", i, i)).ToList();
+
+        await publisher.PublishBatchAsync(events);
+
+        await Recorder.WaitUntilAsync(h => h.Count == events.Count);
+        foreach (var key in Recorder.Snapshot().GroupBy(h => h.Event.OrderId))
+        {
+            var sequences = key.Select(h => h.Event.Sequence).ToList();
+            Assert.Equal(sequences.Order(), sequences);
+        }
+
+        Assert.InRange(Recorder.MostAtOnce, 2, 8);
+    }
+
+    [Fact]
+    public async Task A_failing_event_is_retried_then_dead_lettered_with_why_and_where_while_the_others_go_on()
+    {
+        Recorder.Fail = e => e.OrderId == "bad" ? new TimeoutException("downstream timed out") : null;
+        var host = await StartHostAsync(configure: c =>
+        {
+            c.Retries = 2;
+            c.RetryDelay = TimeSpan.FromMilliseconds(5);
+        });
+        var publisher = host.Services.GetRequiredService<IEventPublisher>();
+
+        var bad = await publisher.PublishAsync(new OrderPlaced("bad", 1, 1));
+        await publisher.PublishAsync(new OrderPlaced("good", 2, 2));
+
+        var letter = (await ReadAsync($"{Topic}.{Group}.dlq", "dlq-reader", 1)).Single();
+        Assert.Equal([1, 2, 3], Recorder.Attempts.Where(a => a.Event.OrderId == "bad").Select(a => a.Attempt));
+        Assert.Equal("bad", letter.Key);
+        Assert.Equal(bad.Metadata.Id.ToString(), Header(letter, "ce_id")); // the original record, kept whole
+        Assert.Equal(typeof(TimeoutException).FullName, Header(letter, DeadLetterHeaders.ExceptionType));
+        Assert.Equal("downstream timed out", Header(letter, DeadLetterHeaders.ExceptionMessage));
+        Assert.Contains("RecordAsync", Header(letter, DeadLetterHeaders.ExceptionStack), StringComparison.Ordinal);
+        Assert.Equal(("3", Topic, bad.Partition.ToString(), bad.Offset.ToString(), Group), (Header(letter, DeadLetterHeaders.Attempts), Header(letter, DeadLetterHeaders.OriginalTopic), Header(letter, DeadLetterHeaders.OriginalPartition), Header(letter, DeadLetterHeaders.OriginalOffset), Header(letter, DeadLetterHeaders.Group)));
+        Assert.True(DateTimeOffset.Parse(Header(letter, DeadLetterHeaders.FirstFailure)!) <= DateTimeOffset.Parse(Header(letter, DeadLetterHeaders.LastFailure)!));
+        await Recorder.WaitUntilAsync(h => h.Any(e => e.Event.OrderId == "good"));
+    }
+
+    [Fact]
+    public async Task Failure_rules_discard_or_dead_letter_at_once_by_exception_type()
+    {
+        Recorder.Fail = e => e.OrderId switch
+        {
+            "invalid" => new ArgumentException("no such product"),
+            "ignored" => new InvalidOperationException("stale"),
+            _ => null,
+        };
+        var host = await StartHostAsync(configure: c =>
+        {
+            c.Failures.On<ArgumentException>(FailureAction.DeadLetter).On<InvalidOperationException>(FailureAction.Discard);
+            c.RetryDelay = TimeSpan.FromMilliseconds(5);
+        });
+        var publisher = host.Services.GetRequiredService<IEventPublisher>();
+
+        await publisher.PublishAsync(new OrderPlaced("invalid", 1, 1));
+        await publisher.PublishAsync(new OrderPlaced("ignored", 2, 1));
+        await publisher.PublishAsync(new OrderPlaced("fine", 3, 1));
+
+        await Recorder.WaitUntilAsync(h => h.Any(e => e.Event.OrderId == "fine"));
+        var letter = (await ReadAsync($"{Topic}.{Group}.dlq", "dlq-reader", 1)).Single();
+        Assert.Equal(("invalid", "1"), (letter.Key, Header(letter, DeadLetterHeaders.Attempts)));
+        Assert.Single(Recorder.Attempts, a => a.Event.OrderId == "ignored");
+    }
+
+    [Fact]
+    public async Task Poison_records_go_straight_to_the_dead_letter_topic_and_never_stop_the_consumer()
+    {
+        var host = await StartHostAsync();
+        var transport = await Transport(host);
+        await transport.EnsureTopicAsync(Topic, 3, CancellationToken.None);
+        var envelope = CloudEventHeaders.Write(new EventMetadata(Guid.CreateVersion7(), new EventTypeName("OrderPlaced", 1), "/test", DateTimeOffset.UtcNow, "poison", null, null, null, null));
+
+        await transport.PublishAsync(new OutgoingRecord(Topic, "poison", envelope, Encoding.UTF8.GetBytes("{not json")), CancellationToken.None);
+        await transport.PublishAsync(new OutgoingRecord(Topic, "plain", [], Encoding.UTF8.GetBytes("not a cloud event")), CancellationToken.None);
+        await host.Services.GetRequiredService<IEventPublisher>().PublishAsync(new OrderPlaced("after", 1, 1));
+
+        await Recorder.WaitUntilAsync(h => h.Any(e => e.Event.OrderId == "after"));
+        var letters = await ReadAsync($"{Topic}.{Group}.dlq", "dlq-reader", 2);
+        Assert.Equal(["plain", "poison"], letters.Select(l => l.Key).Order());
+        Assert.All(letters, l => Assert.Equal(typeof(InvalidEventException).FullName, Header(l, DeadLetterHeaders.ExceptionType)));
+        Assert.All(letters, l => Assert.Equal("0", Header(l, DeadLetterHeaders.Attempts)));
+    }
+
+    [Fact]
+    public async Task An_event_delivered_twice_takes_effect_once()
+    {
+        var host = await StartHostAsync();
+        var publisher = host.Services.GetRequiredService<IEventPublisher>();
+        var id = Guid.CreateVersion7();
+
+        await publisher.PublishAsync(new OrderPlaced("o-1", 1, 1), new PublishOptions { Id = id });
+        await publisher.PublishAsync(new OrderPlaced("o-1", 1, 1), new PublishOptions { Id = id }); // a producer retry, say
+        await publisher.PublishAsync(new OrderPlaced("o-1", 2, 1));
+
+        await Recorder.WaitUntilAsync(h => h.Any(e => e.Event.Sequence == 2));
+        Assert.Equal([1, 2], Recorder.Snapshot().Select(h => h.Event.Sequence));
+    }
+
+    [Fact]
+    public async Task A_crash_mid_processing_redelivers_everything_unfinished_and_loses_nothing()
+    {
+        var stuck = new TaskCompletionSource();
+        Recorder.Before = async (e, token) =>
+        {
+            if (e.Sequence == 5)
+            {
+                await stuck.Task.WaitAsync(token); // the process dies while handling this one
+            }
+        };
+        var first = await StartHostAsync(configure: c => c.DrainTimeout = TimeSpan.FromMilliseconds(100));
+        var publisher = first.Services.GetRequiredService<IEventPublisher>();
+        await publisher.PublishBatchAsync(Enumerable.Range(0, 10).Select(i => new OrderPlaced("same-key", i, i)));
+        await Recorder.WaitUntilAsync(h => h.Count == 5);
+
+        await StopAsync(first);
+        _hosts.Remove(first);
+        Assert.Equal([0, 1, 2, 3, 4], Recorder.Snapshot().Select(h => h.Event.Sequence));
+
+        Recorder.Before = (_, _) => Task.CompletedTask;
+        await StartHostAsync();
+        await Recorder.WaitUntilAsync(h => h.Count >= 10);
+        Assert.Equal(Enumerable.Range(0, 10), Recorder.Snapshot().Select(h => h.Event.Sequence).Distinct().Order());
+        Assert.Equal(5, Recorder.Snapshot().Skip(5).First().Event.Sequence); // resumed at the unfinished event, in order
+    }
+
+    [Fact]
+    public async Task The_trace_continues_from_publisher_to_handler()
+    {
+        var spans = new List<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == HeraldTelemetry.Name,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                lock (spans)
+                {
+                    spans.Add(activity);
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+        var host = await StartHostAsync();
+        using var request = new Activity("http-request").SetIdFormat(ActivityIdFormat.W3C).Start();
+
+        await host.Services.GetRequiredService<IEventPublisher>().PublishAsync(new OrderPlaced("traced", 1, 1));
+        request.Stop();
+
+        await Recorder.WaitUntilAsync(h => h.Count == 1);
+        Assert.Equal(request.TraceId.ToString(), Recorder.Snapshot().Single().TraceId);
+        await WaitForAsync(() => { lock (spans) { return spans.Any(s => s.Kind == ActivityKind.Consumer); } });
+        Activity send, process;
+        lock (spans)
+        {
+            send = spans.Single(s => s.Kind == ActivityKind.Producer && s.TraceId == request.TraceId);
+            process = spans.Single(s => s.Kind == ActivityKind.Consumer && s.TraceId == request.TraceId);
+        }
+
+        Assert.Equal($"send {Topic}", send.DisplayName);
+        Assert.Equal($"process {Topic}", process.DisplayName);
+        Assert.Equal(send.SpanId, process.ParentSpanId);
+        Assert.Contains(process.Links, l => l.Context.SpanId == send.SpanId);
+        Assert.Equal(Group, process.GetTagItem("messaging.consumer.group.name"));
+        Assert.Equal("process", process.GetTagItem("messaging.operation.type"));
+        Assert.Equal(Topic, process.GetTagItem("messaging.destination.name"));
+        Assert.NotNull(process.GetTagItem("messaging.destination.partition.id"));
+        Assert.Equal(send.GetTagItem("messaging.message.id"), process.GetTagItem("messaging.message.id"));
+    }
+
+    [Fact]
+    public async Task Lag_is_what_the_group_has_not_processed_yet()
+    {
+        var publisherOnly = await StartHostAsync(consume: false);
+        await publisherOnly.Services.GetRequiredService<IEventPublisher>().PublishBatchAsync(Enumerable.Range(0, 7).Select(i => new OrderPlaced($"k{i}", i, i)));
+        var transport = await Transport(publisherOnly);
+
+        Assert.Equal(7, (await transport.PositionsAsync(Topic, Group, CancellationToken.None)).Sum(p => p.Lag));
+
+        await StartHostAsync(configure: c => c.CommitInterval = TimeSpan.FromMilliseconds(50));
+        await Recorder.WaitUntilAsync(h => h.Count == 7);
+        await WaitForAsync(async () => (await transport.PositionsAsync(Topic, Group, CancellationToken.None)).Sum(p => p.Lag) == 0);
+    }
+
+    [Fact]
+    public async Task Events_of_unknown_types_are_skipped_and_newer_versions_dead_lettered()
+    {
+        var host = await StartHostAsync(extra: h => h.MapTopic<PaymentProcessed>(Topic));
+        var publisher = host.Services.GetRequiredService<IEventPublisher>();
+        var transport = await Transport(host);
+        var newer = CloudEventHeaders.Write(new EventMetadata(Guid.CreateVersion7(), new EventTypeName("OrderPlaced", 2), "/future", DateTimeOffset.UtcNow, "v2", null, null, null, null));
+
+        await publisher.PublishAsync(new PaymentProcessed("o-1", 5m));
+        await transport.PublishAsync(new OutgoingRecord(Topic, "v2", newer, Encoding.UTF8.GetBytes("{\"orderId\":\"v2\"}")), CancellationToken.None);
+        await publisher.PublishAsync(new OrderPlaced("known", 1, 1));
+
+        await Recorder.WaitUntilAsync(h => h.Any(e => e.Event.OrderId == "known"));
+        var letter = (await ReadAsync($"{Topic}.{Group}.dlq", "dlq-reader", 1)).Single();
+        Assert.Equal("v2", letter.Key);
+        Assert.Contains("newer", Header(letter, DeadLetterHeaders.ExceptionMessage), StringComparison.Ordinal);
+        Assert.Single(Recorder.Snapshot());
+    }
+
+    protected async Task<IHost> StartHostAsync(Action<ConsumerOptions>? configure = null, Action<HeraldBuilder>? extra = null, bool consume = true)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddSingleton(Recorder);
+        builder.Configuration["Herald:Source"] = "/herald-tests";
+        builder.Services.AddHerald(herald =>
+        {
+            UseTransport(herald);
+            herald.MapTopic<OrderPlaced>(Topic);
+            extra?.Invoke(herald);
+            if (consume)
+            {
+                herald.AddConsumer<OrderHandler>(Topic, Group, options =>
+                {
+                    options.CommitInterval = TimeSpan.FromMilliseconds(100);
+                    configure?.Invoke(options);
+                });
+            }
+        });
+        var host = builder.Build();
+        await host.StartAsync();
+        _hosts.Add(host);
+        return host;
+    }
+
+    private static async Task StopAsync(IHost host)
+    {
+        await host.StopAsync();
+        if (host is IAsyncDisposable disposable)
+        {
+            await disposable.DisposeAsync();
+        }
+        else
+        {
+            host.Dispose();
+        }
+    }
+
+    protected static async Task<IEventTransport> Transport(IHost host) => await host.Services.GetRequiredService<TransportProvider>().GetAsync(CancellationToken.None);
+
+    /// <summary>Reads <paramref name="count"/> records of a topic as a group of its own.</summary>
+    protected async Task<List<IncomingRecord>> ReadAsync(string topic, string group, int count)
+    {
+        var transport = await Transport(_hosts[0]);
+        await using var consumer = transport.Subscribe(topic, group);
+        var records = new List<IncomingRecord>();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (records.Count < count)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"Read {records.Count} of {count} records from {topic}.");
+            records.AddRange(await consumer.PollAsync(TimeSpan.FromMilliseconds(200), CancellationToken.None));
+        }
+
+        return records;
+    }
+
+    protected static string? Header(IncomingRecord record, string name) => CloudEventHeaders.Find(record.Headers, name);
+
+    private static async Task WaitForAsync(Func<bool> condition) => await WaitForAsync(() => Task.FromResult(condition()));
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "Timed out.");
+            await Task.Delay(20);
+        }
+    }
+}
+
+/// <summary>The compliance suite on the embedded broker.</summary>
+public sealed class EmbeddedTransportCompliance : TransportCompliance
+{
+    protected override Task StartAsync(HeraldBroker broker) => Task.CompletedTask;
+
+    protected override Task StopAsync() => Task.CompletedTask;
+
+    protected override void UseTransport(HeraldBuilder herald) => herald.UseEmbedded(Broker);
+}
+
+/// <summary>The compliance suite through Confluent.Kafka, against Herald's Kafka listener on a loopback socket.</summary>
+public sealed class KafkaTransportCompliance : TransportCompliance
+{
+    private KafkaServer? _server;
+
+    protected override Task StartAsync(HeraldBroker broker)
+    {
+        _server = KafkaServer.Start(broker, new KafkaServerOptions { Listen = new IPEndPoint(IPAddress.Loopback, 0) });
+        return Task.CompletedTask;
+    }
+
+    protected override async Task StopAsync()
+    {
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
+    }
+
+    protected override void UseTransport(HeraldBuilder herald) => herald.UseKafka(_server!.BootstrapServers);
+}
