@@ -14,5 +14,7 @@ internal sealed record TopicJson(string Name, Guid Id, int Partitions, Dictionar
 [JsonSerializable(typeof(Bench.BenchReport))]
 [JsonSerializable(typeof(LagJson[]), TypeInfoPropertyName = "LagJsonArray")]
 [JsonSerializable(typeof(string[]), TypeInfoPropertyName = "StringArray")]
+[JsonSerializable(typeof(DeadLetterJson))]
+[JsonSerializable(typeof(DeadLetterJson[]), TypeInfoPropertyName = "DeadLetterJsonArray")]
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 internal sealed partial class CliJson : JsonSerializerContext;

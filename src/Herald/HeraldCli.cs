@@ -21,6 +21,7 @@ internal static class HeraldCli
         root.Subcommands.Add(ProduceCommand.Create(contextFor));
         root.Subcommands.Add(ConsumeCommand.Create(contextFor));
         root.Subcommands.Add(GroupsCommand.Create(contextFor));
+        root.Subcommands.Add(DlqCommand.Create(contextFor));
         root.Subcommands.Add(Bench.BenchCommand.Create(contextFor));
 
         var parse = root.Parse(args);

@@ -127,6 +127,47 @@ public abstract class TransportCompliance : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Dead_letters_are_listed_then_redriven_with_their_ids_and_succeed_or_purged()
+    {
+        var downstreamUp = false;
+        Recorder.Fail = e => e.OrderId.StartsWith("fails", StringComparison.Ordinal) && !Volatile.Read(ref downstreamUp) ? new TimeoutException("database down") : null;
+        var host = await StartHostAsync(configure: c =>
+        {
+            c.Retries = 1;
+            c.RetryDelay = TimeSpan.FromMilliseconds(5);
+        });
+        var publisher = host.Services.GetRequiredService<IEventPublisher>();
+        var dlq = host.Services.GetRequiredService<DeadLetterQueue>();
+        var deadLetterTopic = DeadLetterQueue.TopicFor(Topic, Group);
+        var failed = await publisher.PublishAsync(new OrderPlaced("fails-1", 1, 1));
+        await publisher.PublishAsync(new OrderPlaced("fails-2", 2, 1));
+        await publisher.PublishAsync(new OrderPlaced("fails-3", 3, 1));
+        await ReadAsync(deadLetterTopic, "dlq-reader", 3);
+
+        var listed = await dlq.ListAsync(deadLetterTopic);
+        Assert.Equal(3, listed.Count);
+        var first = listed.Single(l => l.Key == "fails-1");
+        Assert.Equal((failed.Metadata.Id.ToString(), "OrderPlaced.v1", "System.TimeoutException", 2, Topic, Group), (first.EventId, first.EventType, first.ExceptionType, first.Attempts, first.OriginalTopic, first.Group));
+        Assert.Equal(first.Reference, (await dlq.ShowAsync(deadLetterTopic, first.Partition, first.Offset))?.Reference);
+        Assert.Empty(await dlq.ListAsync(deadLetterTopic, new DeadLetterFilter { ErrorType = "ArgumentException" }));
+        Assert.Empty(await dlq.ListAsync(deadLetterTopic, new DeadLetterFilter { EventType = "PaymentProcessed" }));
+
+        var dryRun = await dlq.RedriveAsync(deadLetterTopic, new DeadLetterFilter { ErrorType = "TimeoutException", Limit = 2 }, dryRun: true);
+        Assert.Equal(2, dryRun.Letters.Count);
+        Assert.Equal(3, (await dlq.ListAsync(deadLetterTopic)).Count); // a dry run changes nothing
+
+        Volatile.Write(ref downstreamUp, true);
+        var redriven = await dlq.RedriveAsync(deadLetterTopic, new DeadLetterFilter { EventType = "OrderPlaced", Limit = 2 });
+        Assert.Equal(["fails-1", "fails-2"], redriven.Letters.Select(l => l.Key).Order());
+        await Recorder.WaitUntilAsync(h => h.Count(e => e.Event.OrderId.StartsWith("fails", StringComparison.Ordinal)) == 2);
+        Assert.Equal(failed.Metadata.Id, Recorder.Snapshot().Single(h => h.Event.OrderId == "fails-1").Context.Metadata.Id); // same id, so idempotency holds
+
+        var purged = await dlq.PurgeAsync(deadLetterTopic);
+        Assert.Equal("fails-3", purged.Letters.Single().Key);
+        Assert.Empty(await dlq.ListAsync(deadLetterTopic));
+    }
+
+    [Fact]
     public async Task Failure_rules_discard_or_dead_letter_at_once_by_exception_type()
     {
         Recorder.Fail = e => e.OrderId switch

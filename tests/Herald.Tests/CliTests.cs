@@ -25,6 +25,54 @@ public abstract class CliScenarios : IAsyncLifetime
 
     protected virtual Task<(int ExitCode, string Output, string Error)> RunAsync(string? input, params string[] args) => Herald.RunAsync(input, args);
 
+    /// <summary>The SDK's transport to the same data: the directory itself, or the running server.</summary>
+    protected abstract Task<Client.Transport.IEventTransport> OpenTransportAsync();
+
+    [Fact]
+    public async Task Dead_letters_are_listed_shown_redriven_with_their_id_and_then_gone()
+    {
+        await using (var transport = await OpenTransportAsync())
+        {
+            await transport.EnsureTopicAsync("orders", 1, CancellationToken.None);
+            await transport.EnsureTopicAsync("orders.billing.dlq", 1, CancellationToken.None);
+            var headers = new (string Name, string Value)[]
+            {
+                ("ce_specversion", "1.0"), ("ce_id", "0190a4e0-0000-7000-8000-000000000001"), ("ce_type", "OrderPlaced.v1"), ("ce_source", "/shop"),
+                (Client.DeadLetterHeaders.ExceptionType, "System.TimeoutException"), (Client.DeadLetterHeaders.ExceptionMessage, "database down"),
+                (Client.DeadLetterHeaders.ExceptionStack, "at Billing.Handle()"), (Client.DeadLetterHeaders.Attempts, "4"),
+                (Client.DeadLetterHeaders.OriginalTopic, "orders"), (Client.DeadLetterHeaders.OriginalPartition, "0"), (Client.DeadLetterHeaders.OriginalOffset, "41"),
+                (Client.DeadLetterHeaders.Group, "billing"), (Client.DeadLetterHeaders.FirstFailure, "2026-11-27T10:00:00.0000000+00:00"), (Client.DeadLetterHeaders.LastFailure, "2026-11-27T10:00:01.0000000+00:00"),
+            };
+            await transport.PublishAsync(
+                new Client.Transport.OutgoingRecord("orders.billing.dlq", "o-7", [.. headers.Select(h => new KeyValuePair<string, byte[]>(h.Name, Encoding.UTF8.GetBytes(h.Value)))], Encoding.UTF8.GetBytes("{\"orderId\":\"o-7\"}")),
+                CancellationToken.None);
+        }
+
+        var listed = await RunAsync(null, "dlq", "list", "--topic", "orders", "--group", "billing", "--output", "json");
+        Assert.True(listed.ExitCode == 0, listed.Error);
+        var letter = JsonDocument.Parse(listed.Output).RootElement.EnumerateArray().Single();
+        Assert.Equal(("0:0", "OrderPlaced.v1", "o-7", "System.TimeoutException", 4, 41L), (letter.GetProperty("letter").GetString(), letter.GetProperty("eventType").GetString(), letter.GetProperty("key").GetString(), letter.GetProperty("exceptionType").GetString(), letter.GetProperty("attempts").GetInt32(), letter.GetProperty("originalOffset").GetInt64()));
+        Assert.Equal("[]", (await RunAsync(null, "dlq", "list", "--topic", "orders", "--group", "billing", "--error", "ArgumentException", "--output", "json")).Output.Trim());
+
+        var shown = await RunAsync(null, "dlq", "show", "--topic", "orders", "--group", "billing", "0:0");
+        Assert.Contains("System.TimeoutException: database down", shown.Output, StringComparison.Ordinal);
+        Assert.Contains("{\"orderId\":\"o-7\"}", shown.Output, StringComparison.Ordinal);
+
+        Assert.Contains("would redrive 1", (await RunAsync(null, "dlq", "redrive", "--topic", "orders", "--group", "billing", "--dry-run")).Output, StringComparison.Ordinal);
+        var redriven = await RunAsync(null, "dlq", "redrive", "--topic", "orders", "--group", "billing", "--type", "OrderPlaced");
+        Assert.True(redriven.ExitCode == 0, redriven.Error);
+        Assert.Contains("redrove 1", redriven.Output, StringComparison.Ordinal);
+
+        var consumed = await RunAsync(null, "consume", "orders", "--format", "json");
+        var record = JsonDocument.Parse(consumed.Output.Trim()).RootElement;
+        Assert.Equal(("o-7", "{\"orderId\":\"o-7\"}"), (record.GetProperty("key").GetString(), record.GetProperty("value").GetString()));
+        Assert.Equal("[]", (await RunAsync(null, "dlq", "list", "--topic", "orders", "--group", "billing", "--output", "json")).Output.Trim());
+
+        var missing = await RunAsync(null, "dlq", "show", "--topic", "orders", "--group", "billing", "zero");
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("is not PARTITION:OFFSET", missing.Error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_runtime_error_exits_1_with_the_problem_on_stderr()
     {
@@ -116,6 +164,9 @@ public sealed class RemoteCliTests : CliScenarios
 {
     private System.Diagnostics.Process? _server;
     private int _port;
+
+    protected override Task<Client.Transport.IEventTransport> OpenTransportAsync() =>
+        Task.FromResult<Client.Transport.IEventTransport>(new Client.Transport.Kafka.KafkaTransport($"127.0.0.1:{_port}"));
 
     public override async Task InitializeAsync()
     {
@@ -211,6 +262,10 @@ public sealed class CliTests : CliScenarios
     private readonly HeraldProgram _herald;
 
     public CliTests() => _herald = Herald;
+
+    // Closed again before the CLI runs: the directory is locked by whoever has it open.
+    protected override async Task<Client.Transport.IEventTransport> OpenTransportAsync() =>
+        new Client.Transport.Embedded.EmbeddedTransport(await Broker.HeraldBroker.StartAsync(new Broker.BrokerOptions { DataDirectory = _herald.DataDirectory }), ownsBroker: true);
 
     [Fact]
     public async Task Help_lists_the_commands_and_exits_0()

@@ -18,6 +18,9 @@ public interface IEventTransport : IAsyncDisposable
     /// <summary>Joins <paramref name="group"/> as a member reading <paramref name="topic"/>.</summary>
     ITransportConsumer Subscribe(string topic, string group);
 
+    /// <summary>Every record of every partition, from the start to the end as it is now, outside any group.</summary>
+    IAsyncEnumerable<IncomingRecord> ReadAllAsync(string topic, CancellationToken cancellationToken);
+
     /// <summary>The offsets the group has committed and the partitions' ends, for lag.</summary>
     Task<IReadOnlyList<PartitionPosition>> PositionsAsync(string topic, string group, CancellationToken cancellationToken);
 }

@@ -87,14 +87,7 @@ internal sealed class EmbeddedConsumer : ITransportConsumer
                         continue; // a batch starts before the position asked for
                     }
 
-                    records.Add(new IncomingRecord(
-                        _topic,
-                        partition,
-                        record.Offset,
-                        record.Key is { } key ? Encoding.UTF8.GetString(key.Span) : null,
-                        [.. record.Headers.Select(h => new KeyValuePair<string, byte[]>(h.Key, h.Value?.ToArray() ?? []))],
-                        record.Value?.ToArray() ?? ReadOnlyMemory<byte>.Empty,
-                        DateTimeOffset.FromUnixTimeMilliseconds(record.Timestamp)));
+                    records.Add(ToIncoming(_topic, partition, record));
                     _positions[partition] = record.Offset + 1;
                 }
             }
@@ -102,6 +95,15 @@ internal sealed class EmbeddedConsumer : ITransportConsumer
 
         return records;
     }
+
+    internal static IncomingRecord ToIncoming(string topic, int partition, Record record) => new(
+        topic,
+        partition,
+        record.Offset,
+        record.Key is { } key ? Encoding.UTF8.GetString(key.Span) : null,
+        [.. record.Headers.Select(h => new KeyValuePair<string, byte[]>(h.Key, h.Value?.ToArray() ?? []))],
+        record.Value?.ToArray() ?? ReadOnlyMemory<byte>.Empty,
+        DateTimeOffset.FromUnixTimeMilliseconds(record.Timestamp));
 
     public void Pause(int partition) => _paused.Add(partition);
 

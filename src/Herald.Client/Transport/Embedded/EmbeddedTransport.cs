@@ -59,6 +59,40 @@ public sealed class EmbeddedTransport(HeraldBroker broker, bool ownsBroker) : IE
     public ITransportConsumer Subscribe(string topic, string group) => new EmbeddedConsumer(Broker, topic, group);
 
     /// <inheritdoc />
+    public async IAsyncEnumerable<IncomingRecord> ReadAllAsync(string topic, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var partitions = Broker.DescribeTopic(topic)?.Partitions ?? 0;
+        for (var partition = 0; partition < partitions; partition++)
+        {
+            var end = Broker.ListOffset(topic, partition, -1).Offset;
+            var offset = Broker.ListOffset(topic, partition, -2).Offset;
+            var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+            while (offset < end)
+            {
+                buffer.ResetWrittenCount();
+                var fetched = await Broker.FetchAsync(topic, partition, offset, 1024 * 1024, buffer, cancellationToken: cancellationToken).ConfigureAwait(false);
+                if (fetched.Error != ErrorCode.None || fetched.BytesWritten == 0)
+                {
+                    break;
+                }
+
+                foreach (var batch in RecordBatchReader.ReadAll(buffer.WrittenMemory.ToArray()))
+                {
+                    foreach (var record in batch.Records)
+                    {
+                        if (record.Offset >= offset && record.Offset < end)
+                        {
+                            yield return EmbeddedConsumer.ToIncoming(topic, partition, record);
+                        }
+                    }
+
+                    offset = Math.Max(offset, batch.Header.NextOffset);
+                }
+            }
+        }
+    }
+
+    /// <inheritdoc />
     public Task<IReadOnlyList<PartitionPosition>> PositionsAsync(string topic, string group, CancellationToken cancellationToken)
     {
         var description = Broker.DescribeTopic(topic);

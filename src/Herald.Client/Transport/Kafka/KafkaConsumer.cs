@@ -138,7 +138,7 @@ internal sealed class KafkaConsumer : ITransportConsumer
         }
     }
 
-    private static IncomingRecord ToRecord(ConsumeResult<byte[]?, byte[]?> result) => new(
+    internal static IncomingRecord ToRecord(ConsumeResult<byte[]?, byte[]?> result) => new(
         result.Topic,
         result.Partition.Value,
         result.Offset.Value,

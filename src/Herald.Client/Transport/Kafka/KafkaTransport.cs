@@ -72,6 +72,49 @@ public sealed class KafkaTransport : IEventTransport
     public ITransportConsumer Subscribe(string topic, string group) => new KafkaConsumer(_bootstrap, topic, group);
 
     /// <inheritdoc />
+    public async IAsyncEnumerable<IncomingRecord> ReadAllAsync(string topic, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var metadata = _admin.GetMetadata(topic, TimeSpan.FromSeconds(10)).Topics.FirstOrDefault(t => t.Topic == topic);
+        if (metadata is null || metadata.Error.IsError)
+        {
+            yield break;
+        }
+
+        using var reader = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig
+        {
+            BootstrapServers = _bootstrap,
+            GroupId = "herald-reader-" + Guid.NewGuid().ToString("N"), // required by librdkafka; never joined, nothing committed
+            EnableAutoCommit = false,
+            SocketNagleDisable = true,
+        }).Build();
+        foreach (var partition in metadata.Partitions.Select(p => new TopicPartition(topic, p.PartitionId)))
+        {
+            var ends = reader.QueryWatermarkOffsets(partition, TimeSpan.FromSeconds(10));
+            if (ends.High.Value <= ends.Low.Value)
+            {
+                continue;
+            }
+
+            reader.Assign(new TopicPartitionOffset(partition, Offset.Beginning));
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var result = await Task.Run(() => reader.Consume(TimeSpan.FromMilliseconds(200)), cancellationToken).ConfigureAwait(false);
+                if (result?.Message is null)
+                {
+                    continue;
+                }
+
+                yield return KafkaConsumer.ToRecord(result);
+                if (result.Offset.Value >= ends.High.Value - 1)
+                {
+                    break;
+                }
+            }
+        }
+    }
+
+    /// <inheritdoc />
     public async Task<IReadOnlyList<PartitionPosition>> PositionsAsync(string topic, string group, CancellationToken cancellationToken)
     {
         var metadata = _admin.GetMetadata(topic, TimeSpan.FromSeconds(10)).Topics.FirstOrDefault(t => t.Topic == topic);
