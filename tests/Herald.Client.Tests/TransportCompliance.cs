@@ -168,6 +168,41 @@ public abstract class TransportCompliance : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_breaker_pauses_consumption_while_a_dependency_is_down_then_probes_and_resumes()
+    {
+        var down = true;
+        Recorder.Fail = e => Volatile.Read(ref down) ? new TimeoutException("database down") : null;
+        var host = await StartHostAsync(
+            configure: c =>
+            {
+                c.Retries = 0;
+                c.MaxConcurrency = 1;
+                c.LagInterval = TimeSpan.FromMilliseconds(50);
+                c.CircuitBreaker.MinimumThroughput = 3;
+                c.CircuitBreaker.FailureRatio = 0.5;
+                c.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(30);
+                c.CircuitBreaker.BreakDuration = TimeSpan.FromMilliseconds(500);
+            },
+            services: s => s.AddHealthChecks().AddHeraldConsumers(maxLag: 1_000));
+        var status = host.Services.GetRequiredService<HeraldConsumers>();
+        var health = host.Services.GetRequiredService<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckService>();
+        await host.Services.GetRequiredService<IEventPublisher>().PublishBatchAsync(Enumerable.Range(0, 30).Select(i => new OrderPlaced($"o-{i}", i, i)));
+
+        await WaitForAsync(() => status.All.Values.SingleOrDefault()?.Breaker is BreakerState.Open or BreakerState.HalfOpen);
+        Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Unhealthy, (await health.CheckHealthAsync()).Status);
+        var attemptsWhenOpened = Recorder.Attempts.Count;
+        await Task.Delay(1_000);
+        Assert.InRange(Recorder.Attempts.Count - attemptsWhenOpened, 0, 6); // a probe every 500 ms, not 30 events burning through
+
+        Volatile.Write(ref down, false);
+        var dlq = host.Services.GetRequiredService<DeadLetterQueue>();
+        await WaitForAsync(async () => Recorder.Snapshot().Count + (await dlq.ListAsync(DeadLetterQueue.TopicFor(Topic, Group))).Count == 30);
+        Assert.InRange((await dlq.ListAsync(DeadLetterQueue.TopicFor(Topic, Group))).Count, 0, 2); // only those that failed before it opened
+        await WaitForAsync(() => status.All.Values.SingleOrDefault() is { Breaker: BreakerState.Closed, Lag: 0, MeasuredAt: not null });
+        Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy, (await health.CheckHealthAsync()).Status);
+    }
+
+    [Fact]
     public async Task Failure_rules_discard_or_dead_letter_at_once_by_exception_type()
     {
         Recorder.Fail = e => e.OrderId switch
@@ -331,9 +366,10 @@ public abstract class TransportCompliance : IAsyncLifetime
         Assert.Single(Recorder.Snapshot());
     }
 
-    protected async Task<IHost> StartHostAsync(Action<ConsumerOptions>? configure = null, Action<HeraldBuilder>? extra = null, bool consume = true)
+    protected async Task<IHost> StartHostAsync(Action<ConsumerOptions>? configure = null, Action<HeraldBuilder>? extra = null, bool consume = true, Action<IServiceCollection>? services = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        services?.Invoke(builder.Services);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddSingleton(Recorder);
         builder.Configuration["Herald:Source"] = "/herald-tests";
@@ -390,9 +426,9 @@ public abstract class TransportCompliance : IAsyncLifetime
 
     protected static string? Header(IncomingRecord record, string name) => CloudEventHeaders.Find(record.Headers, name);
 
-    private static async Task WaitForAsync(Func<bool> condition) => await WaitForAsync(() => Task.FromResult(condition()));
+    protected static async Task WaitForAsync(Func<bool> condition) => await WaitForAsync(() => Task.FromResult(condition()));
 
-    private static async Task WaitForAsync(Func<Task<bool>> condition)
+    protected static async Task WaitForAsync(Func<Task<bool>> condition)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (!await condition())
@@ -433,4 +469,42 @@ public sealed class KafkaTransportCompliance : TransportCompliance
     }
 
     protected override void UseTransport(HeraldBuilder herald) => herald.UseKafka(_server!.BootstrapServers);
+}
+
+/// <summary>Registration and options: mistakes fail when the host starts, with the setting named.</summary>
+public sealed class RegistrationTests
+{
+    [Fact]
+    public async Task Invalid_consumer_options_stop_the_host_from_starting()
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        await using var broker = await HeraldBroker.StartAsync(new BrokerOptions { InMemory = true });
+        builder.Services.AddSingleton(new Recorder());
+        builder.Services.AddHerald(h => h.UseEmbedded(broker).AddConsumer<OrderHandler>("orders", "billing", c => c.CircuitBreaker.BreakDuration = TimeSpan.FromMilliseconds(10)));
+        using var host = builder.Build();
+
+        var failure = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => host.StartAsync());
+        Assert.Contains("BreakDuration", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_transport_must_be_chosen_and_topics_must_be_legal()
+    {
+        var services = new ServiceCollection();
+        Assert.Contains("UseEmbedded", Assert.Throws<InvalidOperationException>(() => services.AddHerald(_ => { })).Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => services.AddHerald(h => h.UseKafka("localhost:9092").MapTopic<OrderPlaced>("bad topic!")));
+    }
+
+    [Fact]
+    public void Configuration_binds_consumer_settings_by_topic_and_group()
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration["Herald:Consumers:orders/billing:MaxConcurrency"] = "42";
+        builder.Configuration["Herald:DefaultPartitions"] = "6";
+        builder.Services.AddHerald(h => h.UseKafka("localhost:9092").AddConsumer<OrderHandler>("orders", "billing"));
+        using var host = builder.Build();
+
+        Assert.Equal(42, host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<ConsumerOptions>>().Get("orders/billing").MaxConcurrency);
+        Assert.Equal(6, host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<HeraldOptions>>().Value.DefaultPartitions);
+    }
 }

@@ -55,8 +55,51 @@ public sealed class ConsumerOptions
     /// <summary>What to do on each kind of failure.</summary>
     public FailureRules Failures { get; } = new();
 
+    /// <summary>When to stop handling because a dependency is down, instead of dead-lettering everything.</summary>
+    public CircuitBreakerOptions CircuitBreaker { get; } = new();
+
+    /// <summary>How often lag is measured for metrics and health.</summary>
+    public TimeSpan LagInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>The dead-letter topic in use.</summary>
     public string DeadLetterTopicName => DeadLetterTopic ?? $"{Topic}.{Group}.dlq";
+}
+
+/// <summary>
+/// The consumer's circuit breaker. When at least <see cref="FailureRatio"/> of the handler attempts in
+/// <see cref="SamplingDuration"/> fail with retryable errors (and there were at least <see cref="MinimumThroughput"/>),
+/// it opens: every partition is paused, events in hand are held rather than dead-lettered, and after
+/// <see cref="BreakDuration"/> one event probes; success closes it and consumption resumes.
+/// </summary>
+public sealed class CircuitBreakerOptions
+{
+    /// <summary>Whether the breaker is used.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>The failing share of attempts that opens it.</summary>
+    public double FailureRatio { get; set; } = 0.5;
+
+    /// <summary>The fewest attempts in the window before it may open.</summary>
+    public int MinimumThroughput { get; set; } = 20;
+
+    /// <summary>The window attempts are counted over.</summary>
+    public TimeSpan SamplingDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long it stays open before a probe.</summary>
+    public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>A consumer's circuit breaker state.</summary>
+public enum BreakerState
+{
+    /// <summary>Handling normally.</summary>
+    Closed,
+
+    /// <summary>Paused: a dependency is failing.</summary>
+    Open,
+
+    /// <summary>Letting one event through to see whether the dependency is back.</summary>
+    HalfOpen,
 }
 
 /// <summary>Events of types a consumer does not handle.</summary>

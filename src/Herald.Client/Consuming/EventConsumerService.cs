@@ -40,9 +40,12 @@ internal sealed partial class EventConsumerService(
         using var concurrency = new SemaphoreSlim(options.MaxConcurrency, options.MaxConcurrency);
         using var handlersStop = new CancellationTokenSource();
         var lanes = new Dictionary<int, PartitionLane>();
+        var consumers = services.GetRequiredService<HeraldConsumers>();
+        var status = consumers.Register(name, options.Topic, options.Group, transport.System);
         var consumer = transport.Subscribe(options.Topic, options.Group);
         LogStarted(_logger, options.Topic, options.Group, handlerType.Name);
         var lastCommit = DateTimeOffset.UtcNow;
+        var lastLag = DateTimeOffset.MinValue;
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -66,11 +69,18 @@ internal sealed partial class EventConsumerService(
                     }
                 }
 
-                ApplyBackpressure(consumer, lanes.Values, options.MaxBufferedPerPartition);
+                status.Breaker = processor.BreakerState;
+                ApplyBackpressure(consumer, lanes.Values, options.MaxBufferedPerPartition, status.Breaker != BreakerState.Closed);
                 if (DateTimeOffset.UtcNow - lastCommit >= options.CommitInterval)
                 {
                     await CommitAsync(consumer, lanes.Values, CancellationToken.None).ConfigureAwait(false);
                     lastCommit = DateTimeOffset.UtcNow;
+                }
+
+                if (DateTimeOffset.UtcNow - lastLag >= options.LagInterval)
+                {
+                    await MeasureLagAsync(transport, options, status, lanes.Values, stoppingToken).ConfigureAwait(false);
+                    lastLag = DateTimeOffset.UtcNow;
                 }
             }
         }
@@ -86,6 +96,7 @@ internal sealed partial class EventConsumerService(
             await handlersStop.CancelAsync().ConfigureAwait(false);
             await CommitAsync(consumer, lanes.Values, CancellationToken.None).ConfigureAwait(false);
             await consumer.DisposeAsync().ConfigureAwait(false);
+            consumers.Unregister(name);
             LogStopped(_logger, options.Topic, options.Group);
         }
     }
@@ -107,21 +118,38 @@ internal sealed partial class EventConsumerService(
         }
     }
 
-    private static void ApplyBackpressure(ITransportConsumer consumer, IEnumerable<PartitionLane> lanes, int maxBuffered)
+    // A partition pauses when its buffer is full (resuming at half), and every partition pauses while the breaker is open.
+    private static void ApplyBackpressure(ITransportConsumer consumer, IEnumerable<PartitionLane> lanes, int maxBuffered, bool breakerOpen)
     {
         foreach (var lane in lanes)
         {
             var buffered = lane.Buffered;
-            if (!lane.Paused && buffered >= maxBuffered)
+            var pause = breakerOpen || buffered >= maxBuffered || (lane.Paused && buffered > maxBuffered / 2);
+            if (pause && !lane.Paused)
             {
                 consumer.Pause(lane.Partition);
                 lane.Paused = true;
             }
-            else if (lane.Paused && buffered <= maxBuffered / 2)
+            else if (!pause && lane.Paused)
             {
                 consumer.Resume(lane.Partition);
                 lane.Paused = false;
             }
+        }
+    }
+
+    private async Task MeasureLagAsync(IEventTransport transport, ConsumerOptions options, ConsumerStatus status, IEnumerable<PartitionLane> lanes, CancellationToken cancellationToken)
+    {
+        try
+        {
+            status.Partitions = await transport.PositionsAsync(options.Topic, options.Group, cancellationToken).ConfigureAwait(false);
+            var oldest = lanes.Select(l => l.OldestUnfinishedTimestamp).Where(t => t is not null).Min();
+            status.OldestUnfinishedAge = oldest is { } time ? DateTimeOffset.UtcNow - time : TimeSpan.Zero;
+            status.MeasuredAt = DateTimeOffset.UtcNow;
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            LogLagFailed(_logger, exception);
         }
     }
 
@@ -163,6 +191,9 @@ internal sealed partial class EventConsumerService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stopped consuming {Topic} as group {Group}")]
     private static partial void LogStopped(ILogger logger, string topic, string group);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Measuring lag failed")]
+    private static partial void LogLagFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Committing offsets failed; the events will be delivered again")]
     private static partial void LogCommitFailed(ILogger logger, Exception exception);

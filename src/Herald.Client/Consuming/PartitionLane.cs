@@ -12,7 +12,7 @@ internal sealed partial class PartitionLane(int partition, Func<IncomingRecord, 
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Queue<IncomingRecord>> _busyKeys = new(StringComparer.Ordinal);
-    private readonly SortedSet<long> _unfinished = [];
+    private readonly SortedDictionary<long, DateTimeOffset> _unfinished = [];
     private long _nextOffset = -1;
     private long _committed = -1;
 
@@ -32,6 +32,18 @@ internal sealed partial class PartitionLane(int partition, Func<IncomingRecord, 
 
     public bool Paused { get; set; }
 
+    /// <summary>When the oldest unfinished event was published, or null when none is.</summary>
+    public DateTimeOffset? OldestUnfinishedTimestamp
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _unfinished.Count > 0 ? _unfinished.Values.Min() : null;
+            }
+        }
+    }
+
     /// <summary>Takes the next event of the partition (in offset order).</summary>
     public void Add(IncomingRecord record)
     {
@@ -42,7 +54,7 @@ internal sealed partial class PartitionLane(int partition, Func<IncomingRecord, 
                 return; // already taken: a transport may hand a record over twice around a rebalance
             }
 
-            _unfinished.Add(record.Offset);
+            _unfinished.Add(record.Offset, record.Timestamp);
             _nextOffset = record.Offset + 1;
             if (record.Key is { } key)
             {
@@ -64,7 +76,7 @@ internal sealed partial class PartitionLane(int partition, Func<IncomingRecord, 
     {
         lock (_gate)
         {
-            var next = _unfinished.Count > 0 ? _unfinished.Min : _nextOffset;
+            var next = _unfinished.Count > 0 ? _unfinished.First().Key : _nextOffset;
             if (next < 0 || next == _committed)
             {
                 return null;

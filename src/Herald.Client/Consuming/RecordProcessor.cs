@@ -3,6 +3,7 @@ using Herald.Client.Transport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Polly;
+using Polly.CircuitBreaker;
 using Polly.Retry;
 
 namespace Herald.Client;
@@ -24,6 +25,7 @@ internal sealed partial class RecordProcessor
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly ResiliencePipeline _retry;
+    private readonly CircuitBreakerStateProvider _breaker = new();
 
     public RecordProcessor(IServiceScopeFactory scopes, HandlerMap handlers, EventSerializer serializer, IProcessedEventStore processed, ConsumerOptions options, IEventTransport transport, TopicMap topics, ILogger logger, TimeProvider time)
     {
@@ -51,8 +53,41 @@ internal sealed partial class RecordProcessor
                     return ValueTask.CompletedTask;
                 },
             })
+            .AddCircuitBreaker(new CircuitBreakerStrategyOptions
+            {
+                // Only failures that could pass count: a validation error says nothing about a dependency being down.
+                ShouldHandle = args => ValueTask.FromResult(options.CircuitBreaker.Enabled && args.Outcome.Exception is { } exception && IsTransient(exception)),
+                FailureRatio = options.CircuitBreaker.FailureRatio,
+                MinimumThroughput = options.CircuitBreaker.MinimumThroughput,
+                SamplingDuration = options.CircuitBreaker.SamplingDuration,
+                BreakDuration = options.CircuitBreaker.BreakDuration,
+                StateProvider = _breaker,
+                OnOpened = _ =>
+                {
+                    LogBreakerOpened(_logger, _options.Topic, _options.Group, _options.CircuitBreaker.BreakDuration);
+                    return ValueTask.CompletedTask;
+                },
+                OnClosed = _ =>
+                {
+                    LogBreakerClosed(_logger, _options.Topic, _options.Group);
+                    return ValueTask.CompletedTask;
+                },
+            })
             .Build();
     }
+
+    /// <summary>The circuit breaker's state: anything but closed pauses consumption.</summary>
+    public BreakerState BreakerState => _breaker.CircuitState switch
+    {
+        CircuitState.Closed => BreakerState.Closed,
+        CircuitState.HalfOpen => BreakerState.HalfOpen,
+        _ => BreakerState.Open,
+    };
+
+    private TimeSpan ProbeInterval => TimeSpan.FromTicks(Math.Clamp(_options.CircuitBreaker.BreakDuration.Ticks / 4, TimeSpan.FromMilliseconds(10).Ticks, TimeSpan.FromSeconds(1).Ticks));
+
+    private bool IsTransient(Exception exception) =>
+        exception is not BrokenCircuitException and not InvalidEventException && _options.Failures.For(exception).Action == FailureAction.RetryThenDeadLetter;
 
     public async Task ProcessAsync(IncomingRecord record, CancellationToken cancellationToken)
     {
@@ -114,28 +149,46 @@ internal sealed partial class RecordProcessor
         DateTimeOffset? firstFailure = null;
         try
         {
-            await _retry.ExecuteAsync(
-                async token =>
+            while (true)
+            {
+                try
                 {
-                    attempts++;
-                    var context = new EventContext(metadata, record.Topic, record.Partition, record.Offset, _options.Group, attempts);
-                    await using var handlerScope = _scopes.CreateAsyncScope();
-                    EventContext.Current = context;
-                    try
+                    await _retry.ExecuteAsync(
+                        async token =>
+                        {
+                            attempts++;
+                            var context = new EventContext(metadata, record.Topic, record.Partition, record.Offset, _options.Group, attempts);
+                            await using var handlerScope = _scopes.CreateAsyncScope();
+                            EventContext.Current = context;
+                            try
+                            {
+                                await invoke(handlerScope.ServiceProvider, @event, context, token).ConfigureAwait(false);
+                            }
+                            catch (Exception) when (!token.IsCancellationRequested)
+                            {
+                                firstFailure ??= _time.GetUtcNow();
+                                throw;
+                            }
+                            finally
+                            {
+                                EventContext.Current = null;
+                            }
+                        },
+                        cancellationToken).ConfigureAwait(false);
+                    break;
+                }
+                catch (Exception exception) when (!cancellationToken.IsCancellationRequested && HeldByBreaker(exception))
+                {
+                    // A dependency is down: keep the event (its offset is not committed) and try again after a while.
+                    if (exception is BrokenCircuitException)
                     {
-                        await invoke(handlerScope.ServiceProvider, @event, context, token).ConfigureAwait(false);
+                        attempts--; // rejected by the breaker: the handler did not run
                     }
-                    catch (Exception) when (!token.IsCancellationRequested)
-                    {
-                        firstFailure ??= _time.GetUtcNow();
-                        throw;
-                    }
-                    finally
-                    {
-                        EventContext.Current = null;
-                    }
-                },
-                cancellationToken).ConfigureAwait(false);
+
+                    await Task.Delay(ProbeInterval, _time, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
             await _processed.MarkProcessedAsync(_options.Group, metadata.Id, CancellationToken.None).ConfigureAwait(false);
             LogHandled(_logger, metadata.Type.ToString(), attempts);
         }
@@ -164,9 +217,12 @@ internal sealed partial class RecordProcessor
         }
     }
 
+    private bool HeldByBreaker(Exception exception) =>
+        exception is BrokenCircuitException || (_options.CircuitBreaker.Enabled && BreakerState != BreakerState.Closed && IsTransient(exception));
+
     private bool ShouldRetry(Exception exception, int attempt, CancellationToken cancellationToken)
     {
-        if (cancellationToken.IsCancellationRequested)
+        if (cancellationToken.IsCancellationRequested || exception is BrokenCircuitException)
         {
             return false;
         }
@@ -221,6 +277,12 @@ internal sealed partial class RecordProcessor
         HeraldTelemetry.DeadLettered.Add(1, HeraldTelemetry.Tags(_transport.System, record.Topic, _options.Group, record.Partition));
         LogDeadLettered(_logger, exception, metadata?.Type.ToString() ?? "(not an event)", attempts, letter.Topic);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Circuit breaker of {Topic}/{Group} opened: consumption pauses for {BreakDuration} before a probe")]
+    private static partial void LogBreakerOpened(ILogger logger, string topic, string group, TimeSpan breakDuration);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Circuit breaker of {Topic}/{Group} closed: consumption resumes")]
+    private static partial void LogBreakerClosed(ILogger logger, string topic, string group);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Handled {EventTypeName} after {Attempts} attempt(s)")]
     private static partial void LogHandled(ILogger logger, string eventTypeName, int attempts);

@@ -105,6 +105,9 @@ public sealed class HeraldBuilder
             .Validate(o => o.Retries is >= 0 and <= 100, "Retries must be 0 to 100.")
             .Validate(o => o.CommitInterval > TimeSpan.Zero && o.PollTimeout > TimeSpan.Zero && o.RetryDelay >= TimeSpan.Zero && o.MaxRetryDelay >= o.RetryDelay && o.DrainTimeout >= TimeSpan.Zero, "Intervals must be positive, and MaxRetryDelay at least RetryDelay.")
             .Validate(o => o.DeadLetterTopic is null || TopicName.Validate(o.DeadLetterTopic) is null, "DeadLetterTopic is not a valid topic name.")
+            .Validate(o => o.CircuitBreaker.FailureRatio is > 0 and <= 1 && o.CircuitBreaker.MinimumThroughput >= 2, "CircuitBreaker: FailureRatio must be in (0, 1] and MinimumThroughput at least 2.")
+            .Validate(o => o.CircuitBreaker.BreakDuration >= TimeSpan.FromMilliseconds(500) && o.CircuitBreaker.SamplingDuration >= TimeSpan.FromMilliseconds(500), "CircuitBreaker: BreakDuration and SamplingDuration must be at least 500 ms.")
+            .Validate(o => o.LagInterval > TimeSpan.Zero, "LagInterval must be positive.")
             .ValidateOnStart();
         Services.AddSingleton<IHostedService>(services => new EventConsumerService(
             name,

@@ -36,6 +36,7 @@ public static class HeraldServiceCollectionExtensions
         });
         services.TryAddSingleton<IProcessedEventStore, InMemoryProcessedEventStore>();
         services.TryAddSingleton<IEventPublisher, EventPublisher>();
+        services.TryAddSingleton<HeraldConsumers>();
         services.TryAddSingleton(provider => new DeadLetterQueue(provider.GetRequiredService<TransportProvider>()));
         configure(builder);
         if (!services.Any(s => s.ServiceType == typeof(TransportProvider)))
