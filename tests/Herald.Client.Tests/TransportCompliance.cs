@@ -207,6 +207,40 @@ public abstract class TransportCompliance : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_pull_API_reads_events_in_a_loop_and_resumes_after_what_was_processed()
+    {
+        var host = await StartHostAsync(consume: false);
+        var stream = host.Services.GetRequiredService<EventStream>();
+        await host.Services.GetRequiredService<IEventPublisher>().PublishBatchAsync(Enumerable.Range(0, 5).Select(i => new OrderPlaced("one-key", i, i)));
+
+        var first = new List<int>();
+        await foreach (var received in stream.ReadAsync<OrderPlaced>(Topic, "puller"))
+        {
+            first.Add(received.Event.Sequence);
+            Assert.Equal(("OrderPlaced", "one-key", "puller"), (received.Context.Metadata.Type.Name, received.Context.Metadata.Key, received.Context.Group));
+            if (first.Count == 3)
+            {
+                received.Acknowledge();
+                break;
+            }
+        }
+
+        var second = new List<int>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await foreach (var received in stream.ReadAsync<OrderPlaced>(Topic, "puller", timeout.Token))
+        {
+            second.Add(received.Event.Sequence);
+            if (second.Count == 2)
+            {
+                break;
+            }
+        }
+
+        Assert.Equal([0, 1, 2], first);
+        Assert.Equal([3, 4], second);
+    }
+
+    [Fact]
     public async Task Failure_rules_discard_or_dead_letter_at_once_by_exception_type()
     {
         Recorder.Fail = e => e.OrderId switch

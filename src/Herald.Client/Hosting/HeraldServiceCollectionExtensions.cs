@@ -37,6 +37,11 @@ public static class HeraldServiceCollectionExtensions
         services.TryAddSingleton<IProcessedEventStore, InMemoryProcessedEventStore>();
         services.TryAddSingleton<IEventPublisher, EventPublisher>();
         services.TryAddSingleton<HeraldConsumers>();
+        services.TryAddSingleton(provider => new EventStream(
+            provider.GetRequiredService<TransportProvider>(),
+            types,
+            provider.GetRequiredService<EventSerializer>(),
+            provider.GetRequiredService<TopicMap>()));
         services.TryAddSingleton(provider => new DeadLetterQueue(provider.GetRequiredService<TransportProvider>()));
         configure(builder);
         if (!services.Any(s => s.ServiceType == typeof(TransportProvider)))
