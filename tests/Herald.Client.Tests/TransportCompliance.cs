@@ -301,6 +301,24 @@ public abstract class TransportCompliance : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_duplicate_that_arrives_after_a_restart_is_still_skipped()
+    {
+        var id = Guid.CreateVersion7();
+        var first = await StartHostAsync();
+        await first.Services.GetRequiredService<IEventPublisher>().PublishAsync(new OrderPlaced("o-1", 1, 1), new PublishOptions { Id = id });
+        await Recorder.WaitUntilAsync(h => h.Count == 1);
+        await StopAsync(first);
+        _hosts.Remove(first);
+
+        var second = await StartHostAsync(); // a new process: nothing in memory
+        await second.Services.GetRequiredService<IEventPublisher>().PublishAsync(new OrderPlaced("o-1", 1, 1), new PublishOptions { Id = id });
+        await second.Services.GetRequiredService<IEventPublisher>().PublishAsync(new OrderPlaced("o-1", 2, 1));
+
+        await Recorder.WaitUntilAsync(h => h.Any(e => e.Event.Sequence == 2));
+        Assert.Equal([1, 2], Recorder.Snapshot().Select(h => h.Event.Sequence));
+    }
+
+    [Fact]
     public async Task A_crash_mid_processing_redelivers_everything_unfinished_and_loses_nothing()
     {
         var stuck = new TaskCompletionSource();

@@ -34,7 +34,7 @@ public static class HeraldServiceCollectionExtensions
 
             return map;
         });
-        services.TryAddSingleton<IProcessedEventStore, InMemoryProcessedEventStore>();
+        services.TryAddSingleton<IProcessedEventStore>(provider => new TopicProcessedEventStore(provider.GetRequiredService<TransportProvider>(), provider.GetRequiredService<TopicMap>()));
         services.TryAddSingleton<IEventPublisher, EventPublisher>();
         services.TryAddSingleton<HeraldConsumers>();
         services.TryAddSingleton(provider => new EventStream(
