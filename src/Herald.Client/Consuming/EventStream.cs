@@ -116,7 +116,7 @@ public sealed class EventStream
                 committed[partition] = offset;
             }
         }
-        catch (Transport.Embedded.CommitFailedException)
+        catch (Transport.CommitFailedException)
         {
             // A rebalance: the events will be delivered again to the partition's next owner.
         }

@@ -66,10 +66,3 @@ public readonly record struct PartitionPosition(int Partition, long Committed, l
     /// <summary>Records written but not yet processed by the group.</summary>
     public long Lag => Math.Max(0, End - Math.Max(Committed, 0));
 }
-
-/// <summary>A publish the broker refused, with Kafka's error code.</summary>
-public sealed class PublishException(string message, int errorCode, Exception? inner = null) : Exception(message, inner)
-{
-    /// <summary>Kafka's error code, such as 10 for MESSAGE_TOO_LARGE.</summary>
-    public int ErrorCode { get; } = errorCode;
-}

@@ -228,6 +228,3 @@ internal sealed class EmbeddedConsumer : ITransportConsumer
         }
     }
 }
-
-/// <summary>Offsets could not be committed, usually because the group rebalanced; the records will be redelivered.</summary>
-public sealed class CommitFailedException(string message) : Exception(message);

@@ -79,7 +79,7 @@ internal sealed class KafkaConsumer : ITransportConsumer
             }
             catch (KafkaException exception)
             {
-                done.TrySetException(new Embedded.CommitFailedException($"Committing offsets failed: {exception.Error.Reason}"));
+                done.TrySetException(new CommitFailedException($"Committing offsets failed: {exception.Error.Reason}"));
             }
         });
         return done.Task.WaitAsync(cancellationToken);
