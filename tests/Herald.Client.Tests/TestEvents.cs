@@ -82,3 +82,43 @@ public sealed class OrderHandler(Recorder recorder) : IEventHandler<OrderPlaced>
 {
     public Task HandleAsync(OrderPlaced @event, EventContext context, CancellationToken cancellationToken) => recorder.RecordAsync(@event, context, cancellationToken);
 }
+
+[EventType("StockChanged")]
+public sealed record StockChanged([property: EventKey] string Sku, long Version, int Quantity);
+
+/// <summary>A read model kept per SKU with its version, updated only in order.</summary>
+public sealed class StockView
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, (long Version, int Quantity)> _rows = [];
+
+    public (long Version, int Quantity) Get(string sku)
+    {
+        lock (_gate)
+        {
+            return _rows.GetValueOrDefault(sku);
+        }
+    }
+
+    public void Set(string sku, long version, int quantity)
+    {
+        lock (_gate)
+        {
+            _rows[sku] = (version, quantity);
+        }
+    }
+}
+
+public sealed class StockHandler(StockView view) : IEventHandler<StockChanged>
+{
+    public Task HandleAsync(StockChanged change, EventContext context, CancellationToken cancellationToken)
+    {
+        var (version, _) = view.Get(change.Sku);
+        if (EventVersion.Check(version, change.Version))
+        {
+            view.Set(change.Sku, change.Version, change.Quantity);
+        }
+
+        return Task.CompletedTask;
+    }
+}

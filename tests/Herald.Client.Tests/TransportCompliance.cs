@@ -241,6 +241,70 @@ public abstract class TransportCompliance : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Versioned_state_skips_old_versions_and_holds_then_parks_early_ones_until_redriven()
+    {
+        var view = new StockView();
+        var host = await StartHostAsync(
+            consume: false,
+            extra: h => h.MapTopic<StockChanged>("stock").AddConsumer<StockHandler>("stock", "view", c =>
+            {
+                c.Retries = 2;
+                c.RetryDelay = TimeSpan.FromMilliseconds(5);
+                c.CommitInterval = TimeSpan.FromMilliseconds(50);
+            }),
+            services: s => s.AddSingleton(view));
+        var publisher = host.Services.GetRequiredService<IEventPublisher>();
+
+        await publisher.PublishAsync(new StockChanged("sku-1", 1, 10));
+        await publisher.PublishAsync(new StockChanged("sku-1", 1, 10)); // a duplicate in content: skipped by version
+        await publisher.PublishAsync(new StockChanged("sku-1", 3, 30)); // early: version 2 is missing
+        await publisher.PublishAsync(new StockChanged("sku-1", 2, 20));
+
+        await WaitForAsync(() => view.Get("sku-1") == (2, 20));
+        var dlq = host.Services.GetRequiredService<DeadLetterQueue>();
+        var parked = (await ReadAsync(DeadLetterQueue.TopicFor("stock", "view"), "dlq-reader", 1)).Single();
+        Assert.Equal(typeof(EventTooEarlyException).FullName, Header(parked, DeadLetterHeaders.ExceptionType));
+        Assert.Equal("3", Header(parked, DeadLetterHeaders.Attempts));
+
+        await dlq.RedriveAsync(DeadLetterQueue.TopicFor("stock", "view"));
+        await WaitForAsync(() => view.Get("sku-1") == (3, 30));
+    }
+
+    [Fact]
+    public async Task Delayed_retries_set_a_failing_event_aside_so_later_ones_go_on_then_try_it_again_when_due()
+    {
+        var failuresLeft = 2;
+        Recorder.Fail = e => e.OrderId switch
+        {
+            "doomed" => new TimeoutException("never"),
+            "flaky" when e.Sequence == 1 && Interlocked.Decrement(ref failuresLeft) >= 0 => new TimeoutException("not yet"),
+            _ => null,
+        };
+        var host = await StartHostAsync(configure: c =>
+        {
+            c.Retries = 0;
+            c.DelayedRetries.Add(TimeSpan.FromMilliseconds(300));
+            c.DelayedRetries.Add(TimeSpan.FromMilliseconds(300));
+        });
+        var publisher = host.Services.GetRequiredService<IEventPublisher>();
+        var started = DateTimeOffset.UtcNow;
+
+        await publisher.PublishAsync(new OrderPlaced("flaky", 1, 1));
+        await publisher.PublishAsync(new OrderPlaced("flaky", 2, 1)); // same key, yet not held up behind the failing one
+        var doomed = await publisher.PublishAsync(new OrderPlaced("doomed", 1, 1));
+
+        await Recorder.WaitUntilAsync(h => h.Count(e => e.Event.OrderId == "flaky") == 2);
+        var handled = Recorder.Snapshot().Where(h => h.Event.OrderId == "flaky").ToList();
+        Assert.Equal([2, 1], handled.Select(h => h.Event.Sequence));
+        Assert.Equal(3, handled[1].Context.Attempt);
+        Assert.True(DateTimeOffset.UtcNow - started >= TimeSpan.FromMilliseconds(600), "two delayed tiers of 300 ms each");
+
+        var letter = (await ReadAsync($"{Topic}.{Group}.dlq", "dlq-reader", 1)).Single();
+        Assert.Equal(("doomed", "3", Topic, doomed.Offset.ToString(), doomed.Partition.ToString()), (letter.Key, Header(letter, DeadLetterHeaders.Attempts), Header(letter, DeadLetterHeaders.OriginalTopic), Header(letter, DeadLetterHeaders.OriginalOffset), Header(letter, DeadLetterHeaders.OriginalPartition)));
+        Assert.Null(Header(letter, RetryHeaders.Tier));
+    }
+
+    [Fact]
     public async Task Failure_rules_discard_or_dead_letter_at_once_by_exception_type()
     {
         Recorder.Fail = e => e.OrderId switch

@@ -43,6 +43,13 @@ public sealed class ConsumerOptions
     /// <summary>The longest delay between retries.</summary>
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Delays of the non-blocking retry tiers tried after the immediate retries, for example 1 min, 10 min, 1 h. Each is
+    /// a topic, <c>{topic}.{group}.retry-{n}</c>, read by a consumer of its own, so a waiting event holds up nothing.
+    /// Empty (the default) goes straight from the immediate retries to the dead-letter topic.
+    /// </summary>
+    public List<TimeSpan> DelayedRetries { get; } = [];
+
     /// <summary>Where failed events go; <c>null</c> means <c>{topic}.{group}.dlq</c>.</summary>
     public string? DeadLetterTopic { get; set; }
 
@@ -63,6 +70,9 @@ public sealed class ConsumerOptions
 
     /// <summary>The dead-letter topic in use.</summary>
     public string DeadLetterTopicName => DeadLetterTopic ?? $"{Topic}.{Group}.dlq";
+
+    /// <summary>The topic of retry tier <paramref name="tier"/> (from 1).</summary>
+    public string RetryTopic(int tier) => $"{Topic}.{Group}.retry-{tier}";
 }
 
 /// <summary>

@@ -26,7 +26,12 @@ internal sealed partial class EventConsumerService(
         var options = allOptions.Get(name);
         var transport = await transports.GetAsync(stoppingToken).ConfigureAwait(false);
         var topics = services.GetRequiredService<TopicMap>();
-        await topics.EnsureAsync(transport, options.Topic, stoppingToken).ConfigureAwait(false);
+        var retryTopics = Enumerable.Range(1, options.DelayedRetries.Count).Select(options.RetryTopic).ToList();
+        foreach (var topic in retryTopics.Prepend(options.Topic))
+        {
+            await topics.EnsureAsync(transport, topic, stoppingToken).ConfigureAwait(false);
+        }
+
         var processor = new RecordProcessor(
             services.GetRequiredService<IServiceScopeFactory>(),
             new HandlerMap(handlerType, services.GetRequiredService<EventTypeRegistry>()),
@@ -37,13 +42,29 @@ internal sealed partial class EventConsumerService(
             topics,
             _logger,
             services.GetService<TimeProvider>() ?? TimeProvider.System);
+        var consumers = services.GetRequiredService<HeraldConsumers>();
+        var status = consumers.Register(name, options.Topic, options.Group, transport.System);
+        LogStarted(_logger, options.Topic, options.Group, handlerType.Name);
+        try
+        {
+            // Each retry tier is read by a member of a group of its own, so its waiting events hold up nothing else.
+            await Task.WhenAll(retryTopics
+                .Select((topic, i) => ConsumeAsync(transport, processor, options, topic, $"{options.Group}.retry-{i + 1}", null, stoppingToken))
+                .Prepend(ConsumeAsync(transport, processor, options, options.Topic, options.Group, status, stoppingToken))).ConfigureAwait(false);
+        }
+        finally
+        {
+            consumers.Unregister(name);
+            LogStopped(_logger, options.Topic, options.Group);
+        }
+    }
+
+    private async Task ConsumeAsync(IEventTransport transport, RecordProcessor processor, ConsumerOptions options, string topic, string group, ConsumerStatus? status, CancellationToken stoppingToken)
+    {
         using var concurrency = new SemaphoreSlim(options.MaxConcurrency, options.MaxConcurrency);
         using var handlersStop = new CancellationTokenSource();
         var lanes = new Dictionary<int, PartitionLane>();
-        var consumers = services.GetRequiredService<HeraldConsumers>();
-        var status = consumers.Register(name, options.Topic, options.Group, transport.System);
-        var consumer = transport.Subscribe(options.Topic, options.Group);
-        LogStarted(_logger, options.Topic, options.Group, handlerType.Name);
+        var consumer = transport.Subscribe(topic, group);
         var lastCommit = DateTimeOffset.UtcNow;
         var lastLag = DateTimeOffset.MinValue;
         try
@@ -69,18 +90,22 @@ internal sealed partial class EventConsumerService(
                     }
                 }
 
-                status.Breaker = processor.BreakerState;
-                ApplyBackpressure(consumer, lanes.Values, options.MaxBufferedPerPartition, status.Breaker != BreakerState.Closed);
+                var breaker = processor.BreakerState;
+                ApplyBackpressure(consumer, lanes.Values, options.MaxBufferedPerPartition, breaker != BreakerState.Closed);
                 if (DateTimeOffset.UtcNow - lastCommit >= options.CommitInterval)
                 {
                     await CommitAsync(consumer, lanes.Values, CancellationToken.None).ConfigureAwait(false);
                     lastCommit = DateTimeOffset.UtcNow;
                 }
 
-                if (DateTimeOffset.UtcNow - lastLag >= options.LagInterval)
+                if (status is not null)
                 {
-                    await MeasureLagAsync(transport, options, status, lanes.Values, stoppingToken).ConfigureAwait(false);
-                    lastLag = DateTimeOffset.UtcNow;
+                    status.Breaker = breaker;
+                    if (DateTimeOffset.UtcNow - lastLag >= options.LagInterval)
+                    {
+                        await MeasureLagAsync(transport, options, status, lanes.Values, stoppingToken).ConfigureAwait(false);
+                        lastLag = DateTimeOffset.UtcNow;
+                    }
                 }
             }
         }
@@ -96,8 +121,6 @@ internal sealed partial class EventConsumerService(
             await handlersStop.CancelAsync().ConfigureAwait(false);
             await CommitAsync(consumer, lanes.Values, CancellationToken.None).ConfigureAwait(false);
             await consumer.DisposeAsync().ConfigureAwait(false);
-            consumers.Unregister(name);
-            LogStopped(_logger, options.Topic, options.Group);
         }
     }
 

@@ -143,10 +143,16 @@ internal sealed partial class RecordProcessor
             return;
         }
 
+        var retry = RetryState.Of(record);
+        if (retry.Due is { } due && due > _time.GetUtcNow())
+        {
+            await Task.Delay(due - _time.GetUtcNow(), _time, cancellationToken).ConfigureAwait(false); // this tier's head: the rest are due later
+        }
+
         using var activity = StartProcessActivity(record, metadata);
         var started = Stopwatch.GetTimestamp();
-        var attempts = 0;
-        DateTimeOffset? firstFailure = null;
+        var attempts = retry.Attempts;
+        DateTimeOffset? firstFailure = retry.FirstFailure;
         try
         {
             while (true)
@@ -206,9 +212,13 @@ internal sealed partial class RecordProcessor
                 HeraldTelemetry.Skipped.Add(1, tags);
                 LogDiscarded(_logger, exception, metadata.Type.ToString(), attempts);
             }
+            else if (_options.Failures.For(exception).Action == FailureAction.RetryThenDeadLetter && retry.Tier < _options.DelayedRetries.Count)
+            {
+                await RetryLaterAsync(record, retry, attempts, firstFailure ?? _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            }
             else
             {
-                await DeadLetterAsync(record, metadata, exception, attempts, cancellationToken, firstFailure).ConfigureAwait(false);
+                await DeadLetterAsync(record, metadata, exception, attempts, cancellationToken, firstFailure, (retry.Topic, retry.Partition, retry.Offset)).ConfigureAwait(false);
             }
         }
         finally
@@ -254,29 +264,44 @@ internal sealed partial class RecordProcessor
         return activity;
     }
 
-    // The event is only finished once the dead letter is stored: until then it is retried, and never lost.
-    private async Task DeadLetterAsync(IncomingRecord record, EventMetadata? metadata, Exception exception, int attempts, CancellationToken cancellationToken, DateTimeOffset? firstFailure = null)
+    private async Task RetryLaterAsync(IncomingRecord record, RetryState retry, int attempts, DateTimeOffset firstFailure, CancellationToken cancellationToken)
+    {
+        var topic = _options.RetryTopic(retry.Tier + 1);
+        await StoreAsync(retry.Next(record, topic, _time.GetUtcNow() + _options.DelayedRetries[retry.Tier], attempts, firstFailure), cancellationToken).ConfigureAwait(false);
+        HeraldTelemetry.Retries.Add(1, HeraldTelemetry.Tags(_transport.System, _options.Topic, _options.Group));
+        LogRetryLater(_logger, topic, _options.DelayedRetries[retry.Tier]);
+    }
+
+    private async Task DeadLetterAsync(IncomingRecord record, EventMetadata? metadata, Exception exception, int attempts, CancellationToken cancellationToken, DateTimeOffset? firstFailure = null, (string Topic, int Partition, long Offset)? origin = null)
     {
         var now = _time.GetUtcNow();
-        var letter = DeadLetterHeaders.For(record, _options.DeadLetterTopicName, _options.Group, exception, attempts, firstFailure ?? now, now);
+        var letter = DeadLetterHeaders.For(record, _options.DeadLetterTopicName, _options.Group, exception, attempts, firstFailure ?? now, now, origin ?? (record.Topic, record.Partition, record.Offset));
+        await StoreAsync(letter, cancellationToken).ConfigureAwait(false);
+        HeraldTelemetry.DeadLettered.Add(1, HeraldTelemetry.Tags(_transport.System, record.Topic, _options.Group, record.Partition));
+        LogDeadLettered(_logger, exception, metadata?.Type.ToString() ?? "(not an event)", attempts, letter.Topic);
+    }
+
+    // The event is only finished once it is stored elsewhere: until then this keeps trying, so it is never lost.
+    private async Task StoreAsync(OutgoingRecord record, CancellationToken cancellationToken)
+    {
         for (var delay = TimeSpan.FromMilliseconds(100); ; delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(30).Ticks)))
         {
             try
             {
-                await _topics.EnsureAsync(_transport, letter.Topic, cancellationToken).ConfigureAwait(false);
-                await _transport.PublishAsync(letter, cancellationToken).ConfigureAwait(false);
-                break;
+                await _topics.EnsureAsync(_transport, record.Topic, cancellationToken).ConfigureAwait(false);
+                await _transport.PublishAsync(record, cancellationToken).ConfigureAwait(false);
+                return;
             }
             catch (Exception failure) when (!cancellationToken.IsCancellationRequested)
             {
-                LogDeadLetterFailed(_logger, failure, letter.Topic);
+                LogDeadLetterFailed(_logger, failure, record.Topic);
                 await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
             }
         }
-
-        HeraldTelemetry.DeadLettered.Add(1, HeraldTelemetry.Tags(_transport.System, record.Topic, _options.Group, record.Partition));
-        LogDeadLettered(_logger, exception, metadata?.Type.ToString() ?? "(not an event)", attempts, letter.Topic);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Will retry in {Delay} through {RetryTopic}")]
+    private static partial void LogRetryLater(ILogger logger, string retryTopic, TimeSpan delay);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Circuit breaker of {Topic}/{Group} opened: consumption pauses for {BreakDuration} before a probe")]
     private static partial void LogBreakerOpened(ILogger logger, string topic, string group, TimeSpan breakDuration);
@@ -296,6 +321,6 @@ internal sealed partial class RecordProcessor
     [LoggerMessage(Level = LogLevel.Error, Message = "Dead-lettered {EventTypeName} after {Attempts} attempt(s) to {DeadLetterTopic}")]
     private static partial void LogDeadLettered(ILogger logger, Exception exception, string eventTypeName, int attempts, string deadLetterTopic);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Could not write to dead-letter topic {DeadLetterTopic}; retrying")]
-    private static partial void LogDeadLetterFailed(ILogger logger, Exception exception, string deadLetterTopic);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not write a failed event to {Topic}; trying again")]
+    private static partial void LogDeadLetterFailed(ILogger logger, Exception exception, string topic);
 }
