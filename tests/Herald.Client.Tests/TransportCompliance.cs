@@ -305,6 +305,42 @@ public abstract class TransportCompliance : IAsyncLifetime
     }
 
     [Fact]
+    public async Task With_keys_held_behind_dead_letters_a_key_is_replayed_in_order_after_redrive()
+    {
+        var fixedUp = false;
+        Recorder.Fail = e => (e.OrderId, e.Sequence) == ("k", 1) && !Volatile.Read(ref fixedUp) ? new ArgumentException("bad address") : null;
+        var host = await StartHostAsync(configure: c =>
+        {
+            c.Failures.On<ArgumentException>(FailureAction.DeadLetter);
+            c.HoldKeysBehindDeadLetters = true;
+            c.HeldKeysRefresh = TimeSpan.FromMilliseconds(100);
+        });
+        var publisher = host.Services.GetRequiredService<IEventPublisher>();
+        var dlq = host.Services.GetRequiredService<DeadLetterQueue>();
+        var deadLetterTopic = DeadLetterQueue.TopicFor(Topic, Group);
+
+        await publisher.PublishAsync(new OrderPlaced("k", 1, 1));
+        await publisher.PublishAsync(new OrderPlaced("k", 2, 1)); // would succeed, but must not overtake #1
+        await publisher.PublishAsync(new OrderPlaced("k", 3, 1));
+        await publisher.PublishAsync(new OrderPlaced("other", 1, 1));
+
+        await Recorder.WaitUntilAsync(h => h.Any(e => e.Event.OrderId == "other"));
+        await WaitForAsync(async () => (await dlq.ListAsync(deadLetterTopic)).Count == 3);
+        Assert.DoesNotContain(Recorder.Snapshot(), h => h.Event.OrderId == "k");
+        var parked = await dlq.ListAsync(deadLetterTopic);
+        Assert.Equal(typeof(HeldBehindDeadLetterException).FullName, parked.Single(l => l.Key == "k" && l.Attempts == 0 && l.Record.Offset == parked.Max(p => p.Record.Offset)).ExceptionType);
+
+        Volatile.Write(ref fixedUp, true);
+        await dlq.RedriveAsync(deadLetterTopic);
+        await Recorder.WaitUntilAsync(h => h.Count(e => e.Event.OrderId == "k") == 3);
+        Assert.Equal([1, 2, 3], Recorder.Snapshot().Where(h => h.Event.OrderId == "k").Select(h => h.Event.Sequence));
+
+        await Task.Delay(300); // the consumer learns the key is free again
+        await publisher.PublishAsync(new OrderPlaced("k", 4, 1));
+        await Recorder.WaitUntilAsync(h => h.Any(e => (e.Event.OrderId, e.Event.Sequence) == ("k", 4)));
+    }
+
+    [Fact]
     public async Task Failure_rules_discard_or_dead_letter_at_once_by_exception_type()
     {
         Recorder.Fail = e => e.OrderId switch

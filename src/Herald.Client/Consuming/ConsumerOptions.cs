@@ -53,6 +53,16 @@ public sealed class ConsumerOptions
     /// <summary>Where failed events go; <c>null</c> means <c>{topic}.{group}.dlq</c>.</summary>
     public string? DeadLetterTopic { get; set; }
 
+    /// <summary>
+    /// Keeps per-key order through failures: once an event is dead-lettered, later events with its key are parked
+    /// behind it in the dead-letter topic (in order) instead of handled, until its dead letters are redriven or purged.
+    /// Redriving them all, oldest first, replays the key in order.
+    /// </summary>
+    public bool HoldKeysBehindDeadLetters { get; set; }
+
+    /// <summary>How often the keys held behind dead letters are read again from the dead-letter topic.</summary>
+    public TimeSpan HeldKeysRefresh { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>What to do with events of a type the handler does not handle.</summary>
     public UnknownEventPolicy UnknownEvents { get; set; } = UnknownEventPolicy.Skip;
 

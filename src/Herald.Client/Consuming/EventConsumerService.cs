@@ -42,6 +42,7 @@ internal sealed partial class EventConsumerService(
             topics,
             _logger,
             services.GetService<TimeProvider>() ?? TimeProvider.System);
+        await processor.RefreshHeldKeysAsync(stoppingToken).ConfigureAwait(false);
         var consumers = services.GetRequiredService<HeraldConsumers>();
         var status = consumers.Register(name, options.Topic, options.Group, transport.System);
         LogStarted(_logger, options.Topic, options.Group, handlerType.Name);
@@ -67,6 +68,7 @@ internal sealed partial class EventConsumerService(
         var consumer = transport.Subscribe(topic, group);
         var lastCommit = DateTimeOffset.UtcNow;
         var lastLag = DateTimeOffset.MinValue;
+        var lastHeldRefresh = DateTimeOffset.UtcNow;
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -101,6 +103,12 @@ internal sealed partial class EventConsumerService(
                 if (status is not null)
                 {
                     status.Breaker = breaker;
+                    if (options.HoldKeysBehindDeadLetters && DateTimeOffset.UtcNow - lastHeldRefresh >= options.HeldKeysRefresh)
+                    {
+                        await RefreshHeldKeysAsync(processor, stoppingToken).ConfigureAwait(false);
+                        lastHeldRefresh = DateTimeOffset.UtcNow;
+                    }
+
                     if (DateTimeOffset.UtcNow - lastLag >= options.LagInterval)
                     {
                         await MeasureLagAsync(transport, options, status, lanes.Values, stoppingToken).ConfigureAwait(false);
@@ -158,6 +166,18 @@ internal sealed partial class EventConsumerService(
                 consumer.Resume(lane.Partition);
                 lane.Paused = false;
             }
+        }
+    }
+
+    private async Task RefreshHeldKeysAsync(RecordProcessor processor, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await processor.RefreshHeldKeysAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            LogLagFailed(_logger, exception);
         }
     }
 

@@ -26,6 +26,8 @@ internal sealed partial class RecordProcessor
     private readonly TimeProvider _time;
     private readonly ResiliencePipeline _retry;
     private readonly CircuitBreakerStateProvider _breaker = new();
+    private readonly Lock _heldGate = new();
+    private HashSet<string> _heldKeys = new(StringComparer.Ordinal);
 
     public RecordProcessor(IServiceScopeFactory scopes, HandlerMap handlers, EventSerializer serializer, IProcessedEventStore processed, ConsumerOptions options, IEventTransport transport, TopicMap topics, ILogger logger, TimeProvider time)
     {
@@ -140,6 +142,12 @@ internal sealed partial class RecordProcessor
         catch (InvalidEventException exception)
         {
             await DeadLetterAsync(record, metadata, exception, 0, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        if (IsHeld(record))
+        {
+            await DeadLetterAsync(record, metadata, new HeldBehindDeadLetterException(record.Key!), 0, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -264,6 +272,36 @@ internal sealed partial class RecordProcessor
         return activity;
     }
 
+    /// <summary>Reads which keys have unresolved dead letters, so their later events are parked behind them.</summary>
+    public async Task RefreshHeldKeysAsync(CancellationToken cancellationToken)
+    {
+        if (!_options.HoldKeysBehindDeadLetters)
+        {
+            return;
+        }
+
+        var letters = await new DeadLetterQueue(_transport).ListAsync(_options.DeadLetterTopicName, null, cancellationToken).ConfigureAwait(false);
+        var held = letters.Where(l => l.Key is not null).Select(l => l.Key!).ToHashSet(StringComparer.Ordinal);
+        lock (_heldGate)
+        {
+            _heldKeys = held;
+        }
+    }
+
+    // A redriven event goes through: it is one of the held events coming back, in order.
+    private bool IsHeld(IncomingRecord record)
+    {
+        if (!_options.HoldKeysBehindDeadLetters || record.Key is null || CloudEventHeaders.Find(record.Headers, DeadLetterHeaders.RedrivenFrom) is not null)
+        {
+            return false;
+        }
+
+        lock (_heldGate)
+        {
+            return _heldKeys.Contains(record.Key);
+        }
+    }
+
     private async Task RetryLaterAsync(IncomingRecord record, RetryState retry, int attempts, DateTimeOffset firstFailure, CancellationToken cancellationToken)
     {
         var topic = _options.RetryTopic(retry.Tier + 1);
@@ -277,6 +315,14 @@ internal sealed partial class RecordProcessor
         var now = _time.GetUtcNow();
         var letter = DeadLetterHeaders.For(record, _options.DeadLetterTopicName, _options.Group, exception, attempts, firstFailure ?? now, now, origin ?? (record.Topic, record.Partition, record.Offset));
         await StoreAsync(letter, cancellationToken).ConfigureAwait(false);
+        if (_options.HoldKeysBehindDeadLetters && record.Key is { } key)
+        {
+            lock (_heldGate)
+            {
+                _heldKeys.Add(key);
+            }
+        }
+
         HeraldTelemetry.DeadLettered.Add(1, HeraldTelemetry.Tags(_transport.System, record.Topic, _options.Group, record.Partition));
         LogDeadLettered(_logger, exception, metadata?.Type.ToString() ?? "(not an event)", attempts, letter.Topic);
     }

@@ -38,7 +38,10 @@ public static class DeadLetterHeaders
     /// <summary>When it last failed (ISO 8601).</summary>
     public const string LastFailure = "herald-dlq-last-failure";
 
-    internal static readonly string[] All = [ExceptionType, ExceptionMessage, ExceptionStack, Attempts, OriginalTopic, OriginalPartition, OriginalOffset, Group, FirstFailure, LastFailure];
+    /// <summary>On a redriven event: the dead letter it came from (<c>dlq-topic/partition:offset</c>).</summary>
+    public const string RedrivenFrom = "herald-redriven-from";
+
+    internal static readonly string[] All = [RedrivenFrom, ExceptionType, ExceptionMessage, ExceptionStack, Attempts, OriginalTopic, OriginalPartition, OriginalOffset, Group, FirstFailure, LastFailure];
 
     internal static OutgoingRecord For(IncomingRecord record, string deadLetterTopic, string group, Exception exception, int attempts, DateTimeOffset firstFailure, DateTimeOffset lastFailure) =>
         For(record, deadLetterTopic, group, exception, attempts, firstFailure, lastFailure, (record.Topic, record.Partition, record.Offset));

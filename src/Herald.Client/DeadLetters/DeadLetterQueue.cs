@@ -68,6 +68,7 @@ public sealed class DeadLetterQueue
         foreach (var letter in letters)
         {
             var headers = letter.Record.Headers.Where(h => !DeadLetterHeaders.All.Contains(h.Key)).ToList();
+            headers.Add(CloudEventHeaders.Header(DeadLetterHeaders.RedrivenFrom, $"{deadLetterTopic}/{letter.Reference}"));
             var target = toTopic ?? letter.OriginalTopic;
             await transport.PublishAsync(new OutgoingRecord(target, letter.Key, headers, letter.Record.Value), cancellationToken).ConfigureAwait(false);
             await ResolveAsync(transport, deadLetterTopic, letter, "redriven to " + target, cancellationToken).ConfigureAwait(false);

@@ -107,7 +107,7 @@ public sealed class HeraldBuilder
             .Validate(o => o.DeadLetterTopic is null || TopicName.Validate(o.DeadLetterTopic) is null, "DeadLetterTopic is not a valid topic name.")
             .Validate(o => o.CircuitBreaker.FailureRatio is > 0 and <= 1 && o.CircuitBreaker.MinimumThroughput >= 2, "CircuitBreaker: FailureRatio must be in (0, 1] and MinimumThroughput at least 2.")
             .Validate(o => o.CircuitBreaker.BreakDuration >= TimeSpan.FromMilliseconds(500) && o.CircuitBreaker.SamplingDuration >= TimeSpan.FromMilliseconds(500), "CircuitBreaker: BreakDuration and SamplingDuration must be at least 500 ms.")
-            .Validate(o => o.LagInterval > TimeSpan.Zero, "LagInterval must be positive.")
+            .Validate(o => o.LagInterval > TimeSpan.Zero && o.HeldKeysRefresh > TimeSpan.Zero, "LagInterval and HeldKeysRefresh must be positive.")
             .Validate(o => o.DelayedRetries.All(d => d > TimeSpan.Zero) && o.DelayedRetries.Count <= 20, "DelayedRetries must be positive delays, at most 20 tiers.")
             .ValidateOnStart();
         Services.AddSingleton<IHostedService>(services => new EventConsumerService(
