@@ -122,3 +122,15 @@ public sealed class StockHandler(StockView view) : IEventHandler<StockChanged>
         return Task.CompletedTask;
     }
 }
+
+[EventType("CustomerRegistered", Version = 2)]
+public sealed record CustomerRegistered([property: EventKey] string CustomerId, string FullName);
+
+public sealed class CustomerHandler(System.Collections.Concurrent.ConcurrentQueue<CustomerRegistered> seen) : IEventHandler<CustomerRegistered>
+{
+    public Task HandleAsync(CustomerRegistered customer, EventContext context, CancellationToken cancellationToken)
+    {
+        seen.Enqueue(customer);
+        return Task.CompletedTask;
+    }
+}

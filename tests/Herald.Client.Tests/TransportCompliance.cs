@@ -23,7 +23,7 @@ public abstract class TransportCompliance : IAsyncLifetime
 
     protected Recorder Recorder { get; } = new();
 
-    protected string Topic { get; } = "orders";
+    protected string Topic { get; } = "orders-" + Guid.NewGuid().ToString("N")[..8]; // unique: metrics are process-wide
 
     protected string Group { get; } = "billing";
 
@@ -338,6 +338,87 @@ public abstract class TransportCompliance : IAsyncLifetime
         await Task.Delay(300); // the consumer learns the key is free again
         await publisher.PublishAsync(new OrderPlaced("k", 4, 1));
         await Recorder.WaitUntilAsync(h => h.Any(e => (e.Event.OrderId, e.Event.Sequence) == ("k", 4)));
+    }
+
+    [Fact]
+    public async Task Older_versions_are_upcast_before_the_handler_sees_them()
+    {
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<CustomerRegistered>();
+        var host = await StartHostAsync(
+            consume: false,
+            extra: h => h
+                .AddUpcaster(new DelegateUpcaster("CustomerRegistered", 1, body => new System.Text.Json.Nodes.JsonObject
+                {
+                    ["customerId"] = body["customerId"]!.GetValue<string>(),
+                    ["fullName"] = $"{body["firstName"]} {body["lastName"]}",
+                }))
+                .AddConsumer<CustomerHandler>("customers", "crm"),
+            services: s => s.AddSingleton(seen));
+        var transport = await Transport(host);
+        await transport.EnsureTopicAsync("customers", 1, CancellationToken.None);
+        var v1 = CloudEventHeaders.Write(new EventMetadata(Guid.CreateVersion7(), new EventTypeName("CustomerRegistered", 1), "/legacy", DateTimeOffset.UtcNow, "c-1", null, null, null, null));
+
+        await transport.PublishAsync(new OutgoingRecord("customers", "c-1", v1, Encoding.UTF8.GetBytes("{\"customerId\":\"c-1\",\"firstName\":\"Ada\",\"lastName\":\"Lovelace\"}")), CancellationToken.None);
+        await host.Services.GetRequiredService<IEventPublisher>().PublishAsync(new CustomerRegistered("c-2", "Grace Hopper"), new PublishOptions { Topic = "customers" });
+
+        await WaitForAsync(() => seen.Count == 2);
+        Assert.Equal([new CustomerRegistered("c-1", "Ada Lovelace"), new CustomerRegistered("c-2", "Grace Hopper")], seen.OrderBy(c => c.CustomerId));
+    }
+
+    [Fact]
+    public async Task A_refused_publish_throws_with_Kafkas_error_code()
+    {
+        Assert.True(Broker.CreateTopic("tiny", 1, new Dictionary<string, string> { ["max.message.bytes"] = "1024" }).Succeeded);
+        var host = await StartHostAsync(consume: false);
+
+        var refused = await Assert.ThrowsAsync<PublishException>(() => host.Services.GetRequiredService<IEventPublisher>().PublishAsync(new OrderPlaced(new string('x', 5_000), 1, 1), new PublishOptions { Topic = "tiny" }));
+
+        Assert.Equal(10, refused.ErrorCode); // MESSAGE_TOO_LARGE
+    }
+
+    [Fact]
+    public async Task Metrics_count_what_was_sent_consumed_retried_and_dead_lettered()
+    {
+        var measured = new System.Collections.Concurrent.ConcurrentDictionary<string, double>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == HeraldTelemetry.Name)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        void Count(System.Diagnostics.Metrics.Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "messaging.destination.name" && Equals(tag.Value, Topic))
+                {
+                    measured.AddOrUpdate(instrument.Name, value, (_, sum) => sum + value);
+                }
+            }
+        }
+
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => Count(instrument, value, tags));
+        listener.SetMeasurementEventCallback<int>((instrument, value, tags, _) => Count(instrument, value, tags));
+        listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) => Count(instrument, 1, tags)); // histogram: count the records
+        listener.Start();
+        Recorder.Fail = e => e.OrderId == "bad" ? new TimeoutException("down") : null;
+        var host = await StartHostAsync(configure: c =>
+        {
+            c.Retries = 1;
+            c.RetryDelay = TimeSpan.FromMilliseconds(5);
+            c.LagInterval = TimeSpan.FromMilliseconds(50);
+        });
+
+        await host.Services.GetRequiredService<IEventPublisher>().PublishBatchAsync([new OrderPlaced("good", 1, 1), new OrderPlaced("bad", 2, 1)]);
+
+        await WaitForAsync(() => measured.GetValueOrDefault("herald.client.dead_lettered") == 1 && measured.GetValueOrDefault("messaging.process.duration") == 2);
+        listener.RecordObservableInstruments();
+        Assert.Equal(2, measured["messaging.client.sent.messages"]);
+        Assert.Equal(2, measured["messaging.client.consumed.messages"]);
+        Assert.Equal(1, measured["herald.client.retries"]);
+        Assert.Equal(0, measured["herald.client.breaker.state"]); // closed
     }
 
     [Fact]
