@@ -745,3 +745,35 @@ public sealed class RegistrationTests
         Assert.Equal(6, host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<HeraldOptions>>().Value.DefaultPartitions);
     }
 }
+
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.SnakeCaseLower)]
+[System.Text.Json.Serialization.JsonSerializable(typeof(OrderPlaced))]
+public sealed partial class ShopJson : System.Text.Json.Serialization.JsonSerializerContext;
+
+/// <summary>Bodies through a source-generated System.Text.Json context, with no reflection.</summary>
+public sealed class SourceGeneratedJsonTests
+{
+    [Fact]
+    public async Task A_source_generated_context_writes_and_reads_the_bodies()
+    {
+        await using var broker = await HeraldBroker.StartAsync(new BrokerOptions { InMemory = true });
+        var recorder = new Recorder();
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddSingleton(recorder);
+        builder.Services.Configure<HeraldOptions>(o => o.Json = ShopJson.Default.Options);
+        builder.Services.AddHerald(h => h.UseEmbedded(broker).MapTopic<OrderPlaced>("orders").AddConsumer<OrderHandler>("orders", "billing"));
+        using var host = builder.Build();
+        await host.StartAsync();
+
+        await host.Services.GetRequiredService<IEventPublisher>().PublishAsync(new OrderPlaced("o-1", 7, 9.5m));
+
+        await recorder.WaitUntilAsync(h => h.Count == 1);
+        Assert.Equal(new OrderPlaced("o-1", 7, 9.5m), recorder.Snapshot().Single().Event);
+        var stored = new System.Buffers.ArrayBufferWriter<byte>();
+        var partition = Enumerable.Range(0, 3).First(p => broker.ListOffset("orders", p, -1).Offset > 0);
+        await broker.FetchAsync("orders", partition, 0, 1 << 20, stored);
+        var body = Storage.RecordBatchReader.ReadAll(stored.WrittenMemory).Single().Records.Single().Value!.Value;
+        Assert.Equal("{\"order_id\":\"o-1\",\"sequence\":7,\"total\":9.5}", Encoding.UTF8.GetString(body.Span)); // the context's naming policy
+        await host.StopAsync();
+    }
+}
