@@ -422,6 +422,26 @@ public abstract class TransportCompliance : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_second_member_joining_mid_stream_shares_the_partitions_and_nothing_is_skipped()
+    {
+        Recorder.Before = (_, token) => Task.Delay(5, token);
+        var first = await StartHostAsync(configure: c => c.MaxConcurrency = 2);
+        var publisher = first.Services.GetRequiredService<IEventPublisher>();
+        await publisher.PublishBatchAsync(Enumerable.Range(0, 150).Select(i => new OrderPlaced($"k{i % 30}", i, i)));
+        await Recorder.WaitUntilAsync(h => h.Count >= 20);
+
+        await StartHostAsync(configure: c => c.MaxConcurrency = 2); // the group rebalances over both
+        await publisher.PublishBatchAsync(Enumerable.Range(150, 150).Select(i => new OrderPlaced($"k{i % 30}", i, i)));
+
+        await Recorder.WaitUntilAsync(h => h.Select(e => e.Event.Sequence).Distinct().Count() == 300, TimeSpan.FromSeconds(90));
+        foreach (var key in Recorder.Snapshot().GroupBy(h => h.Event.OrderId))
+        {
+            var firstTimes = key.Select(h => h.Event.Sequence).Distinct().ToList(); // a redelivery may repeat, never reorder
+            Assert.Equal(firstTimes.Order(), firstTimes);
+        }
+    }
+
+    [Fact]
     public async Task Failure_rules_discard_or_dead_letter_at_once_by_exception_type()
     {
         Recorder.Fail = e => e.OrderId switch
@@ -722,6 +742,36 @@ public sealed class RegistrationTests
 
         var failure = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => host.StartAsync());
         Assert.Contains("BreakDuration", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_failing_processed_event_store_delays_events_but_never_dead_letters_them()
+    {
+        await using var broker = await HeraldBroker.StartAsync(new BrokerOptions { InMemory = true });
+        var recorder = new Recorder();
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddSingleton(recorder);
+        builder.Services.AddHerald(h => h.UseEmbedded(broker).MapTopic<OrderPlaced>("orders").UseProcessedEventStore<FlakyStore>().AddConsumer<OrderHandler>("orders", "billing"));
+        using var host = builder.Build();
+        await host.StartAsync();
+
+        await host.Services.GetRequiredService<IEventPublisher>().PublishAsync(new OrderPlaced("o-1", 1, 1));
+
+        await recorder.WaitUntilAsync(h => h.Count == 1);
+        Assert.False(broker.TopicExists("orders.billing.dlq"));
+        await host.StopAsync();
+    }
+
+    /// <summary>Fails its first three calls, as a database that blips.</summary>
+    public sealed class FlakyStore : IProcessedEventStore
+    {
+        private int _calls;
+
+        public ValueTask<bool> IsProcessedAsync(string group, Guid eventId, CancellationToken cancellationToken) =>
+            Interlocked.Increment(ref _calls) <= 2 ? throw new TimeoutException("blip") : ValueTask.FromResult(false);
+
+        public ValueTask MarkProcessedAsync(string group, Guid eventId, CancellationToken cancellationToken) =>
+            Interlocked.Increment(ref _calls) <= 3 ? throw new TimeoutException("blip") : ValueTask.CompletedTask;
     }
 
     [Fact]

@@ -24,10 +24,38 @@ internal sealed partial class EventConsumerService(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var options = allOptions.Get(name);
+        (IEventTransport Transport, RecordProcessor Processor)? ready = null;
+        await SuperviseAsync(async () => ready = await SetUpAsync(options, stoppingToken).ConfigureAwait(false), "Starting", stoppingToken).ConfigureAwait(false);
+        if (ready is not { } started)
+        {
+            return; // stopped before it could start
+        }
+
+        var (transport, processor) = started;
+        var consumers = services.GetRequiredService<HeraldConsumers>();
+        var status = consumers.Register(name, options.Topic, options.Group, transport.System);
+        LogStarted(_logger, options.Topic, options.Group, handlerType.Name);
+        try
+        {
+            // Each retry tier is read by a member of a group of its own, so its waiting events hold up nothing else.
+            // Each loop is supervised on its own: one that fails restarts, and does not hide behind the others.
+            var loops = Enumerable.Range(1, options.DelayedRetries.Count)
+                .Select(tier => SuperviseAsync(() => ConsumeAsync(transport, processor, options, options.RetryTopic(tier), $"{options.Group}.retry-{tier}", null, stoppingToken), options.RetryTopic(tier), stoppingToken))
+                .Prepend(SuperviseAsync(() => ConsumeAsync(transport, processor, options, options.Topic, options.Group, status, stoppingToken), options.Topic, stoppingToken));
+            await Task.WhenAll(loops).ConfigureAwait(false);
+        }
+        finally
+        {
+            consumers.Unregister(name);
+            LogStopped(_logger, options.Topic, options.Group);
+        }
+    }
+
+    private async Task<(IEventTransport, RecordProcessor)> SetUpAsync(ConsumerOptions options, CancellationToken stoppingToken)
+    {
         var transport = await transports.GetAsync(stoppingToken).ConfigureAwait(false);
         var topics = services.GetRequiredService<TopicMap>();
-        var retryTopics = Enumerable.Range(1, options.DelayedRetries.Count).Select(options.RetryTopic).ToList();
-        foreach (var topic in retryTopics.Prepend(options.Topic))
+        foreach (var topic in Enumerable.Range(1, options.DelayedRetries.Count).Select(options.RetryTopic).Prepend(options.Topic))
         {
             await topics.EnsureAsync(transport, topic, stoppingToken).ConfigureAwait(false);
         }
@@ -43,20 +71,37 @@ internal sealed partial class EventConsumerService(
             _logger,
             services.GetService<TimeProvider>() ?? TimeProvider.System);
         await processor.RefreshHeldKeysAsync(stoppingToken).ConfigureAwait(false);
-        var consumers = services.GetRequiredService<HeraldConsumers>();
-        var status = consumers.Register(name, options.Topic, options.Group, transport.System);
-        LogStarted(_logger, options.Topic, options.Group, handlerType.Name);
-        try
+        return (transport, processor);
+    }
+
+    // Runs until shutdown; a failure (the broker unreachable, a fatal client error) is logged and retried with backoff,
+    // so one consumer's trouble neither stops the host nor goes unnoticed.
+    private async Task SuperviseAsync(Func<Task> run, string what, CancellationToken stoppingToken)
+    {
+        for (var delay = TimeSpan.FromSeconds(1); !stoppingToken.IsCancellationRequested; delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(30).Ticks)))
         {
-            // Each retry tier is read by a member of a group of its own, so its waiting events hold up nothing else.
-            await Task.WhenAll(retryTopics
-                .Select((topic, i) => ConsumeAsync(transport, processor, options, topic, $"{options.Group}.retry-{i + 1}", null, stoppingToken))
-                .Prepend(ConsumeAsync(transport, processor, options, options.Topic, options.Group, status, stoppingToken))).ConfigureAwait(false);
-        }
-        finally
-        {
-            consumers.Unregister(name);
-            LogStopped(_logger, options.Topic, options.Group);
+            try
+            {
+                await run().ConfigureAwait(false);
+                return;
+            }
+            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
+            {
+                LogConsumerFailed(_logger, exception, what, delay);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            try
+            {
+                await Task.Delay(delay, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
         }
     }
 
@@ -135,9 +180,13 @@ internal sealed partial class EventConsumerService(
     private void FollowAssignment(ITransportConsumer consumer, Dictionary<int, PartitionLane> lanes, RecordProcessor processor, SemaphoreSlim concurrency, CancellationToken stopping)
     {
         var assigned = consumer.Assignment;
+        var changed = false;
         foreach (var revoked in lanes.Keys.Where(p => !assigned.Contains(p)).ToList())
         {
-            lanes.Remove(revoked); // its unfinished events will be redelivered to the new owner
+            lanes[revoked].Revoke(); // its unfinished events will be delivered again to the new owner
+            lanes[revoked].Dispose();
+            lanes.Remove(revoked);
+            changed = true;
         }
 
         foreach (var partition in assigned)
@@ -145,6 +194,17 @@ internal sealed partial class EventConsumerService(
             if (!lanes.ContainsKey(partition))
             {
                 lanes[partition] = new PartitionLane(partition, processor.ProcessAsync, concurrency, _logger, stopping);
+                changed = true;
+            }
+        }
+
+        if (changed)
+        {
+            // A client may keep a partition paused across a rebalance (librdkafka does); start every one from running.
+            foreach (var lane in lanes.Values)
+            {
+                consumer.Resume(lane.Partition);
+                lane.Paused = false;
             }
         }
     }
@@ -234,6 +294,9 @@ internal sealed partial class EventConsumerService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stopped consuming {Topic} as group {Group}")]
     private static partial void LogStopped(ILogger logger, string topic, string group);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{What} failed; trying again in {Delay}")]
+    private static partial void LogConsumerFailed(ILogger logger, Exception exception, string what, TimeSpan delay);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Measuring lag failed")]
     private static partial void LogLagFailed(ILogger logger, Exception exception);

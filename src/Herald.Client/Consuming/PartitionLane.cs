@@ -8,8 +8,9 @@ namespace Herald.Client;
 /// keys (and keyless events) run beside them, up to the consumer's concurrency. The committable offset only moves past
 /// an event once it and every event before it in the partition are finished, so a crash redelivers and never skips.
 /// </summary>
-internal sealed partial class PartitionLane(int partition, Func<IncomingRecord, CancellationToken, Task> process, SemaphoreSlim concurrency, ILogger logger, CancellationToken stopping)
+internal sealed partial class PartitionLane(int partition, Func<IncomingRecord, CancellationToken, Task> process, SemaphoreSlim concurrency, ILogger logger, CancellationToken stopping) : IDisposable
 {
+    private readonly CancellationTokenSource _revoked = CancellationTokenSource.CreateLinkedTokenSource(stopping);
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Queue<IncomingRecord>> _busyKeys = new(StringComparer.Ordinal);
     private readonly SortedDictionary<long, DateTimeOffset> _unfinished = [];
@@ -94,6 +95,14 @@ internal sealed partial class PartitionLane(int partition, Func<IncomingRecord, 
         }
     }
 
+    /// <summary>
+    /// The partition went to another member: its handlers are cancelled, and nothing of it is committed from here on;
+    /// the new owner gets its unfinished events again from the committed offset.
+    /// </summary>
+    public void Revoke() => _revoked.Cancel();
+
+    public void Dispose() => _revoked.Dispose();
+
     /// <summary>Waits until every event taken so far is finished, or <paramref name="cancellationToken"/> ends the wait.</summary>
     public async Task DrainAsync(CancellationToken cancellationToken)
     {
@@ -105,34 +114,51 @@ internal sealed partial class PartitionLane(int partition, Func<IncomingRecord, 
 
     private async Task RunAsync(IncomingRecord record)
     {
+        var token = _revoked.Token;
         while (true)
         {
             try
             {
-                await concurrency.WaitAsync(stopping).ConfigureAwait(false);
+                await concurrency.WaitAsync(token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
-                return; // stopping: left unfinished, so it is delivered again
+                return; // stopping or revoked: left unfinished, so it is delivered again
             }
 
+            var failed = false;
             try
             {
-                await process(record, stopping).ConfigureAwait(false);
+                await process(record, token).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
                 return;
             }
             catch (Exception exception)
             {
-                // A bug in the processor, not in a handler (those are caught there): stay unfinished, so not committed.
+                // A failure outside any handler (those are dealt with in the processor): try the same event again
+                // later, so the partition neither skips it nor stops for good.
                 LogProcessorFailed(logger, exception, record.Topic, partition, record.Offset);
-                return;
+                failed = true;
             }
             finally
             {
                 concurrency.Release();
+            }
+
+            if (failed)
+            {
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(1), token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                continue;
             }
 
             IncomingRecord? next = null;
@@ -161,6 +187,6 @@ internal sealed partial class PartitionLane(int partition, Func<IncomingRecord, 
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Critical, Message = "Processing {Topic}-{Partition}@{Offset} failed outside its handler; the partition will not commit past it")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Processing {Topic}-{Partition}@{Offset} failed outside its handler; trying it again")]
     private static partial void LogProcessorFailed(ILogger logger, Exception exception, string topic, int partition, long offset);
 }

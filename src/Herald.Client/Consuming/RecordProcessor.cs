@@ -27,6 +27,7 @@ internal sealed partial class RecordProcessor
     private readonly ResiliencePipeline _retry;
     private readonly CircuitBreakerStateProvider _breaker = new();
     private readonly Lock _heldGate = new();
+    private readonly HashSet<string> _heldSinceRefresh = new(StringComparer.Ordinal);
     private HashSet<string> _heldKeys = new(StringComparer.Ordinal);
 
     public RecordProcessor(IServiceScopeFactory scopes, HandlerMap handlers, EventSerializer serializer, IProcessedEventStore processed, ConsumerOptions options, IEventTransport transport, TopicMap topics, ILogger logger, TimeProvider time)
@@ -127,7 +128,7 @@ internal sealed partial class RecordProcessor
             return;
         }
 
-        if (_options.SkipProcessed && await _processed.IsProcessedAsync(_options.Group, metadata.Id, cancellationToken).ConfigureAwait(false))
+        if (_options.SkipProcessed && await UntilItWorksAsync(token => _processed.IsProcessedAsync(_options.Group, metadata.Id, token), "the processed-event store", cancellationToken).ConfigureAwait(false))
         {
             HeraldTelemetry.Skipped.Add(1, tags);
             LogSkipped(_logger, metadata.Type.ToString(), "already processed");
@@ -152,14 +153,15 @@ internal sealed partial class RecordProcessor
         }
 
         var retry = RetryState.Of(record);
-        if (retry.Due is { } due && due > _time.GetUtcNow())
+        if (retry.Due is { } due && due - _time.GetUtcNow() is { Ticks: > 0 } wait)
         {
-            await Task.Delay(due - _time.GetUtcNow(), _time, cancellationToken).ConfigureAwait(false); // this tier's head: the rest are due later
+            await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false); // this tier's head: the rest are due later
         }
 
         using var activity = StartProcessActivity(record, metadata);
         var started = Stopwatch.GetTimestamp();
         var attempts = retry.Attempts;
+        var handled = false;
         DateTimeOffset? firstFailure = retry.FirstFailure;
         try
         {
@@ -194,16 +196,11 @@ internal sealed partial class RecordProcessor
                 catch (Exception exception) when (!cancellationToken.IsCancellationRequested && HeldByBreaker(exception))
                 {
                     // A dependency is down: keep the event (its offset is not committed) and try again after a while.
-                    if (exception is BrokenCircuitException)
-                    {
-                        attempts--; // rejected by the breaker: the handler did not run
-                    }
-
                     await Task.Delay(ProbeInterval, _time, cancellationToken).ConfigureAwait(false);
                 }
             }
 
-            await _processed.MarkProcessedAsync(_options.Group, metadata.Id, CancellationToken.None).ConfigureAwait(false);
+            handled = true;
             LogHandled(_logger, metadata.Type.ToString(), attempts);
         }
         catch (Exception) when (cancellationToken.IsCancellationRequested)
@@ -232,6 +229,19 @@ internal sealed partial class RecordProcessor
         finally
         {
             HeraldTelemetry.ProcessDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
+        }
+
+        if (handled)
+        {
+            // Outside the failure handling above: the handler succeeded, so a store that fails must not dead-letter it.
+            await UntilItWorksAsync(
+                async token =>
+                {
+                    await _processed.MarkProcessedAsync(_options.Group, metadata.Id, token).ConfigureAwait(false);
+                    return true;
+                },
+                "the processed-event store",
+                cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -280,10 +290,16 @@ internal sealed partial class RecordProcessor
             return;
         }
 
+        lock (_heldGate)
+        {
+            _heldSinceRefresh.Clear();
+        }
+
         var letters = await new DeadLetterQueue(_transport).ListAsync(_options.DeadLetterTopicName, null, cancellationToken).ConfigureAwait(false);
         var held = letters.Where(l => l.Key is not null).Select(l => l.Key!).ToHashSet(StringComparer.Ordinal);
         lock (_heldGate)
         {
+            held.UnionWith(_heldSinceRefresh); // dead-lettered while the topic was being read
             _heldKeys = held;
         }
     }
@@ -320,11 +336,29 @@ internal sealed partial class RecordProcessor
             lock (_heldGate)
             {
                 _heldKeys.Add(key);
+                _heldSinceRefresh.Add(key);
             }
         }
 
         HeraldTelemetry.DeadLettered.Add(1, HeraldTelemetry.Tags(_transport.System, record.Topic, _options.Group, record.Partition));
         LogDeadLettered(_logger, exception, metadata?.Type.ToString() ?? "(not an event)", attempts, letter.Topic);
+    }
+
+    // A dependency the SDK itself needs (the processed-event store): retried with backoff until it answers or shutdown.
+    private async Task<bool> UntilItWorksAsync(Func<CancellationToken, ValueTask<bool>> call, string what, CancellationToken cancellationToken)
+    {
+        for (var delay = TimeSpan.FromMilliseconds(100); ; delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(30).Ticks)))
+        {
+            try
+            {
+                return await call(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception failure) when (!cancellationToken.IsCancellationRequested)
+            {
+                LogDependencyFailed(_logger, failure, what);
+                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 
     // The event is only finished once it is stored elsewhere: until then this keeps trying, so it is never lost.
@@ -338,6 +372,16 @@ internal sealed partial class RecordProcessor
                 await _transport.PublishAsync(record, cancellationToken).ConfigureAwait(false);
                 return;
             }
+            catch (PublishException tooLarge) when (tooLarge.ErrorCode == 10 && record.Headers.Any(h => h.Key == DeadLetterHeaders.ExceptionStack && h.Value.Length > 0))
+            {
+                // Our headers pushed it over the topic's limit: keep the event, drop the stack, shorten the message.
+                record = record with { Headers = [.. record.Headers.Select(h => h.Key switch
+                {
+                    DeadLetterHeaders.ExceptionStack => CloudEventHeaders.Header(h.Key, string.Empty),
+                    DeadLetterHeaders.ExceptionMessage when h.Value.Length > 512 => new KeyValuePair<string, byte[]>(h.Key, h.Value[..512]),
+                    _ => h,
+                })] };
+            }
             catch (Exception failure) when (!cancellationToken.IsCancellationRequested)
             {
                 LogDeadLetterFailed(_logger, failure, record.Topic);
@@ -345,6 +389,9 @@ internal sealed partial class RecordProcessor
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Dependency} failed; trying again")]
+    private static partial void LogDependencyFailed(ILogger logger, Exception exception, string dependency);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Will retry in {Delay} through {RetryTopic}")]
     private static partial void LogRetryLater(ILogger logger, string retryTopic, TimeSpan delay);

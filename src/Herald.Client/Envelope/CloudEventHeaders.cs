@@ -59,9 +59,9 @@ public static class CloudEventHeaders
             throw new InvalidEventException($"CloudEvents {spec} is not supported (1.x is).");
         }
 
-        var id = Find(headers, Id) ?? throw new InvalidEventException($"The event has no {Id}.");
-        var type = Find(headers, Type) ?? throw new InvalidEventException($"The event has no {Type}.");
-        var source = Find(headers, Source) ?? throw new InvalidEventException($"The event has no {Source}.");
+        var id = Required(headers, Id);
+        var type = Required(headers, Type);
+        var source = Required(headers, Source);
         var time = Find(headers, Time) is { } text && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed)
             ? parsed
             : DateTimeOffset.MinValue;
@@ -90,6 +90,9 @@ public static class CloudEventHeaders
 
         return null;
     }
+
+    private static string Required(IReadOnlyList<KeyValuePair<string, byte[]>> headers, string name) =>
+        Find(headers, name) is { Length: > 0 } value ? value : throw new InvalidEventException($"The event has no {name}, or an empty one.");
 
     internal static KeyValuePair<string, byte[]> Header(string name, string value) => new(name, Encoding.UTF8.GetBytes(value));
 

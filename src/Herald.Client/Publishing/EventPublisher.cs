@@ -34,9 +34,10 @@ internal sealed class EventPublisher(TransportProvider transport, EventTypeRegis
         {
             return await Task.WhenAll(sends).ConfigureAwait(false);
         }
-        catch
+        catch when (sends.FirstOrDefault(s => s.IsFaulted) is { } first)
         {
-            throw sends.First(s => s.IsFaulted).Exception!.InnerException!;
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first.Exception!.InnerException!); // the first refusal, in order
+            throw;
         }
     }
 

@@ -44,5 +44,10 @@ public sealed class EventSerializer(EventTypeRegistry types, JsonSerializerOptio
         {
             throw new InvalidEventException($"The body of {written} is not valid JSON for {target.Type.Name}: {exception.Message}", exception);
         }
+        catch (Exception exception) when (exception is not InvalidEventException and not OperationCanceledException)
+        {
+            // An upcaster that throws, or a type System.Text.Json cannot build: the event cannot be read, now or later.
+            throw new InvalidEventException($"{written} could not be read as {target.Type.Name}: {exception.Message}", exception);
+        }
     }
 }

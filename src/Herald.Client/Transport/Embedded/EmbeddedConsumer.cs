@@ -202,7 +202,7 @@ internal sealed class EmbeddedConsumer : ITransportConsumer
     private void StartAtCommittedOffsets()
     {
         _positions.Clear();
-        _paused.Clear();
+        _paused.IntersectWith(_assignment); // a partition kept across the rebalance stays as its owner left it
         var committed = _broker.FetchOffsets(_group, _assignment.Select(p => new TopicPartition(_topic, p))).ToDictionary(c => c.Partition.Partition, c => c.Offset);
         foreach (var partition in _assignment)
         {

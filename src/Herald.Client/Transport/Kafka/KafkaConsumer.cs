@@ -1,23 +1,27 @@
 using System.Collections.Concurrent;
+using System.Threading.Channels;
 using Confluent.Kafka;
 
 namespace Herald.Client.Transport.Kafka;
 
 /// <summary>
 /// A Confluent.Kafka consumer in a group. librdkafka wants one thread to call Consume, and wants it called often enough
-/// to stay in the group however slow the handlers are, so one dedicated thread polls, applies pauses, resumes and
-/// commits between polls, and hands records over through a queue.
+/// to stay in the group however slow the handlers are, so one dedicated thread polls, runs pauses, resumes and commits
+/// between polls (also while the hand-over queue is full), and hands records over through a bounded queue. Records
+/// fetched before a rebalance are dropped at hand-over, so a partition's new owner starts from its committed offset.
 /// </summary>
 internal sealed class KafkaConsumer : ITransportConsumer
 {
+    private static readonly TimeSpan CommitTimeout = TimeSpan.FromSeconds(30);
     private readonly IConsumer<byte[]?, byte[]?> _consumer;
     private readonly string _topic;
-    private readonly BlockingCollection<ConsumeResult<byte[]?, byte[]?>> _records = new(boundedCapacity: 10_000);
+    private readonly Channel<(int Epoch, ConsumeResult<byte[]?, byte[]?> Result)> _records = Channel.CreateBounded<(int, ConsumeResult<byte[]?, byte[]?>)>(new BoundedChannelOptions(10_000) { SingleReader = true, SingleWriter = true });
     private readonly ConcurrentQueue<Action<IConsumer<byte[]?, byte[]?>>> _commands = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Thread _thread;
     private volatile int[] _assignment = [];
-    private Exception? _failure;
+    private volatile int _epoch;
+    private volatile Exception? _failure;
 
     public KafkaConsumer(string bootstrap, string topic, string group)
     {
@@ -31,9 +35,9 @@ internal sealed class KafkaConsumer : ITransportConsumer
             AutoOffsetReset = AutoOffsetReset.Earliest, // a new group sees what was published before it started
             SocketNagleDisable = true,
         })
-            .SetPartitionsAssignedHandler((_, partitions) => _assignment = [.. partitions.Select(p => p.Partition.Value).Order()])
-            .SetPartitionsRevokedHandler((_, _) => _assignment = [])
-            .SetPartitionsLostHandler((_, _) => _assignment = [])
+            .SetPartitionsAssignedHandler((_, partitions) => Reassign([.. partitions.Select(p => p.Partition.Value).Order()]))
+            .SetPartitionsRevokedHandler((_, _) => Reassign([]))
+            .SetPartitionsLostHandler((_, _) => Reassign([]))
             .Build();
         _consumer.Subscribe(topic);
         _thread = new Thread(Run) { IsBackground = true, Name = $"herald-consumer-{topic}" };
@@ -42,35 +46,48 @@ internal sealed class KafkaConsumer : ITransportConsumer
 
     public IReadOnlyCollection<int> Assignment => _assignment;
 
-    public Task<IReadOnlyList<IncomingRecord>> PollAsync(TimeSpan timeout, CancellationToken cancellationToken) => Task.Run<IReadOnlyList<IncomingRecord>>(() =>
+    public async Task<IReadOnlyList<IncomingRecord>> PollAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var records = new List<IncomingRecord>();
         if (_failure is { } failure)
         {
             throw new InvalidOperationException("The Kafka consumer stopped.", failure);
         }
 
-        if (_records.TryTake(out var first, (int)timeout.TotalMilliseconds, cancellationToken))
+        var records = new List<IncomingRecord>();
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        wait.CancelAfter(timeout);
+        try
         {
-            records.Add(ToRecord(first));
-            while (records.Count < 500 && _records.TryTake(out var next))
+            if (!await _records.Reader.WaitToReadAsync(wait.Token).ConfigureAwait(false))
             {
-                records.Add(ToRecord(next));
+                return records;
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return records; // the timeout
+        }
+
+        while (records.Count < 500 && _records.Reader.TryRead(out var item))
+        {
+            if (item.Epoch == _epoch)
+            {
+                records.Add(ToRecord(item.Result));
             }
         }
 
         return records;
-    }, cancellationToken);
+    }
 
-    public void Pause(int partition) => _commands.Enqueue(c => c.Pause([new TopicPartition(_topic, partition)]));
+    public void Pause(int partition) => Execute(c => c.Pause([new TopicPartition(_topic, partition)]));
 
-    public void Resume(int partition) => _commands.Enqueue(c => c.Resume([new TopicPartition(_topic, partition)]));
+    public void Resume(int partition) => Execute(c => c.Resume([new TopicPartition(_topic, partition)]));
 
     public Task CommitAsync(IReadOnlyDictionary<int, long> nextOffsets, CancellationToken cancellationToken)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var offsets = nextOffsets.Select(o => new TopicPartitionOffset(_topic, o.Key, o.Value)).ToList();
-        _commands.Enqueue(c =>
+        Execute(c =>
         {
             try
             {
@@ -82,60 +99,24 @@ internal sealed class KafkaConsumer : ITransportConsumer
                 done.TrySetException(new CommitFailedException($"Committing offsets failed: {exception.Error.Reason}"));
             }
         });
-        return done.Task.WaitAsync(cancellationToken);
+        return done.Task.WaitAsync(CommitTimeout, cancellationToken);
     }
 
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);
         _thread.Join();
-        _consumer.Close(); // leaves the group now, so the others rebalance at once
-        _consumer.Dispose();
-        _records.Dispose();
-        _stop.Dispose();
-    }
-
-    private void Run()
-    {
         try
         {
-            while (!_stop.IsCancellationRequested)
-            {
-                while (_commands.TryDequeue(out var command))
-                {
-                    command(_consumer);
-                }
+            _consumer.Close(); // leaves the group now, so the others rebalance at once
+        }
+        catch (KafkaException)
+        {
+            // Already out of the group (a fatal error, or the cluster is gone): nothing to leave.
+        }
 
-                ConsumeResult<byte[]?, byte[]?>? result;
-                try
-                {
-                    result = _consumer.Consume(TimeSpan.FromMilliseconds(50));
-                }
-                catch (ConsumeException exception) when (!exception.Error.IsFatal)
-                {
-                    continue; // for example a topic not created yet: librdkafka keeps trying, and so does this loop
-                }
-
-                if (result?.Message is not null && !result.IsPartitionEOF)
-                {
-                    _records.Add(result, _stop.Token);
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        catch (Exception exception)
-        {
-            _failure = exception;
-        }
-        finally
-        {
-            while (_commands.TryDequeue(out var command))
-            {
-                command(_consumer); // commits made while stopping
-            }
-        }
+        _consumer.Dispose();
+        _stop.Dispose();
     }
 
     internal static IncomingRecord ToRecord(ConsumeResult<byte[]?, byte[]?> result) => new(
@@ -146,4 +127,76 @@ internal sealed class KafkaConsumer : ITransportConsumer
         result.Message.Headers is { } headers ? [.. headers.Select(h => new KeyValuePair<string, byte[]>(h.Key, h.GetValueBytes() ?? []))] : [],
         result.Message.Value ?? ReadOnlyMemory<byte>.Empty,
         result.Message.Timestamp.UtcDateTime);
+
+    // Called on the consumer thread, inside Consume: what was fetched for the old assignment is not handed over.
+    private void Reassign(int[] partitions)
+    {
+        _epoch++;
+        _assignment = partitions;
+    }
+
+    // Commands run on the consumer thread; once it has stopped, here (the consumer is not disposed before it stops).
+    private void Execute(Action<IConsumer<byte[]?, byte[]?>> command)
+    {
+        _commands.Enqueue(command);
+        if (!_thread.IsAlive)
+        {
+            RunCommands();
+        }
+    }
+
+    private void RunCommands()
+    {
+        while (_commands.TryDequeue(out var command))
+        {
+            try
+            {
+                command(_consumer);
+            }
+            catch (KafkaException)
+            {
+                // A pause or resume of a partition no longer assigned: nothing to do.
+            }
+        }
+    }
+
+    private void Run()
+    {
+        try
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                RunCommands();
+                ConsumeResult<byte[]?, byte[]?>? result;
+                try
+                {
+                    result = _consumer.Consume(TimeSpan.FromMilliseconds(50));
+                }
+                catch (ConsumeException exception) when (!exception.Error.IsFatal)
+                {
+                    continue; // for example a topic not created yet: librdkafka keeps trying, and so does this loop
+                }
+
+                if (result?.Message is null || result.IsPartitionEOF)
+                {
+                    continue;
+                }
+
+                var item = (_epoch, result);
+                while (!_records.Writer.TryWrite(item) && !_stop.IsCancellationRequested)
+                {
+                    RunCommands(); // the reader is behind: commits and pauses must still happen
+                    Thread.Sleep(5);
+                }
+            }
+        }
+        catch (Exception exception)
+        {
+            _failure = exception;
+        }
+        finally
+        {
+            RunCommands(); // commits made while stopping
+        }
+    }
 }
