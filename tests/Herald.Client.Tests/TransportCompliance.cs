@@ -517,6 +517,7 @@ public abstract class TransportCompliance : IAsyncLifetime
 
         await Recorder.WaitUntilAsync(h => h.Any(e => e.Event.Sequence == 2));
         Assert.Equal([1, 2], Recorder.Snapshot().Select(h => h.Event.Sequence));
+        Assert.Equal(16L * 1024 * 1024, Broker.DescribeTopic($"__herald-processed.{Group}")!.Config.RetentionByteLimit); // bounded, not growing for ever
     }
 
     [Fact]
@@ -599,9 +600,17 @@ public abstract class TransportCompliance : IAsyncLifetime
 
         Assert.Equal(7, (await transport.PositionsAsync(Topic, Group, CancellationToken.None)).Sum(p => p.Lag));
 
-        await StartHostAsync(configure: c => c.CommitInterval = TimeSpan.FromMilliseconds(50));
+        var consumer = await StartHostAsync(configure: c =>
+        {
+            c.CommitInterval = TimeSpan.FromMilliseconds(50);
+            c.LagInterval = TimeSpan.FromMilliseconds(50);
+        });
         await Recorder.WaitUntilAsync(h => h.Count == 7);
         await WaitForAsync(async () => (await transport.PositionsAsync(Topic, Group, CancellationToken.None)).Sum(p => p.Lag) == 0);
+
+        // The consumer's own figures, as metrics and the health check see them: per partition, in events and in time.
+        var status = consumer.Services.GetRequiredService<HeraldConsumers>();
+        await WaitForAsync(() => status.All.Values.SingleOrDefault() is { Lag: 0, Partitions.Count: 3, AgeByPartition.Count: 3 } s && s.OldestUnfinishedAge == TimeSpan.Zero);
     }
 
     [Fact]

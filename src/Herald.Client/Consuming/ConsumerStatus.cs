@@ -32,7 +32,10 @@ public sealed class ConsumerStatus
     public long Lag => Partitions.Sum(p => p.Lag);
 
     /// <summary>How long the oldest event this member has read and not finished has been waiting since it was published.</summary>
-    public TimeSpan OldestUnfinishedAge { get; internal set; }
+    public TimeSpan OldestUnfinishedAge => AgeByPartition.Count == 0 ? TimeSpan.Zero : AgeByPartition.Values.Max();
+
+    /// <summary>The same, per partition this member owns: the lag in time, as far as this member has read.</summary>
+    public IReadOnlyDictionary<int, TimeSpan> AgeByPartition { get; internal set; } = new Dictionary<int, TimeSpan>();
 
     /// <summary>When lag was last measured, or null before the first measurement.</summary>
     public DateTimeOffset? MeasuredAt { get; internal set; }
@@ -49,8 +52,8 @@ public sealed class HeraldConsumers
     {
         HeraldTelemetry.Meter.CreateObservableGauge("herald.client.consumer.lag", () => Everywhere.Keys.SelectMany(s => s.Partitions.Select(p =>
             new Measurement<long>(p.Lag, HeraldTelemetry.Tags(s.System, s.Topic, s.Group, p.Partition)))), "{message}", "Events written and not yet processed, per group and partition.");
-        HeraldTelemetry.Meter.CreateObservableGauge("herald.client.consumer.lag.seconds", () => Everywhere.Keys.Select(s =>
-            new Measurement<double>(s.OldestUnfinishedAge.TotalSeconds, HeraldTelemetry.Tags(s.System, s.Topic, s.Group))), "s", "Age of the oldest event read and not yet finished.");
+        HeraldTelemetry.Meter.CreateObservableGauge("herald.client.consumer.lag.seconds", () => Everywhere.Keys.SelectMany(s => s.AgeByPartition.Select(p =>
+            new Measurement<double>(p.Value.TotalSeconds, HeraldTelemetry.Tags(s.System, s.Topic, s.Group, p.Key)))), "s", "Age of the oldest event read and not yet finished, per group and partition.");
         HeraldTelemetry.Meter.CreateObservableGauge("herald.client.breaker.state", () => Everywhere.Keys.Select(s =>
             new Measurement<int>((int)s.Breaker, HeraldTelemetry.Tags(s.System, s.Topic, s.Group))), "{state}", "0 closed, 1 open, 2 half-open.");
     }

@@ -246,8 +246,8 @@ internal sealed partial class EventConsumerService(
         try
         {
             status.Partitions = await transport.PositionsAsync(options.Topic, options.Group, cancellationToken).ConfigureAwait(false);
-            var oldest = lanes.Select(l => l.OldestUnfinishedTimestamp).Where(t => t is not null).Min();
-            status.OldestUnfinishedAge = oldest is { } time ? DateTimeOffset.UtcNow - time : TimeSpan.Zero;
+            var now = DateTimeOffset.UtcNow;
+            status.AgeByPartition = lanes.ToDictionary(l => l.Partition, l => l.OldestUnfinishedTimestamp is { } oldest ? now - oldest : TimeSpan.Zero);
             status.MeasuredAt = DateTimeOffset.UtcNow;
         }
         catch (Exception exception) when (exception is not OperationCanceledException)

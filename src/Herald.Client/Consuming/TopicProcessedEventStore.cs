@@ -6,10 +6,13 @@ namespace Herald.Client;
 /// <summary>
 /// The default processed-event store: a window of ids in memory, each also appended durably to a topic of the group's
 /// own (<c>__herald-processed.{group}</c>) and read back when the group first needs it, so a duplicate that arrives
-/// after a restart is still skipped. It uses whatever transport the service uses, embedded or Kafka.
+/// after a restart is still skipped. It uses whatever transport the service uses, embedded or Kafka. The topic keeps
+/// about the last million ids per partition (<c>retention.bytes</c> of 16 MiB), so it neither grows for ever nor takes
+/// long to read back.
 /// </summary>
 internal sealed class TopicProcessedEventStore(TransportProvider transports, TopicMap topics) : IProcessedEventStore
 {
+    private static readonly Dictionary<string, string> Retention = new() { ["retention.bytes"] = (16 * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture), ["segment.bytes"] = (4 * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture) };
     private readonly InMemoryProcessedEventStore _window = new();
     private readonly ConcurrentDictionary<string, Lazy<Task>> _loaded = new(StringComparer.Ordinal);
 
@@ -43,7 +46,7 @@ internal sealed class TopicProcessedEventStore(TransportProvider transports, Top
     private async Task ReadAsync(string group)
     {
         var transport = await transports.GetAsync(CancellationToken.None).ConfigureAwait(false);
-        await topics.EnsureAsync(transport, TopicFor(group), CancellationToken.None).ConfigureAwait(false);
+        await topics.EnsureAsync(transport, TopicFor(group), CancellationToken.None, Retention).ConfigureAwait(false);
         await foreach (var record in transport.ReadAllAsync(TopicFor(group), CancellationToken.None).ConfigureAwait(false))
         {
             if (record.Value.Length == 16)

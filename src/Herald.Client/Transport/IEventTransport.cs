@@ -9,8 +9,8 @@ public interface IEventTransport : IAsyncDisposable
     /// <summary>The OpenTelemetry <c>messaging.system</c>: <c>kafka</c>, or <c>herald</c> for the embedded broker.</summary>
     string System { get; }
 
-    /// <summary>Creates the topic if it does not exist.</summary>
-    Task EnsureTopicAsync(string topic, int partitions, CancellationToken cancellationToken);
+    /// <summary>Creates the topic if it does not exist, with Kafka topic configs such as <c>retention.bytes</c>.</summary>
+    Task EnsureTopicAsync(string topic, int partitions, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? configs = null);
 
     /// <summary>Appends a record durably (acks=all, idempotent); throws <see cref="PublishException"/> when refused.</summary>
     Task<PublishResult> PublishAsync(OutgoingRecord record, CancellationToken cancellationToken);

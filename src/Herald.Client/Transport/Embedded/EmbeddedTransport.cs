@@ -19,11 +19,11 @@ public sealed class EmbeddedTransport(HeraldBroker broker, bool ownsBroker) : IE
     public string System => "herald";
 
     /// <inheritdoc />
-    public Task EnsureTopicAsync(string topic, int partitions, CancellationToken cancellationToken)
+    public Task EnsureTopicAsync(string topic, int partitions, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? configs = null)
     {
         if (!Broker.TopicExists(topic))
         {
-            var created = Broker.CreateTopic(topic, partitions);
+            var created = Broker.CreateTopic(topic, partitions, configs);
             if (!created.Succeeded && created.Error != ErrorCode.TopicAlreadyExists)
             {
                 throw new InvalidOperationException($"Creating topic '{topic}' failed: {created.Error} {created.Message}");

@@ -37,11 +37,12 @@ public sealed class KafkaTransport : IEventTransport
     public string System => "kafka";
 
     /// <inheritdoc />
-    public async Task EnsureTopicAsync(string topic, int partitions, CancellationToken cancellationToken)
+    public async Task EnsureTopicAsync(string topic, int partitions, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? configs = null)
     {
         try
         {
-            await _admin.CreateTopicsAsync([new TopicSpecification { Name = topic, NumPartitions = partitions, ReplicationFactor = -1 }]).WaitAsync(cancellationToken).ConfigureAwait(false);
+            var specification = new TopicSpecification { Name = topic, NumPartitions = partitions, ReplicationFactor = -1, Configs = configs?.ToDictionary() };
+            await _admin.CreateTopicsAsync([specification]).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (CreateTopicsException exception) when (exception.Results.All(r => r.Error.Code is ErrorCode.TopicAlreadyExists or ErrorCode.NoError))
         {
