@@ -128,7 +128,7 @@ internal sealed partial class RecordProcessor
             return;
         }
 
-        if (_options.SkipProcessed && await UntilItWorksAsync(token => _processed.IsProcessedAsync(_options.Group, metadata.Id, token), "the processed-event store", cancellationToken).ConfigureAwait(false))
+        if (_options.SkipProcessed && await UntilItWorksAsync(token => _processed.IsProcessedAsync(_options.Group, metadata.Id, token), "The processed-event store", cancellationToken).ConfigureAwait(false))
         {
             HeraldTelemetry.Skipped.Add(1, tags);
             LogSkipped(_logger, metadata.Type.ToString(), "already processed");
@@ -240,7 +240,7 @@ internal sealed partial class RecordProcessor
                     await _processed.MarkProcessedAsync(_options.Group, metadata.Id, token).ConfigureAwait(false);
                     return true;
                 },
-                "the processed-event store",
+                "The processed-event store",
                 cancellationToken).ConfigureAwait(false);
         }
     }
@@ -362,15 +362,14 @@ internal sealed partial class RecordProcessor
     }
 
     // The event is only finished once it is stored elsewhere: until then this keeps trying, so it is never lost.
-    private async Task StoreAsync(OutgoingRecord record, CancellationToken cancellationToken)
-    {
-        for (var delay = TimeSpan.FromMilliseconds(100); ; delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(30).Ticks)))
+    private Task StoreAsync(OutgoingRecord record, CancellationToken cancellationToken) => UntilItWorksAsync(
+        async token =>
         {
             try
             {
-                await _topics.EnsureAsync(_transport, record.Topic, cancellationToken).ConfigureAwait(false);
-                await _transport.PublishAsync(record, cancellationToken).ConfigureAwait(false);
-                return;
+                await _topics.EnsureAsync(_transport, record.Topic, token).ConfigureAwait(false);
+                await _transport.PublishAsync(record, token).ConfigureAwait(false);
+                return true;
             }
             catch (PublishException tooLarge) when (tooLarge.ErrorCode == 10 && record.Headers.Any(h => h.Key == DeadLetterHeaders.ExceptionStack && h.Value.Length > 0))
             {
@@ -381,14 +380,11 @@ internal sealed partial class RecordProcessor
                     DeadLetterHeaders.ExceptionMessage when h.Value.Length > 512 => new KeyValuePair<string, byte[]>(h.Key, h.Value[..512]),
                     _ => h,
                 })] };
+                throw;
             }
-            catch (Exception failure) when (!cancellationToken.IsCancellationRequested)
-            {
-                LogDeadLetterFailed(_logger, failure, record.Topic);
-                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
+        },
+        "Writing to " + record.Topic,
+        cancellationToken);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Dependency} failed; trying again")]
     private static partial void LogDependencyFailed(ILogger logger, Exception exception, string dependency);
@@ -414,6 +410,4 @@ internal sealed partial class RecordProcessor
     [LoggerMessage(Level = LogLevel.Error, Message = "Dead-lettered {EventTypeName} after {Attempts} attempt(s) to {DeadLetterTopic}")]
     private static partial void LogDeadLettered(ILogger logger, Exception exception, string eventTypeName, int attempts, string deadLetterTopic);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Could not write a failed event to {Topic}; trying again")]
-    private static partial void LogDeadLetterFailed(ILogger logger, Exception exception, string topic);
 }

@@ -10,22 +10,8 @@ namespace Herald.Kafka.Handlers;
 internal sealed class FetchHandler(ClusterView cluster)
 {
     /// <summary>Reads the request into a reused exchange, which the connection disposes once the response is written.</summary>
-    public ValueTask<IKafkaMessage?> HandleAsync(RequestContext context, Memory<byte> body, Utf8StringCache strings, CancellationToken cancellationToken)
-    {
-        var exchange = FetchExchange.Rent();
-        try
-        {
-            var reader = new KafkaReader(body, strings);
-            exchange.Request.ReadFrom(ref reader, context.ApiVersion);
-        }
-        catch
-        {
-            exchange.Dispose();
-            throw;
-        }
-
-        return HandleAsync(context, exchange, cancellationToken);
-    }
+    public ValueTask<IKafkaMessage?> HandleAsync(RequestContext context, Memory<byte> body, Utf8StringCache strings, CancellationToken cancellationToken) =>
+        HandleAsync(context, FetchExchange.Read(body, strings, context.ApiVersion), cancellationToken);
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<IKafkaMessage?> HandleAsync(RequestContext context, FetchExchange exchange, CancellationToken cancellationToken)
@@ -144,6 +130,8 @@ internal sealed class FetchHandler(ClusterView cluster)
         public KafkaWriter Buffer(int index) => _buffers[index];
 
         public override void Write(KafkaWriter writer, short version) => Response.Write(writer, version);
+
+        protected override void ReadRequest(ref KafkaReader reader, short version) => Request.ReadFrom(ref reader, version);
 
         protected override void Release()
         {

@@ -12,22 +12,8 @@ internal sealed class ProduceHandler(ClusterView cluster)
     private const string NoTransactions = "Herald does not support transactions.";
 
     /// <summary>Reads the request into a reused exchange, which the connection disposes once the response is written.</summary>
-    public ValueTask<IKafkaMessage?> HandleAsync(RequestContext context, Memory<byte> body, Utf8StringCache strings, CancellationToken cancellationToken)
-    {
-        var exchange = ProduceExchange.Rent();
-        try
-        {
-            var reader = new KafkaReader(body, strings);
-            exchange.Request.ReadFrom(ref reader, context.ApiVersion);
-        }
-        catch
-        {
-            exchange.Dispose();
-            throw;
-        }
-
-        return HandleAsync(exchange, cancellationToken);
-    }
+    public ValueTask<IKafkaMessage?> HandleAsync(RequestContext context, Memory<byte> body, Utf8StringCache strings, CancellationToken cancellationToken) =>
+        HandleAsync(ProduceExchange.Read(body, strings, context.ApiVersion), cancellationToken);
 
     // Pooled state machines: a request that waits for its fsync does not allocate one per request.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
@@ -132,6 +118,8 @@ internal sealed class ProduceHandler(ClusterView cluster)
         }
 
         public override void Write(KafkaWriter writer, short version) => Response.Write(writer, version);
+
+        protected override void ReadRequest(ref KafkaReader reader, short version) => Request.ReadFrom(ref reader, version);
 
         protected override void Release()
         {

@@ -23,8 +23,28 @@ internal abstract class Exchange<TSelf> : IKafkaMessage, IDisposable
         return exchange;
     }
 
+    /// <summary>An exchange with <paramref name="body"/> read into its request; on a malformed body it goes back at once.</summary>
+    public static TSelf Read(Memory<byte> body, Utf8StringCache strings, short version)
+    {
+        var exchange = Rent();
+        try
+        {
+            var reader = new KafkaReader(body, strings);
+            exchange.ReadRequest(ref reader, version);
+            return exchange;
+        }
+        catch
+        {
+            exchange.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Writes the response.</summary>
     public abstract void Write(KafkaWriter writer, short version);
+
+    /// <summary>Reads the request body into the reused request.</summary>
+    protected abstract void ReadRequest(ref KafkaReader reader, short version);
 
     /// <summary>Releases what must not be held while pooled and puts the exchange back; a second call does nothing.</summary>
     public void Dispose()
