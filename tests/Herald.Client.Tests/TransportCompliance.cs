@@ -734,7 +734,27 @@ public sealed class KafkaTransportCompliance : TransportCompliance
         }
     }
 
-    protected override void UseTransport(HeraldBuilder herald) => herald.UseKafka(_server!.BootstrapServers);
+    protected override void UseTransport(HeraldBuilder herald) => herald.UseKafka(_server!.BootstrapServers, configureConsumer: ConfigureConsumer);
+
+    private Action<Confluent.Kafka.ConsumerConfig>? ConfigureConsumer { get; set; }
+
+    [Fact]
+    public async Task A_handler_slower_than_the_max_poll_interval_does_not_get_the_member_expelled()
+    {
+        ConfigureConsumer = c =>
+        {
+            c.SessionTimeoutMs = 6_000;
+            c.MaxPollIntervalMs = 6_000;
+        };
+        Recorder.Before = (e, token) => e.Sequence == 1 ? Task.Delay(TimeSpan.FromSeconds(9), token) : Task.CompletedTask;
+        var host = await StartHostAsync();
+
+        await host.Services.GetRequiredService<IEventPublisher>().PublishBatchAsync([new OrderPlaced("slow", 1, 1), new OrderPlaced("other", 2, 1)]);
+
+        await Recorder.WaitUntilAsync(h => h.Any(e => e.Event.Sequence == 1));
+        Assert.Single(Recorder.Attempts, a => a.Event.Sequence == 1); // expelled, it would have been cancelled and run again
+        Assert.Single(Recorder.Snapshot(), h => h.Event.Sequence == 2);
+    }
 }
 
 /// <summary>Registration and options: mistakes fail when the host starts, with the setting named.</summary>

@@ -37,9 +37,12 @@ public sealed class HeraldBuilder
     /// <summary>Uses a broker this process already runs (for example one shared by tests); Herald does not dispose it.</summary>
     public HeraldBuilder UseEmbedded(HeraldBroker broker) => UseTransport((_, _) => Task.FromResult<IEventTransport>(new EmbeddedTransport(broker, ownsBroker: false)));
 
-    /// <summary>Uses a Kafka cluster, or <c>herald serve</c>, at <paramref name="bootstrapServers"/>, through Confluent.Kafka.</summary>
-    public HeraldBuilder UseKafka(string bootstrapServers, Action<Confluent.Kafka.ProducerConfig>? configure = null) =>
-        UseTransport((_, _) => Task.FromResult<IEventTransport>(new KafkaTransport(bootstrapServers, configure)));
+    /// <summary>
+    /// Uses a Kafka cluster, or <c>herald serve</c>, at <paramref name="bootstrapServers"/>, through Confluent.Kafka;
+    /// the two actions change librdkafka's producer and consumer settings (security, timeouts) after Herald's defaults.
+    /// </summary>
+    public HeraldBuilder UseKafka(string bootstrapServers, Action<Confluent.Kafka.ProducerConfig>? configure = null, Action<Confluent.Kafka.ConsumerConfig>? configureConsumer = null) =>
+        UseTransport((_, _) => Task.FromResult<IEventTransport>(new KafkaTransport(bootstrapServers, configure, configureConsumer)));
 
     /// <summary>Uses a transport of your own.</summary>
     public HeraldBuilder UseTransport(Func<IServiceProvider, CancellationToken, Task<IEventTransport>> create)

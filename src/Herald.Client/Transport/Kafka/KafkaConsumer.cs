@@ -23,10 +23,10 @@ internal sealed class KafkaConsumer : ITransportConsumer
     private volatile int _epoch;
     private volatile Exception? _failure;
 
-    public KafkaConsumer(string bootstrap, string topic, string group)
+    public KafkaConsumer(string bootstrap, string topic, string group, Action<ConsumerConfig>? configure)
     {
         _topic = topic;
-        _consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig
+        var config = new ConsumerConfig
         {
             BootstrapServers = bootstrap,
             GroupId = group,
@@ -34,7 +34,11 @@ internal sealed class KafkaConsumer : ITransportConsumer
             EnableAutoOffsetStore = false,
             AutoOffsetReset = AutoOffsetReset.Earliest, // a new group sees what was published before it started
             SocketNagleDisable = true,
-        })
+        };
+        configure?.Invoke(config);
+        config.GroupId = group; // these are the SDK's to decide
+        config.EnableAutoCommit = false;
+        _consumer = new ConsumerBuilder<byte[]?, byte[]?>(config)
             .SetPartitionsAssignedHandler((_, partitions) => Reassign([.. partitions.Select(p => p.Partition.Value).Order()]))
             .SetPartitionsRevokedHandler((_, _) => Reassign([]))
             .SetPartitionsLostHandler((_, _) => Reassign([]))

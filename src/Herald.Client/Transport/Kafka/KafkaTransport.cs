@@ -13,12 +13,15 @@ public sealed class KafkaTransport : IEventTransport
     private readonly string _bootstrap;
     private readonly IProducer<string?, byte[]> _producer;
     private readonly IAdminClient _admin;
+    private readonly Action<ConsumerConfig>? _configureConsumer;
 
     /// <param name="bootstrapServers">HOST:PORT[,HOST:PORT...].</param>
     /// <param name="configure">Changes to librdkafka's producer settings, applied after Herald's defaults.</param>
-    public KafkaTransport(string bootstrapServers, Action<ProducerConfig>? configure = null)
+    /// <param name="configureConsumer">Changes to librdkafka's consumer settings (security, timeouts), applied after Herald's defaults.</param>
+    public KafkaTransport(string bootstrapServers, Action<ProducerConfig>? configure = null, Action<ConsumerConfig>? configureConsumer = null)
     {
         _bootstrap = bootstrapServers;
+        _configureConsumer = configureConsumer;
         var config = new ProducerConfig
         {
             BootstrapServers = bootstrapServers,
@@ -70,7 +73,7 @@ public sealed class KafkaTransport : IEventTransport
     }
 
     /// <inheritdoc />
-    public ITransportConsumer Subscribe(string topic, string group) => new KafkaConsumer(_bootstrap, topic, group);
+    public ITransportConsumer Subscribe(string topic, string group) => new KafkaConsumer(_bootstrap, topic, group, _configureConsumer);
 
     /// <inheritdoc />
     public async IAsyncEnumerable<IncomingRecord> ReadAllAsync(string topic, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
