@@ -755,6 +755,37 @@ public sealed class KafkaTransportCompliance : TransportCompliance
         Assert.Single(Recorder.Attempts, a => a.Event.Sequence == 1); // expelled, it would have been cancelled and run again
         Assert.Single(Recorder.Snapshot(), h => h.Event.Sequence == 2);
     }
+
+    [Fact]
+    public async Task A_pull_loop_slower_than_the_max_poll_interval_with_a_full_queue_keeps_its_membership()
+    {
+        ConfigureConsumer = c =>
+        {
+            c.SessionTimeoutMs = 6_000;
+            c.MaxPollIntervalMs = 6_000;
+        };
+        var host = await StartHostAsync(consume: false);
+        const int Events = 12_000; // more than the 10,000 the hand-over queue holds
+        await host.Services.GetRequiredService<IEventPublisher>().PublishBatchAsync(Enumerable.Range(0, Events).Select(i => new OrderPlaced("one-key", i, i)));
+
+        var seen = new List<int>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        await foreach (var received in host.Services.GetRequiredService<EventStream>().ReadAsync<OrderPlaced>(Topic, "slow-reader", timeout.Token))
+        {
+            if (seen.Count == 0)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(9)); // the queue fills; polling must go on meanwhile
+            }
+
+            seen.Add(received.Event.Sequence);
+            if (seen.Count == Events)
+            {
+                break;
+            }
+        }
+
+        Assert.Equal(Enumerable.Range(0, Events), seen); // once each, in order: no expulsion, no redelivery
+    }
 }
 
 /// <summary>Registration and options: mistakes fail when the host starts, with the setting named.</summary>

@@ -19,6 +19,8 @@ internal sealed class KafkaConsumer : ITransportConsumer
     private readonly ConcurrentQueue<Action<IConsumer<byte[]?, byte[]?>>> _commands = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Thread _thread;
+    private readonly HashSet<int> _pausedByOwner = []; // by Pause(); only touched on the consumer thread
+    private bool _overflowing; // the hand-over queue is full and every partition is paused; consumer thread only
     private volatile int[] _assignment = [];
     private volatile int _epoch;
     private volatile Exception? _failure;
@@ -83,9 +85,20 @@ internal sealed class KafkaConsumer : ITransportConsumer
         return records;
     }
 
-    public void Pause(int partition) => Execute(c => c.Pause([new TopicPartition(_topic, partition)]));
+    public void Pause(int partition) => Execute(c =>
+    {
+        _pausedByOwner.Add(partition);
+        c.Pause([new TopicPartition(_topic, partition)]);
+    });
 
-    public void Resume(int partition) => Execute(c => c.Resume([new TopicPartition(_topic, partition)]));
+    public void Resume(int partition) => Execute(c =>
+    {
+        _pausedByOwner.Remove(partition);
+        if (!_overflowing)
+        {
+            c.Resume([new TopicPartition(_topic, partition)]); // while overflowing, the end of the overflow resumes it
+        }
+    });
 
     public Task CommitAsync(IReadOnlyDictionary<int, long> nextOffsets, CancellationToken cancellationToken)
     {
@@ -136,6 +149,7 @@ internal sealed class KafkaConsumer : ITransportConsumer
     private void Reassign(int[] partitions)
     {
         _epoch++;
+        _pausedByOwner.Clear(); // the owner starts every newly assigned partition from running
         _assignment = partitions;
     }
 
@@ -164,6 +178,37 @@ internal sealed class KafkaConsumer : ITransportConsumer
         }
     }
 
+    // The reader is behind and the queue is full. Every partition is paused and Consume goes on being called (that is
+    // what keeps the member in its group, however long the reader takes); what it still returns is kept, in order,
+    // and handed over as room appears. Then the partitions the owner did not pause itself are resumed.
+    private void Overflow((int Epoch, ConsumeResult<byte[]?, byte[]?> Result) first)
+    {
+        var pending = new Queue<(int, ConsumeResult<byte[]?, byte[]?>)>([first]);
+        _overflowing = true;
+        _consumer.Pause(_consumer.Assignment);
+        try
+        {
+            while (pending.Count > 0 && !_stop.IsCancellationRequested)
+            {
+                RunCommands();
+                while (pending.TryPeek(out var next) && _records.Writer.TryWrite(next))
+                {
+                    pending.Dequeue();
+                }
+
+                if (pending.Count > 0 && _consumer.Consume(TimeSpan.FromMilliseconds(50)) is { Message: not null, IsPartitionEOF: false } more)
+                {
+                    pending.Enqueue((_epoch, more));
+                }
+            }
+        }
+        finally
+        {
+            _overflowing = false;
+            _consumer.Resume(_consumer.Assignment.Where(p => !_pausedByOwner.Contains(p.Partition.Value)));
+        }
+    }
+
     private void Run()
     {
         try
@@ -186,11 +231,9 @@ internal sealed class KafkaConsumer : ITransportConsumer
                     continue;
                 }
 
-                var item = (_epoch, result);
-                while (!_records.Writer.TryWrite(item) && !_stop.IsCancellationRequested)
+                if (!_records.Writer.TryWrite((_epoch, result)))
                 {
-                    RunCommands(); // the reader is behind: commits and pauses must still happen
-                    Thread.Sleep(5);
+                    Overflow((_epoch, result));
                 }
             }
         }
