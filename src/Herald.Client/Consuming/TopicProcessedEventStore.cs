@@ -1,20 +1,35 @@
 using System.Collections.Concurrent;
+using System.Threading.Channels;
 using Herald.Client.Transport;
 
 namespace Herald.Client;
 
 /// <summary>
-/// The default processed-event store: a window of ids in memory, each also appended durably to a topic of the group's
-/// own (<c>__herald-processed.{group}</c>) and read back when the group first needs it, so a duplicate that arrives
-/// after a restart is still skipped. It uses whatever transport the service uses, embedded or Kafka. The topic keeps
+/// The default processed-event store: a window of ids in memory, also appended to a topic of the group's own
+/// (<c>__herald-processed.{group}</c>) and read back when the group first needs it, so a duplicate that arrives after a
+/// restart is still skipped. It uses whatever transport the service uses, embedded or Kafka.
+/// Ids are written in the background, many to a record: the offsets, not these records, are what guarantee delivery,
+/// so an id lost in a crash only means that one duplicate may be handled again, as at-least-once allows. The topic keeps
 /// about the last million ids per partition (<c>retention.bytes</c> of 16 MiB), so it neither grows for ever nor takes
 /// long to read back.
 /// </summary>
-internal sealed class TopicProcessedEventStore(TransportProvider transports, TopicMap topics) : IProcessedEventStore
+internal sealed class TopicProcessedEventStore : IProcessedEventStore, IAsyncDisposable
 {
+    private const int IdsPerRecord = 1024;
     private static readonly Dictionary<string, string> Retention = new() { ["retention.bytes"] = (16 * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture), ["segment.bytes"] = (4 * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture) };
+    private readonly TransportProvider _transports;
+    private readonly TopicMap _topics;
     private readonly InMemoryProcessedEventStore _window = new();
     private readonly ConcurrentDictionary<string, Lazy<Task>> _loaded = new(StringComparer.Ordinal);
+    private readonly Channel<(string Group, Guid Id)> _unwritten = Channel.CreateUnbounded<(string, Guid)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _writing;
+
+    public TopicProcessedEventStore(TransportProvider transports, TopicMap topics)
+    {
+        _transports = transports;
+        _topics = topics;
+        _writing = Task.Run(WriteAsync);
+    }
 
     internal static string TopicFor(string group) => $"__herald-processed.{group}";
 
@@ -27,9 +42,15 @@ internal sealed class TopicProcessedEventStore(TransportProvider transports, Top
     public async ValueTask MarkProcessedAsync(string group, Guid eventId, CancellationToken cancellationToken)
     {
         await LoadAsync(group, cancellationToken).ConfigureAwait(false);
-        var transport = await transports.GetAsync(cancellationToken).ConfigureAwait(false);
-        await transport.PublishAsync(new OutgoingRecord(TopicFor(group), null, [], eventId.ToByteArray()), cancellationToken).ConfigureAwait(false);
         await _window.MarkProcessedAsync(group, eventId, cancellationToken).ConfigureAwait(false);
+        _unwritten.Writer.TryWrite((group, eventId));
+    }
+
+    /// <summary>Writes the ids still waiting, then stops.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _unwritten.Writer.TryComplete();
+        await _writing.ConfigureAwait(false);
     }
 
     private Task LoadAsync(string group, CancellationToken cancellationToken)
@@ -45,13 +66,67 @@ internal sealed class TopicProcessedEventStore(TransportProvider transports, Top
 
     private async Task ReadAsync(string group)
     {
-        var transport = await transports.GetAsync(CancellationToken.None).ConfigureAwait(false);
-        await topics.EnsureAsync(transport, TopicFor(group), CancellationToken.None, Retention).ConfigureAwait(false);
+        var transport = await _transports.GetAsync(CancellationToken.None).ConfigureAwait(false);
+        await _topics.EnsureAsync(transport, TopicFor(group), CancellationToken.None, Retention).ConfigureAwait(false);
         await foreach (var record in transport.ReadAllAsync(TopicFor(group), CancellationToken.None).ConfigureAwait(false))
         {
-            if (record.Value.Length == 16)
+            for (var ids = record.Value; ids.Length >= 16; ids = ids[16..])
             {
-                await _window.MarkProcessedAsync(group, new Guid(record.Value.Span), CancellationToken.None).ConfigureAwait(false);
+                await _window.MarkProcessedAsync(group, new Guid(ids.Span[..16]), CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+    }
+
+    // Everything waiting goes out at once, one record per group and up to 1,024 ids each.
+    private async Task WriteAsync()
+    {
+        var reader = _unwritten.Reader;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            var byGroup = new Dictionary<string, List<Guid>>(StringComparer.Ordinal);
+            while (reader.TryRead(out var processed))
+            {
+                if (!byGroup.TryGetValue(processed.Group, out var ids))
+                {
+                    byGroup[processed.Group] = ids = [];
+                }
+
+                ids.Add(processed.Id);
+            }
+
+            foreach (var (group, ids) in byGroup)
+            {
+                foreach (var chunk in ids.Chunk(IdsPerRecord))
+                {
+                    await WriteAsync(group, chunk).ConfigureAwait(false);
+                }
+            }
+        }
+    }
+
+    private async Task WriteAsync(string group, Guid[] ids)
+    {
+        var value = new byte[ids.Length * 16];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            ids[i].TryWriteBytes(value.AsSpan(i * 16, 16));
+        }
+
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var transport = await _transports.GetAsync(CancellationToken.None).ConfigureAwait(false);
+                await transport.PublishAsync(new OutgoingRecord(TopicFor(group), null, [], value), CancellationToken.None).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception) when (attempt < 5)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt)).ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                return; // the ids stay in memory; only a duplicate after a restart could be handled again
             }
         }
     }
