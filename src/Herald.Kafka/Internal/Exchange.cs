@@ -16,7 +16,7 @@ internal abstract class Exchange<TSelf> : IKafkaMessage, IDisposable
     private int _rented;
 
     /// <summary>An exchange whose request and response still hold whatever the last use left; both are overwritten.</summary>
-    public static TSelf Rent()
+    private static TSelf Rent()
     {
         var exchange = Pool.Get();
         exchange._rented = 1;
