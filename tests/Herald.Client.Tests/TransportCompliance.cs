@@ -887,3 +887,34 @@ public sealed class SourceGeneratedJsonTests
         await host.StopAsync();
     }
 }
+
+/// <summary>The embedded transport batches what is published to a partition while an append waits for its fsync.</summary>
+public sealed class EmbeddedBatchingTests
+{
+    [Fact]
+    public async Task Concurrent_publishes_to_a_partition_share_record_batches_and_keep_their_order()
+    {
+        await using var broker = await HeraldBroker.StartAsync(new BrokerOptions { InMemory = true });
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddHerald(h => h.UseEmbedded(broker).MapTopic<OrderPlaced>("orders"));
+        using var host = builder.Build();
+        await host.StartAsync();
+        const int Events = 3_000;
+
+        var receipts = await host.Services.GetRequiredService<IEventPublisher>().PublishBatchAsync(Enumerable.Range(0, Events).Select(i => new OrderPlaced("one-key", i, i)));
+
+        Assert.Equal(Enumerable.Range(0, Events).Select(i => (long)i), receipts.Select(r => r.Offset));
+        var stored = new System.Buffers.ArrayBufferWriter<byte>();
+        var partition = receipts[0].Partition;
+        for (var offset = 0L; offset < Events;)
+        {
+            var fetched = await broker.FetchAsync("orders", partition, offset, 1 << 20, stored);
+            offset = fetched.HighWatermark > offset && fetched.BytesWritten > 0 ? Storage.RecordBatchReader.ReadAll(stored.WrittenMemory).Last().Header.NextOffset : Events;
+        }
+
+        var batches = Storage.RecordBatchReader.ReadAll(stored.WrittenMemory);
+        Assert.InRange(batches.Count, 2, Events / 10); // batched, and not all in one
+        Assert.Equal(Enumerable.Range(0, Events).Select(i => (long)i), batches.SelectMany(b => b.Records).Select(r => r.Offset));
+        await host.StopAsync();
+    }
+}

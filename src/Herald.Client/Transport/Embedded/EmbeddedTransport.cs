@@ -10,6 +10,7 @@ namespace Herald.Client.Transport.Embedded;
 /// </summary>
 public sealed class EmbeddedTransport(HeraldBroker broker, bool ownsBroker) : IEventTransport
 {
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Topic, int Partition), PartitionQueue> _queues = new();
     private int _roundRobin;
 
     /// <summary>The broker it uses.</summary>
@@ -34,6 +35,10 @@ public sealed class EmbeddedTransport(HeraldBroker broker, bool ownsBroker) : IE
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Records published to one partition while an append to it waits for its fsync go out together in the next
+    /// record batch, in the order they were published, as a Kafka producer batches while requests are in flight.
+    /// </remarks>
     public async Task<PublishResult> PublishAsync(OutgoingRecord record, CancellationToken cancellationToken)
     {
         var description = Broker.DescribeTopic(record.Topic) ?? throw new PublishException($"Topic '{record.Topic}' does not exist.", (int)ErrorCode.UnknownTopicOrPartition);
@@ -41,18 +46,22 @@ public sealed class EmbeddedTransport(HeraldBroker broker, bool ownsBroker) : IE
         var partition = key is null
             ? (int)((uint)Interlocked.Increment(ref _roundRobin) % (uint)description.Partitions)
             : Partitioner.PartitionForKey(key, description.Partitions);
-        byte[] batch;
-        using (var builder = new RecordBatchBuilder())
+        var queue = _queues.GetOrAdd((record.Topic, partition), _ => new PartitionQueue());
+        var published = new Pending(record, key, new TaskCompletionSource<PublishResult>(TaskCreationOptions.RunContinuationsAsynchronously));
+        bool flush;
+        lock (queue)
         {
-            var headers = record.Headers.Select(h => new RecordHeader(h.Key, h.Value)).ToArray();
-            builder.Add(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), key, record.Value, headers);
-            batch = builder.ToArray();
+            queue.Records.Add(published);
+            flush = !queue.Flushing;
+            queue.Flushing |= flush;
         }
 
-        var result = await Broker.ProduceAsync(record.Topic, partition, batch, Acks.All, cancellationToken).ConfigureAwait(false);
-        return result.Error == ErrorCode.None
-            ? new PublishResult(partition, result.BaseOffset)
-            : throw new PublishException($"Publishing to {record.Topic}-{partition} failed: {result.Error}.", (int)result.Error);
+        if (flush)
+        {
+            await FlushAsync(record.Topic, partition, queue).ConfigureAwait(false);
+        }
+
+        return await published.Result.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -110,4 +119,89 @@ public sealed class EmbeddedTransport(HeraldBroker broker, bool ownsBroker) : IE
 
     /// <inheritdoc />
     public ValueTask DisposeAsync() => ownsBroker ? Broker.DisposeAsync() : ValueTask.CompletedTask;
+
+    // Runs on the publisher that found the partition idle, until nothing is waiting; never cancelled, as it carries others' records.
+    private async Task FlushAsync(string topic, int partition, PartitionQueue queue)
+    {
+        while (true)
+        {
+            List<Pending> batch;
+            lock (queue)
+            {
+                if (queue.Records.Count == 0)
+                {
+                    queue.Flushing = false;
+                    return;
+                }
+
+                batch = TakeBatch(queue.Records);
+            }
+
+            try
+            {
+                using var builder = new RecordBatchBuilder();
+                var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+                foreach (var pending in batch)
+                {
+                    builder.Add(now, pending.Key, pending.Record.Value, [.. pending.Record.Headers.Select(h => new RecordHeader(h.Key, h.Value))]);
+                }
+
+                var result = await Broker.ProduceAsync(topic, partition, builder.ToArray(), Acks.All, CancellationToken.None).ConfigureAwait(false);
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    if (result.Error == ErrorCode.None)
+                    {
+                        batch[i].Result.TrySetResult(new PublishResult(partition, result.BaseOffset + i));
+                    }
+                    else
+                    {
+                        batch[i].Result.TrySetException(new PublishException($"Publishing to {topic}-{partition} failed: {result.Error}.", (int)result.Error));
+                    }
+                }
+            }
+            catch (Exception exception)
+            {
+                foreach (var pending in batch)
+                {
+                    pending.Result.TrySetException(exception);
+                }
+            }
+        }
+    }
+
+    // Up to 256 KiB of records per batch, well under any topic's message limit; a larger record goes alone, so only it
+    // can be refused.
+    private static List<Pending> TakeBatch(List<Pending> waiting)
+    {
+        const int MaxBatchBytes = 256 * 1024;
+        var count = 0;
+        var bytes = 0;
+        while (count < waiting.Count)
+        {
+            bytes += waiting[count].Size;
+            if (count > 0 && bytes > MaxBatchBytes)
+            {
+                break;
+            }
+
+            count++;
+        }
+
+        var batch = waiting.GetRange(0, count);
+        waiting.RemoveRange(0, count);
+        return batch;
+    }
+
+    private sealed record Pending(OutgoingRecord Record, byte[]? Key, TaskCompletionSource<PublishResult> Result)
+    {
+        // An upper bound of the record's encoded size: varints and attributes take less than 32 bytes.
+        public int Size { get; } = 32 + Record.Value.Length + (Key?.Length ?? 0) + Record.Headers.Sum(h => 8 + (h.Key.Length * 3) + h.Value.Length);
+    }
+
+    private sealed class PartitionQueue
+    {
+        public List<Pending> Records { get; } = [];
+
+        public bool Flushing { get; set; }
+    }
 }
