@@ -40,22 +40,20 @@ internal sealed record RetryState(int Tier, DateTimeOffset? Due, int Attempts, D
 {
     public static RetryState Of(IncomingRecord record)
     {
-        var tier = CloudEventHeaders.Find(record.Headers, RetryHeaders.Tier);
-        if (tier is null || !int.TryParse(tier, NumberStyles.None, CultureInfo.InvariantCulture, out var n))
+        var headers = record.Headers;
+        if (CloudEventHeaders.FindNumber(headers, RetryHeaders.Tier) is not { } tier)
         {
             return new RetryState(0, null, 0, null, record.Topic, record.Partition, record.Offset);
         }
 
-        string? Text(string name) => CloudEventHeaders.Find(record.Headers, name);
-        DateTimeOffset? Time(string name) => DateTimeOffset.TryParse(Text(name), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var t) ? t : null;
         return new RetryState(
-            n,
-            Time(RetryHeaders.Due),
-            int.TryParse(Text(RetryHeaders.Attempts), NumberStyles.None, CultureInfo.InvariantCulture, out var attempts) ? attempts : 0,
-            Time(RetryHeaders.FirstFailure),
-            Text(RetryHeaders.OriginalTopic) ?? record.Topic,
-            int.TryParse(Text(RetryHeaders.OriginalPartition), NumberStyles.None, CultureInfo.InvariantCulture, out var partition) ? partition : record.Partition,
-            long.TryParse(Text(RetryHeaders.OriginalOffset), NumberStyles.None, CultureInfo.InvariantCulture, out var offset) ? offset : record.Offset);
+            (int)tier,
+            CloudEventHeaders.FindTime(headers, RetryHeaders.Due),
+            (int)(CloudEventHeaders.FindNumber(headers, RetryHeaders.Attempts) ?? 0),
+            CloudEventHeaders.FindTime(headers, RetryHeaders.FirstFailure),
+            CloudEventHeaders.Find(headers, RetryHeaders.OriginalTopic) ?? record.Topic,
+            (int)(CloudEventHeaders.FindNumber(headers, RetryHeaders.OriginalPartition) ?? record.Partition),
+            CloudEventHeaders.FindNumber(headers, RetryHeaders.OriginalOffset) ?? record.Offset);
     }
 
     /// <summary>The record for the next tier.</summary>

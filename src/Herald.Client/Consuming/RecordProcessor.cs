@@ -212,12 +212,13 @@ internal sealed partial class RecordProcessor
         {
             activity?.SetStatus(ActivityStatusCode.Error, exception.Message);
             activity?.SetTag("error.type", exception.GetType().FullName);
-            if (_options.Failures.For(exception).Action == FailureAction.Discard)
+            var action = _options.Failures.For(exception).Action;
+            if (action == FailureAction.Discard)
             {
                 HeraldTelemetry.Skipped.Add(1, tags);
                 LogDiscarded(_logger, exception, metadata.Type.ToString(), attempts);
             }
-            else if (_options.Failures.For(exception).Action == FailureAction.RetryThenDeadLetter && retry.Tier < _options.DelayedRetries.Count)
+            else if (action == FailureAction.RetryThenDeadLetter && retry.Tier < _options.DelayedRetries.Count)
             {
                 await RetryLaterAsync(record, retry, attempts, firstFailure ?? _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
             }
@@ -329,7 +330,7 @@ internal sealed partial class RecordProcessor
     private async Task DeadLetterAsync(IncomingRecord record, EventMetadata? metadata, Exception exception, int attempts, CancellationToken cancellationToken, DateTimeOffset? firstFailure = null, (string Topic, int Partition, long Offset)? origin = null)
     {
         var now = _time.GetUtcNow();
-        var letter = DeadLetterHeaders.For(record, _options.DeadLetterTopicName, _options.Group, exception, attempts, firstFailure ?? now, now, origin ?? (record.Topic, record.Partition, record.Offset));
+        var letter = DeadLetterHeaders.For(record, _options.DeadLetterTopicName, _options.Group, exception, attempts, firstFailure ?? now, now, origin);
         await StoreAsync(letter, cancellationToken).ConfigureAwait(false);
         if (_options.HoldKeysBehindDeadLetters && record.Key is { } key)
         {

@@ -43,20 +43,19 @@ public static class DeadLetterHeaders
 
     internal static readonly string[] All = [RedrivenFrom, ExceptionType, ExceptionMessage, ExceptionStack, Attempts, OriginalTopic, OriginalPartition, OriginalOffset, Group, FirstFailure, LastFailure];
 
-    internal static OutgoingRecord For(IncomingRecord record, string deadLetterTopic, string group, Exception exception, int attempts, DateTimeOffset firstFailure, DateTimeOffset lastFailure) =>
-        For(record, deadLetterTopic, group, exception, attempts, firstFailure, lastFailure, (record.Topic, record.Partition, record.Offset));
-
-    internal static OutgoingRecord For(IncomingRecord record, string deadLetterTopic, string group, Exception exception, int attempts, DateTimeOffset firstFailure, DateTimeOffset lastFailure, (string Topic, int Partition, long Offset) origin)
+    // origin: where the event was first read, when that is not this record (a retry tier's).
+    internal static OutgoingRecord For(IncomingRecord record, string deadLetterTopic, string group, Exception exception, int attempts, DateTimeOffset firstFailure, DateTimeOffset lastFailure, (string Topic, int Partition, long Offset)? origin = null)
     {
+        var (topic, partition, offset) = origin ?? (record.Topic, record.Partition, record.Offset);
         // A redriven event that fails again gets fresh headers; retry-tier headers end here too.
         var headers = record.Headers.Where(h => !All.Contains(h.Key) && !RetryHeaders.All.Contains(h.Key)).ToList();
         headers.Add(CloudEventHeaders.Header(ExceptionType, exception.GetType().FullName ?? exception.GetType().Name));
         headers.Add(CloudEventHeaders.Header(ExceptionMessage, exception.Message));
         headers.Add(CloudEventHeaders.Header(ExceptionStack, exception.StackTrace ?? string.Empty));
         headers.Add(CloudEventHeaders.Header(Attempts, attempts.ToString(CultureInfo.InvariantCulture)));
-        headers.Add(CloudEventHeaders.Header(OriginalTopic, origin.Topic));
-        headers.Add(CloudEventHeaders.Header(OriginalPartition, origin.Partition.ToString(CultureInfo.InvariantCulture)));
-        headers.Add(CloudEventHeaders.Header(OriginalOffset, origin.Offset.ToString(CultureInfo.InvariantCulture)));
+        headers.Add(CloudEventHeaders.Header(OriginalTopic, topic));
+        headers.Add(CloudEventHeaders.Header(OriginalPartition, partition.ToString(CultureInfo.InvariantCulture)));
+        headers.Add(CloudEventHeaders.Header(OriginalOffset, offset.ToString(CultureInfo.InvariantCulture)));
         headers.Add(CloudEventHeaders.Header(Group, group));
         headers.Add(CloudEventHeaders.Header(FirstFailure, firstFailure.ToString("O", CultureInfo.InvariantCulture)));
         headers.Add(CloudEventHeaders.Header(LastFailure, lastFailure.ToString("O", CultureInfo.InvariantCulture)));

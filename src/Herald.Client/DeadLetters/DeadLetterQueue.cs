@@ -160,8 +160,8 @@ public sealed record DeadLetter(
     internal static DeadLetter From(IncomingRecord record)
     {
         string Text(string name) => CloudEventHeaders.Find(record.Headers, name) ?? string.Empty;
-        long Number(string name) => long.TryParse(Text(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : -1;
-        DateTimeOffset Time(string name) => DateTimeOffset.TryParse(Text(name), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var value) ? value : record.Timestamp;
+        long Number(string name) => CloudEventHeaders.FindNumber(record.Headers, name) ?? -1;
+        DateTimeOffset Time(string name) => CloudEventHeaders.FindTime(record.Headers, name) ?? record.Timestamp;
         return new DeadLetter(
             record.Partition,
             record.Offset,

@@ -94,6 +94,14 @@ public static class CloudEventHeaders
     private static string Required(IReadOnlyList<KeyValuePair<string, byte[]>> headers, string name) =>
         Find(headers, name) is { Length: > 0 } value ? value : throw new InvalidEventException($"The event has no {name}, or an empty one.");
 
+    /// <summary>The last value of a header as an unsigned integer, or null when it is missing or not one.</summary>
+    internal static long? FindNumber(IReadOnlyList<KeyValuePair<string, byte[]>> headers, string name) =>
+        long.TryParse(Find(headers, name), NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : null;
+
+    /// <summary>The last value of a header as an ISO 8601 time, or null when it is missing or not one.</summary>
+    internal static DateTimeOffset? FindTime(IReadOnlyList<KeyValuePair<string, byte[]>> headers, string name) =>
+        DateTimeOffset.TryParse(Find(headers, name), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var value) ? value : null;
+
     internal static KeyValuePair<string, byte[]> Header(string name, string value) => new(name, Encoding.UTF8.GetBytes(value));
 
     private static void Optional(List<KeyValuePair<string, byte[]>> headers, string name, string? value)

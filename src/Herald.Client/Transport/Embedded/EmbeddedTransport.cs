@@ -85,7 +85,7 @@ public sealed class EmbeddedTransport(HeraldBroker broker, bool ownsBroker) : IE
                     break;
                 }
 
-                foreach (var batch in RecordBatchReader.ReadAll(buffer.WrittenMemory.ToArray()))
+                foreach (var batch in RecordBatchReader.ReadAll(buffer.WrittenMemory))
                 {
                     foreach (var record in batch.Records)
                     {
