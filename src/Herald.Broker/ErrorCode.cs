@@ -72,6 +72,9 @@ public enum ErrorCode : short
     /// <summary>The record batch uses a format version Herald does not store (magic other than 2).</summary>
     UnsupportedForMessageFormat = 43,
 
+    /// <summary>The request breaks a limit the broker sets, such as the most partitions it holds.</summary>
+    PolicyViolation = 44,
+
     /// <summary>The stored data could not be read or written.</summary>
     KafkaStorageError = 56,
 

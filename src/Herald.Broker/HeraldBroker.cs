@@ -295,10 +295,10 @@ public sealed class HeraldBroker : IAsyncDisposable
         var log = target.Partition.Log;
         try
         {
-            var (error, baseOffset, nextOffset) = Append(target.Partition, recordSet.Span);
+            var (error, baseOffset, nextOffset, problem) = Append(target.Partition, recordSet.Span);
             if (error != ErrorCode.None)
             {
-                return new ProduceResult(error, -1, log.LogStartOffset);
+                return new ProduceResult(error, -1, log.LogStartOffset, problem);
             }
 
             if (acks == Acks.All)
@@ -312,9 +312,9 @@ public sealed class HeraldBroker : IAsyncDisposable
         {
             return new ProduceResult(ErrorCode.UnknownTopicOrPartition, -1, -1); // the topic was deleted meanwhile
         }
-        catch (Exception exception) when (exception is IOException or CorruptLogException)
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or CorruptLogException)
         {
-            return new ProduceResult(ErrorCode.KafkaStorageError, -1, -1);
+            return new ProduceResult(ErrorCode.KafkaStorageError, -1, -1, exception.Message); // the log has logged it
         }
     }
 
@@ -328,44 +328,44 @@ public sealed class HeraldBroker : IAsyncDisposable
         return (_producerIds.Allocate(), 0);
     }
 
-    private static (ErrorCode Error, long BaseOffset, long NextOffset) Append(Partition partition, Span<byte> recordSet)
+    // Kafka's order: the batch is checked, records and all, before its sequence is, so a damaged retry is refused rather
+    // than acknowledged as a duplicate.
+    private static (ErrorCode Error, long BaseOffset, long NextOffset, string? Problem) Append(Partition partition, Span<byte> recordSet)
     {
-        var producerId = recordSet.Length >= RecordBatchHeader.Size ? RecordBatchHeader.Read(recordSet).ProducerId : -1;
-        if (producerId < 0)
+        if (partition.Log.Validate(recordSet, out var validated) is { } refused)
         {
-            var plain = partition.Log.Append(recordSet);
-            return plain.Succeeded ? (ErrorCode.None, plain.BaseOffset, plain.NextOffset) : (ToErrorCode(plain.Error), -1, -1);
+            return (ToErrorCode(refused.Error), -1, -1, refused.Problem);
         }
 
         var header = RecordBatchHeader.Read(recordSet);
-        var size = (long)header.BatchLength + RecordBatchHeader.LogOverhead;
-        if (size != recordSet.Length)
+        if (header.ProducerId < 0)
+        {
+            var plain = partition.Log.Append(validated);
+            return (ErrorCode.None, plain.BaseOffset, plain.NextOffset, null);
+        }
+
+        if (header.TotalSize != recordSet.Length)
         {
             // Produce v3+ carries exactly one batch per partition; sequence checks are per batch.
-            return (recordSet.Length < size ? ErrorCode.CorruptMessage : ErrorCode.InvalidRecord, -1, -1);
+            return (ErrorCode.InvalidRecord, -1, -1, "An idempotent producer's record set must hold exactly one batch.");
         }
 
         lock (partition.ProduceLock)
         {
-            var check = partition.Producers.Check(producerId, header.ProducerEpoch, header.BaseSequence, header.RecordCount, out var duplicateOf);
+            var check = partition.Producers.Check(header.ProducerId, header.ProducerEpoch, header.BaseSequence, header.RecordCount, out var duplicateOf);
             if (check == ErrorCode.DuplicateSequenceNumber)
             {
-                return (ErrorCode.None, duplicateOf, duplicateOf + header.LastOffsetDelta + 1);
+                return (ErrorCode.None, duplicateOf, duplicateOf + header.LastOffsetDelta + 1, null);
             }
 
             if (check != ErrorCode.None)
             {
-                return (check, -1, -1);
+                return (check, -1, -1, null);
             }
 
-            var appended = partition.Log.Append(recordSet);
-            if (!appended.Succeeded)
-            {
-                return (ToErrorCode(appended.Error), -1, -1);
-            }
-
-            partition.Producers.Record(producerId, header.ProducerEpoch, header.BaseSequence, header.RecordCount, appended.BaseOffset);
-            return (ErrorCode.None, appended.BaseOffset, appended.NextOffset);
+            var appended = partition.Log.Append(validated);
+            partition.Producers.Record(header.ProducerId, header.ProducerEpoch, header.BaseSequence, header.RecordCount, appended.BaseOffset);
+            return (ErrorCode.None, appended.BaseOffset, appended.NextOffset, null);
         }
     }
 
@@ -824,9 +824,9 @@ public sealed class HeraldBroker : IAsyncDisposable
 
     private static ErrorCode ToErrorCode(BatchError error) => error switch
     {
-        BatchError.TooLarge => ErrorCode.MessageTooLarge,
+        BatchError.TooLarge or BatchError.DecompressedTooLarge => ErrorCode.MessageTooLarge,
         BatchError.UnsupportedMagic => ErrorCode.UnsupportedForMessageFormat,
-        BatchError.InvalidRecordCount or BatchError.UnknownCompression => ErrorCode.InvalidRecord,
+        BatchError.InvalidRecordCount or BatchError.UnknownCompression or BatchError.MalformedRecords => ErrorCode.InvalidRecord,
         _ => ErrorCode.CorruptMessage,
     };
 

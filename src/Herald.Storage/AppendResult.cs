@@ -4,7 +4,8 @@ namespace Herald.Storage;
 /// <param name="Error">Why the record set was refused; <see cref="BatchError.None"/> when it was appended.</param>
 /// <param name="BaseOffset">The offset of the first record appended, or -1.</param>
 /// <param name="LastOffset">The offset of the last record appended, or -1.</param>
-public readonly record struct AppendResult(BatchError Error, long BaseOffset, long LastOffset)
+/// <param name="Problem">For a refused record set, what is wrong with it, for people; otherwise null.</param>
+public readonly record struct AppendResult(BatchError Error, long BaseOffset, long LastOffset, string? Problem = null)
 {
     /// <summary>Whether the record set was appended.</summary>
     public bool Succeeded => Error == BatchError.None;
@@ -12,5 +13,5 @@ public readonly record struct AppendResult(BatchError Error, long BaseOffset, lo
     /// <summary>The offset after the appended records.</summary>
     public long NextOffset => LastOffset + 1;
 
-    internal static AppendResult Refused(BatchError error) => new(error, -1, -1);
+    internal static AppendResult Refused(BatchError error, string? problem = null) => new(error, -1, -1, problem);
 }

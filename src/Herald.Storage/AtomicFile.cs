@@ -14,14 +14,23 @@ public static class AtomicFile
     {
         var path = Path.Combine(directory, name);
         var temporary = path + TemporarySuffix;
-        using (var file = fileSystem.OpenOrCreate(temporary))
+        try
         {
-            file.SetLength(0);
-            file.Write(0, content);
-            file.Flush();
+            using (var file = fileSystem.OpenOrCreate(temporary))
+            {
+                file.SetLength(0);
+                file.Write(0, content);
+                file.Flush();
+            }
+
+            fileSystem.MoveFile(temporary, path);
+        }
+        catch
+        {
+            DeleteQuietly(fileSystem, temporary); // on a full disk, a half-written copy would only take more of it
+            throw;
         }
 
-        fileSystem.MoveFile(temporary, path);
         fileSystem.SyncDirectory(directory);
     }
 
@@ -42,5 +51,17 @@ public static class AtomicFile
 
         var bytes = new byte[length];
         return file.Read(0, bytes) == length ? bytes : null;
+    }
+
+    private static void DeleteQuietly(ILogFileSystem fileSystem, string path)
+    {
+        try
+        {
+            fileSystem.DeleteFile(path);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            // The write's own failure is what the caller needs to hear about.
+        }
     }
 }

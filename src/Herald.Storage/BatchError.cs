@@ -26,4 +26,13 @@ public enum BatchError
 
     /// <summary>The compression attribute names a codec that does not exist.</summary>
     UnknownCompression,
+
+    /// <summary>
+    /// A record inside the batch is malformed: a length, varint, header count or offset delta is impossible, the records
+    /// disagree with the stated count, or a compressed section does not decompress.
+    /// </summary>
+    MalformedRecords,
+
+    /// <summary>The compressed records decompress to more than the limit.</summary>
+    DecompressedTooLarge,
 }

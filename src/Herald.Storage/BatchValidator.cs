@@ -1,13 +1,16 @@
+using Herald.Storage.Internal;
+
 namespace Herald.Storage;
 
 /// <summary>
-/// Checks record batches as they arrive from a producer, from the header and CRC alone: records are never decoded.
-/// Every size is checked against the bytes actually present before anything is read past the header.
+/// Checks record batches as they arrive from a producer, as Kafka does before it writes anything: the framing, the CRC,
+/// the header fields, and then every record, walked without copying (a compressed batch is inflated through a small
+/// window, within a limit). Every size is checked against the bytes actually present before it is used.
 /// </summary>
 public static class BatchValidator
 {
-    // Length, attributes, timestamp delta, offset delta, key length, value length and header count: one byte each at least.
-    private const int MinimumRecordBytes = 7;
+    /// <summary>The most bytes one batch's records may decompress to when a producer sends it: 64 MiB, as the readers allow.</summary>
+    public static int MaxDecompressedBytes => RecordBatchReaderOptions.Default.MaxDecompressedBytes;
 
     /// <summary>
     /// Validates a record set: one or more RecordBatch v2 batches laid end to end, as a producer sends them for one partition.
@@ -15,8 +18,13 @@ public static class BatchValidator
     /// <param name="recordSet">The bytes to check.</param>
     /// <param name="maxBatchBytes">The largest single batch accepted, header included.</param>
     /// <returns><see cref="BatchError.None"/> when every batch is valid; otherwise the first problem found.</returns>
-    public static BatchError ValidateRecordSet(ReadOnlySpan<byte> recordSet, int maxBatchBytes)
+    public static BatchError ValidateRecordSet(ReadOnlySpan<byte> recordSet, int maxBatchBytes) =>
+        ValidateRecordSet(recordSet, maxBatchBytes, out _);
+
+    /// <summary>As <see cref="ValidateRecordSet(ReadOnlySpan{byte}, int)"/>, saying what is wrong in <paramref name="problem"/>.</summary>
+    public static BatchError ValidateRecordSet(ReadOnlySpan<byte> recordSet, int maxBatchBytes, out string? problem)
     {
+        problem = null;
         if (recordSet.IsEmpty)
         {
             return BatchError.TooShort;
@@ -32,6 +40,11 @@ public static class BatchValidator
             }
 
             error = ValidateContents(recordSet[..size]);
+            if (error == BatchError.None)
+            {
+                error = BatchRecords.Check(recordSet[..size], RecordBatchHeader.Read(recordSet), MaxDecompressedBytes, out problem);
+            }
+
             if (error != BatchError.None)
             {
                 return error;
@@ -91,7 +104,10 @@ public static class BatchValidator
         return BatchError.None;
     }
 
-    /// <summary>Checks the CRC and the header fields of one whole batch whose framing is already known to be valid.</summary>
+    /// <summary>
+    /// Checks the CRC and the header fields of one whole batch whose framing is already known to be valid; the records
+    /// themselves are not looked at.
+    /// </summary>
     public static BatchError ValidateContents(ReadOnlySpan<byte> batch)
     {
         var header = RecordBatchHeader.Read(batch);
@@ -110,7 +126,7 @@ public static class BatchValidator
             return BatchError.InvalidRecordCount;
         }
 
-        if (header.Compression == CompressionType.None && header.RecordCount > (batch.Length - RecordBatchHeader.Size) / MinimumRecordBytes)
+        if (header.Compression == CompressionType.None && header.RecordCount > (batch.Length - RecordBatchHeader.Size) / RecordWalker.MinRecordBytes)
         {
             return BatchError.InvalidRecordCount;
         }

@@ -39,7 +39,10 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
     private readonly ITimer? _intervalTimer;
 
     private Exception? _failure;
+    private Exception? _writeFailure;
     private bool _closed;
+    private readonly LogThrottle _checkpointWarnings = new(TimeSpan.FromSeconds(30));
+    private readonly LogThrottle _appendWarnings = new(TimeSpan.FromSeconds(10));
 
     private PartitionLog(string directory, LogOptions options, ILogFileSystem fileSystem, ILogger logger, TimeProvider time, LogSegment[] segments, long logStartOffset)
     {
@@ -55,7 +58,7 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
         _durableEndOffset = _endOffset;
         _logStartOffset = logStartOffset;
         _recoveryPointWrittenMs = NowMs();
-        _groupCommit = new GroupCommit(FlushForGroupCommit, () => Volatile.Read(ref _failure));
+        _groupCommit = new GroupCommit(FlushForGroupCommit, () => Volatile.Read(ref _failure) ?? Volatile.Read(ref _writeFailure));
         if (options.FlushPolicy.Mode == FlushMode.Interval)
         {
             _intervalTimer = time.CreateTimer(static state => ((PartitionLog)state!).FlushIfDirty(), this, options.FlushPolicy.Interval, options.FlushPolicy.Interval);
@@ -148,20 +151,40 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
     /// (<see cref="WaitForDurableAsync"/>, or <see cref="AppendAsync"/> which applies the flush policy).
     /// </summary>
     /// <returns>The offsets assigned, or the reason the record set was refused. A refused record set writes nothing.</returns>
+    /// <exception cref="IOException">When writing failed (a full disk, say); nothing of the record set stays in the log.</exception>
     public AppendResult Append(Span<byte> recordSet)
     {
-        ThrowIfUnusable();
-        var error = BatchValidator.ValidateRecordSet(recordSet, _options.MaxBatchBytes);
+        var refused = Validate(recordSet, out var validated);
+        return refused ?? Append(validated);
+    }
+
+    /// <summary>
+    /// Checks a record set as <see cref="Append(Span{byte})"/> would, every record included, without appending it.
+    /// </summary>
+    /// <returns>Null when it is valid, with <paramref name="validated"/> ready to append; otherwise why it is refused.</returns>
+    public AppendResult? Validate(Span<byte> recordSet, out ValidatedRecordSet validated)
+    {
+        validated = default;
+        var error = BatchValidator.ValidateRecordSet(recordSet, Options.MaxBatchBytes, out var problem);
         if (error != BatchError.None)
         {
-            return AppendResult.Refused(error);
+            return AppendResult.Refused(error, problem);
         }
 
+        validated = new ValidatedRecordSet(recordSet);
+        return null;
+    }
+
+    /// <summary>Appends a record set that <see cref="Validate"/> accepted. See <see cref="Append(Span{byte})"/>.</summary>
+    public AppendResult Append(ValidatedRecordSet validated)
+    {
+        ThrowIfNotWritable();
+        var recordSet = validated.Bytes;
         long baseOffset, nextOffset;
         bool flushNow;
         lock (_appendLock)
         {
-            ThrowIfUnusable();
+            ThrowIfNotWritable();
             baseOffset = _endOffset;
             nextOffset = baseOffset;
             for (var position = 0; position < recordSet.Length;)
@@ -179,7 +202,27 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
                 RollLocked();
             }
 
-            _active.Append(recordSet, now);
+            try
+            {
+                _active.Append(recordSet, now);
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                if (_appendWarnings.ShouldLog(out var suppressed))
+                {
+                    Log.AppendFailed(_logger, exception, _directory, recordSet.Length, suppressed);
+                }
+
+                if (_active.TailIsUnknown)
+                {
+                    // The failed write could not be cut back off, so what follows the durable end is in doubt until a
+                    // restart recovers it.
+                    StopWrites(exception);
+                }
+
+                throw;
+            }
+
             Volatile.Write(ref _endOffset, nextOffset);
             _unflushedBytes += recordSet.Length;
             flushNow = _options.FlushPolicy.Mode == FlushMode.Interval && _unflushedBytes >= _options.FlushPolicy.IntervalBytes;
@@ -194,7 +237,7 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
     }
 
     /// <summary>
-    /// Appends like <see cref="Append"/>, then applies the flush policy: with <see cref="FlushMode.Always"/> the task
+    /// Appends like <see cref="Append(Span{byte})"/>, then applies the flush policy: with <see cref="FlushMode.Always"/> the task
     /// completes only once the record set is durable; otherwise as soon as it is appended.
     /// </summary>
     public ValueTask<AppendResult> AppendAsync(Memory<byte> recordSet, CancellationToken cancellationToken = default)
@@ -357,7 +400,7 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
         ThrowIfUnusable();
         foreach (var segment in Volatile.Read(ref _segments))
         {
-            if (segment.MaxTimestamp >= timestamp && Search(segment, s => TimestampSearch.FindInSegment(s, timestamp, LogStartOffset)) is { } found)
+            if (segment.MaxTimestamp >= timestamp && Search(segment, s => TimestampSearch.FindInSegment(s, timestamp, LogStartOffset, _logger)) is { } found)
             {
                 return found;
             }
@@ -381,7 +424,7 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
                 break; // no segment left can beat it, and on a tie the earlier record wins, as in Kafka
             }
 
-            if (Search(segment, s => TimestampSearch.FindNewestInSegment(s, LogStartOffset)) is { } found && (best is null || found.Timestamp > best.Value.Timestamp))
+            if (Search(segment, s => TimestampSearch.FindNewestInSegment(s, LogStartOffset, _logger)) is { } found && (best is null || found.Timestamp > best.Value.Timestamp))
             {
                 best = found;
             }
@@ -488,7 +531,7 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
     {
         lock (_appendLock)
         {
-            ThrowIfUnusable();
+            ThrowIfNotWritable();
             if (!_active.IsEmpty)
             {
                 RollLocked();
@@ -512,7 +555,7 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
         _intervalTimer?.Dispose();
         lock (_flushIo)
         {
-            if (_failure is null)
+            if (_failure is null && _writeFailure is null)
             {
                 try
                 {
@@ -522,7 +565,7 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
                 }
                 catch (Exception exception)
                 {
-                    Fail(exception);
+                    Log.ClosedUnclean(_logger, exception, _directory);
                 }
             }
 
@@ -620,7 +663,7 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
 
     private void FlushIfDirty()
     {
-        if (Volatile.Read(ref _unflushedBytes) > 0 && _failure is null)
+        if (Volatile.Read(ref _unflushedBytes) > 0 && _failure is null && _writeFailure is null)
         {
             _groupCommit.Request();
         }
@@ -637,7 +680,7 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
         }
         catch (Exception exception)
         {
-            Fail(exception);
+            StopWrites(exception);
             throw;
         }
     }
@@ -645,6 +688,7 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
     private void FlushSegmentsLocked(bool closing)
     {
         ThrowIfFailed();
+        ThrowIfWritesStopped();
 
         // After Dispose released the files its final flush has covered every append; nothing is left to sync.
         if (_segmentsReleased)
@@ -699,7 +743,7 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
                 try
                 {
                     sealedSegment.Flush();
-                    sealedSegment.WriteIndexFiles();
+                    TryWriteCheckpoint(sealedSegment.FilePath, sealedSegment.WriteIndexFiles);
                 }
                 finally
                 {
@@ -725,8 +769,14 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
         var now = NowMs();
         if (sealedFlushed || closing || now - _recoveryPointWrittenMs >= (long)_options.RecoveryPointInterval.TotalMilliseconds)
         {
-            CheckpointFile.Write(_fileSystem, _directory, LogFileNames.RecoveryPoint, active.BaseOffset, activeSize);
+            // A recovery point that could not be written leaves the previous one, which only makes the next recovery
+            // scan further; the data itself is synced, so it becomes durable and visible all the same.
             _recoveryPointWrittenMs = now;
+            var written = TryWriteCheckpoint(LogFileNames.RecoveryPoint, () => CheckpointFile.Write(_fileSystem, _directory, LogFileNames.RecoveryPoint, active.BaseOffset, activeSize));
+            if (closing && !written)
+            {
+                throw new IOException($"The recovery point of '{_directory}' could not be written, so the log cannot close cleanly.");
+            }
         }
 
         if (end > Volatile.Read(ref _durableEndOffset))
@@ -791,11 +841,59 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Refuses appends from now on while reads go on: a sync failed, or a failed write could not be undone, so nothing
+    /// after the durable end can be trusted until a restart recovers it.
+    /// </summary>
+    private void StopWrites(Exception exception)
+    {
+        if (Interlocked.CompareExchange(ref _writeFailure, exception, null) is null)
+        {
+            Log.WritesStopped(_logger, exception, _directory, DurableEndOffset);
+        }
+    }
+
+    /// <summary>
+    /// Writes an index or checkpoint file, which only saves work at the next open: when the disk refuses it, the log
+    /// warns (at most every 30 s) and goes on.
+    /// </summary>
+    private bool TryWriteCheckpoint(string file, Action write)
+    {
+        try
+        {
+            write();
+            return true;
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            if (_checkpointWarnings.ShouldLog(out var suppressed))
+            {
+                Log.CheckpointWriteFailed(_logger, exception, file, _directory, suppressed);
+            }
+
+            return false;
+        }
+    }
+
     private void ThrowIfFailed()
     {
         if (Volatile.Read(ref _failure) is { } failure)
         {
             ExceptionDispatchInfo.Throw(failure);
+        }
+    }
+
+    private void ThrowIfNotWritable()
+    {
+        ThrowIfUnusable();
+        ThrowIfWritesStopped();
+    }
+
+    private void ThrowIfWritesStopped()
+    {
+        if (Volatile.Read(ref _writeFailure) is { } failure)
+        {
+            throw new IOException($"Log '{_directory}' accepts no appends since a write failed ({failure.Message}); restart once the disk is healthy.", failure);
         }
     }
 

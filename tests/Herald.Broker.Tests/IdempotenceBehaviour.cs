@@ -36,6 +36,40 @@ public abstract class IdempotenceBehaviour(bool inMemory) : BrokerTestBase(inMem
     }
 
     [Fact]
+    public async Task A_damaged_retry_is_refused_rather_than_acknowledged_as_a_duplicate()
+    {
+        // Regression: the sequence was checked before the CRC, so a corrupted resend was acknowledged as the original.
+        var (pid, epoch) = Broker.InitProducerId();
+        var batch = Sequenced(pid, epoch, 0);
+        Assert.Equal(ErrorCode.None, (await ProduceAsync(batch)).Error);
+
+        var damaged = (byte[])batch.Clone();
+        damaged[^1] ^= 0x40;
+        var retry = await ProduceAsync(damaged);
+
+        Assert.Equal(ErrorCode.CorruptMessage, retry.Error);
+        Assert.Equal(-1, retry.BaseOffset);
+    }
+
+    [Fact]
+    public async Task A_retry_with_a_malformed_record_is_refused_with_its_problem()
+    {
+        var (pid, epoch) = Broker.InitProducerId();
+        var batch = Sequenced(pid, epoch, 0, records: 1);
+        Assert.Equal(ErrorCode.None, (await ProduceAsync(batch)).Error);
+
+        // The record's value length, just before its value and the header count, becomes -9; the CRC is recomputed.
+        var malformed = (byte[])batch.Clone();
+        malformed[^(Encoding.UTF8.GetByteCount($"{pid}/{epoch}/0") + 2)] = 0x11;
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(malformed.AsSpan(17), RecordBatchHeader.ComputeCrc(malformed));
+        var retry = await ProduceAsync(malformed);
+
+        Assert.Equal(ErrorCode.InvalidRecord, retry.Error);
+        Assert.Contains("value length -9", retry.Message, StringComparison.Ordinal);
+        Assert.Equal(1, Broker.ListOffset("orders", 0, -1).Offset);
+    }
+
+    [Fact]
     public async Task Only_the_last_five_batches_are_remembered_as_duplicates()
     {
         var (pid, epoch) = Broker.InitProducerId();

@@ -194,18 +194,20 @@ public abstract class PartitionLogBehaviour : IDisposable
     }
 
     [Fact]
-    public void A_record_set_spanning_more_offsets_than_a_segment_can_address_is_refused()
+    public void A_compressed_batch_claiming_more_records_than_it_holds_is_refused()
     {
-        // Compressed batches are not decoded on append, so only the offset span can bound what they claim.
+        // Regression: compressed batches were not decoded on append, so a claim of 2^30 records was stored as made.
         var log = Open();
         var claim = TestBatches.Make(1, compression: CompressionType.Gzip);
         BinaryPrimitives.WriteInt32BigEndian(claim.AsSpan(23), (1 << 30) - 1);
         BinaryPrimitives.WriteInt32BigEndian(claim.AsSpan(57), 1 << 30);
         WithRecountedCrc(claim);
 
-        Assert.Equal(BatchError.InvalidRecordCount, log.Append([.. claim, .. claim, .. claim]).Error);
-        Assert.Equal(0, log.Append(claim).BaseOffset);
-        Assert.Equal(1 << 30, log.LogEndOffset);
+        var refused = log.Append(claim);
+
+        Assert.Equal(BatchError.MalformedRecords, refused.Error);
+        Assert.Contains("record 1", refused.Problem);
+        Assert.Equal(0, log.LogEndOffset);
     }
 
     [Fact]

@@ -13,11 +13,11 @@ internal sealed class ProduceHandler(ClusterView cluster)
 
     /// <summary>Reads the request into a reused exchange, which the connection disposes once the response is written.</summary>
     public ValueTask<IKafkaMessage?> HandleAsync(RequestContext context, Memory<byte> body, Utf8StringCache strings, CancellationToken cancellationToken) =>
-        HandleAsync(ProduceExchange.Read(body, strings, context.ApiVersion), cancellationToken);
+        HandleAsync(ProduceExchange.Read(body, strings, context.ApiVersion), context.ApiVersion, cancellationToken);
 
     // Pooled state machines: a request that waits for its fsync does not allocate one per request.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<IKafkaMessage?> HandleAsync(ProduceExchange exchange, CancellationToken cancellationToken)
+    private async ValueTask<IKafkaMessage?> HandleAsync(ProduceExchange exchange, short version, CancellationToken cancellationToken)
     {
         var request = exchange.Request;
         var acks = (Acks)request.Acks;
@@ -45,7 +45,7 @@ internal sealed class ProduceHandler(ClusterView cluster)
                 var produced = cluster.Broker.ProduceAsync(topic.Name, partition.Index, records, acks, cancellationToken);
                 if (produced.IsCompletedSuccessfully)
                 {
-                    Fill(partitionResponse, produced.Result);
+                    Fill(partitionResponse, produced.Result, version);
                 }
                 else
                 {
@@ -59,7 +59,7 @@ internal sealed class ProduceHandler(ClusterView cluster)
         response.Responses.TrimTo(topicCount);
         foreach (var (partitionResponse, result) in exchange.Waiting)
         {
-            Fill(partitionResponse, await result.ConfigureAwait(false)); // each awaited once, as pooled sources require
+            Fill(partitionResponse, await result.ConfigureAwait(false), version); // each awaited once, as pooled sources require
         }
 
         if (acks == Acks.None)
@@ -85,9 +85,12 @@ internal sealed class ProduceHandler(ClusterView cluster)
         return response;
     }
 
-    private static void Fill(ProduceResponse.PartitionProduceResponse response, ProduceResult result)
+    private static void Fill(ProduceResponse.PartitionProduceResponse response, ProduceResult result, short version)
     {
-        response.ErrorCode = (short)result.Error;
+        // INVALID_RECORD came with Produce v8 (KIP-467); older clients know the same refusal as CORRUPT_MESSAGE.
+        var error = result.Error == ErrorCode.InvalidRecord && version < 8 ? ErrorCode.CorruptMessage : result.Error;
+        response.ErrorCode = (short)error;
+        response.ErrorMessage = result.Message;
         response.BaseOffset = result.BaseOffset;
         response.LogStartOffset = result.LogStartOffset;
     }

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Herald.Storage.Internal;
 
-// Next free event id: 1009.
+// Next free event id: 1014.
 internal static partial class Log
 {
     [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "Opened log '{Directory}': offsets {StartOffset}..{EndOffset} in {SegmentCount} segments ({Shutdown} shutdown)")]
@@ -31,4 +31,19 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1008, Level = LogLevel.Debug, Message = "Removed leftover file '{File}'")]
     public static partial void LeftoverRemoved(ILogger logger, string file);
+
+    [LoggerMessage(EventId = 1009, Level = LogLevel.Error, Message = "Log '{Directory}' refuses appends after a failed write or sync; everything up to offset {DurableEndOffset} stays readable. Free space or fix the disk, then restart the broker to recover the rest")]
+    public static partial void WritesStopped(ILogger logger, Exception exception, string directory, long durableEndOffset);
+
+    [LoggerMessage(EventId = 1010, Level = LogLevel.Warning, Message = "Could not write '{File}' of log '{Directory}' ({Suppressed} more such failures since the last warning); the log goes on, and its next open scans further")]
+    public static partial void CheckpointWriteFailed(ILogger logger, Exception exception, string file, string directory, int suppressed);
+
+    [LoggerMessage(EventId = 1011, Level = LogLevel.Error, Message = "Append of {Bytes} bytes to log '{Directory}' failed and was refused ({Suppressed} more failed appends since the last error)")]
+    public static partial void AppendFailed(ILogger logger, Exception exception, string directory, int bytes, int suppressed);
+
+    [LoggerMessage(EventId = 1012, Level = LogLevel.Warning, Message = "Log '{Directory}' could not close cleanly; its next open recovers it")]
+    public static partial void ClosedUnclean(ILogger logger, Exception exception, string directory);
+
+    [LoggerMessage(EventId = 1013, Level = LogLevel.Warning, Message = "A timestamp lookup in '{File}' met a damaged batch at byte {Position} and answered with the batch's first offset: {Problem}")]
+    public static partial void DamagedBatchInLookup(ILogger logger, string file, long position, string problem);
 }

@@ -69,11 +69,26 @@ internal sealed class LogSegment
     /// <summary>The file's length on disk, which after a crash may exceed the valid data.</summary>
     public long FileLength => _file.Length;
 
-    /// <summary>Appends a validated record set whose offsets are already assigned. Writer thread only.</summary>
+    /// <summary>Whether a failed append left bytes past <see cref="Size"/> that could not be cut off.</summary>
+    public bool TailIsUnknown { get; private set; }
+
+    /// <summary>
+    /// Appends a validated record set whose offsets are already assigned. Writer thread only. When the write fails (a
+    /// full disk), whatever part of it reached the file is cut off again, so the segment is as it was.
+    /// </summary>
     public void Append(ReadOnlySpan<byte> recordSet, long nowMs)
     {
         var position = _size;
-        _file.Write(position, recordSet);
+        try
+        {
+            _file.Write(position, recordSet);
+        }
+        catch
+        {
+            TruncateAfterFailedWrite(position);
+            throw;
+        }
+
         if (position == 0)
         {
             RollingTimestamp = nowMs;
@@ -91,6 +106,18 @@ internal sealed class LogSegment
     }
 
     public void Flush() => _file.Flush();
+
+    private void TruncateAfterFailedWrite(int size)
+    {
+        try
+        {
+            _file.SetLength(size); // shrinking needs no space
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            TailIsUnknown = true;
+        }
+    }
 
     /// <summary>
     /// Loads the saved indexes of a segment trusted to be complete (sealed before the recovery point, or the active segment

@@ -1,4 +1,5 @@
 using System.Buffers;
+using Microsoft.Extensions.Logging;
 
 namespace Herald.Storage.Internal;
 
@@ -6,7 +7,7 @@ namespace Herald.Storage.Internal;
 internal static class TimestampSearch
 {
     /// <summary>The first record at or after <paramref name="timestamp"/>, starting from the time index's hint.</summary>
-    public static TimestampedOffset? FindInSegment(LogSegment segment, long timestamp, long minimumOffset)
+    public static TimestampedOffset? FindInSegment(LogSegment segment, long timestamp, long minimumOffset, ILogger logger)
     {
         var size = segment.Size;
         var position = segment.PositionForTimestamp(timestamp);
@@ -15,7 +16,7 @@ internal static class TimestampSearch
         {
             var header = segment.ReadHeader(position, size, scratch);
             if (header.MaxTimestamp >= timestamp && header.LastOffset >= minimumOffset
-                && FirstRecordInBatch(segment, position, header, record => record.Timestamp >= timestamp, minimumOffset) is { } found)
+                && FirstRecordInBatch(segment, position, header, time => time >= timestamp, minimumOffset, logger) is { } found)
             {
                 return found;
             }
@@ -27,7 +28,7 @@ internal static class TimestampSearch
     }
 
     /// <summary>The first record with the segment's newest timestamp (Kafka's max-timestamp offset), scanning every batch header.</summary>
-    public static TimestampedOffset? FindNewestInSegment(LogSegment segment, long minimumOffset)
+    public static TimestampedOffset? FindNewestInSegment(LogSegment segment, long minimumOffset, ILogger logger)
     {
         var size = segment.Size;
         Span<byte> scratch = stackalloc byte[RecordBatchHeader.Size];
@@ -49,10 +50,10 @@ internal static class TimestampSearch
         }
 
         var max = batch.Header.MaxTimestamp;
-        return FirstRecordInBatch(segment, batch.Position, batch.Header, record => record.Timestamp == max, minimumOffset);
+        return FirstRecordInBatch(segment, batch.Position, batch.Header, time => time == max, minimumOffset, logger);
     }
 
-    private static TimestampedOffset? FirstRecordInBatch(LogSegment segment, long position, RecordBatchHeader header, Func<Record, bool> wanted, long minimumOffset)
+    private static TimestampedOffset? FirstRecordInBatch(LogSegment segment, long position, RecordBatchHeader header, Func<long, bool> wanted, long minimumOffset, ILogger logger)
     {
         if (header.IsLogAppendTime)
         {
@@ -61,40 +62,53 @@ internal static class TimestampSearch
         }
 
         var size = header.TotalSize;
-        var buffer = ArrayPool<byte>.Shared.Rent(size);
-        try
+        using var buffer = new ReadBuffer(size);
+        var bytes = buffer.Span;
+        segment.ReadBatch(position, bytes);
+        string? problem;
+        TimestampedOffset? found;
+        if (RecordBatchHeader.ComputeCrc(bytes) != header.Crc)
         {
-            var bytes = buffer.AsSpan(0, size);
-            segment.ReadBatch(position, bytes);
-            if (RecordBatchHeader.ComputeCrc(bytes) != RecordBatchHeader.Read(bytes).Crc)
-            {
-                throw new CorruptLogException(segment.FilePath, position, "CRC32C mismatch");
-            }
-
-            RecordBatch batch;
-            try
-            {
-                new RecordBatchReader(buffer.AsMemory(0, size), RecordBatchReaderOptions.Default with { VerifyCrc = false }).TryReadNext(out batch);
-            }
-            catch (InvalidRecordBatchException)
-            {
-                // Intact on disk but malformed inside, as a producer sent it: the batch is the best answer there is.
-                return new TimestampedOffset(Math.Max(header.BaseOffset, minimumOffset), header.MaxTimestamp);
-            }
-
-            foreach (var record in batch.Records)
-            {
-                if (record.Offset >= minimumOffset && wanted(record))
-                {
-                    return new TimestampedOffset(record.Offset, record.Timestamp);
-                }
-            }
-
-            return null;
+            problem = "CRC32C mismatch";
+            found = new TimestampedOffset(Math.Max(header.BaseOffset, minimumOffset), header.MaxTimestamp);
         }
-        finally
+        else
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            found = BatchRecords.FindFirst(bytes, header, minimumOffset, wanted, BatchValidator.MaxDecompressedBytes, out problem);
+        }
+
+        // The damage is the batch's alone: the lookup answers with it and the partition goes on; fetch still serves it
+        // as stored, for readers to report.
+        if (problem is not null)
+        {
+            Log.DamagedBatchInLookup(logger, segment.FilePath, position, problem);
+        }
+
+        return found;
+    }
+
+    /// <summary>A batch's bytes: pooled when small, otherwise allocated, so that one huge batch does not stay in the pool.</summary>
+    private readonly ref struct ReadBuffer
+    {
+        private const int PooledUpTo = 1024 * 1024;
+        private readonly byte[] _array;
+        private readonly bool _pooled;
+
+        public ReadBuffer(int size)
+        {
+            _pooled = size <= PooledUpTo;
+            _array = _pooled ? ArrayPool<byte>.Shared.Rent(size) : GC.AllocateUninitializedArray<byte>(size);
+            Span = _array.AsSpan(0, size);
+        }
+
+        public Span<byte> Span { get; }
+
+        public void Dispose()
+        {
+            if (_pooled)
+            {
+                ArrayPool<byte>.Shared.Return(_array);
+            }
         }
     }
 }
