@@ -7,9 +7,9 @@ cd "$(dirname "$0")"
 if ! command -v kcat >/dev/null 2>&1; then
   sudo=""
   if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
-  if ! $sudo apt-get install -y -qq kcat >/dev/null 2>&1; then
+  if ! $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kcat >/dev/null 2>&1; then
     $sudo apt-get update -qq >/dev/null
-    $sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kcat >/dev/null
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kcat >/dev/null
   fi
 fi
 

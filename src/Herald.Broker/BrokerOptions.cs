@@ -17,6 +17,20 @@ public sealed record BrokerOptions
     /// <summary>Partitions of a topic created without a count (auto-created topics). Defaults to 1, as Kafka's num.partitions.</summary>
     public int DefaultPartitions { get; init; } = 1;
 
+    /// <summary>
+    /// The most partitions the broker holds across all topics; a create that would pass it is refused with
+    /// <see cref="ErrorCode.PolicyViolation"/>. Every partition keeps files open, so this also bounds file descriptors.
+    /// Defaults to 10,000.
+    /// </summary>
+    public int MaxPartitions { get; init; } = 10_000;
+
+    /// <summary>
+    /// The most partitions one request may create, for one topic or across the topics of one CreateTopics request, as a
+    /// KRaft controller bounds a single operation; more is refused with <see cref="ErrorCode.InvalidPartitions"/> or,
+    /// across topics, <see cref="ErrorCode.PolicyViolation"/>. Defaults to 10,000.
+    /// </summary>
+    public int MaxPartitionsPerRequest { get; init; } = 10_000;
+
     /// <summary>Storage settings every partition starts from; topic configs override retention and segment settings.</summary>
     public LogOptions Log { get; init; } = LogOptions.Default with { FlushPolicy = FlushPolicy.EveryInterval(TimeSpan.FromMilliseconds(20)) };
 
@@ -41,6 +55,16 @@ public sealed record BrokerOptions
         if (DefaultPartitions < 1)
         {
             throw new ArgumentException($"DefaultPartitions must be at least 1, got {DefaultPartitions}.");
+        }
+
+        if (MaxPartitions < 1 || MaxPartitionsPerRequest < 1)
+        {
+            throw new ArgumentException($"MaxPartitions and MaxPartitionsPerRequest must be at least 1, got {MaxPartitions} and {MaxPartitionsPerRequest}.");
+        }
+
+        if (DefaultPartitions > MaxPartitionsPerRequest)
+        {
+            throw new ArgumentException($"DefaultPartitions ({DefaultPartitions}) must not exceed MaxPartitionsPerRequest ({MaxPartitionsPerRequest}).");
         }
 
         if (RetentionCheckInterval <= TimeSpan.Zero)

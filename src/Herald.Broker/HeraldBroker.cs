@@ -90,6 +90,11 @@ public sealed class HeraldBroker : IAsyncDisposable
             return new AdminResult(ErrorCode.InvalidPartitions, $"A topic needs at least one partition, got {count}.");
         }
 
+        if (count > _options.MaxPartitionsPerRequest)
+        {
+            return new AdminResult(ErrorCode.InvalidPartitions, $"A topic may be created with at most {_options.MaxPartitionsPerRequest} partitions at once, got {count}.");
+        }
+
         var config = TopicConfig.FromOverrides(configs ?? new Dictionary<string, string>(), out var configError);
         if (config is null)
         {
@@ -112,6 +117,11 @@ public sealed class HeraldBroker : IAsyncDisposable
                 }
             }
 
+            if (PartitionLimitReached(count) is { } refused)
+            {
+                return refused;
+            }
+
             if (validateOnly)
             {
                 return new AdminResult(ErrorCode.None);
@@ -120,17 +130,26 @@ public sealed class HeraldBroker : IAsyncDisposable
             var metadata = new TopicMetadata(name, Guid.NewGuid(), count, new Dictionary<string, string>(config.Overrides));
 
             // Partitions first, catalog second: a topic is recorded only once it can be opened, so no stored topic can
-            // stop the next start.
-            var topic = OpenTopic(metadata, config);
+            // stop the next start. Whatever a failed create opened is removed again.
+            Topic topic;
             try
             {
-                SaveCatalog(name, metadata);
+                topic = OpenTopic(metadata, config);
+                try
+                {
+                    SaveCatalog(name, metadata);
+                }
+                catch
+                {
+                    topic.Close();
+                    throw;
+                }
             }
-            catch
+            catch (Exception exception) when (IsStorageFailure(exception))
             {
-                topic.Close();
                 DeletePartitionDirectories(name, 0, count);
-                throw;
+                Log.CreateFailed(_logger, exception, name, count);
+                return new AdminResult(ErrorCode.KafkaStorageError, $"Creating topic '{name}' with {count} partitions failed and was rolled back: {exception.Message}");
             }
 
             var topics = new Dictionary<string, Topic>(_topics, StringComparer.Ordinal) { [name] = topic };
@@ -182,26 +201,46 @@ public sealed class HeraldBroker : IAsyncDisposable
                 return new AdminResult(ErrorCode.InvalidPartitions, $"Topic '{name}' has {topic.Partitions.Count} partitions; the new count must be larger, got {newCount}.");
             }
 
+            var adding = newCount - topic.Partitions.Count;
+            if (adding > _options.MaxPartitionsPerRequest)
+            {
+                return new AdminResult(ErrorCode.InvalidPartitions, $"At most {_options.MaxPartitionsPerRequest} partitions may be added at once, got {adding}.");
+            }
+
+            if (PartitionLimitReached(adding) is { } refused)
+            {
+                return refused;
+            }
+
             if (validateOnly)
             {
                 return new AdminResult(ErrorCode.None);
             }
 
             var metadata = topic.Metadata with { Partitions = newCount };
-            var added = OpenPartitions(metadata, topic.Config, from: topic.Partitions.Count);
+            List<Partition> added;
             try
             {
-                SaveCatalog(name, metadata);
-            }
-            catch
-            {
-                foreach (var partition in added)
+                added = OpenPartitions(metadata, topic.Config, from: topic.Partitions.Count);
+                try
                 {
-                    partition.Log.Dispose();
+                    SaveCatalog(name, metadata);
                 }
+                catch
+                {
+                    foreach (var partition in added)
+                    {
+                        partition.Log.Dispose();
+                    }
 
+                    throw;
+                }
+            }
+            catch (Exception exception) when (IsStorageFailure(exception))
+            {
                 DeletePartitionDirectories(name, topic.Partitions.Count, newCount);
-                throw;
+                Log.CreateFailed(_logger, exception, name, adding);
+                return new AdminResult(ErrorCode.KafkaStorageError, $"Adding {adding} partitions to topic '{name}' failed and was rolled back: {exception.Message}");
             }
 
             topic.Grow(metadata, added);
@@ -238,6 +277,24 @@ public sealed class HeraldBroker : IAsyncDisposable
             SaveCatalog(name, metadata);
             topic.Reconfigure(metadata, config, config.ToLogOptions(_options.Log));
             return new AdminResult(ErrorCode.None);
+        }
+    }
+
+    /// <summary>The settings the broker runs with.</summary>
+    public BrokerOptions Options => _options;
+
+    /// <summary>Partitions held across all topics.</summary>
+    public int PartitionCount
+    {
+        get
+        {
+            var total = 0;
+            foreach (var topic in Volatile.Read(ref _topics).Values)
+            {
+                total += topic.Partitions.Count;
+            }
+
+            return total;
         }
     }
 
@@ -857,14 +914,17 @@ public sealed class HeraldBroker : IAsyncDisposable
         RemoveOrphanPartitions(topics);
     }
 
-    // A partition directory no topic owns was left by a crash during a topic deletion; its topic is gone for good.
+    // A partition directory no topic owns was left by a crash during a topic deletion or a create, or by a create whose
+    // rollback failed; its topic is gone for good. One that an interrupted open left empty counts too.
     private void RemoveOrphanPartitions(Dictionary<string, Topic> topics)
     {
         foreach (var name in _fileSystem.ListDirectories(_directory))
         {
             var dash = name.LastIndexOf('-');
+            var path = Path.Combine(_directory, name);
             if (dash <= 0 || !int.TryParse(name.AsSpan(dash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var partition)
-                || !_fileSystem.FileExists(Path.Combine(_directory, name, "herald-log.format")))
+                || TopicName.Validate(name[..dash]) is not null
+                || !(_fileSystem.FileExists(Path.Combine(path, "herald-log.format")) || _fileSystem.ListFiles(path).Count == 0))
             {
                 continue;
             }
@@ -872,7 +932,8 @@ public sealed class HeraldBroker : IAsyncDisposable
             var owned = topics.TryGetValue(name[..dash], out var topic) && partition < topic.Partitions.Count;
             if (!owned)
             {
-                _fileSystem.DeleteDirectory(Path.Combine(_directory, name));
+                _fileSystem.DeleteDirectory(path);
+                Log.OrphanRemoved(_logger, path);
             }
         }
     }
@@ -912,11 +973,30 @@ public sealed class HeraldBroker : IAsyncDisposable
         _catalog.Save(replacement is null ? others : others.Append(replacement));
     }
 
+    private AdminResult? PartitionLimitReached(int adding)
+    {
+        var held = PartitionCount;
+        return held + (long)adding > _options.MaxPartitions
+            ? new AdminResult(ErrorCode.PolicyViolation, $"The broker holds {held} partitions; {adding} more would pass its limit of {_options.MaxPartitions}.")
+            : null;
+    }
+
+    private static bool IsStorageFailure(Exception exception) =>
+        exception is IOException or UnauthorizedAccessException or CorruptLogException;
+
     private void DeletePartitionDirectories(string topic, int from, int to)
     {
         for (var p = from; p < to; p++)
         {
-            _fileSystem.DeleteDirectory(PartitionDirectory(topic, p));
+            try
+            {
+                _fileSystem.DeleteDirectory(PartitionDirectory(topic, p));
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                // What stays behind belongs to no topic, so the next start removes it.
+                Log.PartitionDirectoryLeft(_logger, exception, PartitionDirectory(topic, p));
+            }
         }
     }
 

@@ -18,7 +18,8 @@ public sealed class KafkaServer : IAsyncDisposable
 {
     private readonly Socket _listener;
     private readonly KafkaApis _apis;
-    private readonly KafkaServerOptions _options;
+    private readonly ListenerServices _services;
+    private readonly ConnectionRegistry _registry;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<Task, byte> _connections = new();
@@ -27,16 +28,20 @@ public sealed class KafkaServer : IAsyncDisposable
     private KafkaServer(Socket listener, HeraldBroker broker, KafkaServerOptions options, ILogger logger)
     {
         _listener = listener;
-        _options = options;
         _logger = logger;
         var bound = (IPEndPoint)listener.LocalEndPoint!;
         var host = options.Advertise?.Host ?? (bound.Address.Equals(IPAddress.Any) || bound.Address.Equals(IPAddress.IPv6Any) ? "127.0.0.1" : bound.Address.ToString());
         var port = options.Advertise is { Port: > 0 } advertise ? advertise.Port : bound.Port;
         Advertised = new DnsEndPoint(host, port);
         _apis = new KafkaApis(new ClusterView(broker, options, host, port));
+        _services = new ListenerServices(_apis, options, logger);
+        _registry = new ConnectionRegistry(options);
         Log.Listening(logger, bound.ToString(), host, port);
         _accepting = AcceptAsync();
     }
+
+    /// <summary>Bytes of requests held right now across all connections (what <see cref="KafkaServerOptions.MaxQueuedRequestBytes"/> bounds).</summary>
+    public long QueuedRequestBytes => _services.Budget.InUse;
 
     /// <summary>The address the listener is bound to (with the real port when port 0 was asked for).</summary>
     public IPEndPoint LocalEndPoint => (IPEndPoint)_listener.LocalEndPoint!;
@@ -56,6 +61,7 @@ public sealed class KafkaServer : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(broker);
         ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
         var listener = new Socket(options.Listen.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
@@ -79,17 +85,14 @@ public sealed class KafkaServer : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(transport);
         var stopping = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token, cancellationToken);
-        var running = new KafkaConnection(transport, clientName, _apis, _options, _logger).RunAsync(stopping.Token);
-        _connections.TryAdd(running, 0);
-        return running.ContinueWith(
-            done =>
-            {
-                _connections.TryRemove(done, out _);
-                stopping.Dispose();
-            },
-            CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
+        if (_registry.TryAdmit(null) is { } refused)
+        {
+            stopping.Dispose();
+            return Task.FromException(new InvalidOperationException($"The connection was refused: {refused}."));
+        }
+
+        var connection = new KafkaConnection(transport, clientName, _services, stopping.Token);
+        return Run(connection, null, stopping);
     }
 
     /// <summary>Stops accepting, closes every connection and waits for them to finish.</summary>
@@ -104,6 +107,7 @@ public sealed class KafkaServer : IAsyncDisposable
         _listener.Dispose();
         await _accepting.ConfigureAwait(false);
         await Task.WhenAll(_connections.Keys).ConfigureAwait(false);
+        _registry.Dispose();
         _stopping.Dispose();
     }
 
@@ -128,9 +132,11 @@ public sealed class KafkaServer : IAsyncDisposable
                 continue;
             }
 
+            IPAddress? address;
             try
             {
                 socket.NoDelay = true;
+                address = (socket.RemoteEndPoint as IPEndPoint)?.Address;
             }
             catch (SocketException)
             {
@@ -138,9 +144,32 @@ public sealed class KafkaServer : IAsyncDisposable
                 continue;
             }
 
-            var running = Task.Run(() => KafkaConnection.RunAsync(socket, _apis, _options, _logger, _stopping.Token));
-            _connections.TryAdd(running, 0);
-            _ = running.ContinueWith(done => _connections.TryRemove(done, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            if (_registry.TryAdmit(address) is { } refused)
+            {
+                _services.Warn(suppressed => Log.ConnectionRefused(_logger, address?.ToString() ?? "unknown", refused, suppressed));
+                socket.Dispose();
+                continue;
+            }
+
+            var connection = KafkaConnection.ForSocket(socket, _services, _stopping.Token);
+            _ = Run(connection, address, stopping: null);
         }
+    }
+
+    private Task Run(KafkaConnection connection, IPAddress? address, CancellationTokenSource? stopping)
+    {
+        _registry.Track(connection, address);
+        var running = Task.Run(connection.RunAsync);
+        _connections.TryAdd(running, 0);
+        return running.ContinueWith(
+            done =>
+            {
+                _connections.TryRemove(done, out _);
+                _registry.Remove(connection, address);
+                stopping?.Dispose();
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
     }
 }

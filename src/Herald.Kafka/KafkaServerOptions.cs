@@ -23,8 +23,36 @@ public sealed record KafkaServerOptions
     /// <summary>The cluster id clients see.</summary>
     public string ClusterId { get; init; } = "herald";
 
-    /// <summary>The largest request accepted, as Kafka's <c>socket.request.max.bytes</c> (100 MiB).</summary>
+    /// <summary>
+    /// The largest request accepted, as Kafka's <c>socket.request.max.bytes</c>. A larger length prefix closes the
+    /// connection before anything is allocated for it. Defaults to 100 MiB.
+    /// </summary>
     public int MaxRequestBytes { get; init; } = 100 * 1024 * 1024;
+
+    /// <summary>
+    /// The most bytes of requests held at once across all connections, from the length prefix until the response is
+    /// written, as Kafka's <c>queued.max.request.bytes</c>. A connection whose next request does not fit stops being
+    /// read until others finish. At least <see cref="MaxRequestBytes"/>. Defaults to 200 MiB.
+    /// </summary>
+    public long MaxQueuedRequestBytes { get; init; } = 200L * 1024 * 1024;
+
+    /// <summary>
+    /// How long a request may take to arrive, from its first byte to its last; a connection that sends part of a
+    /// request and stalls is closed after this. Defaults to 30 s.
+    /// </summary>
+    public TimeSpan PartialRequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// A connection that sends nothing and waits for nothing this long is closed, as Kafka's <c>connections.max.idle.ms</c>.
+    /// Clients reconnect when they need to. Defaults to 10 minutes.
+    /// </summary>
+    public TimeSpan ConnectionsMaxIdle { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>The most client connections open at once, as Kafka's <c>max.connections</c>; more are closed on accept. Defaults to 10,000.</summary>
+    public int MaxConnections { get; init; } = 10_000;
+
+    /// <summary>The most connections open at once from one IP address, as Kafka's <c>max.connections.per.ip</c>. Defaults to 2,000.</summary>
+    public int MaxConnectionsPerIp { get; init; } = 2_000;
 
     /// <summary>The most record bytes one fetch response carries, as Kafka's <c>fetch.max.bytes</c> (55 MiB); at least one batch is always sent.</summary>
     public int MaxFetchBytes { get; init; } = 55 * 1024 * 1024;
@@ -37,4 +65,28 @@ public sealed record KafkaServerOptions
 
     /// <summary>Partitions of an auto-created topic; null uses the broker's default.</summary>
     public int? AutoCreatePartitions { get; init; }
+
+    /// <summary>Checks the settings once, at start.</summary>
+    /// <exception cref="ArgumentException">Naming the first setting out of range.</exception>
+    public void Validate()
+    {
+        ArgumentNullException.ThrowIfNull(Listen);
+        Require(MaxRequestBytes >= 64, $"MaxRequestBytes (socket.request.max.bytes) must be at least 64 bytes, got {MaxRequestBytes}.");
+        Require(MaxQueuedRequestBytes >= MaxRequestBytes, $"MaxQueuedRequestBytes (queued.max.request.bytes) must be at least MaxRequestBytes ({MaxRequestBytes}), got {MaxQueuedRequestBytes}.");
+        Require(MaxFetchBytes > 0, $"MaxFetchBytes (fetch.max.bytes) must be positive, got {MaxFetchBytes}.");
+        Require(MaxInFlightRequestsPerConnection > 0, $"MaxInFlightRequestsPerConnection must be positive, got {MaxInFlightRequestsPerConnection}.");
+        Require(PartialRequestTimeout > TimeSpan.Zero, $"PartialRequestTimeout must be positive, got {PartialRequestTimeout}.");
+        Require(ConnectionsMaxIdle > TimeSpan.Zero, $"ConnectionsMaxIdle (connections.max.idle.ms) must be positive, got {ConnectionsMaxIdle}.");
+        Require(MaxConnections > 0, $"MaxConnections (max.connections) must be positive, got {MaxConnections}.");
+        Require(MaxConnectionsPerIp > 0, $"MaxConnectionsPerIp (max.connections.per.ip) must be positive, got {MaxConnectionsPerIp}.");
+        Require(AutoCreatePartitions is null or > 0, $"AutoCreatePartitions must be positive when set, got {AutoCreatePartitions}.");
+    }
+
+    private static void Require(bool condition, string message)
+    {
+        if (!condition)
+        {
+            throw new ArgumentException(message);
+        }
+    }
 }

@@ -40,18 +40,25 @@ internal sealed class RawClient : IDisposable
 
     public Task SendAsync(byte[] bytes) => _stream.WriteAsync(bytes).AsTask();
 
-    /// <summary>The next response frame's bytes after the size, or null when the server closed the connection.</summary>
+    /// <summary>The next response frame's bytes after the size, or null when the server closed (or reset) the connection.</summary>
     public async Task<byte[]?> ReceiveAsync(TimeSpan? timeout = null)
     {
         using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(10));
-        var size = new byte[4];
-        if (!await ReadExactlyAsync(size, cancel.Token))
+        try
         {
-            return null;
-        }
+            var size = new byte[4];
+            if (!await ReadExactlyAsync(size, cancel.Token))
+            {
+                return null;
+            }
 
-        var body = new byte[BinaryPrimitives.ReadInt32BigEndian(size)];
-        return await ReadExactlyAsync(body, cancel.Token) ? body : null;
+            var body = new byte[BinaryPrimitives.ReadInt32BigEndian(size)];
+            return await ReadExactlyAsync(body, cancel.Token) ? body : null;
+        }
+        catch (IOException exception) when (exception.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionReset })
+        {
+            return null; // closed with our unread request still in its buffer
+        }
     }
 
     public void Dispose() => _client.Dispose();

@@ -7,10 +7,19 @@ namespace Herald.Kafka.Handlers;
 /// <summary>CreateTopics, DeleteTopics and CreatePartitions.</summary>
 internal sealed class TopicHandlers(ClusterView cluster)
 {
-    public CreateTopicsResponse Create(RequestContext context, CreateTopicsRequest request) => new()
+    public CreateTopicsResponse Create(RequestContext context, CreateTopicsRequest request)
     {
-        Topics = [.. request.Topics.Select(topic => Create(topic, request.validateOnly))],
-    };
+        // One request is one operation, as a KRaft controller sees it: its topics together stay within the limit.
+        var limit = cluster.Broker.Options.MaxPartitionsPerRequest;
+        var asked = request.Topics.Sum(t => (long)(t.Assignments.Count > 0 ? t.Assignments.Count : t.NumPartitions == -1 ? cluster.Broker.Options.DefaultPartitions : Math.Max(0, t.NumPartitions)));
+        if (request.Topics.Count > 1 && asked > limit)
+        {
+            var refused = new AdminResult(ErrorCode.PolicyViolation, $"The request asks for {asked} partitions in all; one request may create at most {limit}.");
+            return new CreateTopicsResponse { Topics = [.. request.Topics.Select(topic => Result(topic.Name, refused, created: null))] };
+        }
+
+        return new CreateTopicsResponse { Topics = [.. request.Topics.Select(topic => Create(topic, request.validateOnly))] };
+    }
 
     public DeleteTopicsResponse Delete(RequestContext context, DeleteTopicsRequest request)
     {
@@ -47,10 +56,13 @@ internal sealed class TopicHandlers(ClusterView cluster)
             topic.Assignments.Count > 0 ? topic.Assignments.Count : topic.NumPartitions == -1 ? null : topic.NumPartitions,
             topic.Configs.Where(c => c.Value is not null).ToDictionary(c => c.Name, c => c.Value!),
             validateOnly);
-        var created = result.Succeeded && !validateOnly ? cluster.Broker.DescribeTopic(topic.Name) : null;
-        return new CreateTopicsResponse.CreatableTopicResult
+        return Result(topic.Name, result, result.Succeeded && !validateOnly ? cluster.Broker.DescribeTopic(topic.Name) : null);
+    }
+
+    private static CreateTopicsResponse.CreatableTopicResult Result(string name, AdminResult result, TopicDescription? created) =>
+        new()
         {
-            Name = topic.Name,
+            Name = name,
             TopicId = created?.Id ?? Guid.Empty,
             ErrorCode = (short)result.Error,
             ErrorMessage = result.Message,
@@ -63,7 +75,6 @@ internal sealed class TopicHandlers(ClusterView cluster)
                 ConfigSource = created.Config.Overrides.ContainsKey(c.Key) ? ConfigSource.Topic : ConfigSource.Default,
             })],
         };
-    }
 
     private AdminResult? Check(CreateTopicsRequest.CreatableTopic topic)
     {

@@ -5,48 +5,91 @@ using System.Net.Sockets;
 using System.Threading.Channels;
 using Herald.Kafka.Messages;
 using Herald.Kafka.Protocol;
-using Microsoft.Extensions.Logging;
 
 namespace Herald.Kafka.Internal;
 
 /// <summary>
 /// One client connection. Requests are read and started in order, up to a bound, and answered in the same order; while
-/// the bound is reached, or the client does not read its responses, nothing more is read from it.
+/// the bound is reached, the request memory budget is spent, or the client does not read its responses, nothing more is
+/// read from it. A request's bytes are copied out of the socket's pipe as they arrive, into memory reserved for the
+/// size its prefix states, so nothing buffers a request beyond that reservation.
 /// </summary>
-internal sealed class KafkaConnection(IDuplexPipe transport, string client, KafkaApis apis, KafkaServerOptions options, ILogger logger)
+internal sealed class KafkaConnection
 {
     private const int MinimumHeaderBytes = 8; // api key, version, correlation id
     private const int KeptWriterBytes = 1024 * 1024;
-    private readonly string _client = client;
+    private readonly IDuplexPipe _transport;
+    private readonly string _client;
+    private readonly ListenerServices _services;
+    private readonly KafkaServerOptions _options;
+    private readonly RequestMemoryBudget _budget;
     private readonly Utf8StringCache _strings = new();
+    private readonly CancellationTokenSource _stop;
 
-    /// <summary>Serves a connected socket until either side closes it.</summary>
-    public static async Task RunAsync(Socket socket, KafkaApis apis, KafkaServerOptions options, ILogger logger, CancellationToken cancellationToken)
+    // One fetch at a time per connection, as every Kafka client sends them, so a client that stops reading holds at
+    // most one fetch response in memory.
+    private readonly SemaphoreSlim _fetchSlot = new(1, 1);
+
+    // What the server's sweeper looks at, in Environment.TickCount64 milliseconds.
+    private long _lastActivity = Environment.TickCount64;
+    private long _partialSince;
+    private int _inFlight;
+    private string? _closeReason;
+
+    public KafkaConnection(IDuplexPipe transport, string client, ListenerServices services, CancellationToken stopping)
     {
-        var client = socket.RemoteEndPoint?.ToString() ?? "unknown";
-        await using var stream = new NetworkStream(socket, ownsSocket: true);
-        var transport = new StreamTransport(PipeReader.Create(stream), PipeWriter.Create(stream));
-        await new KafkaConnection(transport, client, apis, options, logger).RunAsync(cancellationToken).ConfigureAwait(false);
+        _transport = transport;
+        _client = client;
+        _services = services;
+        _options = services.Options;
+        _budget = services.Budget;
+        _stop = CancellationTokenSource.CreateLinkedTokenSource(stopping);
     }
 
-    public async Task RunAsync(CancellationToken cancellationToken)
+    /// <summary>A connection on a socket, which it owns.</summary>
+    public static KafkaConnection ForSocket(Socket socket, ListenerServices services, CancellationToken stopping)
     {
-        var input = transport.Input;
-        var output = transport.Output;
-        var inFlight = Channel.CreateBounded<PendingResponse>(new BoundedChannelOptions(options.MaxInFlightRequestsPerConnection) { SingleReader = true, SingleWriter = true });
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var writing = WriteResponsesAsync(inFlight.Reader, output, stop);
+        var stream = new NetworkStream(socket, ownsSocket: true);
+        var transport = new StreamTransport(PipeReader.Create(stream), PipeWriter.Create(stream));
+        return new KafkaConnection(transport, socket.RemoteEndPoint?.ToString() ?? "unknown", services, stopping);
+    }
+
+    /// <summary>
+    /// Closes the connection when it has waited too long: a request begun and not finished within
+    /// <see cref="KafkaServerOptions.PartialRequestTimeout"/>, or nothing sent or answered for
+    /// <see cref="KafkaServerOptions.ConnectionsMaxIdle"/>. Called by the server from its sweeper, on any thread.
+    /// </summary>
+    public void CloseIfExpired(long now)
+    {
+        var partialSince = Volatile.Read(ref _partialSince);
+        if (partialSince != 0 && now - partialSince > (long)_options.PartialRequestTimeout.TotalMilliseconds)
+        {
+            Close($"a request was not completed within {_options.PartialRequestTimeout.TotalSeconds:0.###} s");
+        }
+        else if (partialSince == 0 && Volatile.Read(ref _inFlight) == 0
+            && now - Volatile.Read(ref _lastActivity) > (long)_options.ConnectionsMaxIdle.TotalMilliseconds)
+        {
+            Close($"idle for {_options.ConnectionsMaxIdle.TotalSeconds:0.###} s");
+        }
+    }
+
+    public async Task RunAsync()
+    {
+        var input = _transport.Input;
+        var output = _transport.Output;
+        var inFlight = Channel.CreateBounded<PendingResponse>(new BoundedChannelOptions(_options.MaxInFlightRequestsPerConnection) { SingleReader = true, SingleWriter = true });
+        var writing = WriteResponsesAsync(inFlight.Reader, output);
         try
         {
-            await ReadRequestsAsync(input, inFlight.Writer, stop.Token).ConfigureAwait(false);
+            await ReadRequestsAsync(input, inFlight.Writer, _stop.Token).ConfigureAwait(false);
         }
         catch (KafkaProtocolException exception)
         {
-            Log.MalformedRequest(logger, _client, exception.Message);
+            _services.Warn(suppressed => Log.MalformedRequest(_services.Logger, _client, exception.Message, suppressed));
         }
         catch (Exception exception) when (IsDisconnect(exception))
         {
-            // The client went away, the writer gave up, or the server is stopping.
+            // The client went away, the writer gave up, the sweeper closed it, or the server is stopping.
         }
         finally
         {
@@ -56,8 +99,36 @@ internal sealed class KafkaConnection(IDuplexPipe transport, string client, Kafk
             {
                 await AbandonAsync(unanswered).ConfigureAwait(false); // queued after the writer stopped
             }
+
             await input.CompleteAsync().ConfigureAwait(false);
-            Log.ConnectionClosed(logger, _client);
+            if (Volatile.Read(ref _closeReason) is { } reason)
+            {
+                Log.ConnectionExpired(_services.Logger, _client, reason);
+            }
+
+            Log.ConnectionClosed(_services.Logger, _client);
+            _stop.Dispose();
+            _fetchSlot.Dispose();
+        }
+    }
+
+    private void Close(string reason)
+    {
+        if (Interlocked.CompareExchange(ref _closeReason, reason, null) is null)
+        {
+            Stop();
+        }
+    }
+
+    private void Stop()
+    {
+        try
+        {
+            _stop.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // It ended meanwhile.
         }
     }
 
@@ -66,78 +137,121 @@ internal sealed class KafkaConnection(IDuplexPipe transport, string client, Kafk
 
     private async Task ReadRequestsAsync(PipeReader input, ChannelWriter<PendingResponse> inFlight, CancellationToken cancellationToken)
     {
-        while (true)
+        var frame = default(RequestFrame);
+        var filled = -1; // bytes of the current frame read so far; -1 while between frames
+        var reserved = 0; // bytes reserved for the next frame after waiting for the budget
+        try
         {
-            var read = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
-            var buffer = read.Buffer;
-            try
+            while (true)
             {
-                while (TryTakeFrame(ref buffer, out var frame, out var length))
+                var read = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
+                Volatile.Write(ref _lastActivity, Environment.TickCount64);
+                var buffer = read.Buffer;
+                var mustWaitFor = 0;
+                try
                 {
-                    var pending = Start(frame, length, cancellationToken);
-                    if (!inFlight.TryWrite(pending))
+                    while (true)
                     {
-                        try
+                        if (filled < 0)
                         {
-                            await inFlight.WriteAsync(pending, cancellationToken).ConfigureAwait(false);
+                            if (buffer.Length < 4)
+                            {
+                                break;
+                            }
+
+                            var length = ReadLength(buffer);
+                            if (reserved != length && !_budget.TryReserve(length))
+                            {
+                                mustWaitFor = length;
+                                break;
+                            }
+
+                            reserved = 0;
+                            buffer = buffer.Slice(4);
+                            frame = RequestFrame.Allocate(length);
+                            filled = 0;
+                            Volatile.Write(ref _partialSince, Environment.TickCount64);
                         }
-                        catch
+
+                        var take = (int)Math.Min(buffer.Length, frame.Length - filled);
+                        buffer.Slice(0, take).CopyTo(frame.Memory.Span[filled..]);
+                        buffer = buffer.Slice(take);
+                        filled += take;
+                        if (filled < frame.Length)
                         {
-                            await AbandonAsync(pending).ConfigureAwait(false);
-                            throw;
+                            break;
+                        }
+
+                        filled = -1;
+                        Volatile.Write(ref _partialSince, 0);
+                        var pending = await StartAsync(frame, cancellationToken).ConfigureAwait(false);
+                        if (!inFlight.TryWrite(pending))
+                        {
+                            try
+                            {
+                                await inFlight.WriteAsync(pending, cancellationToken).ConfigureAwait(false);
+                            }
+                            catch
+                            {
+                                await AbandonAsync(pending).ConfigureAwait(false);
+                                throw;
+                            }
                         }
                     }
                 }
-            }
-            finally
-            {
-                input.AdvanceTo(buffer.Start, buffer.End);
-            }
-
-            if (read.IsCompleted)
-            {
-                if (!buffer.IsEmpty)
+                finally
                 {
-                    throw new KafkaProtocolException($"The connection ended inside a request ({buffer.Length} bytes unread).");
+                    // While waiting for the budget the prefix stays unread, and is looked at again once there is room.
+                    input.AdvanceTo(buffer.Start, mustWaitFor > 0 ? buffer.Start : buffer.End);
                 }
 
-                return;
+                if (mustWaitFor > 0)
+                {
+                    await _budget.ReserveAsync(mustWaitFor, cancellationToken).ConfigureAwait(false);
+                    reserved = mustWaitFor;
+                }
+                else if (read.IsCompleted)
+                {
+                    if (filled >= 0 || !buffer.IsEmpty)
+                    {
+                        throw new KafkaProtocolException($"The connection ended inside a request ({(filled >= 0 ? filled + 4 : buffer.Length)} bytes of it read).");
+                    }
+
+                    return;
+                }
+            }
+        }
+        finally
+        {
+            if (filled >= 0)
+            {
+                frame.Release(_budget);
+            }
+
+            if (reserved > 0)
+            {
+                _budget.Release(reserved);
             }
         }
     }
 
-    private bool TryTakeFrame(ref ReadOnlySequence<byte> buffer, out byte[] frame, out int length)
+    private int ReadLength(ReadOnlySequence<byte> buffer)
     {
-        frame = [];
-        length = 0;
-        if (buffer.Length < 4)
-        {
-            return false;
-        }
-
         Span<byte> prefix = stackalloc byte[4];
         buffer.Slice(0, 4).CopyTo(prefix);
-        length = BinaryPrimitives.ReadInt32BigEndian(prefix);
-        if (length < MinimumHeaderBytes || length > options.MaxRequestBytes)
+        var length = BinaryPrimitives.ReadInt32BigEndian(prefix);
+        if (length < MinimumHeaderBytes || length > _options.MaxRequestBytes)
         {
-            throw new KafkaProtocolException($"A request of {length} bytes is outside the accepted {MinimumHeaderBytes} to {options.MaxRequestBytes} bytes.");
+            throw new KafkaProtocolException($"A request of {length} bytes is outside the accepted {MinimumHeaderBytes} to {_options.MaxRequestBytes} bytes (socket.request.max.bytes).");
         }
 
-        if (buffer.Length < 4 + length)
-        {
-            return false;
-        }
-
-        frame = ArrayPool<byte>.Shared.Rent(length);
-        buffer.Slice(4, length).CopyTo(frame);
-        buffer = buffer.Slice(4 + length);
-        return true;
+        return length;
     }
 
-    /// <summary>Parses the header and starts the handler; the frame goes back to the pool once the response is written.</summary>
-    private PendingResponse Start(byte[] frame, int length, CancellationToken cancellationToken)
+    /// <summary>Parses the header and starts the handler; the frame is released once the response is written.</summary>
+    private async ValueTask<PendingResponse> StartAsync(RequestFrame frame, CancellationToken cancellationToken)
     {
-        var body = frame.AsMemory(0, length);
+        var body = frame.Memory;
         RequestContext context;
         KafkaApi? api;
         int bodyStart;
@@ -146,19 +260,35 @@ internal sealed class KafkaConnection(IDuplexPipe transport, string client, Kafk
             var reader = new KafkaReader(body, _strings);
             var (apiKey, version, correlationId, clientId) = RequestHeader.Read(ref reader);
             context = new RequestContext(apiKey, version, correlationId, clientId, _client);
-            api = apis.Find(apiKey);
+            api = _services.Apis.Find(apiKey);
             bodyStart = reader.Position;
         }
         catch
         {
-            ArrayPool<byte>.Shared.Return(frame);
+            frame.Release(_budget);
             throw;
         }
 
+        Interlocked.Increment(ref _inFlight);
         if (api is null || context.ApiVersion < api.MinVersion || context.ApiVersion > api.MaxVersion)
         {
-            Log.UnsupportedVersion(logger, _client, context.ApiKey, context.ApiVersion);
-            return new PendingResponse(context, frame, ValueTask.FromResult<IKafkaMessage?>(Unsupported(context.ApiKey)));
+            _services.Warn(suppressed => Log.UnsupportedVersion(_services.Logger, _client, context.ApiKey, context.ApiVersion, suppressed));
+            return new PendingResponse(context, frame, ValueTask.FromResult<IKafkaMessage?>(Unsupported(context.ApiKey)), HoldsFetchSlot: false);
+        }
+
+        var isFetch = context.ApiKey == FetchRequest.ApiKey;
+        if (isFetch)
+        {
+            try
+            {
+                await _fetchSlot.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                Interlocked.Decrement(ref _inFlight);
+                frame.Release(_budget);
+                throw;
+            }
         }
 
         ValueTask<IKafkaMessage?> handling;
@@ -171,19 +301,19 @@ internal sealed class KafkaConnection(IDuplexPipe transport, string client, Kafk
             handling = ValueTask.FromException<IKafkaMessage?>(exception);
         }
 
-        return new PendingResponse(context, frame, handling);
+        return new PendingResponse(context, frame, handling, isFetch);
     }
 
     private IKafkaMessage Unsupported(short apiKey) => apiKey == ApiVersionsRequest.ApiKey
         ? new ApiVersionsResponse
         {
             ErrorCode = (short)Broker.ErrorCode.UnsupportedVersion,
-            ApiKeys = [.. apis.All.Select(a => new ApiVersionsResponse.ApiVersion { ApiKey = a.Key, MinVersion = a.MinVersion, MaxVersion = a.MaxVersion })],
+            ApiKeys = [.. _services.Apis.All.Select(a => new ApiVersionsResponse.ApiVersion { ApiKey = a.Key, MinVersion = a.MinVersion, MaxVersion = a.MaxVersion })],
         }
         : new ErrorOnlyResponse((short)Broker.ErrorCode.UnsupportedVersion);
 
     /// <summary>Writes responses in request order. Never throws: any failure is logged and stops the connection.</summary>
-    private async Task WriteResponsesAsync(ChannelReader<PendingResponse> inFlight, PipeWriter output, CancellationTokenSource stop)
+    private async Task WriteResponsesAsync(ChannelReader<PendingResponse> inFlight, PipeWriter output)
     {
         var writer = new KafkaWriter(4096);
         try
@@ -194,7 +324,7 @@ internal sealed class KafkaConnection(IDuplexPipe transport, string client, Kafk
                 try
                 {
                     message = await AwaitHandlerAsync(pending).ConfigureAwait(false);
-                    if (message is null || stop.IsCancellationRequested)
+                    if (message is null || _stop.IsCancellationRequested)
                     {
                         continue; // acks=0 gets no response; a stopping connection answers nothing more
                     }
@@ -204,10 +334,10 @@ internal sealed class KafkaConnection(IDuplexPipe transport, string client, Kafk
                 finally
                 {
                     (message as IDisposable)?.Dispose();
-                    ArrayPool<byte>.Shared.Return(pending.Frame);
+                    Finish(pending);
                 }
 
-                await output.WriteAsync(writer.WrittenMemory, stop.Token).ConfigureAwait(false);
+                await output.WriteAsync(writer.WrittenMemory, _stop.Token).ConfigureAwait(false);
                 if (writer.Capacity > KeptWriterBytes)
                 {
                     writer.Dispose(); // one large response must not pin its buffer for the life of the connection
@@ -216,25 +346,27 @@ internal sealed class KafkaConnection(IDuplexPipe transport, string client, Kafk
 
                 if (!inFlight.TryPeek(out _))
                 {
-                    await output.FlushAsync(stop.Token).ConfigureAwait(false);
+                    await output.FlushAsync(_stop.Token).ConfigureAwait(false);
                 }
+
+                Volatile.Write(ref _lastActivity, Environment.TickCount64);
             }
         }
         catch (KafkaProtocolException exception)
         {
-            Log.MalformedRequest(logger, _client, exception.Message);
+            _services.Warn(suppressed => Log.MalformedRequest(_services.Logger, _client, exception.Message, suppressed));
         }
         catch (Exception exception) when (IsDisconnect(exception) || exception is HandlerFailedException)
         {
         }
         catch (Exception exception)
         {
-            Log.WriteFailed(logger, exception, _client);
+            Log.WriteFailed(_services.Logger, exception, _client);
         }
         finally
         {
             writer.Dispose();
-            await stop.CancelAsync().ConfigureAwait(false);
+            Stop();
             while (inFlight.TryRead(out var abandoned))
             {
                 await AbandonAsync(abandoned).ConfigureAwait(false);
@@ -244,8 +376,20 @@ internal sealed class KafkaConnection(IDuplexPipe transport, string client, Kafk
         }
     }
 
+    /// <summary>Gives back what a request held once it is answered or abandoned.</summary>
+    private void Finish(PendingResponse pending)
+    {
+        pending.Frame.Release(_budget);
+        if (pending.HoldsFetchSlot)
+        {
+            _fetchSlot.Release();
+        }
+
+        Interlocked.Decrement(ref _inFlight);
+    }
+
     /// <summary>Waits for a request that will not be answered, so its buffers go back to the pool.</summary>
-    private static async ValueTask AbandonAsync(PendingResponse pending)
+    private async ValueTask AbandonAsync(PendingResponse pending)
     {
         try
         {
@@ -257,7 +401,7 @@ internal sealed class KafkaConnection(IDuplexPipe transport, string client, Kafk
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(pending.Frame);
+            Finish(pending);
         }
     }
 
@@ -270,7 +414,7 @@ internal sealed class KafkaConnection(IDuplexPipe transport, string client, Kafk
         catch (Exception exception) when (!IsDisconnect(exception) && exception is not KafkaProtocolException)
         {
             // A bug, not the client's fault: this connection closes, the server and other connections go on.
-            Log.HandlerFailed(logger, exception, _client, pending.Context.ApiKey, pending.Context.ApiVersion);
+            Log.HandlerFailed(_services.Logger, exception, _client, pending.Context.ApiKey, pending.Context.ApiVersion);
             throw new HandlerFailedException();
         }
     }
@@ -289,7 +433,7 @@ internal sealed class KafkaConnection(IDuplexPipe transport, string client, Kafk
 
     private sealed record StreamTransport(PipeReader Input, PipeWriter Output) : IDuplexPipe;
 
-    private readonly record struct PendingResponse(RequestContext Context, byte[] Frame, ValueTask<IKafkaMessage?> Response);
+    private readonly record struct PendingResponse(RequestContext Context, RequestFrame Frame, ValueTask<IKafkaMessage?> Response, bool HoldsFetchSlot);
 
     /// <summary>The answer to an API or version Herald does not know: the response header and an error code.</summary>
     private sealed class ErrorOnlyResponse(short errorCode) : IKafkaMessage

@@ -2,16 +2,17 @@ using Microsoft.Extensions.Logging;
 
 namespace Herald.Kafka.Internal;
 
+// Next free event id: 4009.
 internal static partial class Log
 {
     [LoggerMessage(4000, LogLevel.Information, "Kafka listener on {EndPoint}, advertising {Host}:{Port}")]
     public static partial void Listening(ILogger logger, string endPoint, string host, int port);
 
-    [LoggerMessage(4001, LogLevel.Warning, "Closing Kafka connection from {Client}: {Reason}")]
-    public static partial void MalformedRequest(ILogger logger, string client, string reason);
+    [LoggerMessage(4001, LogLevel.Warning, "Closing Kafka connection from {Client}: {Reason} ({Suppressed} more such warnings held back)")]
+    public static partial void MalformedRequest(ILogger logger, string client, string reason, int suppressed);
 
-    [LoggerMessage(4002, LogLevel.Warning, "Client {Client} sent {ApiKey} v{Version}, which Herald does not support; answered UNSUPPORTED_VERSION")]
-    public static partial void UnsupportedVersion(ILogger logger, string client, short apiKey, short version);
+    [LoggerMessage(4002, LogLevel.Warning, "Client {Client} sent {ApiKey} v{Version}, which Herald does not support; answered UNSUPPORTED_VERSION ({Suppressed} more such warnings held back)")]
+    public static partial void UnsupportedVersion(ILogger logger, string client, short apiKey, short version, int suppressed);
 
     [LoggerMessage(4003, LogLevel.Error, "Closing Kafka connection from {Client}: handling API {ApiKey} v{Version} failed")]
     public static partial void HandlerFailed(ILogger logger, Exception exception, string client, short apiKey, short version);
@@ -24,4 +25,10 @@ internal static partial class Log
 
     [LoggerMessage(4006, LogLevel.Error, "Closing Kafka connection from {Client}: writing a response failed")]
     public static partial void WriteFailed(ILogger logger, Exception exception, string client);
+
+    [LoggerMessage(4007, LogLevel.Information, "Closed Kafka connection from {Client}: {Reason}")]
+    public static partial void ConnectionExpired(ILogger logger, string client, string reason);
+
+    [LoggerMessage(4008, LogLevel.Warning, "Refused a Kafka connection from {Client}: {Reason} ({Suppressed} more refusals held back)")]
+    public static partial void ConnectionRefused(ILogger logger, string client, string reason, int suppressed);
 }
