@@ -50,6 +50,7 @@ public sealed class HeraldBroker : IAsyncDisposable
     /// Opens the data directory (locking it against other processes), recovers every partition and returns a running broker.
     /// </summary>
     /// <exception cref="DataDirectoryLockedException">When another process has the directory open.</exception>
+    /// <exception cref="DataDirectoryUnusableException">When the directory cannot be created or written.</exception>
     public static Task<HeraldBroker> StartAsync(BrokerOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);

@@ -5,6 +5,9 @@ namespace Herald.Kafka;
 /// <summary>How the Kafka listener listens, what it tells clients, and what it accepts.</summary>
 public sealed record KafkaServerOptions
 {
+    /// <summary>The defaults: loopback on Kafka's port, with the limits below.</summary>
+    public static KafkaServerOptions Default { get; } = new();
+
     /// <summary>Kafka's customary port.</summary>
     public const int DefaultPort = 9092;
 

@@ -110,6 +110,33 @@ public sealed class RecordBatchReader
         return true;
     }
 
+    /// <summary>
+    /// After <see cref="TryReadNext"/> failed, steps over the batch it failed on, so that reading can go on after a damaged
+    /// batch, when the batch's header still says where it ends within the input.
+    /// </summary>
+    /// <returns>
+    /// The damaged batch's header (its offsets say which records are lost); null when its length cannot be trusted, so
+    /// there is no telling where the next batch starts.
+    /// </returns>
+    public RecordBatchHeader? SkipDamaged()
+    {
+        var remaining = _source.Span[_position..];
+        if (remaining.Length < RecordBatchHeader.Size)
+        {
+            return null;
+        }
+
+        var header = RecordBatchHeader.Read(remaining);
+        long size = (long)header.BatchLength + RecordBatchHeader.LogOverhead;
+        if (header.Magic != RecordBatchHeader.CurrentMagic || size < RecordBatchHeader.Size || size > remaining.Length || header.LastOffsetDelta < 0)
+        {
+            return null;
+        }
+
+        _position += (int)size;
+        return header;
+    }
+
     private byte[] Decompress(ReadOnlySpan<byte> section, CompressionType compression, int batchPosition)
     {
         int limit = _options.MaxDecompressedBytes;

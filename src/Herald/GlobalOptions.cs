@@ -31,4 +31,10 @@ internal static class GlobalOptions
         Description = "HOST:PORT of a running Herald server to talk to over the Kafka protocol, instead of opening --data.",
         Recursive = true,
     };
+
+    public static readonly Option<bool> Verbose = new("--verbose")
+    {
+        Description = "On a failure, print its full details (the stack trace) after the one-line message.",
+        Recursive = true,
+    };
 }

@@ -1,10 +1,9 @@
 using System.CommandLine;
-using Herald.Broker;
 using Herald.Cli.Commands;
 
 namespace Herald.Cli;
 
-/// <summary>The <c>herald</c> command line: parses, runs one command, maps failures to exit codes.</summary>
+/// <summary>The <c>herald</c> command line: parses, runs one command, maps every failure to a message and an exit code.</summary>
 internal static class HeraldCli
 {
     public static async Task<int> RunAsync(string[] args, TextReader input, TextWriter output, TextWriter error)
@@ -14,6 +13,7 @@ internal static class HeraldCli
             GlobalOptions.Data,
             GlobalOptions.Output,
             GlobalOptions.Server,
+            GlobalOptions.Verbose,
         };
         Func<ParseResult, CliContext> contextFor = parsed => new CliContext(parsed, input, output, error);
         root.Subcommands.Add(ServeCommand.Create(contextFor));
@@ -23,6 +23,9 @@ internal static class HeraldCli
         root.Subcommands.Add(GroupsCommand.Create(contextFor));
         root.Subcommands.Add(DlqCommand.Create(contextFor));
         root.Subcommands.Add(Bench.BenchCommand.Create(contextFor));
+
+        // With an action of its own, a bare or mistyped command is reported as just that, not as a missing command too.
+        root.SetAction(new Func<ParseResult, int>(_ => throw CliException.Usage("Give a command, such as 'herald serve' or 'herald topics list'.")));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
@@ -48,10 +51,25 @@ internal static class HeraldCli
             };
             return await parse.InvokeAsync(invocation);
         }
-        catch (Exception exception) when (exception is CliException or DataDirectoryLockedException or IOException or InvalidDataException)
+        catch (Exception exception)
         {
-            await error.WriteLineAsync($"herald: {exception.Message}");
-            return ExitCodes.Failure;
+            var (message, exitCode, unexpected) = Failures.Describe(exception);
+            await error.WriteLineAsync($"herald: {message}");
+            if (parse.GetValue(GlobalOptions.Verbose))
+            {
+                await error.WriteLineAsync(exception.ToString());
+            }
+            else if (unexpected)
+            {
+                await error.WriteLineAsync("Run again with --verbose for the details.");
+            }
+
+            if (exitCode == ExitCodes.Usage)
+            {
+                await error.WriteLineAsync("Run 'herald --help' for usage.");
+            }
+
+            return exitCode;
         }
     }
 }

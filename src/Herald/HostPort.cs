@@ -11,7 +11,7 @@ internal static class HostPort
         var colon = text.LastIndexOf(':');
         if (colon <= 0 || !int.TryParse(text.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port > IPEndPoint.MaxPort)
         {
-            throw new CliException($"{option} takes HOST:PORT, such as 127.0.0.1:9092; got '{text}'.");
+            throw CliException.Usage($"{option} takes HOST:PORT, such as 127.0.0.1:9092; got '{text}'.");
         }
 
         var host = text[..colon].Trim('[', ']');

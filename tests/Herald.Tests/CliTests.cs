@@ -69,8 +69,62 @@ public abstract class CliScenarios : IAsyncLifetime
         Assert.Equal("[]", (await RunAsync(null, "dlq", "list", "--topic", "orders", "--group", "billing", "--output", "json")).Output.Trim());
 
         var missing = await RunAsync(null, "dlq", "show", "--topic", "orders", "--group", "billing", "zero");
-        Assert.Equal(1, missing.ExitCode);
+        Assert.Equal(2, missing.ExitCode);
         Assert.Contains("is not PARTITION:OFFSET", missing.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_damaged_batch_on_disk_is_reported_with_its_offsets_and_the_rest_is_printed()
+    {
+        // Regression: consume died with an unhandled InvalidRecordBatchException (exit 134) at the damaged batch.
+        await RunAsync(null, "topics", "create", "orders");
+        foreach (var line in new[] { "first", "second", "third" })
+        {
+            Assert.Equal(0, (await RunAsync(line + "\n", "produce", "orders")).ExitCode); // one batch each
+        }
+
+        FlipLastByteOfBatch(Path.Combine(Herald.DataDirectory, "orders-0", "00000000000000000000.log"), batchIndex: 1);
+        var (exit, output, error) = await RunAsync(null, "consume", "orders");
+
+        Assert.Equal(1, exit);
+        Assert.Equal(["first", "third"], Lines(output));
+        Assert.Contains("skipped a damaged batch in orders-0 at offsets 1..1", error, StringComparison.Ordinal);
+        Assert.Contains("CRC32C mismatch", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Verbose_adds_the_details_of_a_failure()
+    {
+        var plain = await RunAsync(null, "consume", "missing");
+        var verbose = await RunAsync(null, "consume", "missing", "--verbose");
+
+        Assert.Equal((1, 1), (plain.ExitCode, verbose.ExitCode));
+        Assert.DoesNotContain("   at ", plain.Error, StringComparison.Ordinal);
+        Assert.Contains("   at ", verbose.Error, StringComparison.Ordinal);
+    }
+
+    private static void FlipLastByteOfBatch(string segment, int batchIndex)
+    {
+        using var file = new FileStream(segment, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
+        var header = new byte[61];
+        long position = 0;
+        for (var i = 0; ; i++)
+        {
+            file.Position = position;
+            file.ReadExactly(header);
+            var size = 12 + System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(header.AsSpan(8));
+            if (i == batchIndex)
+            {
+                file.Position = position + size - 2; // inside the last record's value: only the CRC notices
+                var value = file.ReadByte();
+                file.Position = position + size - 2;
+                file.WriteByte((byte)(value ^ 0x5A));
+                return;
+            }
+
+            position += size;
+        }
     }
 
     [Fact]
@@ -252,6 +306,52 @@ public sealed class RemoteCliTests : CliScenarios
         Assert.Equal("[]", (await RunAsync(null, "topics", "list", "--output", "json")).Output.Trim());
     }
 
+    [Fact]
+    public async Task Produce_says_how_many_events_were_acknowledged_when_the_server_dies_midway()
+    {
+        // Regression: it printed only "Unable to read beyond the end of the stream." and no count.
+        await RunAsync(null, "topics", "create", "orders");
+        using var producer = Herald.Start("produce", "orders", "--server", $"127.0.0.1:{_port}");
+        var error = producer.StandardError.ReadToEndAsync();
+        var output = producer.StandardOutput.ReadToEndAsync();
+        var lines = string.Concat(Enumerable.Range(0, 5000).Select(i => $"event {i}\n"));
+        await producer.StandardInput.WriteAsync(lines);
+        await producer.StandardInput.FlushAsync();
+        await WaitForDataAsync();
+
+        _server!.Kill(); // SIGKILL
+        await _server.WaitForExitAsync();
+        try
+        {
+            await producer.StandardInput.WriteAsync(lines);
+            producer.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // It may have stopped already.
+        }
+
+        await producer.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
+        var problem = await error;
+        await output;
+
+        Assert.Equal(1, producer.ExitCode);
+        Assert.Matches(@"herald: \d+ events were acknowledged before it stopped\.", problem);
+        Assert.Contains("connection to the server was lost", problem, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", problem, StringComparison.Ordinal);
+    }
+
+    private async Task WaitForDataAsync()
+    {
+        var segment = Path.Combine(Herald.DataDirectory, "orders-0", "00000000000000000000.log");
+        var deadline = DateTime.UtcNow.AddMinutes(1);
+        while (!File.Exists(segment) || new FileInfo(segment).Length == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "nothing was produced");
+            await Task.Delay(20);
+        }
+    }
+
     protected override Task<(int ExitCode, string Output, string Error)> RunAsync(string? input, params string[] args) =>
         Herald.RunAsync(input, [.. args, "--server", $"127.0.0.1:{_port}"]);
 }
@@ -289,6 +389,52 @@ public sealed class CliTests : CliScenarios
         Assert.Contains("name", error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("--kafka takes HOST:PORT", "serve", "--kafka", "nonsense")]
+    [InlineData("--default-partitions must be at least 1", "serve", "--default-partitions", "0")]
+    [InlineData("--connections-max-idle takes a duration", "serve", "--connections-max-idle", "soon")]
+    [InlineData("--from takes earliest, latest, an offset or an ISO 8601 time", "consume", "orders", "--from", "yesterday")]
+    [InlineData("--max must be at least 1", "consume", "orders", "--max", "-1")]
+    [InlineData("--max takes a whole number; got 'lots'", "consume", "orders", "--max", "lots")]
+    [InlineData("--since takes an ISO 8601 time", "dlq", "list", "--topic", "t", "--group", "g", "--since", "yesterday")]
+    [InlineData("Unrecognized command or argument 'nonsense'", "nonsense")]
+    [InlineData("Give a command")]
+    public async Task Usage_errors_exit_2_with_a_plain_message(string problem, params string[] args)
+    {
+        var (exit, output, error) = await _herald.RunAsync(null, args);
+
+        Assert.Equal(2, exit);
+        Assert.Empty(output);
+        Assert.Contains(problem, error, StringComparison.Ordinal);
+        Assert.DoesNotContain("System.", error, StringComparison.Ordinal); // no .NET type names
+        Assert.DoesNotContain("Required command was not provided", error, StringComparison.Ordinal);
+    }
+
+    [NeedsRootFact]
+    public async Task A_read_only_data_directory_is_reported_as_such_not_as_in_use()
+    {
+        // Regression: any IOException on the lock file was reported as "in use by process N", naming a stale pid.
+        using var disk = SmallFileSystem.Mount(megabytes: 8);
+        var herald = new HeraldProgram(Path.Combine(disk.Path, "data"));
+        Assert.Equal(0, (await herald.RunAsync(null, "topics", "create", "orders")).ExitCode);
+        Remount(disk.Path, "ro");
+
+        var (exit, _, error) = await herald.RunAsync(null, "topics", "list");
+
+        Assert.Equal(1, exit);
+        Assert.Contains("Cannot use", error, StringComparison.Ordinal);
+        Assert.Contains("Read-only file system", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("in use", error, StringComparison.Ordinal);
+        Remount(disk.Path, "rw");
+    }
+
+    private static void Remount(string path, string mode)
+    {
+        using var mount = System.Diagnostics.Process.Start("mount", ["-o", $"remount,{mode}", path]);
+        mount.WaitForExit();
+        Assert.Equal(0, mount.ExitCode);
+    }
+
     [Fact]
     public async Task Bench_runs_produce_consume_and_e2e_on_an_embedded_broker_and_cleans_up()
     {
@@ -319,10 +465,10 @@ public sealed class CliTests : CliScenarios
     [Fact]
     public async Task Bench_needs_exactly_one_target_and_sane_sizes()
     {
-        Assert.Equal(1, (await _herald.RunAsync(null, "bench", "produce")).ExitCode);
-        Assert.Equal(1, (await _herald.RunAsync(null, "bench", "produce", "--embedded", "--bootstrap", "127.0.0.1:9092")).ExitCode);
+        Assert.Equal(2, (await _herald.RunAsync(null, "bench", "produce")).ExitCode);
+        Assert.Equal(2, (await _herald.RunAsync(null, "bench", "produce", "--embedded", "--bootstrap", "127.0.0.1:9092")).ExitCode);
         var small = await _herald.RunAsync(null, "bench", "produce", "--embedded", "--size", "4");
-        Assert.Equal(1, small.ExitCode);
+        Assert.Equal(2, small.ExitCode);
         Assert.Contains("--size must be at least 8", small.Error, StringComparison.Ordinal);
         Assert.Equal(2, (await _herald.RunAsync(null, "bench", "produce", "--embedded", "--acks", "2")).ExitCode);
     }

@@ -7,9 +7,16 @@ internal sealed class HeraldProgram : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
 
-    public HeraldProgram() => Directory.CreateDirectory(DataDirectory);
+    public HeraldProgram()
+        : this(Path.Combine(Path.GetTempPath(), "herald-cli-tests", Guid.NewGuid().ToString("N")))
+    {
+        Directory.CreateDirectory(DataDirectory);
+    }
 
-    public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "herald-cli-tests", Guid.NewGuid().ToString("N"));
+    /// <summary>A program whose --data is <paramref name="dataDirectory"/>, which need not exist yet.</summary>
+    public HeraldProgram(string dataDirectory) => DataDirectory = dataDirectory;
+
+    public string DataDirectory { get; }
 
     public async Task<(int ExitCode, string Output, string Error)> RunAsync(string? input, params string[] args)
     {

@@ -10,37 +10,64 @@ internal sealed class DataDirectoryLock : IDisposable
 {
     private const string LockFile = "herald.lock";
     private const string PidFile = "herald.pid";
+
+    // .NET reports a lock held elsewhere as an IOException whose HResult is the errno: EWOULDBLOCK.
+    private static readonly int WouldBlock = OperatingSystem.IsLinux() ? 11 : 35;
+
     private readonly FileStream _lock;
 
     private DataDirectoryLock(FileStream handle) => _lock = handle;
 
+    /// <exception cref="DataDirectoryLockedException">When a live process holds the directory.</exception>
+    /// <exception cref="DataDirectoryUnusableException">When the directory cannot be created or written.</exception>
     public static DataDirectoryLock Acquire(string directory)
     {
-        Directory.CreateDirectory(directory);
         FileStream handle;
         try
         {
+            Directory.CreateDirectory(directory);
+
             // FileShare.None takes an exclusive flock on Unix, which dies with the process.
             handle = new FileStream(Path.Combine(directory, LockFile), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
-        catch (IOException)
+        catch (IOException exception) when (exception.HResult == WouldBlock)
         {
-            throw new DataDirectoryLockedException(directory, ReadHolder(directory));
+            throw new DataDirectoryLockedException(directory, LiveHolder(directory));
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            throw new DataDirectoryUnusableException(directory, exception);
         }
 
-        File.WriteAllText(Path.Combine(directory, PidFile), Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+        try
+        {
+            File.WriteAllText(Path.Combine(directory, PidFile), Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            handle.Dispose();
+            throw new DataDirectoryUnusableException(directory, exception);
+        }
+
         return new DataDirectoryLock(handle);
     }
 
     public void Dispose() => _lock.Dispose();
 
-    private static int? ReadHolder(string directory)
+    /// <summary>The pid the holder recorded, when that process is still running; a stale file names nobody.</summary>
+    private static int? LiveHolder(string directory)
     {
         try
         {
-            return int.TryParse(File.ReadAllText(Path.Combine(directory, PidFile)), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : null;
+            if (!int.TryParse(File.ReadAllText(Path.Combine(directory, PidFile)), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+            {
+                return null;
+            }
+
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return process.HasExited ? null : pid;
         }
-        catch (IOException)
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)
         {
             return null;
         }

@@ -53,6 +53,11 @@ public static class CloudEventHeaders
     /// </summary>
     public static EventMetadata Read(IReadOnlyList<KeyValuePair<string, byte[]>> headers, string? key)
     {
+        if (Find(headers, Transport.DamagedBatch.Header) is { } damage)
+        {
+            throw new InvalidEventException($"A damaged record batch stands in place of these records ({damage}); they cannot be read.");
+        }
+
         var spec = Find(headers, Spec) ?? throw new InvalidEventException($"The record has no {Spec} header: it is not a CloudEvent.");
         if (!spec.StartsWith("1.", StringComparison.Ordinal))
         {

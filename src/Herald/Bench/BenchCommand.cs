@@ -19,19 +19,19 @@ internal static class BenchCommand
     {
         var bootstrap = new Option<string?>("--bootstrap") { Description = "HOST:PORT of a Kafka-protocol server, reached through Confluent.Kafka." };
         var embedded = new Option<bool>("--embedded") { Description = "Run an embedded broker on --data in this process and use its API directly." };
-        var messages = new Option<long?>("--messages") { Description = $"How many messages (default {BenchSettings.DefaultMessages:N0}, unless --seconds is given)." };
-        var seconds = new Option<double?>("--seconds") { Description = "How long to send for (with --rate: how long at that rate)." };
-        var size = new Option<int>("--size") { Description = "Message size in bytes (at least 8: the send time travels in the first 8).", DefaultValueFactory = _ => 100 };
-        var partitions = new Option<int>("--partitions") { Description = "Partitions of the bench topic.", DefaultValueFactory = _ => 1 };
-        var producers = new Option<int>("--producers") { Description = "Concurrent producers.", DefaultValueFactory = _ => 1 };
+        var messages = CliOptions.Long("--messages", $"How many messages (default {BenchSettings.DefaultMessages:N0}, unless --seconds is given).", min: 1);
+        var seconds = CliOptions.Positive("--seconds", "How long to send for (with --rate: how long at that rate).");
+        var size = CliOptions.Int("--size", "Message size in bytes (at least 8: the send time travels in the first 8).", min: 8, defaultValue: 100);
+        var partitions = CliOptions.Int("--partitions", "Partitions of the bench topic.", min: 1, defaultValue: 1);
+        var producers = CliOptions.Int("--producers", "Concurrent producers.", min: 1, defaultValue: 1);
         var acks = new Option<string>("--acks") { Description = "all, 1 or 0.", DefaultValueFactory = _ => "all" };
         acks.AcceptOnlyFromAmong("all", "-1", "1", "0");
         var idempotent = new Option<bool>("--idempotent") { Description = "Idempotent producers (a producer id and sequence numbers)." };
-        var linger = new Option<int>("--linger-ms") { Description = "How long a batch waits for more messages.", DefaultValueFactory = _ => 5 };
-        var batchBytes = new Option<int>("--batch-bytes") { Description = "The most bytes in one batch (librdkafka's default, under the topic's max.message.bytes).", DefaultValueFactory = _ => 1_000_000 };
+        var linger = CliOptions.Int("--linger-ms", "How long a batch waits for more messages.", min: 0, defaultValue: 5);
+        var batchBytes = CliOptions.Int("--batch-bytes", "The most bytes in one batch (librdkafka's default, under the topic's max.message.bytes).", min: 1, defaultValue: 1_000_000);
         var compression = new Option<string>("--compression") { Description = "none, gzip, snappy, lz4 or zstd.", DefaultValueFactory = _ => "none" };
         compression.AcceptOnlyFromAmong("none", "gzip", "snappy", "lz4", "zstd");
-        var rate = new Option<double?>("--rate") { Description = "A fixed total rate in messages per second, for latency runs." };
+        var rate = CliOptions.Positive("--rate", "A fixed total rate in messages per second, for latency runs.");
 
         var command = new Command(name, description) { bootstrap, embedded, messages, seconds, size, partitions, producers, acks, idempotent, linger, batchBytes, compression, rate };
         command.SetAction(async (parse, cancellationToken) =>
@@ -40,7 +40,7 @@ internal static class BenchCommand
             var server = parse.GetValue(bootstrap);
             if ((server is null) == !parse.GetValue(embedded))
             {
-                throw new CliException("Give either --bootstrap HOST:PORT or --embedded.");
+                throw CliException.Usage("Give either --bootstrap HOST:PORT or --embedded.");
             }
 
             var settings = new BenchSettings
@@ -80,24 +80,17 @@ internal static class BenchCommand
         return command;
     }
 
+    // Single values are checked as they are parsed; these are the rules between them.
     private static void Check(BenchSettings settings)
     {
-        static void Require(bool condition, string message)
+        if (settings.BatchBytes < settings.Size)
         {
-            if (!condition)
-            {
-                throw new CliException(message);
-            }
+            throw CliException.Usage("--batch-bytes must hold at least one message.");
         }
 
-        Require(settings.Size >= 8, "--size must be at least 8 bytes: the send time travels in the first 8.");
-        Require(settings.Partitions >= 1, "--partitions must be at least 1.");
-        Require(settings.Producers >= 1, "--producers must be at least 1.");
-        Require(settings.Messages is null or > 0, "--messages must be positive.");
-        Require(settings.Seconds is null or > 0, "--seconds must be positive.");
-        Require(settings.Rate is null or > 0, "--rate must be positive.");
-        Require(settings.LingerMs >= 0, "--linger-ms cannot be negative.");
-        Require(settings.BatchBytes >= settings.Size, "--batch-bytes must hold at least one message.");
-        Require(settings.Mode != BenchMode.Consume || settings.Rate is null, "consume reads a filled topic as fast as it can; --rate does not apply.");
+        if (settings.Mode == BenchMode.Consume && settings.Rate is not null)
+        {
+            throw CliException.Usage("consume reads a filled topic as fast as it can; --rate does not apply.");
+        }
     }
 }

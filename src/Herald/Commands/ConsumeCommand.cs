@@ -21,8 +21,9 @@ internal static class ConsumeCommand
             Description = "Where to start: earliest (default), latest, an offset, or a time (ISO 8601, e.g. 2026-11-27T10:00:00Z).",
             DefaultValueFactory = _ => "earliest",
         };
-        var partition = new Option<int?>("--partition") { Description = "Read only this partition." };
-        var max = new Option<long?>("--max") { Description = "Stop after this many events." };
+        OffsetSpec.Validate(from);
+        var partition = CliOptions.Int("--partition", "Read only this partition.", min: 0);
+        var max = CliOptions.Long("--max", "Stop after this many events.", min: 1);
         var follow = new Option<bool>("--follow") { Description = "Keep waiting for new events until stopped (Ctrl+C)." };
         var group = new Option<string?>("--group") { Description = "Consume as this group: start from its committed offsets and commit what was printed." };
         var format = new Option<OutputFormat>("--format")
@@ -42,7 +43,7 @@ internal static class ConsumeCommand
                 ? (only >= 0 && only < description.Partitions ? [only] : throw new CliException($"Topic '{name}' has no partition {only}."))
                 : [.. Enumerable.Range(0, description.Partitions)];
 
-            var printer = new RecordPrinter(context.Output, parse.GetValue(format), parse.GetValue(max) ?? long.MaxValue);
+            var printer = new RecordPrinter(context.Output, context.Error, parse.GetValue(format), parse.GetValue(max) ?? long.MaxValue);
             var start = parse.GetValue(from)!;
             var groupId = parse.GetValue(group);
             var readers = partitions.Select(p => ReadPartitionAsync(broker, groupId, name, p, start, parse.GetValue(follow), printer, cancellationToken));
@@ -53,6 +54,11 @@ internal static class ConsumeCommand
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 // Ctrl+C ends --follow; what was printed stands.
+            }
+
+            if (printer.DamagedBatches > 0)
+            {
+                throw new CliException($"{printer.DamagedBatches} damaged batches were skipped; their records were not printed (see above).");
             }
 
             return ExitCodes.Success;
@@ -91,8 +97,32 @@ internal static class ConsumeCommand
             }
 
             var consumed = -1L;
-            foreach (var batch in RecordBatchReader.ReadAll(buffer.WrittenMemory))
+            var reader = new RecordBatchReader(buffer.WrittenMemory);
+            while (true)
             {
+                RecordBatch batch;
+                try
+                {
+                    if (!reader.TryReadNext(out batch))
+                    {
+                        break;
+                    }
+                }
+                catch (InvalidRecordBatchException exception)
+                {
+                    // Reported and stepped over, so one damaged batch costs its own records and no others.
+                    var damaged = reader.SkipDamaged();
+                    if (damaged is not { } header || header.NextOffset <= offset)
+                    {
+                        throw new CliException($"{topic}-{partition} has a damaged batch at offset {offset} whose length cannot be trusted, so reading cannot go past it: {exception.Message}");
+                    }
+
+                    await printer.ReportDamagedAsync(topic, partition, header, exception.Message);
+                    consumed = follow || header.NextOffset <= end ? header.NextOffset : consumed;
+                    offset = header.NextOffset;
+                    continue;
+                }
+
                 foreach (var record in batch.Records)
                 {
                     if (record.Offset >= offset && (follow || record.Offset < end) && await printer.PrintAsync(partition, record))
@@ -117,12 +147,29 @@ internal static class ConsumeCommand
     }
 
     /// <summary>Prints records from several partitions without interleaving lines, up to a maximum count.</summary>
-    private sealed class RecordPrinter(TextWriter output, OutputFormat format, long max)
+    private sealed class RecordPrinter(TextWriter output, TextWriter error, OutputFormat format, long max)
     {
         private readonly SemaphoreSlim _gate = new(1, 1);
         private long _printed;
+        private int _damaged;
 
         public bool Done => Volatile.Read(ref _printed) >= max;
+
+        public int DamagedBatches => Volatile.Read(ref _damaged);
+
+        public async Task ReportDamagedAsync(string topic, int partition, RecordBatchHeader batch, string problem)
+        {
+            Interlocked.Increment(ref _damaged);
+            await _gate.WaitAsync();
+            try
+            {
+                await error.WriteLineAsync($"herald: skipped a damaged batch in {topic}-{partition} at offsets {batch.BaseOffset}..{batch.LastOffset}: {problem}");
+            }
+            finally
+            {
+                _gate.Release();
+            }
+        }
 
         /// <returns>Whether the record was printed; false once the maximum is reached.</returns>
         public async Task<bool> PrintAsync(int partition, Record record)

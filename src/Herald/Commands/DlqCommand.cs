@@ -19,9 +19,9 @@ internal static class DlqCommand
         var dlqTopic = new Option<string?>("--dlq-topic") { Description = "The dead-letter topic, when the consumer configured its own (default: TOPIC.GROUP.dlq)." };
         var type = new Option<string?>("--type") { Description = "Only events of this type (OrderPlaced, or OrderPlaced.v2)." };
         var error = new Option<string?>("--error") { Description = "Only failures with this exception type (TimeoutException, or its full name)." };
-        var since = new Option<DateTimeOffset?>("--since") { Description = "Only those that last failed at or after this ISO 8601 time." };
-        var until = new Option<DateTimeOffset?>("--until") { Description = "Only those that last failed before this ISO 8601 time." };
-        var limit = new Option<int?>("--limit") { Description = "At most this many, oldest first." };
+        var since = CliOptions.Time("--since", "Only those that last failed at or after this ISO 8601 time.");
+        var until = CliOptions.Time("--until", "Only those that last failed before this ISO 8601 time.");
+        var limit = CliOptions.Int("--limit", "At most this many, oldest first.", min: 1);
         var dryRun = new Option<bool>("--dry-run") { Description = "Show what would happen and change nothing." };
         var toTopic = new Option<string?>("--to-topic") { Description = "Redrive to this topic instead of each letter's original topic." };
         var reference = new Argument<string>("letter") { Description = "PARTITION:OFFSET in the dead-letter topic, as list shows it." };
@@ -102,9 +102,7 @@ internal static class DlqCommand
 
         string DeadLetterTopic(ParseResult parse) => parse.GetValue(dlqTopic) ?? DeadLetterQueue.TopicFor(parse.GetValue(topic)!, parse.GetValue(group)!);
 
-        DeadLetterFilter Filter(ParseResult parse) => parse.GetValue(limit) is <= 0
-            ? throw new CliException("--limit must be at least 1.")
-            : new DeadLetterFilter
+        DeadLetterFilter Filter(ParseResult parse) => new()
             {
                 EventType = parse.GetValue(type),
                 ErrorType = parse.GetValue(error),
@@ -133,7 +131,7 @@ internal static class DlqCommand
             && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var partition)
             && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var offset)
             ? (partition, offset)
-            : throw new CliException($"'{text}' is not PARTITION:OFFSET (for example 0:42).");
+            : throw CliException.Usage($"'{text}' is not PARTITION:OFFSET (for example 0:42).");
     }
 
     private static async Task WriteAsync(CliContext context, IReadOnlyList<DeadLetter> letters, string? verb)

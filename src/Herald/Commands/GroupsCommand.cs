@@ -66,6 +66,7 @@ internal static class GroupsCommand
 
         var topic = new Option<string>("--topic") { Description = "The topic whose offsets to reset.", Required = true };
         var to = new Option<string>("--to") { Description = "earliest, latest, an offset, or an ISO 8601 time.", Required = true };
+        OffsetSpec.Validate(to);
         var reset = new Command("reset-offsets", "Move a group's committed offsets on every partition of a topic.") { groupId, topic, to };
         reset.SetAction(async (parse, cancellationToken) =>
         {

@@ -26,7 +26,7 @@ internal static class ProduceCommand
         };
         acks.AcceptOnlyFromAmong("all", "1", "0", "-1");
         var headers = new Option<string[]>("--header") { Description = "A header k=v added to every event. Repeatable." };
-        var partition = new Option<int?>("--partition") { Description = "Send every event to this partition." };
+        var partition = CliOptions.Int("--partition", "Send every event to this partition.", min: 0);
 
         var command = new Command("produce", "Send one event per line of standard input to a topic.") { topic, keySeparator, acks, headers, partition };
         command.SetAction(async (parse, cancellationToken) =>
@@ -57,9 +57,10 @@ internal static class ProduceCommand
 
                 await sender.FlushAllAsync();
             }
-            catch (CliException)
+            catch (Exception)
             {
-                await context.Error.WriteLineAsync($"herald: {sender.Acknowledged} events were acknowledged before the failure.");
+                // Whatever stopped it (a refusal, a lost server, Ctrl+C), the count tells what is safely stored.
+                await context.Error.WriteLineAsync($"{(context.ShowsProgress ? "\r" : string.Empty)}herald: {sender.Acknowledged} events were acknowledged before it stopped.");
                 throw;
             }
 
@@ -89,7 +90,7 @@ internal static class ProduceCommand
         {
             var equals = pair.IndexOf('=', StringComparison.Ordinal);
             return equals <= 0
-                ? throw new CliException($"--header '{pair}' is not key=value.")
+                ? throw CliException.Usage($"--header '{pair}' is not key=value.")
                 : new RecordHeader(pair[..equals], Encoding.UTF8.GetBytes(pair[(equals + 1)..]));
         })];
 

@@ -18,7 +18,7 @@ internal static class TopicsCommand
     {
         var topics = new Command("topics", "Create, list, describe, alter and delete topics.");
 
-        var partitions = new Option<int?>("--partitions") { Description = "The number of partitions. Defaults to 1." };
+        var partitions = CliOptions.Int("--partitions", "The number of partitions. Defaults to 1.", min: 1);
         var create = new Command("create", "Create a topic.") { Name, partitions, Config };
         create.SetAction(async (parse, cancellationToken) =>
         {
@@ -95,7 +95,7 @@ internal static class TopicsCommand
                 .ToList();
             if (changes.Count == 0)
             {
-                throw new CliException("Nothing to change: give --config key=value or --delete-config key.");
+                throw CliException.Usage("Nothing to change: give --config key=value or --delete-config key.");
             }
 
             (await broker.AlterTopicConfigAsync(parse.GetValue(Name)!, changes, cancellationToken)).ThrowIfFailed();
@@ -129,7 +129,7 @@ internal static class TopicsCommand
             var equals = pair.IndexOf('=', StringComparison.Ordinal);
             if (equals <= 0)
             {
-                throw new CliException($"--config '{pair}' is not key=value.");
+                throw CliException.Usage($"--config '{pair}' is not key=value.");
             }
 
             configs[pair[..equals]] = pair[(equals + 1)..];

@@ -77,9 +77,31 @@ internal sealed class EmbeddedConsumer : ITransportConsumer
                 continue;
             }
 
-            var reader = new RecordBatchReader(buffer.WrittenMemory);
-            while (reader.TryReadNext(out var batch))
+            if (result.Error != ErrorCode.None)
             {
+                // The supervisor logs it and polls again after its backoff, rather than spinning on a failed partition.
+                throw new IOException($"Reading {_topic}-{partition} failed: {result.Error}.");
+            }
+
+            var reader = new RecordBatchReader(buffer.WrittenMemory);
+            while (true)
+            {
+                RecordBatch batch;
+                var start = reader.Position;
+                try
+                {
+                    if (!reader.TryReadNext(out batch))
+                    {
+                        break;
+                    }
+                }
+                catch (InvalidRecordBatchException exception) when (reader.SkipDamaged() is { } damaged && damaged.NextOffset > _positions[partition])
+                {
+                    records.Add(DamagedBatch.ToRecord(_topic, partition, _positions[partition], damaged, buffer.WrittenMemory[start..reader.Position], exception.Message));
+                    _positions[partition] = damaged.NextOffset;
+                    continue;
+                }
+
                 foreach (var record in batch.Records)
                 {
                     if (record.Offset < _positions[partition])

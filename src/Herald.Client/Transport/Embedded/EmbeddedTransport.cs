@@ -85,8 +85,32 @@ public sealed class EmbeddedTransport(HeraldBroker broker, bool ownsBroker) : IE
                     break;
                 }
 
-                foreach (var batch in RecordBatchReader.ReadAll(buffer.WrittenMemory))
+                var reader = new RecordBatchReader(buffer.WrittenMemory);
+                while (true)
                 {
+                    RecordBatch batch;
+                    IncomingRecord? standIn = null;
+                    var start = reader.Position;
+                    try
+                    {
+                        if (!reader.TryReadNext(out batch))
+                        {
+                            break;
+                        }
+                    }
+                    catch (InvalidRecordBatchException exception) when (reader.SkipDamaged() is { } damaged && damaged.NextOffset > offset)
+                    {
+                        batch = default;
+                        standIn = DamagedBatch.ToRecord(topic, partition, offset, damaged, buffer.WrittenMemory[start..reader.Position], exception.Message);
+                        offset = damaged.NextOffset;
+                    }
+
+                    if (standIn is not null)
+                    {
+                        yield return standIn;
+                        continue;
+                    }
+
                     foreach (var record in batch.Records)
                     {
                         if (record.Offset >= offset && record.Offset < end)

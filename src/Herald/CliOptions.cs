@@ -1,0 +1,92 @@
+using System.CommandLine;
+using System.Globalization;
+
+namespace Herald.Cli;
+
+/// <summary>
+/// Options whose values are checked as they are parsed, with messages that name the option and what it takes rather
+/// than a .NET type, so that a wrong value is a usage error (exit code 2) before any command runs.
+/// </summary>
+internal static class CliOptions
+{
+    private const string WholeNumber = "a whole number";
+
+    /// <summary>A whole number of at least <paramref name="min"/>, or nothing.</summary>
+    public static Option<int?> Int(string name, string description, int min) =>
+        Parsed<int?>(name, description, null, WholeNumber, text => (int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v), v), v => v < min ? $"must be at least {min}" : null);
+
+    /// <summary>A whole number of at least <paramref name="min"/>, <paramref name="defaultValue"/> when not given.</summary>
+    public static Option<int> Int(string name, string description, int min, int defaultValue) =>
+        Parsed(name, description, () => defaultValue, WholeNumber, text => (int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v), v), v => v < min ? $"must be at least {min}" : null);
+
+    /// <summary>A whole number of at least <paramref name="min"/>, or nothing.</summary>
+    public static Option<long?> Long(string name, string description, long min) =>
+        Parsed<long?>(name, description, null, WholeNumber, text => (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v), v), v => v < min ? $"must be at least {min}" : null);
+
+    /// <summary>A number above zero, or nothing.</summary>
+    public static Option<double?> Positive(string name, string description) =>
+        Parsed<double?>(name, description, null, "a number", text => (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v), v), v => v <= 0 ? "must be above zero" : null);
+
+    /// <summary>An ISO 8601 time, or nothing.</summary>
+    public static Option<DateTimeOffset?> Time(string name, string description) =>
+        Parsed<DateTimeOffset?>(name, description, null, "an ISO 8601 time such as 2026-11-27T10:00:00Z", text => (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var v), v), _ => null);
+
+    /// <summary>A size in bytes with an optional unit (B, KiB, MiB, GiB), at least <paramref name="min"/>.</summary>
+    public static Option<Bytes> Size(string name, string description, long min, long defaultValue)
+    {
+        var option = Parsed(name, description, () => new Bytes(defaultValue), "a size such as 64MiB, 512KiB or 1048576", text => (HumanUnits.TryParseSize(text, out var v), new Bytes(v)), v => v.Value < min ? $"must be at least {new Bytes(min)}" : null);
+        option.HelpName = "SIZE";
+        return option;
+    }
+
+    /// <summary>A duration with a unit (ms, s, m, h, d), above zero.</summary>
+    public static Option<Duration> Duration(string name, string description, TimeSpan defaultValue)
+    {
+        var option = Parsed(name, description, () => new Duration(defaultValue), "a duration such as 500ms, 30s, 10m, 2h or 7d", text => (HumanUnits.TryParseDuration(text, out var v), new Duration(v)), v => v.Value <= TimeSpan.Zero ? "must be above zero" : null);
+        option.HelpName = "DURATION";
+        return option;
+    }
+
+    private static Option<T> Parsed<T>(string name, string description, Func<T>? defaultValue, string expects, Func<string, (bool Ok, T Value)> parse, Func<T, string?> check)
+    {
+        var option = new Option<T>(name) { Description = description };
+        if (defaultValue is not null)
+        {
+            option.DefaultValueFactory = _ => defaultValue();
+        }
+
+        option.CustomParser = result =>
+        {
+            if (result.Tokens.Count == 0)
+            {
+                return defaultValue is null ? default! : defaultValue();
+            }
+
+            var text = result.Tokens[^1].Value;
+            var (ok, value) = parse(text);
+            if (!ok)
+            {
+                result.AddError($"{name} takes {expects}; got '{text}'.");
+            }
+            else if (check(value) is { } problem)
+            {
+                result.AddError($"{name} {problem}; got {text}.");
+            }
+
+            return value;
+        };
+        return option;
+    }
+}
+
+/// <summary>A size in bytes, shown in help as people write it (200MiB).</summary>
+internal readonly record struct Bytes(long Value)
+{
+    public override string ToString() => HumanUnits.FormatSize(Value);
+}
+
+/// <summary>A duration, shown in help as people write it (30s, 10m).</summary>
+internal readonly record struct Duration(TimeSpan Value)
+{
+    public override string ToString() => HumanUnits.FormatDuration(Value);
+}

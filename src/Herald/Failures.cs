@@ -1,0 +1,29 @@
+using System.Net.Sockets;
+using Herald.Broker;
+using Herald.Kafka.Protocol;
+using Herald.Storage;
+
+namespace Herald.Cli;
+
+/// <summary>What a command's failure tells the user, and with which exit code: the one place that decides.</summary>
+internal static class Failures
+{
+    /// <summary>The interrupted-by-signal convention: 128 + SIGINT.</summary>
+    public const int Interrupted = 130;
+
+    /// <summary>The message, the exit code, and whether the stack trace would help (a bug rather than a condition).</summary>
+    public static (string Message, int ExitCode, bool Unexpected) Describe(Exception exception) => exception switch
+    {
+        CliException cli => (cli.Message, cli.ExitCode, false),
+        OperationCanceledException => ("Stopped before finishing.", Interrupted, false),
+        DataDirectoryLockedException or DataDirectoryUnusableException => (exception.Message, ExitCodes.Failure, false),
+        UnauthorizedAccessException => ($"Permission denied: {exception.Message}", ExitCodes.Failure, false),
+        CorruptLogException => ($"Stored data is damaged: {exception.Message}", ExitCodes.Failure, false),
+        InvalidRecordBatchException => ($"Read a damaged record batch: {exception.Message}", ExitCodes.Failure, false),
+        KafkaProtocolException => ($"The server's answer could not be read: {exception.Message}", ExitCodes.Failure, false),
+        SocketException or EndOfStreamException => ($"The connection to the server was lost: {exception.Message}", ExitCodes.Failure, false),
+        IOException { InnerException: SocketException } => ($"The connection to the server was lost: {exception.Message}", ExitCodes.Failure, false),
+        IOException or InvalidDataException => (exception.Message, ExitCodes.Failure, false),
+        _ => ($"Unexpected error: {exception.Message}", ExitCodes.Failure, true),
+    };
+}
