@@ -167,9 +167,10 @@ public sealed class KafkaServer : IAsyncDisposable
                 _connections.TryRemove(done, out _);
                 _registry.Remove(connection, address);
                 stopping?.Dispose();
+                return done; // a connection loop that threw is a bug its caller should see
             },
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
+            TaskScheduler.Default).Unwrap();
     }
 }

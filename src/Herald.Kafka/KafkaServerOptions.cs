@@ -60,6 +60,12 @@ public sealed record KafkaServerOptions
     /// <summary>The most record bytes one fetch response carries, as Kafka's <c>fetch.max.bytes</c> (55 MiB); at least one batch is always sent.</summary>
     public int MaxFetchBytes { get; init; } = 55 * 1024 * 1024;
 
+    /// <summary>
+    /// The longest a fetch waits for data before it answers, whatever max wait it asks for; clients then fetch again.
+    /// It bounds how long a connection is held by a fetch. Defaults to 30 s (clients ask for 0.5 to 5 s).
+    /// </summary>
+    public TimeSpan MaxFetchWait { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Requests read ahead of their responses on one connection before reading pauses.</summary>
     public int MaxInFlightRequestsPerConnection { get; init; } = 16;
 
@@ -77,6 +83,7 @@ public sealed record KafkaServerOptions
         Require(MaxRequestBytes >= 64, $"MaxRequestBytes (socket.request.max.bytes) must be at least 64 bytes, got {MaxRequestBytes}.");
         Require(MaxQueuedRequestBytes >= MaxRequestBytes, $"MaxQueuedRequestBytes (queued.max.request.bytes) must be at least MaxRequestBytes ({MaxRequestBytes}), got {MaxQueuedRequestBytes}.");
         Require(MaxFetchBytes > 0, $"MaxFetchBytes (fetch.max.bytes) must be positive, got {MaxFetchBytes}.");
+        Require(MaxFetchWait >= TimeSpan.Zero, $"MaxFetchWait must not be negative, got {MaxFetchWait}.");
         Require(MaxInFlightRequestsPerConnection > 0, $"MaxInFlightRequestsPerConnection must be positive, got {MaxInFlightRequestsPerConnection}.");
         Require(PartialRequestTimeout > TimeSpan.Zero, $"PartialRequestTimeout must be positive, got {PartialRequestTimeout}.");
         Require(ConnectionsMaxIdle > TimeSpan.Zero, $"ConnectionsMaxIdle (connections.max.idle.ms) must be positive, got {ConnectionsMaxIdle}.");

@@ -27,6 +27,7 @@ public static class BatchValidator
         problem = null;
         if (recordSet.IsEmpty)
         {
+            problem = "the record set is empty";
             return BatchError.TooShort;
         }
 
@@ -36,24 +37,34 @@ public static class BatchValidator
             var error = ValidateFraming(recordSet, maxBatchBytes, out var size);
             if (error != BatchError.None)
             {
+                problem = DescribeFraming(error, recordSet, maxBatchBytes);
                 return error;
             }
 
+            var header = RecordBatchHeader.Read(recordSet);
             error = ValidateContents(recordSet[..size]);
-            if (error == BatchError.None)
+            if (error != BatchError.None)
             {
-                error = BatchRecords.Check(recordSet[..size], RecordBatchHeader.Read(recordSet), MaxDecompressedBytes, out problem);
+                problem = error switch
+                {
+                    BatchError.CorruptCrc => "the CRC32C does not match the batch",
+                    BatchError.UnknownCompression => $"compression codec {(int)header.Compression} does not exist",
+                    _ => $"the record count {header.RecordCount} and last offset delta {header.LastOffsetDelta} disagree, or the batch cannot hold that many records",
+                };
+                return error;
             }
 
+            error = BatchRecords.Check(recordSet[..size], header, MaxDecompressedBytes, out problem);
             if (error != BatchError.None)
             {
                 return error;
             }
 
             // Offsets within a segment are 32-bit, so one record set must not span more.
-            offsetSpan += RecordBatchHeader.Read(recordSet).LastOffsetDelta + 1L;
+            offsetSpan += header.LastOffsetDelta + 1L;
             if (offsetSpan > int.MaxValue)
             {
+                problem = "the record set spans more offsets than a segment can address";
                 return BatchError.InvalidRecordCount;
             }
 
@@ -62,6 +73,14 @@ public static class BatchValidator
 
         return BatchError.None;
     }
+
+    private static string DescribeFraming(BatchError error, ReadOnlySpan<byte> bytes, int maxBatchBytes) => error switch
+    {
+        BatchError.TooShort => $"{bytes.Length} bytes are fewer than a batch header's {RecordBatchHeader.Size}",
+        BatchError.UnsupportedMagic => $"magic byte {bytes[RecordBatchHeader.MagicOffset]}: only RecordBatch v2 (magic 2) is accepted",
+        BatchError.TooLarge => $"the batch is {RecordBatchHeader.ReadBatchLength(bytes) + (long)RecordBatchHeader.LogOverhead} bytes; the topic accepts at most {maxBatchBytes} (max.message.bytes)",
+        _ => $"the batch length {RecordBatchHeader.ReadBatchLength(bytes)} disagrees with the {bytes.Length} bytes sent",
+    };
 
     /// <summary>
     /// Checks the framing of the batch at the start of <paramref name="bytes"/>: enough bytes for a header, magic 2,

@@ -11,6 +11,7 @@ namespace Herald.Compatibility.Tests;
 /// kill -9 of a real <c>herald serve</c> while Confluent.Kafka produces with acks=all: after a restart every
 /// acknowledged message is there, once, at the offset it was acknowledged with.
 /// </summary>
+[Trait("Category", "Hostile")]
 public sealed class CrashTests
 {
     private const int Rounds = 3;

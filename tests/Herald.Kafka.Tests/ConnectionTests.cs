@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using Herald.Broker;
 using Herald.Kafka.Messages;
 using Herald.Kafka.Protocol;
+using Herald.Testing;
 
 namespace Herald.Kafka.Tests;
 

@@ -3,6 +3,7 @@ using Herald.Broker;
 using Herald.Kafka.Messages;
 using Herald.Kafka.Protocol;
 using Herald.Storage;
+using Herald.Testing;
 
 namespace Herald.Kafka.Tests;
 

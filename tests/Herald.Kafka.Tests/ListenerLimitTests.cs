@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using Herald.Kafka.Messages;
+using Herald.Testing;
 
 namespace Herald.Kafka.Tests;
 

@@ -55,7 +55,7 @@ internal sealed class FetchHandler(ClusterView cluster)
 
         response.Responses.TrimTo(topicCount);
         var maxBytes = Math.Min(request.MaxBytes <= 0 ? int.MaxValue : request.MaxBytes, cluster.Options.MaxFetchBytes);
-        await cluster.Broker.FetchAsync(exchange.Batch, maxBytes, TimeSpan.FromMilliseconds(Math.Max(0, request.MaxWaitMs)), request.MinBytes, cancellationToken).ConfigureAwait(false);
+        await cluster.Broker.FetchAsync(exchange.Batch, maxBytes, TimeSpan.FromMilliseconds(Math.Clamp(request.MaxWaitMs, 0, cluster.Options.MaxFetchWait.TotalMilliseconds)), request.MinBytes, cancellationToken).ConfigureAwait(false);
         for (var i = 0; i < exchange.Batch.Count; i++)
         {
             var result = exchange.Batch[i];

@@ -93,6 +93,9 @@ internal sealed class KafkaConnection
         }
         finally
         {
+            // As Kafka does once a client is gone or has sent garbage: nothing still waiting for it (a long fetch, say)
+            // is kept, and no more is answered.
+            Stop();
             inFlight.Writer.TryComplete();
             await writing.ConfigureAwait(false); // never throws: the writer handles its own failures
             while (inFlight.Reader.TryRead(out var unanswered))

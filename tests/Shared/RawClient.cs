@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Herald.Kafka.Protocol;
 
-namespace Herald.Kafka.Tests;
+namespace Herald.Testing;
 
 /// <summary>A bare TCP client speaking Kafka framing, to send exactly the bytes a test wants, well-formed or not.</summary>
 internal sealed class RawClient : IDisposable
@@ -39,6 +39,8 @@ internal sealed class RawClient : IDisposable
     }
 
     public Task SendAsync(byte[] bytes) => _stream.WriteAsync(bytes).AsTask();
+
+    public Task SendAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken) => _stream.WriteAsync(bytes, cancellationToken).AsTask();
 
     /// <summary>The next response frame's bytes after the size, or null when the server closed (or reset) the connection.</summary>
     public async Task<byte[]?> ReceiveAsync(TimeSpan? timeout = null)
