@@ -275,7 +275,7 @@ internal sealed class KafkaConnection
         Interlocked.Increment(ref _inFlight);
         if (api is null || context.ApiVersion < api.MinVersion || context.ApiVersion > api.MaxVersion)
         {
-            _services.Warn(suppressed => Log.UnsupportedVersion(_services.Logger, _client, context.ApiKey, context.ApiVersion, suppressed));
+            WarnUnsupported(context);
             return new PendingResponse(context, frame, ValueTask.FromResult<IKafkaMessage?>(Unsupported(context.ApiKey)), HoldsFetchSlot: false);
         }
 
@@ -306,6 +306,10 @@ internal sealed class KafkaConnection
 
         return new PendingResponse(context, frame, handling, isFetch);
     }
+
+    // Apart from the hot path, so that its closure is made only when there is something to say.
+    private void WarnUnsupported(RequestContext context) =>
+        _services.Warn(suppressed => Log.UnsupportedVersion(_services.Logger, _client, context.ApiKey, context.ApiVersion, suppressed));
 
     private IKafkaMessage Unsupported(short apiKey) => apiKey == ApiVersionsRequest.ApiKey
         ? new ApiVersionsResponse

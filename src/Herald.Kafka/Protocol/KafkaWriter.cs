@@ -7,6 +7,10 @@ namespace Herald.Kafka.Protocol;
 /// <summary>Writes Kafka's primitive types into a growable buffer rented from the shared array pool.</summary>
 public sealed class KafkaWriter : IBufferWriter<byte>, IDisposable
 {
+    // A pool of its own, keeping a bounded number of arrays up to 4 MiB (a fetch response of a few partitions): one
+    // 55 MiB response must not leave an array that size in a pool for the life of the process.
+    private static readonly ArrayPool<byte> Buffers = ArrayPool<byte>.Create(maxArrayLength: 4 * 1024 * 1024, maxArraysPerBucket: 16);
+
     private readonly int _initialCapacity;
     private byte[] _buffer = [];
     private int _length;
@@ -156,7 +160,7 @@ public sealed class KafkaWriter : IBufferWriter<byte>, IDisposable
         _length = 0;
         if (buffer.Length > 0)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            Buffers.Return(buffer);
         }
     }
 
@@ -195,11 +199,11 @@ public sealed class KafkaWriter : IBufferWriter<byte>, IDisposable
             return;
         }
 
-        var grown = ArrayPool<byte>.Shared.Rent(Math.Max(Math.Max(_buffer.Length * 2, _initialCapacity), _length + count));
+        var grown = Buffers.Rent(Math.Max(Math.Max(_buffer.Length * 2, _initialCapacity), _length + count));
         _buffer.AsSpan(0, _length).CopyTo(grown);
         if (_buffer.Length > 0)
         {
-            ArrayPool<byte>.Shared.Return(_buffer);
+            Buffers.Return(_buffer);
         }
 
         _buffer = grown;

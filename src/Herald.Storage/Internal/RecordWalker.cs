@@ -65,6 +65,11 @@ internal ref struct RecordWalker
     /// <returns>False, with <see cref="Problem"/> set, when the record is malformed or the section ends before it.</returns>
     public bool TryRead(int index, out RecordStamp stamp)
     {
+        if (_source is null && TryReadWellFormed(out stamp))
+        {
+            return true;
+        }
+
         stamp = default;
         var start = Position;
         if (!TryReadVarint(index, "length", out int length))
@@ -81,8 +86,8 @@ internal ref struct RecordWalker
         if (!Skip(index, 1, "attributes")
             || !TryReadVarlong(index, "timestamp delta", out var timestampDelta)
             || !TryReadVarint(index, "offset delta", out int offsetDelta)
-            || !SkipNullableBytes(index, "key")
-            || !SkipNullableBytes(index, "value")
+            || !SkipNullableBytes(index, "key", "key length")
+            || !SkipNullableBytes(index, "value", "value length")
             || !SkipHeaders(index))
         {
             return false;
@@ -98,6 +103,122 @@ internal ref struct RecordWalker
         return true;
     }
 
+    /// <summary>
+    /// The common case of a section in memory, kept fast: one well-formed record with one-byte varints read in place.
+    /// Anything unusual returns false without moving, and the general walk reads the record again to say what is wrong.
+    /// </summary>
+    private bool TryReadWellFormed(out RecordStamp stamp)
+    {
+        stamp = default;
+        var data = _data;
+        var position = _position;
+        if (!TryVarint(data, ref position, out var length) || length < 0 || length > data.Length - position)
+        {
+            return false;
+        }
+
+        var record = data[..(position + length)];
+        if (position == record.Length)
+        {
+            return false;
+        }
+
+        position++; // attributes
+        if (!TryVarlong(record, ref position, out var timestampDelta) || !TryVarint(record, ref position, out var offsetDelta)
+            || !TrySkipNullable(record, ref position) || !TrySkipNullable(record, ref position)
+            || !TryVarint(record, ref position, out var headers) || headers < 0 || headers > (record.Length - position) / MinHeaderBytes)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < headers; i++)
+        {
+            if (!TryVarint(record, ref position, out var keyLength) || keyLength < 0 || keyLength > record.Length - position)
+            {
+                return false;
+            }
+
+            position += keyLength;
+            if (!TrySkipNullable(record, ref position))
+            {
+                return false;
+            }
+        }
+
+        if (position != record.Length)
+        {
+            return false;
+        }
+
+        _position = position;
+        stamp = new RecordStamp(offsetDelta, timestampDelta);
+        return true;
+
+        static bool TrySkipNullable(ReadOnlySpan<byte> record, ref int position)
+        {
+            if (!TryVarint(record, ref position, out var length) || length < -1 || length > record.Length - position)
+            {
+                return false;
+            }
+
+            position += Math.Max(length, 0);
+            return true;
+        }
+
+        // Lengths, deltas and counts of ordinary records take one or two bytes; longer ones take the general reader.
+        static bool TryVarint(ReadOnlySpan<byte> record, ref int position, out int value)
+        {
+            if (TryShort(record, ref position, out var raw))
+            {
+                value = (raw >> 1) ^ -(raw & 1);
+                return true;
+            }
+
+            var status = Varint.Read(record[position..], out value, out var read);
+            position += read;
+            return status == OperationStatus.Done;
+        }
+
+        static bool TryVarlong(ReadOnlySpan<byte> record, ref int position, out long value)
+        {
+            if (TryShort(record, ref position, out var raw))
+            {
+                value = (raw >> 1) ^ -(raw & 1);
+                return true;
+            }
+
+            var status = Varint.Read(record[position..], out value, out var read);
+            position += read;
+            return status == OperationStatus.Done;
+        }
+
+        static bool TryShort(ReadOnlySpan<byte> record, ref int position, out int raw)
+        {
+            raw = 0;
+            if (position >= record.Length)
+            {
+                return false;
+            }
+
+            int first = record[position];
+            if (first < 0x80)
+            {
+                raw = first;
+                position++;
+                return true;
+            }
+
+            if (position + 1 >= record.Length || record[position + 1] >= 0x80)
+            {
+                return false;
+            }
+
+            raw = (first & 0x7F) | (record[position + 1] << 7);
+            position += 2;
+            return true;
+        }
+    }
+
     /// <summary>Whether the section has no bytes left; false, with <see cref="Problem"/> set, when reading it failed.</summary>
     public bool IsAtEnd() => !Ensure(1) && Problem is null;
 
@@ -108,10 +229,11 @@ internal ref struct RecordWalker
         return false;
     }
 
-    private bool SkipNullableBytes(int index, string what)
+    // The field names are constants, so the walk allocates nothing unless it fails.
+    private bool SkipNullableBytes(int index, string what, string lengthName)
     {
         var start = Position;
-        if (!TryReadVarint(index, what + " length", out int length))
+        if (!TryReadVarint(index, lengthName, out int length))
         {
             return false;
         }
@@ -155,7 +277,7 @@ internal ref struct RecordWalker
                 return Fail($"record {index} header {i} has a negative key length {keyLength}", keyStart);
             }
 
-            if (!Skip(index, keyLength, "header key") || !SkipNullableBytes(index, "header value"))
+            if (!Skip(index, keyLength, "header key") || !SkipNullableBytes(index, "header value", "header value length"))
             {
                 return false;
             }
