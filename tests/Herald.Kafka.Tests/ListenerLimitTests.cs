@@ -61,6 +61,37 @@ public sealed class ListenerLimitTests() : ListenerTestBase(new KafkaServerOptio
     }
 
     [Fact]
+    public async Task A_client_that_does_not_read_its_responses_holds_no_request_memory()
+    {
+        // Requests are released once parsed, not once answered: otherwise requests stuck behind an unread response would
+        // hold the shared budget, and every other client would wait for this one.
+        Broker.CreateTopic("big", 1);
+        var batch = Batch(records: 100, valueSize: 10_000);
+        for (var i = 0; i < 12; i++)
+        {
+            await Broker.ProduceAsync("big", 0, (byte[])batch.Clone());
+        }
+
+        using var stalled = await RawClient.ConnectAsync(Server.LocalEndPoint);
+        await stalled.SendAsync(RawClient.Frame(FetchRequest.ApiKey, 4, 1, Fetch("big", maxBytes: 16 * 1024 * 1024), flexibleHeader: false));
+        for (var i = 0; i < 3; i++)
+        {
+            var produce = new ProduceRequest
+            {
+                Acks = 1,
+                TimeoutMs = 1000,
+                TopicData = [new ProduceRequest.TopicProduceData { Name = "big", PartitionData = [new ProduceRequest.PartitionProduceData { Index = 0, Records = new byte[3 * 1024 * 1024] }] }],
+            };
+            await stalled.SendAsync(RawClient.Frame(ProduceRequest.ApiKey, 3, 2 + i, produce, flexibleHeader: false));
+        }
+
+        await WaitUntilAsync(() => Server.QueuedRequestBytes == 0);
+        using var other = await RawClient.ConnectAsync(Server.LocalEndPoint);
+        await other.SendAsync(ApiVersions(correlationId: 9));
+        Assert.Equal(9, BinaryPrimitives.ReadInt32BigEndian(await other.ReceiveAsync(Timeout)));
+    }
+
+    [Fact]
     public async Task An_idle_connection_is_closed_but_one_waiting_on_a_long_fetch_is_not()
     {
         Broker.CreateTopic("quiet", 1);
@@ -112,6 +143,26 @@ public sealed class ListenerLimitTests() : ListenerTestBase(new KafkaServerOptio
 
     private static byte[] ApiVersions(int correlationId) =>
         RawClient.Frame(ApiVersionsRequest.ApiKey, 0, correlationId, new ApiVersionsRequest(), flexibleHeader: false);
+
+    private static FetchRequest Fetch(string topic, int maxBytes) => new()
+    {
+        ReplicaId = -1,
+        MaxWaitMs = 0,
+        MinBytes = 1,
+        MaxBytes = maxBytes,
+        Topics = [new FetchRequest.FetchTopic { Topic = topic, Partitions = [new FetchRequest.FetchPartition { Partition = 0, FetchOffset = 0, PartitionMaxBytes = maxBytes }] }],
+    };
+
+    private static byte[] Batch(int records, int valueSize)
+    {
+        using var builder = new Herald.Storage.RecordBatchBuilder();
+        for (var i = 0; i < records; i++)
+        {
+            builder.Add(1_700_000_000_000, null, new byte[valueSize]);
+        }
+
+        return builder.ToArray();
+    }
 
     private static FetchRequest LongFetch(string topic, int waitMs) => new()
     {

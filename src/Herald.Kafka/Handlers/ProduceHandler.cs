@@ -42,7 +42,9 @@ internal sealed class ProduceHandler(ClusterView cluster)
                 }
 
                 // Appended here, in request order, before anything is awaited; only the durability wait comes later.
+                // The request's bytes go back to the connection once this method first waits, so nothing keeps them.
                 var produced = cluster.Broker.ProduceAsync(topic.Name, partition.Index, records, acks, cancellationToken);
+                partition.Records = null;
                 if (produced.IsCompletedSuccessfully)
                 {
                     Fill(partitionResponse, produced.Result, version);

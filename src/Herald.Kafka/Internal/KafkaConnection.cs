@@ -251,60 +251,51 @@ internal sealed class KafkaConnection
         return length;
     }
 
-    /// <summary>Parses the header and starts the handler; the frame is released once the response is written.</summary>
+    /// <summary>
+    /// Parses the header and starts the handler, then releases the frame: as in Kafka, a request holds its memory until it
+    /// is parsed, not until it is answered. Handlers take what they need from the bytes before they first wait (Produce
+    /// appends its batches by then), so a client that does not read its responses holds no request memory.
+    /// </summary>
     private async ValueTask<PendingResponse> StartAsync(RequestFrame frame, CancellationToken cancellationToken)
     {
-        var body = frame.Memory;
-        RequestContext context;
-        KafkaApi? api;
-        int bodyStart;
         try
         {
+            var body = frame.Memory;
             var reader = new KafkaReader(body, _strings);
             var (apiKey, version, correlationId, clientId) = RequestHeader.Read(ref reader);
-            context = new RequestContext(apiKey, version, correlationId, clientId, _client);
-            api = _services.Apis.Find(apiKey);
-            bodyStart = reader.Position;
-        }
-        catch
-        {
-            frame.Release(_budget);
-            throw;
-        }
+            var context = new RequestContext(apiKey, version, correlationId, clientId, _client);
+            var api = _services.Apis.Find(apiKey);
+            var bodyStart = reader.Position;
+            if (api is null || context.ApiVersion < api.MinVersion || context.ApiVersion > api.MaxVersion)
+            {
+                WarnUnsupported(context);
+                Interlocked.Increment(ref _inFlight);
+                return new PendingResponse(context, ValueTask.FromResult<IKafkaMessage?>(Unsupported(context.ApiKey)), HoldsFetchSlot: false);
+            }
 
-        Interlocked.Increment(ref _inFlight);
-        if (api is null || context.ApiVersion < api.MinVersion || context.ApiVersion > api.MaxVersion)
-        {
-            WarnUnsupported(context);
-            return new PendingResponse(context, frame, ValueTask.FromResult<IKafkaMessage?>(Unsupported(context.ApiKey)), HoldsFetchSlot: false);
-        }
-
-        var isFetch = context.ApiKey == FetchRequest.ApiKey;
-        if (isFetch)
-        {
-            try
+            var isFetch = context.ApiKey == FetchRequest.ApiKey;
+            if (isFetch)
             {
                 await _fetchSlot.WaitAsync(cancellationToken).ConfigureAwait(false);
             }
-            catch
+
+            Interlocked.Increment(ref _inFlight);
+            ValueTask<IKafkaMessage?> handling;
+            try
             {
-                Interlocked.Decrement(ref _inFlight);
-                frame.Release(_budget);
-                throw;
+                handling = api.Handle(context, body[bodyStart..], _strings, cancellationToken);
             }
-        }
+            catch (Exception exception)
+            {
+                handling = ValueTask.FromException<IKafkaMessage?>(exception);
+            }
 
-        ValueTask<IKafkaMessage?> handling;
-        try
-        {
-            handling = api.Handle(context, body[bodyStart..], _strings, cancellationToken);
+            return new PendingResponse(context, handling, isFetch);
         }
-        catch (Exception exception)
+        finally
         {
-            handling = ValueTask.FromException<IKafkaMessage?>(exception);
+            frame.Release(_budget);
         }
-
-        return new PendingResponse(context, frame, handling, isFetch);
     }
 
     // Apart from the hot path, so that its closure is made only when there is something to say.
@@ -386,7 +377,6 @@ internal sealed class KafkaConnection
     /// <summary>Gives back what a request held once it is answered or abandoned.</summary>
     private void Finish(PendingResponse pending)
     {
-        pending.Frame.Release(_budget);
         if (pending.HoldsFetchSlot)
         {
             _fetchSlot.Release();
@@ -440,7 +430,7 @@ internal sealed class KafkaConnection
 
     private sealed record StreamTransport(PipeReader Input, PipeWriter Output) : IDuplexPipe;
 
-    private readonly record struct PendingResponse(RequestContext Context, RequestFrame Frame, ValueTask<IKafkaMessage?> Response, bool HoldsFetchSlot);
+    private readonly record struct PendingResponse(RequestContext Context, ValueTask<IKafkaMessage?> Response, bool HoldsFetchSlot);
 
     /// <summary>The answer to an API or version Herald does not know: the response header and an error code.</summary>
     private sealed class ErrorOnlyResponse(short errorCode) : IKafkaMessage
