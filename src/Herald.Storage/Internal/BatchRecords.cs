@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace Herald.Storage.Internal;
 
 /// <summary>
@@ -8,8 +6,6 @@ namespace Herald.Storage.Internal;
 /// </summary>
 internal static class BatchRecords
 {
-    private const int WindowBytes = 64 * 1024;
-
     /// <summary>
     /// Checks every record of a batch whose framing and CRC are valid, as Kafka does on produce: lengths, varints, header
     /// counts, offset deltas 0..n-1, the stated record count, and the decompressed size against <paramref name="maxDecompressedBytes"/>.
@@ -33,35 +29,14 @@ internal static class BatchRecords
 
         fixed (byte* pointer = section)
         {
-            RecordSource source;
+            var walker = RecordWalker.Inflating(header.Compression, pointer, section.Length, maxDecompressedBytes);
             try
             {
-                source = RecordSource.Open(header.Compression, pointer, section.Length, DecompressionBudget.Shared, maxDecompressedBytes);
+                return CheckAll(ref walker, count, out problem);
             }
-            catch (InvalidDataException exception)
+            finally
             {
-                problem = exception.Message;
-                return BatchError.MalformedRecords;
-            }
-
-            using (source)
-            {
-                if (source.ExceedsLimit)
-                {
-                    problem = $"the records decompress to more than {maxDecompressedBytes} bytes";
-                    return BatchError.DecompressedTooLarge;
-                }
-
-                var window = ArrayPool<byte>.Shared.Rent(WindowBytes);
-                try
-                {
-                    var walker = RecordWalker.Over(source, window, maxDecompressedBytes);
-                    return CheckAll(ref walker, count, out problem);
-                }
-                finally
-                {
-                    ArrayPool<byte>.Shared.Return(window);
-                }
+                walker.Dispose();
             }
         }
     }
@@ -89,35 +64,14 @@ internal static class BatchRecords
 
         fixed (byte* pointer = section)
         {
-            RecordSource source;
+            var walker = RecordWalker.Inflating(header.Compression, pointer, section.Length, maxDecompressedBytes);
             try
             {
-                source = RecordSource.Open(header.Compression, pointer, section.Length, DecompressionBudget.Shared, maxDecompressedBytes);
+                return Find(ref walker, header, minimumOffset, wanted, fallback, out problem);
             }
-            catch (InvalidDataException exception)
+            finally
             {
-                problem = exception.Message;
-                return fallback;
-            }
-
-            using (source)
-            {
-                if (source.ExceedsLimit)
-                {
-                    problem = $"the records decompress to more than {maxDecompressedBytes} bytes";
-                    return fallback;
-                }
-
-                var window = ArrayPool<byte>.Shared.Rent(WindowBytes);
-                try
-                {
-                    var walker = RecordWalker.Over(source, window, maxDecompressedBytes);
-                    return Find(ref walker, header, minimumOffset, wanted, fallback, out problem);
-                }
-                finally
-                {
-                    ArrayPool<byte>.Shared.Return(window);
-                }
+                walker.Dispose();
             }
         }
     }

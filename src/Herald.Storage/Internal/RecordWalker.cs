@@ -20,6 +20,9 @@ internal ref struct RecordWalker
     // A header key length and a value length, one byte each at least.
     private const int MinHeaderBytes = 2;
 
+    // Enough that refills are rare next to the work of inflating, small enough to pool.
+    private const int WindowBytes = 64 * 1024;
+
     private readonly RecordSource? _source;
     private readonly byte[]? _window;
     private readonly long _limit;
@@ -58,19 +61,60 @@ internal ref struct RecordWalker
     /// <summary>A walker over a section held in memory.</summary>
     public static RecordWalker Over(ReadOnlySpan<byte> section) => new(section);
 
-    /// <summary>A walker over a section pulled from <paramref name="source"/> into <paramref name="window"/>, refusing more than <paramref name="limit"/> bytes.</summary>
-    public static RecordWalker Over(RecordSource source, byte[] window, long limit) => new(source, window, limit);
+    /// <summary>
+    /// A walker over a compressed section, inflated through a pooled window and refused past <paramref name="limit"/>
+    /// bytes; the section must stay pinned until <see cref="Dispose"/>. A section that cannot even be opened gives a
+    /// walker that has already stopped, with <see cref="Problem"/> saying why.
+    /// </summary>
+    public static unsafe RecordWalker Inflating(CompressionType compression, byte* section, int length, int limit)
+    {
+        RecordSource source;
+        try
+        {
+            source = RecordSource.Open(compression, section, length, DecompressionBudget.Shared, limit);
+        }
+        catch (InvalidDataException exception)
+        {
+            return Stopped(exception.Message, exceededLimit: false);
+        }
+
+        if (source.ExceedsLimit)
+        {
+            source.Dispose();
+            return Stopped($"the records decompress to more than {limit} bytes", exceededLimit: true);
+        }
+
+        return new RecordWalker(source, ArrayPool<byte>.Shared.Rent(WindowBytes), limit);
+    }
+
+    /// <summary>Gives back the window and the decompressor, if the walker has them.</summary>
+    public readonly void Dispose()
+    {
+        _source?.Dispose();
+        if (_window is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_window);
+        }
+    }
+
+    private static RecordWalker Stopped(string problem, bool exceededLimit) =>
+        new(ReadOnlySpan<byte>.Empty) { Problem = problem, ExceededLimit = exceededLimit };
 
     /// <summary>Reads record number <paramref name="index"/>.</summary>
     /// <returns>False, with <see cref="Problem"/> set, when the record is malformed or the section ends before it.</returns>
     public bool TryRead(int index, out RecordStamp stamp)
     {
-        if (_source is null && TryReadWellFormed(out stamp))
+        if (_source is null && Problem is null && TryReadWellFormed(out stamp))
         {
             return true;
         }
 
         stamp = default;
+        if (Problem is not null)
+        {
+            return false;
+        }
+
         var start = Position;
         if (!TryReadVarint(index, "length", out int length))
         {
