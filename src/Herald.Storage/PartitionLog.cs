@@ -197,13 +197,13 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
             }
 
             var now = NowMs();
-            if (MustRoll(recordSet.Length, nextOffset, now))
-            {
-                RollLocked();
-            }
-
             try
             {
+                if (MustRoll(recordSet.Length, nextOffset, now))
+                {
+                    RollLocked();
+                }
+
                 _active.Append(recordSet, now);
             }
             catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)

@@ -51,11 +51,11 @@ internal sealed class RequestMemoryBudget(long total)
                 return;
             }
 
-            waiter = new Waiter(bytes);
+            waiter = new Waiter(this, bytes);
             _waiters.Enqueue(waiter);
         }
 
-        await using (cancellationToken.Register(static state => ((Waiter)state!).Granted.TrySetCanceled(), waiter).ConfigureAwait(false))
+        await using (cancellationToken.Register(static state => ((Waiter)state!).Cancel(), waiter).ConfigureAwait(false))
         {
             await waiter.Granted.Task.ConfigureAwait(false);
         }
@@ -66,25 +66,38 @@ internal sealed class RequestMemoryBudget(long total)
         lock (_lock)
         {
             _available += bytes;
-            while (_waiters.TryPeek(out var next) && (next.Granted.Task.IsCompleted || _available >= next.Bytes))
+            GrantLocked();
+        }
+    }
+
+    // Serves waiters in order while the budget covers the first; a cancelled one no longer stands in the way.
+    private void GrantLocked()
+    {
+        while (_waiters.TryPeek(out var next) && (next.Granted.Task.IsCompleted || _available >= next.Bytes))
+        {
+            _waiters.Dequeue();
+            if (next.Granted.TrySetResult())
             {
-                _waiters.Dequeue();
-                if (!next.Granted.Task.IsCompleted)
-                {
-                    _available -= next.Bytes;
-                    if (!next.Granted.TrySetResult())
-                    {
-                        _available += next.Bytes; // cancelled in between
-                    }
-                }
+                _available -= next.Bytes;
             }
         }
     }
 
-    private sealed class Waiter(int bytes)
+    private sealed class Waiter(RequestMemoryBudget budget, int bytes)
     {
         public int Bytes { get; } = bytes;
 
         public TaskCompletionSource Granted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Cancel()
+        {
+            lock (budget._lock)
+            {
+                if (Granted.TrySetCanceled())
+                {
+                    budget.GrantLocked();
+                }
+            }
+        }
     }
 }
