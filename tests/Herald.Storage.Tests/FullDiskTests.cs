@@ -12,7 +12,7 @@ public sealed class FullDiskTests : IDisposable
 
     public FullDiskTests()
     {
-        if (Environment.UserName == "root" && OperatingSystem.IsLinux())
+        if (SmallFileSystem.CannotMount is null)
         {
             _disk = SmallFileSystem.Mount(megabytes: 8);
         }

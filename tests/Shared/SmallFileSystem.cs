@@ -12,6 +12,27 @@ internal sealed class SmallFileSystem : IDisposable
 
     public string Path { get; }
 
+    /// <summary>Why no tmpfs can be mounted here (not root, or no right to mount, as in some containers); null when one can.</summary>
+    public static string? CannotMount => Probe.Value;
+
+    private static readonly Lazy<string?> Probe = new(() =>
+    {
+        if (!OperatingSystem.IsLinux() || Environment.UserName != "root")
+        {
+            return "it needs root on Linux to mount a small tmpfs";
+        }
+
+        try
+        {
+            Mount(megabytes: 1).Dispose();
+            return null;
+        }
+        catch (Exception exception) when (exception is InvalidOperationException or System.ComponentModel.Win32Exception or IOException)
+        {
+            return $"mounting a tmpfs failed here: {exception.Message.Trim()}";
+        }
+    });
+
     public static SmallFileSystem Mount(int megabytes)
     {
         var path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "herald-tmpfs-" + Guid.NewGuid().ToString("N"));
@@ -59,14 +80,17 @@ internal sealed class SmallFileSystem : IDisposable
     }
 }
 
-/// <summary>A fact that needs root (to mount a file system); skipped, saying so, when the tests run as another user.</summary>
+/// <summary>
+/// A fact that mounts a small file system; skipped, saying why, where that cannot be done (not root, or a container
+/// without the right to mount).
+/// </summary>
 internal sealed class NeedsRootFactAttribute : FactAttribute
 {
     public NeedsRootFactAttribute()
     {
-        if (!OperatingSystem.IsLinux() || Environment.UserName != "root")
+        if (SmallFileSystem.CannotMount is { } reason)
         {
-            Skip = "Needs root on Linux to mount a small tmpfs; run the suite as root (CI does) to include it.";
+            Skip = $"Skipped because {reason}; run the suite as root where mounting is allowed to include it.";
         }
     }
 }
