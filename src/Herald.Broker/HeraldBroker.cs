@@ -96,7 +96,7 @@ public sealed class HeraldBroker : IAsyncDisposable
             return new AdminResult(ErrorCode.InvalidPartitions, $"A topic may be created with at most {_options.MaxPartitionsPerRequest} partitions at once, got {count}.");
         }
 
-        var config = TopicConfig.FromOverrides(configs ?? new Dictionary<string, string>(), out var configError);
+        var config = TopicConfig.FromOverrides(configs ?? new Dictionary<string, string>(), _options.Log, out var configError);
         if (config is null)
         {
             return new AdminResult(ErrorCode.InvalidConfig, configError);
@@ -135,6 +135,7 @@ public sealed class HeraldBroker : IAsyncDisposable
             Topic topic;
             try
             {
+                RemoveLeftovers(name, 0, count);
                 topic = OpenTopic(metadata, config);
                 try
                 {
@@ -171,7 +172,11 @@ public sealed class HeraldBroker : IAsyncDisposable
             }
 
             // The catalog forgets the topic first; directories left by a crash after this are removed at the next start.
-            SaveCatalog(name, replacement: null);
+            if (TrySaveCatalog(name, replacement: null) is { } failed)
+            {
+                return failed;
+            }
+
             var topics = new Dictionary<string, Topic>(_topics, StringComparer.Ordinal);
             topics.Remove(name);
             Volatile.Write(ref _topics, topics);
@@ -222,6 +227,7 @@ public sealed class HeraldBroker : IAsyncDisposable
             List<Partition> added;
             try
             {
+                RemoveLeftovers(name, topic.Partitions.Count, newCount);
                 added = OpenPartitions(metadata, topic.Config, from: topic.Partitions.Count);
                 try
                 {
@@ -275,8 +281,12 @@ public sealed class HeraldBroker : IAsyncDisposable
             }
 
             var metadata = topic.Metadata with { Configs = new Dictionary<string, string>(config.Overrides) };
-            SaveCatalog(name, metadata);
-            topic.Reconfigure(metadata, config, config.ToLogOptions(_options.Log));
+            if (TrySaveCatalog(name, metadata) is { } failed)
+            {
+                return failed;
+            }
+
+            topic.Reconfigure(metadata, config, config.Storage);
             return new AdminResult(ErrorCode.None);
         }
     }
@@ -372,7 +382,8 @@ public sealed class HeraldBroker : IAsyncDisposable
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or CorruptLogException)
         {
-            return new ProduceResult(ErrorCode.KafkaStorageError, -1, -1, exception.Message); // the log has logged it
+            // The log has logged it, with the file; the client learns what it can act on, not the server's paths.
+            return new ProduceResult(ErrorCode.KafkaStorageError, -1, -1, "The broker could not write to its disk; its log says why.");
         }
     }
 
@@ -907,7 +918,7 @@ public sealed class HeraldBroker : IAsyncDisposable
         foreach (var metadata in _catalog.Load())
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var config = TopicConfig.FromOverrides(metadata.Configs, out var error)
+            var config = TopicConfig.FromOverrides(metadata.Configs, _options.Log, out var error)
                 ?? throw new InvalidDataException($"Topic '{metadata.Name}' has an invalid stored config: {error}");
             topics[metadata.Name] = OpenTopic(metadata, config);
         }
@@ -925,7 +936,7 @@ public sealed class HeraldBroker : IAsyncDisposable
             var path = Path.Combine(_directory, name);
             if (dash <= 0 || !int.TryParse(name.AsSpan(dash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var partition)
                 || TopicName.Validate(name[..dash]) is not null
-                || !(_fileSystem.FileExists(Path.Combine(path, "herald-log.format")) || _fileSystem.ListFiles(path).Count == 0))
+                || !(_fileSystem.FileExists(Path.Combine(path, "herald-log.format")) || (_fileSystem.ListFiles(path).Count == 0 && _fileSystem.ListDirectories(path).Count == 0)))
             {
                 continue;
             }
@@ -944,7 +955,7 @@ public sealed class HeraldBroker : IAsyncDisposable
 
     private List<Partition> OpenPartitions(TopicMetadata metadata, TopicConfig config, int from)
     {
-        var logOptions = config.ToLogOptions(_options.Log);
+        var logOptions = config.Storage;
         var logger = _loggers.CreateLogger<PartitionLog>();
         var opened = new List<Partition>();
         try
@@ -980,6 +991,33 @@ public sealed class HeraldBroker : IAsyncDisposable
         return held + (long)adding > _options.MaxPartitions
             ? new AdminResult(ErrorCode.PolicyViolation, $"The broker holds {held} partitions; {adding} more would pass its limit of {_options.MaxPartitions}.")
             : null;
+    }
+
+    /// <summary>
+    /// Removes directories of partitions about to be created that an earlier topic of the name left behind (a delete
+    /// that could not finish), so its records never reappear under the new topic. Throws when one cannot be removed.
+    /// </summary>
+    private void RemoveLeftovers(string topic, int from, int to)
+    {
+        for (var p = from; p < to; p++)
+        {
+            _fileSystem.DeleteDirectory(PartitionDirectory(topic, p));
+        }
+    }
+
+    /// <summary>Records the catalog; null when done, otherwise the storage error, with nothing changed.</summary>
+    private AdminResult? TrySaveCatalog(string name, TopicMetadata? replacement)
+    {
+        try
+        {
+            SaveCatalog(name, replacement);
+            return null;
+        }
+        catch (Exception exception) when (IsStorageFailure(exception))
+        {
+            Log.CatalogWriteFailed(_logger, exception, name);
+            return new AdminResult(ErrorCode.KafkaStorageError, $"The topic catalog could not be written ({exception.GetType().Name}); nothing was changed.");
+        }
     }
 
     private static bool IsStorageFailure(Exception exception) =>

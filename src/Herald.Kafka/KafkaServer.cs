@@ -151,7 +151,18 @@ public sealed class KafkaServer : IAsyncDisposable
                 continue;
             }
 
-            var connection = KafkaConnection.ForSocket(socket, _services, _stopping.Token);
+            KafkaConnection connection;
+            try
+            {
+                connection = KafkaConnection.ForSocket(socket, _services, _stopping.Token);
+            }
+            catch (Exception exception) when (exception is IOException or SocketException or ObjectDisposedException)
+            {
+                _registry.Remove(null, address); // admitted, but gone before it began
+                socket.Dispose();
+                continue;
+            }
+
             _ = Run(connection, address, stopping: null);
         }
     }

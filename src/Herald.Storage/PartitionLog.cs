@@ -560,12 +560,24 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
                 try
                 {
                     FlushSegmentsLocked(closing: true);
-                    _active.WriteIndexFiles();
-                    CheckpointFile.Write(_fileSystem, _directory, LogFileNames.CleanShutdown, _endOffset, _active.BaseOffset, _active.Size);
                 }
                 catch (Exception exception)
                 {
-                    Log.ClosedUnclean(_logger, exception, _directory);
+                    // The data itself did not sync: whoever still waits for it must hear so, not that it is durable.
+                    StopWrites(exception);
+                }
+            }
+
+            if (_failure is null && _writeFailure is null)
+            {
+                try
+                {
+                    _active.WriteIndexFiles();
+                    CheckpointFile.Write(_fileSystem, _directory, LogFileNames.CleanShutdown, _endOffset, _active.BaseOffset, _active.Size);
+                }
+                catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+                {
+                    Log.ClosedUnclean(_logger, exception, _directory); // the data is synced; the next open only scans it
                 }
             }
 
@@ -772,11 +784,7 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
             // A recovery point that could not be written leaves the previous one, which only makes the next recovery
             // scan further; the data itself is synced, so it becomes durable and visible all the same.
             _recoveryPointWrittenMs = now;
-            var written = TryWriteCheckpoint(LogFileNames.RecoveryPoint, () => CheckpointFile.Write(_fileSystem, _directory, LogFileNames.RecoveryPoint, active.BaseOffset, activeSize));
-            if (closing && !written)
-            {
-                throw new IOException($"The recovery point of '{_directory}' could not be written, so the log cannot close cleanly.");
-            }
+            TryWriteCheckpoint(LogFileNames.RecoveryPoint, () => CheckpointFile.Write(_fileSystem, _directory, LogFileNames.RecoveryPoint, active.BaseOffset, activeSize));
         }
 
         if (end > Volatile.Read(ref _durableEndOffset))
@@ -857,12 +865,11 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
     /// Writes an index or checkpoint file, which only saves work at the next open: when the disk refuses it, the log
     /// warns (at most every 30 s) and goes on.
     /// </summary>
-    private bool TryWriteCheckpoint(string file, Action write)
+    private void TryWriteCheckpoint(string file, Action write)
     {
         try
         {
             write();
-            return true;
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
@@ -870,8 +877,6 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
             {
                 Log.CheckpointWriteFailed(_logger, exception, file, _directory, suppressed);
             }
-
-            return false;
         }
     }
 

@@ -115,8 +115,9 @@ public sealed class RecordBatchReader
     /// batch, when the batch's header still says where it ends within the input.
     /// </summary>
     /// <returns>
-    /// The damaged batch's header (its offsets say which records are lost); null when its length cannot be trusted, so
-    /// there is no telling where the next batch starts.
+    /// The damaged batch's header (its offsets say which records are lost); null when its header cannot be trusted:
+    /// its length runs past the input, its record count and last offset delta disagree, or its offsets run into the
+    /// batch after it. Readers must also not follow its offsets past the partition's end.
     /// </returns>
     public RecordBatchHeader? SkipDamaged()
     {
@@ -128,9 +129,16 @@ public sealed class RecordBatchReader
 
         var header = RecordBatchHeader.Read(remaining);
         long size = (long)header.BatchLength + RecordBatchHeader.LogOverhead;
-        if (header.Magic != RecordBatchHeader.CurrentMagic || size < RecordBatchHeader.Size || size > remaining.Length || header.LastOffsetDelta < 0)
+        if (header.Magic != RecordBatchHeader.CurrentMagic || size < RecordBatchHeader.Size || size > remaining.Length
+            || header.LastOffsetDelta < 0 || header.LastOffsetDelta != header.RecordCount - 1)
         {
             return null;
+        }
+
+        var next = remaining[(int)size..];
+        if (next.Length >= RecordBatchHeader.Size && RecordBatchHeader.ReadBaseOffset(next) < header.NextOffset)
+        {
+            return null; // its last offset delta would skip records of the next batch, so it is damaged too
         }
 
         _position += (int)size;

@@ -26,7 +26,16 @@ internal static class HostPort
             return new IPEndPoint(address, endPoint.Port);
         }
 
-        var addresses = Dns.GetHostAddresses(endPoint.Host);
+        IPAddress[] addresses;
+        try
+        {
+            addresses = Dns.GetHostAddresses(endPoint.Host);
+        }
+        catch (System.Net.Sockets.SocketException exception)
+        {
+            throw new CliException($"'{endPoint.Host}' does not resolve to an address: {exception.Message}");
+        }
+
         var chosen = addresses.FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork) ?? addresses.FirstOrDefault()
             ?? throw new CliException($"'{endPoint.Host}' does not resolve to an address.");
         return new IPEndPoint(chosen, endPoint.Port);

@@ -85,6 +85,41 @@ public sealed class PartitionLimitTests : IAsyncLifetime
         Assert.True(Directory.Exists(Path.Combine(_directory, "not a partition")));
     }
 
+    [Fact]
+    public async Task A_topic_created_again_never_shows_records_a_deleted_one_left_behind()
+    {
+        // Regression (found in review): a delete that could not remove its directories, then a create of the same name,
+        // reopened them, and the old records reappeared under the new topic.
+        Assert.True(_broker.CreateTopic("reborn", 1).Succeeded);
+        await _broker.ProduceAsync("reborn", 0, Batch());
+        var partition = Path.Combine(_directory, "reborn-0");
+        var kept = Path.Combine(_directory, "kept");
+        CopyDirectory(partition, kept);
+        Assert.True(_broker.DeleteTopic("reborn").Succeeded);
+        CopyDirectory(kept, partition); // as if the delete had left it behind
+
+        Assert.True(_broker.CreateTopic("reborn", 1).Succeeded);
+
+        Assert.Equal(0, _broker.ListOffset("reborn", 0, -1).Offset);
+        Directory.Delete(kept, recursive: true);
+    }
+
+    private static byte[] Batch()
+    {
+        using var builder = new Storage.RecordBatchBuilder();
+        builder.Add(1_700_000_000_000, null, "old"u8.ToArray());
+        return builder.ToArray();
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.GetFiles(from))
+        {
+            File.Copy(file, Path.Combine(to, Path.GetFileName(file)), overwrite: true);
+        }
+    }
+
     private List<string> PartitionDirectories(string topic) =>
         [.. Directory.GetDirectories(_directory, topic + "-*").Select(Path.GetFileName).OfType<string>()];
 }

@@ -28,15 +28,24 @@ public sealed class DamagedBatchTests : IAsyncDisposable
             using var host = Build(writing, new Recorder(), consume: false);
             await host.StartAsync();
             var publisher = host.Services.GetRequiredService<IEventPublisher>();
-            for (var i = 0; i < 3; i++)
+            await publisher.PublishAsync(new OrderPlaced("o-0", 0, 0));
+            using (var lost = new RecordBatchBuilder())
             {
-                await publisher.PublishAsync(new OrderPlaced($"o-{i}", i, i)); // one batch each
+                for (var i = 1; i <= 3; i++)
+                {
+                    lost.Add(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), null, new byte[] { (byte)i }); // the batch is lost whole, whatever it holds
+                }
+
+                Assert.Equal(ErrorCode.None, (await writing.ProduceAsync("orders", 0, lost.ToArray())).Error);
             }
+
+            await publisher.PublishAsync(new OrderPlaced("o-2", 4, 4));
 
             await host.StopAsync();
         }
 
-        FlipByteInBatch(Path.Combine(_directory, "orders-0", "00000000000000000000.log"), batchIndex: 1);
+        var (first, last) = FlipByteInLargestBatch(Path.Combine(_directory, "orders-0", "00000000000000000000.log"));
+        Assert.Equal((1, 3), (first, last));
         await using var broker = await HeraldBroker.StartAsync(new BrokerOptions { DataDirectory = _directory });
         var recorder = new Recorder();
         using var consumer = Build(broker, recorder, consume: true);
@@ -54,9 +63,17 @@ public sealed class DamagedBatchTests : IAsyncDisposable
 
         Assert.Equal(["o-0", "o-2"], recorder.Snapshot().Select(h => h.Event.OrderId).Order());
         var letter = Assert.Single(letters);
-        Assert.Equal(1, letter.OriginalOffset);
         Assert.Contains("damaged record batch", letter.ExceptionMessage, StringComparison.Ordinal);
-        Assert.Contains("offsets 1..1", letter.ExceptionMessage, StringComparison.Ordinal);
+        Assert.Contains($"offsets {first}..{last}", letter.ExceptionMessage, StringComparison.Ordinal);
+
+        // Regression (found in review): the stand-in committed only past the batch's first offset, so every restart
+        // dead-lettered the batch again.
+        using var again = Build(broker, recorder, consume: true);
+        await again.StartAsync();
+        await Task.Delay(1500);
+        var after = await again.Services.GetRequiredService<DeadLetterQueue>().ListAsync("orders.billing.dlq", null, CancellationToken.None);
+        await again.StopAsync();
+        Assert.Single(after);
     }
 
     private static IHost Build(HeraldBroker broker, Recorder recorder, bool consume)
@@ -75,17 +92,24 @@ public sealed class DamagedBatchTests : IAsyncDisposable
         return builder.Build();
     }
 
-    private static void FlipByteInBatch(string segment, int batchIndex)
+    /// <summary>Flips a byte in the last record of the batch with the most records; returns its offsets.</summary>
+    private static (long First, long Last) FlipByteInLargestBatch(string segment)
     {
         var bytes = File.ReadAllBytes(segment);
-        var position = 0;
-        for (var i = 0; i < batchIndex; i++)
+        var (chosen, header) = (0, RecordBatchHeader.Read(bytes));
+        for (var position = 0; position < bytes.Length;)
         {
-            position += RecordBatchHeader.Read(bytes.AsSpan(position)).TotalSize;
+            var next = RecordBatchHeader.Read(bytes.AsSpan(position));
+            if (next.RecordCount > header.RecordCount)
+            {
+                (chosen, header) = (position, next);
+            }
+
+            position += next.TotalSize;
         }
 
-        var end = position + RecordBatchHeader.Read(bytes.AsSpan(position)).TotalSize;
-        bytes[end - 3] ^= 0x5A; // inside the last record's value: the CRC no longer matches
+        bytes[chosen + header.TotalSize - 3] ^= 0x5A; // inside the last record's value: the CRC no longer matches
         File.WriteAllBytes(segment, bytes);
+        return (header.BaseOffset, header.LastOffset);
     }
 }

@@ -223,7 +223,10 @@ public sealed class HostileClientTests(Xunit.Abstractions.ITestOutputHelper outp
         await using var herald = await ServedHerald.StartAsync(new HeraldProgram(Path.Combine(disk.Path, "data")));
         using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = herald.Bootstrap }).Build())
         {
-            await admin.CreateTopicsAsync([new Confluent.Kafka.Admin.TopicSpecification { Name = "full", NumPartitions = 1, ReplicationFactor = 1 }]);
+            await admin.CreateTopicsAsync([
+                new Confluent.Kafka.Admin.TopicSpecification { Name = "full", NumPartitions = 1, ReplicationFactor = 1 },
+                new Confluent.Kafka.Admin.TopicSpecification { Name = "spare", NumPartitions = 1, ReplicationFactor = 1 },
+            ]);
         }
 
         // Regression: appends failed silently, then the partition stopped, and consumers read 0 of 189,026 acknowledged
@@ -258,12 +261,21 @@ public sealed class HostileClientTests(Xunit.Abstractions.ITestOutputHelper outp
         var consumed = await herald.Program.RunAsync(null, "consume", "full", "--server", herald.Bootstrap);
         Assert.Equal(0, consumed.ExitCode);
         Assert.Equal(acknowledged, Lines(consumed.Output).Length);
+        // An admin change that needs the disk is refused as such, not with a dropped connection. The produce loop may
+        // have left a few KiB; fill them (the filler file is written anew, so it takes what it had too).
+        disk.Fill();
+        using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = herald.Bootstrap }).Build())
+        {
+            var refused = await Assert.ThrowsAsync<Confluent.Kafka.Admin.DeleteTopicsException>(() => admin.DeleteTopicsAsync(["spare"]));
+            Assert.Equal(Confluent.Kafka.ErrorCode.KafkaStorageError, refused.Results.Single().Error.Code);
+        }
+
         await herald.WaitForLogAsync("failed and was refused");
         var logged = herald.Log.Count(line => line.Contains("failed and was refused", StringComparison.Ordinal));
         output.WriteLine($"{acknowledged} acknowledged, {storageErrors} refused with KAFKA_STORAGE_ERROR, {logged} log lines about it");
         Assert.InRange(logged, 1, 20); // every failure is counted, at a rate limit
 
-        File.Delete(Path.Combine(disk.Path, "filler"));
+        disk.FreeSpace();
         using (var producer = new ProducerBuilder<Null, string>(new ProducerConfig { BootstrapServers = herald.Bootstrap, Acks = Acks.All }).Build())
         {
             var after = await producer.ProduceAsync("full", new Message<Null, string> { Value = "after" });

@@ -92,6 +92,30 @@ public sealed class ListenerLimitTests() : ListenerTestBase(new KafkaServerOptio
     }
 
     [Fact]
+    public async Task Fetches_waiting_their_turn_behind_an_unread_response_hold_no_request_memory()
+    {
+        // Regression (found in review): the second fetch took the turn once the first was built, not written, and a
+        // large third one then waited for it with its bytes still reserved, for as long as the client did not read.
+        Broker.CreateTopic("big", 1);
+        var batch = Batch(records: 100, valueSize: 10_000);
+        for (var i = 0; i < 12; i++)
+        {
+            await Broker.ProduceAsync("big", 0, (byte[])batch.Clone());
+        }
+
+        using var stalled = await RawClient.ConnectAsync(Server.LocalEndPoint);
+        await stalled.SendAsync(RawClient.Frame(FetchRequest.ApiKey, 4, 1, Fetch("big", maxBytes: 16 * 1024 * 1024), flexibleHeader: false));
+        await stalled.SendAsync(RawClient.Frame(FetchRequest.ApiKey, 4, 2, Fetch("big", maxBytes: 1024), flexibleHeader: false));
+        var many = Fetch("big", maxBytes: 1024);
+        many.Topics[0].Partitions = [.. Enumerable.Range(0, 150_000).Select(_ => new FetchRequest.FetchPartition { Partition = 0, PartitionMaxBytes = 1024 })];
+        var large = RawClient.Frame(FetchRequest.ApiKey, 4, 3, many, flexibleHeader: false);
+        Assert.True(large.Length > 2 * 1024 * 1024);
+        await stalled.SendAsync(large);
+
+        await WaitUntilAsync(() => Server.QueuedRequestBytes == 0);
+    }
+
+    [Fact]
     public async Task An_idle_connection_is_closed_but_one_waiting_on_a_long_fetch_is_not()
     {
         Broker.CreateTopic("quiet", 1);

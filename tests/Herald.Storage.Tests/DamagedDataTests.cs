@@ -69,6 +69,28 @@ public sealed class DamagedDataTests : IDisposable
         file.WriteByte((byte)(last ^ 0xFF));
     }
 
+    [Fact]
+    public void A_damaged_batch_is_stepped_over_only_when_its_header_can_be_trusted()
+    {
+        var first = TestBatches.Make(2);
+        var second = TestBatches.Make(3);
+        RecordBatchHeader.SetBaseOffset(second, 2);
+        first[^1] ^= 0xFF; // the CRC no longer matches; the header still agrees with itself and with the next batch
+        var reader = new RecordBatchReader((byte[])[.. first, .. second]);
+
+        Assert.Throws<InvalidRecordBatchException>(() => reader.TryReadNext(out _));
+        Assert.Equal(2, reader.SkipDamaged()?.NextOffset);
+        Assert.True(reader.TryReadNext(out var after));
+        Assert.Equal(2, after.Records[0].Offset);
+
+        // Its last offset delta damaged too: following it would skip records of the next batch, so reading stops.
+        var lying = (byte[])first.Clone();
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(lying.AsSpan(23), 500);
+        var stopped = new RecordBatchReader((byte[])[.. lying, .. second]);
+        Assert.Throws<InvalidRecordBatchException>(() => stopped.TryReadNext(out _));
+        Assert.Null(stopped.SkipDamaged());
+    }
+
     /// <summary>Lays batches into a segment as they are, without the checks a produce makes, then leaves it to be recovered.</summary>
     private void StoreUnchecked(params byte[][] batches)
     {

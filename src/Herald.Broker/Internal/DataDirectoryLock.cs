@@ -11,8 +11,9 @@ internal sealed class DataDirectoryLock : IDisposable
     private const string LockFile = "herald.lock";
     private const string PidFile = "herald.pid";
 
-    // .NET reports a lock held elsewhere as an IOException whose HResult is the errno: EWOULDBLOCK.
-    private static readonly int WouldBlock = OperatingSystem.IsLinux() ? 11 : 35;
+    // .NET reports a lock held elsewhere as an IOException whose HResult is the errno on Unix (EWOULDBLOCK), and
+    // ERROR_SHARING_VIOLATION on Windows.
+    private static readonly int WouldBlock = OperatingSystem.IsWindows() ? unchecked((int)0x80070020) : OperatingSystem.IsLinux() ? 11 : 35;
 
     private readonly FileStream _lock;
 

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Herald.Broker.Internal;
 
-// Next free event id: 2004.
+// Next free event id: 2005.
 internal static partial class Log
 {
     [LoggerMessage(EventId = 2000, Level = LogLevel.Error, Message = "Applying retention failed; it will be tried again at the next check")]
@@ -16,4 +16,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "Removed '{Directory}', which belongs to no topic (left by a crash or a failed create)")]
     public static partial void OrphanRemoved(ILogger logger, string directory);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Error, Message = "Writing the topic catalog for a change to '{Topic}' failed; the change was refused and nothing changed")]
+    public static partial void CatalogWriteFailed(ILogger logger, Exception exception, string topic);
 }

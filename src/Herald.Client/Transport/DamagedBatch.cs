@@ -16,10 +16,11 @@ internal static class DamagedBatch
     // Enough of the batch to look at in the dead letter, small enough to always fit in one.
     private const int KeptBytes = 64 * 1024;
 
-    public static IncomingRecord ToRecord(string topic, int partition, long position, RecordBatchHeader batch, ReadOnlyMemory<byte> bytes, string problem) => new(
+    // The stand-in takes the batch's last offset, so that handling it commits past the whole batch.
+    public static IncomingRecord ToRecord(string topic, int partition, RecordBatchHeader batch, ReadOnlyMemory<byte> bytes, string problem) => new(
         topic,
         partition,
-        Math.Max(position, batch.BaseOffset),
+        batch.LastOffset,
         null,
         [new(Header, Encoding.UTF8.GetBytes($"offsets {batch.BaseOffset}..{batch.LastOffset}: {problem}"))],
         bytes[..Math.Min(bytes.Length, KeptBytes)].ToArray(),

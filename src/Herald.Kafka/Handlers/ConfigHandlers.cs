@@ -76,7 +76,7 @@ internal sealed class ConfigHandlers(ClusterView cluster)
         switch (resource.ResourceType)
         {
             case TopicResource when cluster.Broker.DescribeTopic(resource.ResourceName) is { } topic:
-                entries = topic.Config.Effective.Select(c => (c.Key, c.Value, topic.Config.Overrides.ContainsKey(c.Key) ? ConfigSource.Topic : ConfigSource.Default, false));
+                entries = topic.Config.Effective.Select(c => (c.Key, c.Value, ConfigSource.Of(topic.Config.OriginOf(c.Key)), false));
                 break;
             case TopicResource:
                 result.ErrorCode = (short)ErrorCode.UnknownTopicOrPartition;

@@ -13,8 +13,35 @@ internal sealed class FetchHandler(ClusterView cluster)
     public ValueTask<IKafkaMessage?> HandleAsync(RequestContext context, Memory<byte> body, Utf8StringCache strings, CancellationToken cancellationToken) =>
         HandleAsync(context, FetchExchange.Read(body, strings, context.ApiVersion), cancellationToken);
 
+    // The request is parsed before the first wait, so the connection has its bytes back while this fetch waits its turn.
+    // A fetch that answers holds the turn until the connection has written its response; one that fails gives it back.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<IKafkaMessage?> HandleAsync(RequestContext context, FetchExchange exchange, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await context.FetchTurn.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            exchange.Dispose();
+            throw;
+        }
+
+        try
+        {
+            return await FetchAsync(context, exchange, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            exchange.Dispose();
+            context.FetchTurn.Release();
+            throw;
+        }
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<IKafkaMessage?> FetchAsync(RequestContext context, FetchExchange exchange, CancellationToken cancellationToken)
     {
         var request = exchange.Request;
         var response = exchange.Response;

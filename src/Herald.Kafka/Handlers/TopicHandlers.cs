@@ -72,7 +72,7 @@ internal sealed class TopicHandlers(ClusterView cluster)
             {
                 Name = c.Key,
                 Value = c.Value,
-                ConfigSource = created.Config.Overrides.ContainsKey(c.Key) ? ConfigSource.Topic : ConfigSource.Default,
+                ConfigSource = ConfigSource.Of(created.Config.OriginOf(c.Key)),
             })],
         };
 
@@ -103,4 +103,11 @@ internal static class ConfigSource
     public const sbyte Topic = 1;
     public const sbyte StaticBroker = 4;
     public const sbyte Default = 5;
+
+    public static sbyte Of(ConfigOrigin origin) => origin switch
+    {
+        ConfigOrigin.Topic => Topic,
+        ConfigOrigin.Broker => StaticBroker,
+        _ => Default,
+    };
 }

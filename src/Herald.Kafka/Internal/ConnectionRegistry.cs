@@ -87,7 +87,14 @@ internal sealed class ConnectionRegistry : IDisposable
         var now = Environment.TickCount64;
         foreach (var connection in _open.Keys)
         {
-            connection.CloseIfExpired(now);
+            try
+            {
+                connection.CloseIfExpired(now);
+            }
+            catch (Exception exception) when (exception is not OutOfMemoryException)
+            {
+                // A timer thread must not end the process; the connection is closing either way.
+            }
         }
     }
 }

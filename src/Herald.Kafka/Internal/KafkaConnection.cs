@@ -26,9 +26,8 @@ internal sealed class KafkaConnection
     private readonly Utf8StringCache _strings = new();
     private readonly CancellationTokenSource _stop;
 
-    // One fetch at a time per connection, as every Kafka client sends them, so a client that stops reading holds at
-    // most one fetch response in memory.
-    private readonly SemaphoreSlim _fetchSlot = new(1, 1);
+    // One fetch at a time per connection, as every Kafka client sends them: see RequestContext.FetchTurn.
+    private readonly SemaphoreSlim _fetchTurn = new(1, 1);
 
     // What the server's sweeper looks at, in Environment.TickCount64 milliseconds.
     private long _lastActivity = Environment.TickCount64;
@@ -106,12 +105,12 @@ internal sealed class KafkaConnection
             await input.CompleteAsync().ConfigureAwait(false);
             if (Volatile.Read(ref _closeReason) is { } reason)
             {
-                Log.ConnectionExpired(_services.Logger, _client, reason);
+                _services.Warn(suppressed => Log.ConnectionExpired(_services.Logger, _client, reason, suppressed));
             }
 
             Log.ConnectionClosed(_services.Logger, _client);
             _stop.Dispose();
-            _fetchSlot.Dispose();
+            _fetchTurn.Dispose();
         }
     }
 
@@ -132,6 +131,11 @@ internal sealed class KafkaConnection
         catch (ObjectDisposedException)
         {
             // It ended meanwhile.
+        }
+        catch (AggregateException exception)
+        {
+            // Something waiting on the connection failed as it was cancelled; the connection ends all the same.
+            Log.WriteFailed(_services.Logger, exception, _client);
         }
     }
 
@@ -169,9 +173,10 @@ internal sealed class KafkaConnection
                                 break;
                             }
 
-                            reserved = 0;
+                            reserved = length; // held here until the frame owns it
                             buffer = buffer.Slice(4);
-                            frame = RequestFrame.Allocate(length);
+                            frame = Allocate(length);
+                            reserved = 0;
                             filled = 0;
                             Volatile.Write(ref _partialSince, Environment.TickCount64);
                         }
@@ -187,7 +192,7 @@ internal sealed class KafkaConnection
 
                         filled = -1;
                         Volatile.Write(ref _partialSince, 0);
-                        var pending = await StartAsync(frame, cancellationToken).ConfigureAwait(false);
+                        var pending = Start(frame, cancellationToken);
                         if (!inFlight.TryWrite(pending))
                         {
                             try
@@ -238,6 +243,18 @@ internal sealed class KafkaConnection
         }
     }
 
+    private static RequestFrame Allocate(int length)
+    {
+        try
+        {
+            return RequestFrame.Allocate(length);
+        }
+        catch (OutOfMemoryException exception)
+        {
+            throw new KafkaProtocolException($"No memory could be had for a request of {length} bytes: {exception.Message}");
+        }
+    }
+
     private int ReadLength(ReadOnlySequence<byte> buffer)
     {
         Span<byte> prefix = stackalloc byte[4];
@@ -256,30 +273,23 @@ internal sealed class KafkaConnection
     /// is parsed, not until it is answered. Handlers take what they need from the bytes before they first wait (Produce
     /// appends its batches by then), so a client that does not read its responses holds no request memory.
     /// </summary>
-    private async ValueTask<PendingResponse> StartAsync(RequestFrame frame, CancellationToken cancellationToken)
+    private PendingResponse Start(RequestFrame frame, CancellationToken cancellationToken)
     {
         try
         {
             var body = frame.Memory;
             var reader = new KafkaReader(body, _strings);
             var (apiKey, version, correlationId, clientId) = RequestHeader.Read(ref reader);
-            var context = new RequestContext(apiKey, version, correlationId, clientId, _client);
+            var context = new RequestContext(apiKey, version, correlationId, clientId, _client, _fetchTurn);
             var api = _services.Apis.Find(apiKey);
             var bodyStart = reader.Position;
+            Interlocked.Increment(ref _inFlight);
             if (api is null || context.ApiVersion < api.MinVersion || context.ApiVersion > api.MaxVersion)
             {
                 WarnUnsupported(context);
-                Interlocked.Increment(ref _inFlight);
-                return new PendingResponse(context, ValueTask.FromResult<IKafkaMessage?>(Unsupported(context.ApiKey)), HoldsFetchSlot: false);
+                return new PendingResponse(context, ValueTask.FromResult<IKafkaMessage?>(Unsupported(context.ApiKey)));
             }
 
-            var isFetch = context.ApiKey == FetchRequest.ApiKey;
-            if (isFetch)
-            {
-                await _fetchSlot.WaitAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            Interlocked.Increment(ref _inFlight);
             ValueTask<IKafkaMessage?> handling;
             try
             {
@@ -290,7 +300,7 @@ internal sealed class KafkaConnection
                 handling = ValueTask.FromException<IKafkaMessage?>(exception);
             }
 
-            return new PendingResponse(context, handling, isFetch);
+            return new PendingResponse(context, handling, TakesFetchTurn: context.ApiKey == FetchRequest.ApiKey);
         }
         finally
         {
@@ -318,36 +328,48 @@ internal sealed class KafkaConnection
         {
             await foreach (var pending in inFlight.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
             {
-                IKafkaMessage? message = null;
+                var holdsFetchTurn = false;
                 try
                 {
-                    message = await AwaitHandlerAsync(pending).ConfigureAwait(false);
-                    if (message is null || _stop.IsCancellationRequested)
+                    IKafkaMessage? message = null;
+                    try
                     {
-                        continue; // acks=0 gets no response; a stopping connection answers nothing more
+                        message = await AwaitHandlerAsync(pending).ConfigureAwait(false);
+                        holdsFetchTurn = pending.TakesFetchTurn;
+                        if (message is null || _stop.IsCancellationRequested)
+                        {
+                            continue; // acks=0 gets no response; a stopping connection answers nothing more
+                        }
+
+                        Frame(writer, pending.Context, message);
+                    }
+                    finally
+                    {
+                        (message as IDisposable)?.Dispose();
+                        Interlocked.Decrement(ref _inFlight);
                     }
 
-                    Frame(writer, pending.Context, message);
+                    await output.WriteAsync(writer.WrittenMemory, _stop.Token).ConfigureAwait(false);
+                    if (writer.Capacity > KeptWriterBytes)
+                    {
+                        writer.Dispose(); // one large response must not pin its buffer for the life of the connection
+                        writer = new KafkaWriter(4096);
+                    }
+
+                    if (!inFlight.TryPeek(out _))
+                    {
+                        await output.FlushAsync(_stop.Token).ConfigureAwait(false);
+                    }
+
+                    Volatile.Write(ref _lastActivity, Environment.TickCount64);
                 }
                 finally
                 {
-                    (message as IDisposable)?.Dispose();
-                    Finish(pending);
+                    if (holdsFetchTurn)
+                    {
+                        _fetchTurn.Release(); // only now: its response is written, not just built
+                    }
                 }
-
-                await output.WriteAsync(writer.WrittenMemory, _stop.Token).ConfigureAwait(false);
-                if (writer.Capacity > KeptWriterBytes)
-                {
-                    writer.Dispose(); // one large response must not pin its buffer for the life of the connection
-                    writer = new KafkaWriter(4096);
-                }
-
-                if (!inFlight.TryPeek(out _))
-                {
-                    await output.FlushAsync(_stop.Token).ConfigureAwait(false);
-                }
-
-                Volatile.Write(ref _lastActivity, Environment.TickCount64);
             }
         }
         catch (KafkaProtocolException exception)
@@ -374,23 +396,17 @@ internal sealed class KafkaConnection
         }
     }
 
-    /// <summary>Gives back what a request held once it is answered or abandoned.</summary>
-    private void Finish(PendingResponse pending)
-    {
-        if (pending.HoldsFetchSlot)
-        {
-            _fetchSlot.Release();
-        }
-
-        Interlocked.Decrement(ref _inFlight);
-    }
-
-    /// <summary>Waits for a request that will not be answered, so its buffers go back to the pool.</summary>
+    /// <summary>Waits for a request that will not be answered, so its buffers and its fetch turn are given back.</summary>
     private async ValueTask AbandonAsync(PendingResponse pending)
     {
         try
         {
-            (await pending.Response.ConfigureAwait(false) as IDisposable)?.Dispose();
+            var message = await pending.Response.ConfigureAwait(false);
+            (message as IDisposable)?.Dispose();
+            if (pending.TakesFetchTurn)
+            {
+                _fetchTurn.Release();
+            }
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
@@ -398,7 +414,7 @@ internal sealed class KafkaConnection
         }
         finally
         {
-            Finish(pending);
+            Interlocked.Decrement(ref _inFlight);
         }
     }
 
@@ -430,7 +446,10 @@ internal sealed class KafkaConnection
 
     private sealed record StreamTransport(PipeReader Input, PipeWriter Output) : IDuplexPipe;
 
-    private readonly record struct PendingResponse(RequestContext Context, ValueTask<IKafkaMessage?> Response, bool HoldsFetchSlot);
+    /// <param name="Context">The request.</param>
+    /// <param name="Response">Its handler, running.</param>
+    /// <param name="TakesFetchTurn">A fetch whose handler runs: once it answers it holds the connection's fetch turn.</param>
+    private readonly record struct PendingResponse(RequestContext Context, ValueTask<IKafkaMessage?> Response, bool TakesFetchTurn = false);
 
     /// <summary>The answer to an API or version Herald does not know: the response header and an error code.</summary>
     private sealed class ErrorOnlyResponse(short errorCode) : IKafkaMessage

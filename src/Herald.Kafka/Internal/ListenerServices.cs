@@ -17,7 +17,7 @@ internal sealed class ListenerServices(KafkaApis apis, KafkaServerOptions option
 
     public ILogger Logger { get; } = logger;
 
-    /// <summary>Logs a warning about a client unless one was logged in the last 10 s; <paramref name="log"/> gets how many were held back.</summary>
+    /// <summary>Logs a line about a client unless one was logged in the last 10 s; <paramref name="log"/> gets how many were held back.</summary>
     public void Warn(Action<int> log)
     {
         if (_warnings.ShouldLog(out var suppressed))

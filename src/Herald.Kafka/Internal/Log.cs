@@ -26,8 +26,8 @@ internal static partial class Log
     [LoggerMessage(4006, LogLevel.Error, "Closing Kafka connection from {Client}: writing a response failed")]
     public static partial void WriteFailed(ILogger logger, Exception exception, string client);
 
-    [LoggerMessage(4007, LogLevel.Information, "Closed Kafka connection from {Client}: {Reason}")]
-    public static partial void ConnectionExpired(ILogger logger, string client, string reason);
+    [LoggerMessage(4007, LogLevel.Information, "Closed Kafka connection from {Client}: {Reason} ({Suppressed} more such lines held back)")]
+    public static partial void ConnectionExpired(ILogger logger, string client, string reason, int suppressed);
 
     [LoggerMessage(4008, LogLevel.Warning, "Refused a Kafka connection from {Client}: {Reason} ({Suppressed} more refusals held back)")]
     public static partial void ConnectionRefused(ILogger logger, string client, string reason, int suppressed);

@@ -14,8 +14,7 @@ namespace Herald.Storage.Internal;
 /// </summary>
 internal abstract class RecordSource : IDisposable
 {
-    // zstd decoders allocate the window a frame header asks for; 16 MiB covers every level up to 19 with room to spare.
-    private const int ZstdWindowLog = 24;
+    // A zstd decoder allocates the window a frame asks for, within the same bound readers set, plus its block buffers.
     private const int ZstdOverhead = 256 * 1024;
     private const int GzipMemory = 128 * 1024;
     private const int Lz4DefaultBlock = 4 * 1024 * 1024;
@@ -44,11 +43,14 @@ internal abstract class RecordSource : IDisposable
             return SnappySource.Open(section, length, budget, maxBytes);
         }
 
+        var bytes = new ReadOnlySpan<byte>(section, length);
+        var windowLog = ZstdCodec.WindowLogFor((int)Math.Min(maxBytes, int.MaxValue));
         var reservation = budget.Reserve(compression switch
         {
             CompressionType.Gzip => GzipMemory,
-            CompressionType.Lz4 => 2L * Lz4BlockSize(new ReadOnlySpan<byte>(section, length)) + 64 * 1024,
-            _ => (1L << ZstdWindowLog) + ZstdOverhead,
+            CompressionType.Lz4 => 2L * Lz4BlockSize(bytes) + 64 * 1024,
+            CompressionType.Zstd => Math.Min(ZstdCodec.DeclaredWindow(bytes) ?? long.MaxValue, 1L << windowLog) + ZstdOverhead,
+            _ => throw new ArgumentOutOfRangeException(nameof(compression), compression, "Unknown compression type."),
         });
         try
         {
@@ -57,12 +59,16 @@ internal abstract class RecordSource : IDisposable
             {
                 CompressionType.Gzip => new GZipStream(input, CompressionMode.Decompress),
                 CompressionType.Lz4 => LZ4Stream.Decode(input, extraMemory: 0, leaveOpen: false, interactive: false),
-                CompressionType.Zstd => Zstd(input),
-                _ => throw new ArgumentOutOfRangeException(nameof(compression), compression, "Unknown compression type."),
+                _ => Zstd(input, windowLog),
             };
             return new StreamSource(codec) { _reservation = reservation };
         }
-        catch (Exception exception) when (exception is not (OutOfMemoryException or ArgumentOutOfRangeException))
+        catch (OutOfMemoryException)
+        {
+            reservation.Dispose();
+            throw;
+        }
+        catch (Exception exception)
         {
             reservation.Dispose();
             throw new InvalidDataException($"The {compression} stream cannot be opened: {exception.Message}", exception);
@@ -71,10 +77,10 @@ internal abstract class RecordSource : IDisposable
 
     protected abstract void Release();
 
-    private static DecompressionStream Zstd(Stream input)
+    private static DecompressionStream Zstd(Stream input, int windowLog)
     {
         var stream = new DecompressionStream(input, leaveOpen: false);
-        stream.SetParameter(ZSTD_dParameter.ZSTD_d_windowLogMax, ZstdWindowLog);
+        stream.SetParameter(ZSTD_dParameter.ZSTD_d_windowLogMax, windowLog);
         return stream;
     }
 

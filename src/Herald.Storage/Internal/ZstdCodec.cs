@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.Numerics;
 using ZstdSharp;
 using ZstdSharp.Unsafe;
@@ -32,11 +33,53 @@ internal static class ZstdCodec
     /// Decompresses one or more frames by streaming, so that frames which do not state their content size
     /// (what the Java client and librdkafka write) decode, and the output never grows past <paramref name="maxBytes"/>.
     /// </summary>
+    /// <summary>The largest window (as a power of two) a frame may ask for when at most <paramref name="maxBytes"/> may come out.</summary>
+    public static int WindowLogFor(int maxBytes) =>
+        Math.Clamp(BitOperations.Log2(BitOperations.RoundUpToPowerOf2((uint)Math.Max(maxBytes, 1))), MinWindowLog, MaxWindowLog);
+
+    /// <summary>
+    /// The window the first frame of <paramref name="section"/> declares in its header, which is what a decoder allocates
+    /// for it; null when the header cannot be read.
+    /// </summary>
+    public static long? DeclaredWindow(ReadOnlySpan<byte> section)
+    {
+        const uint Magic = 0xFD2FB528;
+        if (section.Length < 6 || BinaryPrimitives.ReadUInt32LittleEndian(section) != Magic)
+        {
+            return null;
+        }
+
+        var descriptor = section[4];
+        if ((descriptor & 0x20) == 0)
+        {
+            var window = section[5];
+            var windowBase = 1L << (10 + (window >> 3));
+            return windowBase + (windowBase / 8 * (window & 7));
+        }
+
+        // A single segment frame's window is its content size, which follows the dictionary id.
+        var dictionaryBytes = (descriptor & 3) switch { 0 => 0, 1 => 1, 2 => 2, _ => 4 };
+        var sizeBytes = (descriptor >> 6) switch { 0 => 1, 1 => 2, 2 => 4, _ => 8 };
+        var at = 5 + dictionaryBytes;
+        if (section.Length < at + sizeBytes)
+        {
+            return null;
+        }
+
+        var size = sizeBytes switch
+        {
+            1 => section[at],
+            2 => BinaryPrimitives.ReadUInt16LittleEndian(section[at..]) + 256L,
+            4 => BinaryPrimitives.ReadUInt32LittleEndian(section[at..]),
+            _ => (long)Math.Min(BinaryPrimitives.ReadUInt64LittleEndian(section[at..]), long.MaxValue),
+        };
+        return size;
+    }
+
     public static bool TryDecompress(ReadOnlySpan<byte> source, IBufferWriter<byte> destination, int maxBytes)
     {
         using var decompressor = new Decompressor();
-        int windowLog = Math.Clamp(BitOperations.Log2(BitOperations.RoundUpToPowerOf2((uint)Math.Max(maxBytes, 1))), MinWindowLog, MaxWindowLog);
-        decompressor.SetParameter(ZSTD_dParameter.ZSTD_d_windowLogMax, windowLog);
+        decompressor.SetParameter(ZSTD_dParameter.ZSTD_d_windowLogMax, WindowLogFor(maxBytes));
         long total = 0;
         while (true)
         {

@@ -112,7 +112,7 @@ internal static class ConsumeCommand
                 {
                     // Reported and stepped over, so one damaged batch costs its own records and no others.
                     var damaged = reader.SkipDamaged();
-                    if (damaged is not { } header || header.NextOffset <= offset)
+                    if (damaged is not { } header || header.NextOffset <= offset || header.NextOffset > result.HighWatermark)
                     {
                         throw new CliException($"{topic}-{partition} has a damaged batch at offset {offset} whose length cannot be trusted, so reading cannot go past it: {exception.Message}");
                     }

@@ -77,7 +77,7 @@ internal static class TopicsCommand
 
             foreach (var (key, value) in topic.Config.Effective.OrderBy(c => c.Key, StringComparer.Ordinal))
             {
-                var source = topic.Config.Overrides.ContainsKey(key) ? "set" : "default";
+                var source = topic.Config.OriginOf(key) switch { ConfigOrigin.Topic => "set", ConfigOrigin.Broker => "broker", _ => "default" };
                 await context.Output.WriteLineAsync($"  {key}={value} ({source})");
             }
 

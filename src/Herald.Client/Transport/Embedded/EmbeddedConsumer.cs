@@ -95,9 +95,9 @@ internal sealed class EmbeddedConsumer : ITransportConsumer
                         break;
                     }
                 }
-                catch (InvalidRecordBatchException exception) when (reader.SkipDamaged() is { } damaged && damaged.NextOffset > _positions[partition])
+                catch (InvalidRecordBatchException exception) when (reader.SkipDamaged() is { } damaged && damaged.NextOffset > _positions[partition] && damaged.NextOffset <= result.HighWatermark)
                 {
-                    records.Add(DamagedBatch.ToRecord(_topic, partition, _positions[partition], damaged, buffer.WrittenMemory[start..reader.Position], exception.Message));
+                    records.Add(DamagedBatch.ToRecord(_topic, partition, damaged, buffer.WrittenMemory[start..reader.Position], exception.Message));
                     _positions[partition] = damaged.NextOffset;
                     continue;
                 }

@@ -98,10 +98,10 @@ public sealed class EmbeddedTransport(HeraldBroker broker, bool ownsBroker) : IE
                             break;
                         }
                     }
-                    catch (InvalidRecordBatchException exception) when (reader.SkipDamaged() is { } damaged && damaged.NextOffset > offset)
+                    catch (InvalidRecordBatchException exception) when (reader.SkipDamaged() is { } damaged && damaged.NextOffset > offset && damaged.NextOffset <= fetched.HighWatermark)
                     {
                         batch = default;
-                        standIn = DamagedBatch.ToRecord(topic, partition, offset, damaged, buffer.WrittenMemory[start..reader.Position], exception.Message);
+                        standIn = DamagedBatch.ToRecord(topic, partition, damaged, buffer.WrittenMemory[start..reader.Position], exception.Message);
                         offset = damaged.NextOffset;
                     }
 
