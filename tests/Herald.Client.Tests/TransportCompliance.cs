@@ -81,6 +81,19 @@ public abstract class TransportCompliance : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Listing_the_dead_letters_of_a_group_with_none_creates_nothing()
+    {
+        // Regression: on Kafka, reading asked for the topic by name, and a broker that auto-creates topics created them.
+        var host = await StartHostAsync(consume: false);
+        var dlq = host.Services.GetRequiredService<DeadLetterQueue>();
+
+        Assert.Empty(await dlq.ListAsync(DeadLetterQueue.TopicFor(Topic, "nobody")));
+
+        Assert.False(Broker.TopicExists(DeadLetterQueue.TopicFor(Topic, "nobody")));
+        Assert.False(Broker.TopicExists(DeadLetterQueue.TopicFor(Topic, "nobody") + ".resolved"));
+    }
+
+    [Fact]
     public async Task Events_with_one_key_are_handled_in_order_while_other_keys_run_beside_them()
     {
         Recorder.Before = (e, token) => Task.Delay(Random.Shared.Next(0, 4), token);
@@ -754,6 +767,22 @@ public sealed class KafkaTransportCompliance : TransportCompliance
         await Recorder.WaitUntilAsync(h => h.Any(e => e.Event.Sequence == 1));
         Assert.Single(Recorder.Attempts, a => a.Event.Sequence == 1); // expelled, it would have been cancelled and run again
         Assert.Single(Recorder.Snapshot(), h => h.Event.Sequence == 2);
+    }
+
+    [Fact]
+    public async Task A_host_stops_within_its_drain_timeout_when_the_broker_has_died()
+    {
+        // Regression: the last commit waited 30 s for a broker that was gone, and leaving the group longer still.
+        var host = await StartHostAsync(configure: c => c.DrainTimeout = TimeSpan.FromSeconds(1));
+        await host.Services.GetRequiredService<IEventPublisher>().PublishBatchAsync([new OrderPlaced("o-1", 1, 1), new OrderPlaced("o-2", 2, 1)]);
+        await Recorder.WaitUntilAsync(h => h.Count == 2);
+
+        await _server!.DisposeAsync();
+        var stopping = System.Diagnostics.Stopwatch.StartNew();
+        await host.StopAsync();
+
+        // DrainTimeout, then at most 2 s for the last commit and 2 s for leaving the group, and some slack.
+        Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(8), $"stopping took {stopping.Elapsed}");
     }
 
     [Fact]

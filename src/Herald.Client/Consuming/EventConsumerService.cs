@@ -19,6 +19,9 @@ internal sealed partial class EventConsumerService(
     IOptionsMonitor<ConsumerOptions> allOptions,
     ILoggerFactory loggers) : BackgroundService
 {
+    // After DrainTimeout, the last commit and the transport's close each get this long at most.
+    private static readonly TimeSpan FinalCommitTimeout = TimeSpan.FromSeconds(2);
+
     private readonly ILogger _logger = loggers.CreateLogger($"Herald.Client.Consumer.{name}");
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -172,7 +175,21 @@ internal sealed partial class EventConsumerService(
             }
 
             await handlersStop.CancelAsync().ConfigureAwait(false);
-            await CommitAsync(consumer, lanes.Values, CancellationToken.None).ConfigureAwait(false);
+
+            // Bounded, so a stop ends soon after DrainTimeout even with the broker gone; what is not committed is
+            // delivered again, which processed-event skipping absorbs.
+            using (var commitWindow = new CancellationTokenSource(FinalCommitTimeout))
+            {
+                try
+                {
+                    await CommitAsync(consumer, lanes.Values, commitWindow.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException exception)
+                {
+                    LogCommitFailed(_logger, exception);
+                }
+            }
+
             await consumer.DisposeAsync().ConfigureAwait(false);
         }
     }

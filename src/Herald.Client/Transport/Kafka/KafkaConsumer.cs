@@ -13,6 +13,9 @@ namespace Herald.Client.Transport.Kafka;
 internal sealed class KafkaConsumer : ITransportConsumer
 {
     private static readonly TimeSpan CommitTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a stop waits for the consumer to leave its group.</summary>
+    public static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(2);
     private readonly IConsumer<byte[]?, byte[]?> _consumer;
     private readonly string _topic;
     private readonly Channel<(int Epoch, ConsumeResult<byte[]?, byte[]?> Result)> _records = Channel.CreateBounded<(int, ConsumeResult<byte[]?, byte[]?>)>(new BoundedChannelOptions(10_000) { SingleReader = true, SingleWriter = true });
@@ -119,21 +122,29 @@ internal sealed class KafkaConsumer : ITransportConsumer
         return done.Task.WaitAsync(CommitTimeout, cancellationToken);
     }
 
+    /// <summary>
+    /// Stops polling and leaves the group, but waits for neither longer than <see cref="CloseTimeout"/>: with the cluster
+    /// gone, a commit in progress or the leave could block for a minute. What is still running then finishes on its own.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);
-        _thread.Join();
-        try
+        var closing = Task.Run(() =>
         {
-            _consumer.Close(); // leaves the group now, so the others rebalance at once
-        }
-        catch (KafkaException)
-        {
-            // Already out of the group (a fatal error, or the cluster is gone): nothing to leave.
-        }
+            _thread.Join(); // the poll thread may be inside a blocking commit; librdkafka must not be closed under it
+            try
+            {
+                _consumer.Close(); // leaves the group now, so the others rebalance at once
+            }
+            catch (KafkaException)
+            {
+                // Already out of the group (a fatal error, or the cluster is gone): nothing to leave.
+            }
 
-        _consumer.Dispose();
-        _stop.Dispose();
+            _consumer.Dispose();
+            _stop.Dispose();
+        });
+        await closing.WaitAsync(CloseTimeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     internal static IncomingRecord ToRecord(ConsumeResult<byte[]?, byte[]?> result) => new(

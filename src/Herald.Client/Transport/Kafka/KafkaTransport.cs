@@ -78,8 +78,8 @@ public sealed class KafkaTransport : IEventTransport
     /// <inheritdoc />
     public async IAsyncEnumerable<IncomingRecord> ReadAllAsync(string topic, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var metadata = _admin.GetMetadata(topic, TimeSpan.FromSeconds(10)).Topics.FirstOrDefault(t => t.Topic == topic);
-        if (metadata is null || metadata.Error.IsError)
+        var metadata = Existing(topic);
+        if (metadata is null)
         {
             yield break;
         }
@@ -121,8 +121,8 @@ public sealed class KafkaTransport : IEventTransport
     /// <inheritdoc />
     public async Task<IReadOnlyList<PartitionPosition>> PositionsAsync(string topic, string group, CancellationToken cancellationToken)
     {
-        var metadata = _admin.GetMetadata(topic, TimeSpan.FromSeconds(10)).Topics.FirstOrDefault(t => t.Topic == topic);
-        if (metadata is null || metadata.Error.IsError)
+        var metadata = Existing(topic);
+        if (metadata is null)
         {
             return [];
         }
@@ -133,6 +133,10 @@ public sealed class KafkaTransport : IEventTransport
         var ends = await _admin.ListOffsetsAsync(partitions.Select(p => new TopicPartitionOffsetSpec { TopicPartition = p, OffsetSpec = OffsetSpec.Latest() })).WaitAsync(cancellationToken).ConfigureAwait(false);
         return [.. ends.ResultInfos.Select(r => new PartitionPosition(r.TopicPartitionOffsetError.Partition.Value, committed.GetValueOrDefault(r.TopicPartitionOffsetError.Partition.Value, -1), r.TopicPartitionOffsetError.Offset.Value)).OrderBy(p => p.Partition)];
     }
+
+    // Metadata for all topics, never for one by name: a broker that auto-creates topics would create it just for asking.
+    private TopicMetadata? Existing(string topic) =>
+        _admin.GetMetadata(TimeSpan.FromSeconds(10)).Topics.FirstOrDefault(t => t.Topic == topic && !t.Error.IsError);
 
     /// <inheritdoc />
     public ValueTask DisposeAsync()
