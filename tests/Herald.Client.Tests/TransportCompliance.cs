@@ -81,6 +81,52 @@ public abstract class TransportCompliance : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_partitions_read_ahead_stays_within_its_bound_and_a_stop_finishes_only_what_is_running()
+    {
+        // Regression: with MaxBufferedPerPartition 10 and a stuck handler, the consumer held 496 of 600 events on the
+        // embedded transport and up to all of them on Kafka, and a stop then ran every one of them.
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Recorder.Before = (e, token) => release.Task.WaitAsync(token);
+        var host = await StartHostAsync(configure: c =>
+        {
+            c.MaxBufferedPerPartition = 10;
+            c.MaxConcurrency = 1;
+            c.LagInterval = TimeSpan.FromMilliseconds(50);
+            c.DrainTimeout = TimeSpan.FromMilliseconds(500);
+        });
+        var status = host.Services.GetRequiredService<HeraldConsumers>();
+        await host.Services.GetRequiredService<IEventPublisher>().PublishBatchAsync(Enumerable.Range(0, 600).Select(i => new OrderPlaced($"o-{i % 7}", i, i)));
+
+        for (var started = DateTime.UtcNow.AddSeconds(30); Recorder.Attempts.Count == 0; await Task.Delay(25))
+        {
+            Assert.True(DateTime.UtcNow < started, "the first event never started");
+        }
+
+        var most = 0;
+        for (var deadline = DateTime.UtcNow.AddSeconds(2); DateTime.UtcNow < deadline; await Task.Delay(25))
+        {
+            most = Math.Max(most, status.All.Values.SelectMany(s => s.BufferedByPartition.Values).DefaultIfEmpty(0).Max());
+        }
+
+        Assert.InRange(most, 1, 10);
+        await host.StopAsync();
+        Assert.Single(Recorder.Attempts); // the one running when the stop came; the others were not started
+
+        // Nothing was lost or skipped: a new member, held to 50 at a time, gets everything from the event that never
+        // finished, each key in order, through many pauses for room and resumes.
+        release.TrySetResult();
+        var again = await StartHostAsync(configure: c => c.MaxBufferedPerPartition = 50);
+        await Recorder.WaitUntilAsync(h => h.Count == 600, TimeSpan.FromSeconds(60));
+        Assert.Equal(Enumerable.Range(0, 600), Recorder.Snapshot().Select(h => h.Event.Sequence).Order());
+        foreach (var key in Recorder.Snapshot().GroupBy(h => h.Event.OrderId))
+        {
+            Assert.Equal(key.Select(h => h.Event.Sequence).Order(), key.Select(h => h.Event.Sequence));
+        }
+
+        await again.StopAsync();
+    }
+
+    [Fact]
     public async Task Listing_the_dead_letters_of_a_group_with_none_creates_nothing()
     {
         // Regression: on Kafka, reading asked for the topic by name, and a broker that auto-creates topics created them.

@@ -20,14 +20,20 @@ public sealed class ConsumerOptions
     [Range(1, 10_000)]
     public int MaxConcurrency { get; set; } = 16;
 
-    /// <summary>Events read ahead per partition before the partition is paused (and resumed at half).</summary>
+    /// <summary>
+    /// The most events of one partition read and not yet finished (running, or waiting their turn), on either transport;
+    /// a partition at the bound is paused until half of it is free. Defaults to 1,000.
+    /// </summary>
     [Range(1, 1_000_000)]
     public int MaxBufferedPerPartition { get; set; } = 1_000;
 
     /// <summary>How often finished offsets are committed; they are also committed on shutdown.</summary>
     public TimeSpan CommitInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>On shutdown, how long events already taken may run before their handlers are cancelled.</summary>
+    /// <summary>
+    /// On shutdown, how long events already running may go on before their handlers are cancelled; events read but not
+    /// started are not run, and are delivered again. Defaults to 10 s.
+    /// </summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How long one poll waits for events.</summary>

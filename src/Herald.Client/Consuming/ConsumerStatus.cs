@@ -37,6 +37,12 @@ public sealed class ConsumerStatus
     /// <summary>The same, per partition this member owns: the lag in time, as far as this member has read.</summary>
     public IReadOnlyDictionary<int, TimeSpan> AgeByPartition { get; internal set; } = new Dictionary<int, TimeSpan>();
 
+    /// <summary>
+    /// Per partition this member owns: events read and not yet finished (running, or waiting their turn), as last
+    /// measured. At most <see cref="ConsumerOptions.MaxBufferedPerPartition"/>.
+    /// </summary>
+    public IReadOnlyDictionary<int, int> BufferedByPartition { get; internal set; } = new Dictionary<int, int>();
+
     /// <summary>When lag was last measured, or null before the first measurement.</summary>
     public DateTimeOffset? MeasuredAt { get; internal set; }
 }

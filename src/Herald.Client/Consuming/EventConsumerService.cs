@@ -113,7 +113,7 @@ internal sealed partial class EventConsumerService(
         using var concurrency = new SemaphoreSlim(options.MaxConcurrency, options.MaxConcurrency);
         using var handlersStop = new CancellationTokenSource();
         var lanes = new Dictionary<int, PartitionLane>();
-        var consumer = transport.Subscribe(topic, group);
+        var consumer = transport.Subscribe(topic, group, options.MaxBufferedPerPartition);
         var lastCommit = DateTimeOffset.UtcNow;
         var lastLag = DateTimeOffset.MinValue;
         var lastHeldRefresh = DateTimeOffset.UtcNow;
@@ -134,14 +134,14 @@ internal sealed partial class EventConsumerService(
                 FollowAssignment(consumer, lanes, processor, concurrency, handlersStop.Token);
                 foreach (var record in records)
                 {
-                    if (lanes.TryGetValue(record.Partition, out var lane))
+                    if (!lanes.TryGetValue(record.Partition, out var lane) || !lane.Add(record))
                     {
-                        lane.Add(record);
+                        consumer.Finished(record.Partition, 1); // not taken, so it holds no room
                     }
                 }
 
                 var breaker = processor.BreakerState;
-                ApplyBackpressure(consumer, lanes.Values, options.MaxBufferedPerPartition, breaker != BreakerState.Closed);
+                PauseWhileBreakerIsOpen(consumer, lanes.Values, breaker != BreakerState.Closed);
                 if (DateTimeOffset.UtcNow - lastCommit >= options.CommitInterval)
                 {
                     await CommitAsync(consumer, lanes.Values, CancellationToken.None).ConfigureAwait(false);
@@ -167,8 +167,9 @@ internal sealed partial class EventConsumerService(
         }
         finally
         {
-            // Polling has stopped. Events already taken get DrainTimeout to finish, then their handlers are cancelled;
-            // what finished is committed, the rest is delivered again to whoever owns the partition next.
+            // Polling has stopped. Events already running get DrainTimeout to finish, then their handlers are cancelled;
+            // events taken but not started are not started. What finished is committed; the rest is delivered again to
+            // whoever owns the partition next.
             using (var drain = new CancellationTokenSource(options.DrainTimeout))
             {
                 await Task.WhenAll(lanes.Values.Select(l => l.DrainAsync(drain.Token))).ConfigureAwait(false);
@@ -210,7 +211,7 @@ internal sealed partial class EventConsumerService(
         {
             if (!lanes.ContainsKey(partition))
             {
-                lanes[partition] = new PartitionLane(partition, processor.ProcessAsync, concurrency, _logger, stopping);
+                lanes[partition] = new PartitionLane(partition, processor.ProcessAsync, concurrency, p => consumer.Finished(p, 1), _logger, stopping);
                 changed = true;
             }
         }
@@ -226,19 +227,18 @@ internal sealed partial class EventConsumerService(
         }
     }
 
-    // A partition pauses when its buffer is full (resuming at half), and every partition pauses while the breaker is open.
-    private static void ApplyBackpressure(ITransportConsumer consumer, IEnumerable<PartitionLane> lanes, int maxBuffered, bool breakerOpen)
+    // Every partition pauses while the breaker is open. A partition's read-ahead is bounded by the transport, which hands
+    // over at most MaxBufferedPerPartition of its records not yet finished.
+    private static void PauseWhileBreakerIsOpen(ITransportConsumer consumer, IEnumerable<PartitionLane> lanes, bool breakerOpen)
     {
         foreach (var lane in lanes)
         {
-            var buffered = lane.Buffered;
-            var pause = breakerOpen || buffered >= maxBuffered || (lane.Paused && buffered > maxBuffered / 2);
-            if (pause && !lane.Paused)
+            if (breakerOpen && !lane.Paused)
             {
                 consumer.Pause(lane.Partition);
                 lane.Paused = true;
             }
-            else if (!pause && lane.Paused)
+            else if (!breakerOpen && lane.Paused)
             {
                 consumer.Resume(lane.Partition);
                 lane.Paused = false;
@@ -265,6 +265,7 @@ internal sealed partial class EventConsumerService(
             status.Partitions = await transport.PositionsAsync(options.Topic, options.Group, cancellationToken).ConfigureAwait(false);
             var now = DateTimeOffset.UtcNow;
             status.AgeByPartition = lanes.ToDictionary(l => l.Partition, l => l.OldestUnfinishedTimestamp is { } oldest ? now - oldest : TimeSpan.Zero);
+            status.BufferedByPartition = lanes.ToDictionary(l => l.Partition, l => l.Buffered);
             status.MeasuredAt = DateTimeOffset.UtcNow;
         }
         catch (Exception exception) when (exception is not OperationCanceledException)

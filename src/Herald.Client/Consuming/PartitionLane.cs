@@ -7,11 +7,15 @@ namespace Herald.Client;
 /// One assigned partition's events in flight. Events with the same key run one after another, in offset order; other
 /// keys (and keyless events) run beside them, up to the consumer's concurrency. The committable offset only moves past
 /// an event once it and every event before it in the partition are finished, so a crash redelivers and never skips.
+/// Each finished event is reported to <paramref name="finished"/>, which makes room for the transport to hand over another.
 /// </summary>
-internal sealed partial class PartitionLane(int partition, Func<IncomingRecord, CancellationToken, Task> process, SemaphoreSlim concurrency, ILogger logger, CancellationToken stopping) : IDisposable
+internal sealed partial class PartitionLane(int partition, Func<IncomingRecord, CancellationToken, Task> process, SemaphoreSlim concurrency, Action<int> finished, ILogger logger, CancellationToken stopping) : IDisposable
 {
     private readonly CancellationTokenSource _revoked = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+    private readonly CancellationTokenSource _noMoreStarts = CancellationTokenSource.CreateLinkedTokenSource(stopping);
     private readonly Lock _gate = new();
+    private int _running;
+    private TaskCompletionSource? _idle;
     private readonly Dictionary<string, Queue<IncomingRecord>> _busyKeys = new(StringComparer.Ordinal);
     private readonly SortedDictionary<long, DateTimeOffset> _unfinished = [];
     private long _nextOffset = -1;
@@ -46,13 +50,14 @@ internal sealed partial class PartitionLane(int partition, Func<IncomingRecord, 
     }
 
     /// <summary>Takes the next event of the partition (in offset order).</summary>
-    public void Add(IncomingRecord record)
+    /// <returns>False when it was taken before (a transport may hand a record over twice around a rebalance).</returns>
+    public bool Add(IncomingRecord record)
     {
         lock (_gate)
         {
             if (record.Offset < _nextOffset)
             {
-                return; // already taken: a transport may hand a record over twice around a rebalance
+                return false;
             }
 
             _unfinished.Add(record.Offset, record.Timestamp);
@@ -62,7 +67,7 @@ internal sealed partial class PartitionLane(int partition, Func<IncomingRecord, 
                 if (_busyKeys.TryGetValue(key, out var waiting))
                 {
                     waiting.Enqueue(record);
-                    return;
+                    return true;
                 }
 
                 _busyKeys[key] = new Queue<IncomingRecord>();
@@ -70,6 +75,7 @@ internal sealed partial class PartitionLane(int partition, Func<IncomingRecord, 
         }
 
         _ = Task.Run(() => RunAsync(record), CancellationToken.None); // a handler that blocks before its first await must not hold up polling
+        return true;
     }
 
     /// <summary>The offset to commit if it has moved since the last commit: the first unfinished one, or the end.</summary>
@@ -99,17 +105,39 @@ internal sealed partial class PartitionLane(int partition, Func<IncomingRecord, 
     /// The partition went to another member: its handlers are cancelled, and nothing of it is committed from here on;
     /// the new owner gets its unfinished events again from the committed offset.
     /// </summary>
-    public void Revoke() => _revoked.Cancel();
+    public void Revoke()
+    {
+        _noMoreStarts.Cancel();
+        _revoked.Cancel();
+    }
 
-    public void Dispose() => _revoked.Dispose();
+    public void Dispose()
+    {
+        _revoked.Dispose();
+        _noMoreStarts.Dispose();
+    }
 
-    /// <summary>Waits until every event taken so far is finished, or <paramref name="cancellationToken"/> ends the wait.</summary>
+    /// <summary>
+    /// For a stop: starts no more events and waits until those already running are finished, or until
+    /// <paramref name="cancellationToken"/> ends the wait. Events taken but not started stay unfinished, so they are
+    /// not committed and are delivered again.
+    /// </summary>
     public async Task DrainAsync(CancellationToken cancellationToken)
     {
-        while (Buffered > 0 && !cancellationToken.IsCancellationRequested)
+        Task idle;
+        lock (_gate)
         {
-            await Task.Delay(10, CancellationToken.None).ConfigureAwait(false);
+            _noMoreStarts.Cancel();
+            if (_running == 0)
+            {
+                return;
+            }
+
+            _idle ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            idle = _idle.Task;
         }
+
+        await idle.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     private async Task RunAsync(IncomingRecord record)
@@ -119,11 +147,22 @@ internal sealed partial class PartitionLane(int partition, Func<IncomingRecord, 
         {
             try
             {
-                await concurrency.WaitAsync(token).ConfigureAwait(false);
+                await concurrency.WaitAsync(_noMoreStarts.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
-                return; // stopping or revoked: left unfinished, so it is delivered again
+                return; // stopping or revoked before it started: left unfinished, so it is delivered again
+            }
+
+            lock (_gate)
+            {
+                if (_noMoreStarts.IsCancellationRequested)
+                {
+                    concurrency.Release();
+                    return;
+                }
+
+                _running++;
             }
 
             var failed = false;
@@ -145,13 +184,20 @@ internal sealed partial class PartitionLane(int partition, Func<IncomingRecord, 
             finally
             {
                 concurrency.Release();
+                lock (_gate)
+                {
+                    if (--_running == 0 && _idle is { } idle)
+                    {
+                        idle.TrySetResult();
+                    }
+                }
             }
 
             if (failed)
             {
                 try
                 {
-                    await Task.Delay(TimeSpan.FromSeconds(1), token).ConfigureAwait(false);
+                    await Task.Delay(TimeSpan.FromSeconds(1), _noMoreStarts.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
@@ -161,6 +207,7 @@ internal sealed partial class PartitionLane(int partition, Func<IncomingRecord, 
                 continue;
             }
 
+            finished(partition);
             IncomingRecord? next = null;
             lock (_gate)
             {

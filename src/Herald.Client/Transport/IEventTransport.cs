@@ -15,8 +15,12 @@ public interface IEventTransport : IAsyncDisposable
     /// <summary>Appends a record durably (acks=all, idempotent); throws <see cref="PublishException"/> when refused.</summary>
     Task<PublishResult> PublishAsync(OutgoingRecord record, CancellationToken cancellationToken);
 
-    /// <summary>Joins <paramref name="group"/> as a member reading <paramref name="topic"/>.</summary>
-    ITransportConsumer Subscribe(string topic, string group);
+    /// <summary>
+    /// Joins <paramref name="group"/> as a member reading <paramref name="topic"/>. At most
+    /// <paramref name="maxBufferedPerPartition"/> records of a partition are handed over and not yet
+    /// <see cref="ITransportConsumer.Finished">finished with</see>; 0 sets no limit.
+    /// </summary>
+    ITransportConsumer Subscribe(string topic, string group, int maxBufferedPerPartition = 0);
 
     /// <summary>Every record of every partition, from the start to the end as it is now, outside any group.</summary>
     IAsyncEnumerable<IncomingRecord> ReadAllAsync(string topic, CancellationToken cancellationToken);
@@ -34,7 +38,13 @@ public interface ITransportConsumer : IAsyncDisposable
     /// <summary>Records from owned, unpaused partitions, in offset order per partition; empty after <paramref name="timeout"/>.</summary>
     Task<IReadOnlyList<IncomingRecord>> PollAsync(TimeSpan timeout, CancellationToken cancellationToken);
 
-    /// <summary>Stops fetching a partition (its buffer is full) while the member stays in the group.</summary>
+    /// <summary>
+    /// Says that <paramref name="count"/> records of <paramref name="partition"/> handed over are finished with (or were
+    /// not taken), making room for as many more. Any thread.
+    /// </summary>
+    void Finished(int partition, int count);
+
+    /// <summary>Stops fetching a partition (its circuit breaker is open, say) while the member stays in the group.</summary>
     void Pause(int partition);
 
     /// <summary>Fetches a paused partition again.</summary>

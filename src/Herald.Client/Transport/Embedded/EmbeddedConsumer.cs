@@ -14,6 +14,7 @@ internal sealed class EmbeddedConsumer : ITransportConsumer
     private static readonly TimeSpan SessionTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(1);
     private const int MaxBytesPerPartition = 1024 * 1024;
+    private readonly PartitionCredits _credits;
 
     private readonly HeraldBroker _broker;
     private readonly string _topic;
@@ -28,11 +29,12 @@ internal sealed class EmbeddedConsumer : ITransportConsumer
     private int _partitionsAtJoin;
     private Task _heartbeats = Task.CompletedTask;
 
-    public EmbeddedConsumer(HeraldBroker broker, string topic, string group)
+    public EmbeddedConsumer(HeraldBroker broker, string topic, string group, int maxBufferedPerPartition)
     {
         _broker = broker;
         _topic = topic;
         _group = group;
+        _credits = new PartitionCredits(maxBufferedPerPartition);
     }
 
     public IReadOnlyCollection<int> Assignment => _assignment;
@@ -49,7 +51,7 @@ internal sealed class EmbeddedConsumer : ITransportConsumer
         var buffers = new List<(int Partition, ArrayBufferWriter<byte> Buffer)>();
         foreach (var partition in _assignment)
         {
-            if (_paused.Contains(partition))
+            if (_paused.Contains(partition) || !_credits.WorthFetching(partition))
             {
                 continue;
             }
@@ -61,7 +63,9 @@ internal sealed class EmbeddedConsumer : ITransportConsumer
 
         if (fetch.Count == 0)
         {
-            await Task.Delay(timeout, cancellationToken).ConfigureAwait(false);
+            // Nothing to fetch (paused, or no room): wait for room, or the timeout, which is when pauses are looked at again.
+            await _credits.WhenReturnedAsync(timeout, cancellationToken).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
             return [];
         }
 
@@ -84,7 +88,7 @@ internal sealed class EmbeddedConsumer : ITransportConsumer
             }
 
             var reader = new RecordBatchReader(buffer.WrittenMemory);
-            while (true)
+            while (_credits.Available(partition) > 0)
             {
                 RecordBatch batch;
                 var start = reader.Position;
@@ -97,6 +101,7 @@ internal sealed class EmbeddedConsumer : ITransportConsumer
                 }
                 catch (InvalidRecordBatchException exception) when (reader.SkipDamaged() is { } damaged && damaged.NextOffset > _positions[partition] && damaged.NextOffset <= result.HighWatermark)
                 {
+                    _credits.Take(partition, 1);
                     records.Add(DamagedBatch.ToRecord(_topic, partition, damaged, buffer.WrittenMemory[start..reader.Position], exception.Message));
                     _positions[partition] = damaged.NextOffset;
                     continue;
@@ -107,6 +112,11 @@ internal sealed class EmbeddedConsumer : ITransportConsumer
                     if (record.Offset < _positions[partition])
                     {
                         continue; // a batch starts before the position asked for
+                    }
+
+                    if (_credits.Take(partition, 1) == 0)
+                    {
+                        break; // the partition's read-ahead is full: the rest is fetched again once there is room
                     }
 
                     records.Add(ToIncoming(_topic, partition, record));
@@ -126,6 +136,8 @@ internal sealed class EmbeddedConsumer : ITransportConsumer
         [.. record.Headers.Select(h => new KeyValuePair<string, byte[]>(h.Key, h.Value?.ToArray() ?? []))],
         record.Value?.ToArray() ?? ReadOnlyMemory<byte>.Empty,
         DateTimeOffset.FromUnixTimeMilliseconds(record.Timestamp));
+
+    public void Finished(int partition, int count) => _credits.Return(partition, count);
 
     public void Pause(int partition) => _paused.Add(partition);
 
@@ -191,6 +203,7 @@ internal sealed class EmbeddedConsumer : ITransportConsumer
 
             _assignment = [.. (ConsumerProtocol.ReadAssignment(synced.Assignment) ?? []).Where(p => p.Topic == _topic).Select(p => p.Partition).Order()];
             StartAtCommittedOffsets();
+            _credits.KeepOnly(_assignment);
             _mustRejoin = false;
             if (_heartbeats.IsCompleted)
             {

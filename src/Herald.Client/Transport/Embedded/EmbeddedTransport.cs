@@ -65,7 +65,7 @@ public sealed class EmbeddedTransport(HeraldBroker broker, bool ownsBroker) : IE
     }
 
     /// <inheritdoc />
-    public ITransportConsumer Subscribe(string topic, string group) => new EmbeddedConsumer(Broker, topic, group);
+    public ITransportConsumer Subscribe(string topic, string group, int maxBufferedPerPartition = 0) => new EmbeddedConsumer(Broker, topic, group, maxBufferedPerPartition);
 
     /// <inheritdoc />
     public async IAsyncEnumerable<IncomingRecord> ReadAllAsync(string topic, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)

@@ -23,14 +23,18 @@ internal sealed class KafkaConsumer : ITransportConsumer
     private readonly CancellationTokenSource _stop = new();
     private readonly Thread _thread;
     private readonly HashSet<int> _pausedByOwner = []; // by Pause(); only touched on the consumer thread
+    private readonly ConcurrentDictionary<int, byte> _pausedForRoom = new(); // no credit left; written on the consumer thread
+    private readonly Dictionary<int, long> _rewindTo = []; // where a partition paused for room starts again; consumer thread only
+    private readonly PartitionCredits _credits;
     private bool _overflowing; // the hand-over queue is full and every partition is paused; consumer thread only
     private volatile int[] _assignment = [];
     private volatile int _epoch;
     private volatile Exception? _failure;
 
-    public KafkaConsumer(string bootstrap, string topic, string group, Action<ConsumerConfig>? configure)
+    public KafkaConsumer(string bootstrap, string topic, string group, int maxBufferedPerPartition, Action<ConsumerConfig>? configure)
     {
         _topic = topic;
+        _credits = new PartitionCredits(maxBufferedPerPartition);
         var config = new ConsumerConfig
         {
             BootstrapServers = bootstrap,
@@ -39,6 +43,9 @@ internal sealed class KafkaConsumer : ITransportConsumer
             EnableAutoOffsetStore = false,
             AutoOffsetReset = AutoOffsetReset.Earliest, // a new group sees what was published before it started
             SocketNagleDisable = true,
+
+            // librdkafka's own read-ahead, sized to the SDK's, so it does not fetch far beyond what may be handed over.
+            QueuedMinMessages = maxBufferedPerPartition > 0 ? maxBufferedPerPartition : null,
         };
         configure?.Invoke(config);
         config.GroupId = group; // these are the SDK's to decide
@@ -83,9 +90,22 @@ internal sealed class KafkaConsumer : ITransportConsumer
             {
                 records.Add(ToRecord(item.Result));
             }
+            else
+            {
+                _credits.Return(item.Result.Partition.Value, 1); // fetched for an assignment that is gone
+            }
         }
 
         return records;
+    }
+
+    public void Finished(int partition, int count)
+    {
+        _credits.Return(partition, count);
+        if (_pausedForRoom.ContainsKey(partition))
+        {
+            Execute(c => ResumeIfFree(c, partition)); // it had no room left, and now has
+        }
     }
 
     public void Pause(int partition) => Execute(c =>
@@ -97,10 +117,7 @@ internal sealed class KafkaConsumer : ITransportConsumer
     public void Resume(int partition) => Execute(c =>
     {
         _pausedByOwner.Remove(partition);
-        if (!_overflowing)
-        {
-            c.Resume([new TopicPartition(_topic, partition)]); // while overflowing, the end of the overflow resumes it
-        }
+        ResumeIfFree(c, partition);
     });
 
     public Task CommitAsync(IReadOnlyDictionary<int, long> nextOffsets, CancellationToken cancellationToken)
@@ -161,7 +178,61 @@ internal sealed class KafkaConsumer : ITransportConsumer
     {
         _epoch++;
         _pausedByOwner.Clear(); // the owner starts every newly assigned partition from running
+        _pausedForRoom.Clear();
+        _rewindTo.Clear(); // librdkafka starts every partition of the new assignment from its committed offset
+        _credits.KeepOnly(partitions);
         _assignment = partitions;
+    }
+
+    /// <summary>
+    /// Takes a credit for a record about to be handed over. Without one the partition pauses and the record is not
+    /// handed over: fetching starts again from it once there is room, and until then any record of the partition that
+    /// librdkafka still returns is dropped. Consumer thread only.
+    /// </summary>
+    private bool HasRoomFor(ConsumeResult<byte[]?, byte[]?> result)
+    {
+        var partition = result.Partition.Value;
+        if (_rewindTo.TryGetValue(partition, out var from))
+        {
+            if (_pausedForRoom.ContainsKey(partition) || result.Offset.Value != from)
+            {
+                return false; // fetched before the pause; it comes again from `from`
+            }
+
+            _rewindTo.Remove(partition);
+        }
+
+        if (_credits.Take(partition, 1) == 1)
+        {
+            return true;
+        }
+
+        _rewindTo[partition] = result.Offset.Value;
+        _pausedForRoom[partition] = 0;
+        _consumer.Pause([result.TopicPartition]);
+        return false;
+    }
+
+    // Fetching goes on only when neither the owner, nor the lack of room, nor an overflow holds the partition.
+    private void ResumeIfFree(IConsumer<byte[]?, byte[]?> consumer, int partition)
+    {
+        if (_pausedForRoom.ContainsKey(partition) && !_credits.WorthFetching(partition))
+        {
+            return;
+        }
+
+        _pausedForRoom.TryRemove(partition, out _);
+        if (_pausedByOwner.Contains(partition) || _overflowing)
+        {
+            return; // the owner's resume, or the end of the overflow, resumes it
+        }
+
+        var topicPartition = new TopicPartition(_topic, partition);
+        consumer.Resume([topicPartition]);
+        if (_rewindTo.TryGetValue(partition, out var from))
+        {
+            consumer.Seek(new TopicPartitionOffset(topicPartition, from)); // drops what was fetched after it
+        }
     }
 
     // Commands run on the consumer thread; once it has stopped, here (the consumer is not disposed before it stops).
@@ -207,7 +278,7 @@ internal sealed class KafkaConsumer : ITransportConsumer
                     pending.Dequeue();
                 }
 
-                if (pending.Count > 0 && _consumer.Consume(TimeSpan.FromMilliseconds(50)) is { Message: not null, IsPartitionEOF: false } more)
+                if (pending.Count > 0 && _consumer.Consume(TimeSpan.FromMilliseconds(50)) is { Message: not null, IsPartitionEOF: false } more && HasRoomFor(more))
                 {
                     pending.Enqueue((_epoch, more));
                 }
@@ -216,7 +287,10 @@ internal sealed class KafkaConsumer : ITransportConsumer
         finally
         {
             _overflowing = false;
-            _consumer.Resume(_consumer.Assignment.Where(p => !_pausedByOwner.Contains(p.Partition.Value)));
+            foreach (var partition in _consumer.Assignment)
+            {
+                ResumeIfFree(_consumer, partition.Partition.Value);
+            }
         }
     }
 
@@ -237,7 +311,7 @@ internal sealed class KafkaConsumer : ITransportConsumer
                     continue; // for example a topic not created yet: librdkafka keeps trying, and so does this loop
                 }
 
-                if (result?.Message is null || result.IsPartitionEOF)
+                if (result?.Message is null || result.IsPartitionEOF || !HasRoomFor(result))
                 {
                     continue;
                 }

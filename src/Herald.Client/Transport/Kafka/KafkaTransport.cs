@@ -73,7 +73,7 @@ public sealed class KafkaTransport : IEventTransport
     }
 
     /// <inheritdoc />
-    public ITransportConsumer Subscribe(string topic, string group) => new KafkaConsumer(_bootstrap, topic, group, _configureConsumer);
+    public ITransportConsumer Subscribe(string topic, string group, int maxBufferedPerPartition = 0) => new KafkaConsumer(_bootstrap, topic, group, maxBufferedPerPartition, _configureConsumer);
 
     /// <inheritdoc />
     public async IAsyncEnumerable<IncomingRecord> ReadAllAsync(string topic, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
