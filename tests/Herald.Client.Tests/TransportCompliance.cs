@@ -879,6 +879,28 @@ public sealed class RegistrationTests
         Assert.Contains("BreakDuration", failure.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Herald:Consumers:orders/billing:MaxConcurrency", "0", "MaxConcurrency")]
+    [InlineData("Herald:Consumers:orders/billing:DrainTimeout", "-00:00:01", "DrainTimeout")]
+    [InlineData("Herald:Consumers:orders/billing:LagInterval", "00:00:00", "LagInterval")]
+    [InlineData("Herald:Consumers:orders/billing:CircuitBreaker:MinimumThroughput", "1", "MinimumThroughput")]
+    [InlineData("Herald:DefaultPartitions", "0", "DefaultPartitions")]
+    [InlineData("Herald:Source", " ", "Source")]
+    public async Task Each_invalid_setting_stops_the_host_with_the_setting_named(string key, string value, string named)
+    {
+        // Regression: the [Range] and [Required] attributes were not enforced, and restated rules said "Intervals must be
+        // positive" without naming which.
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration[key] = value;
+        await using var broker = await HeraldBroker.StartAsync(new BrokerOptions { InMemory = true });
+        builder.Services.AddSingleton(new Recorder());
+        builder.Services.AddHerald(h => h.UseEmbedded(broker).AddConsumer<OrderHandler>("orders", "billing"));
+        using var host = builder.Build();
+
+        var failure = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => host.StartAsync());
+        Assert.Contains(named, failure.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_failing_processed_event_store_delays_events_but_never_dead_letters_them()
     {

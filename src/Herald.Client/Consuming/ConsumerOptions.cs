@@ -8,15 +8,15 @@ namespace Herald.Client;
 /// </summary>
 public sealed class ConsumerOptions
 {
-    /// <summary>The topic read.</summary>
+    /// <summary>The topic read. Set by <c>AddConsumer</c>.</summary>
     [Required]
     public string Topic { get; set; } = string.Empty;
 
-    /// <summary>The consumer group: consumers in one group share the partitions; each group gets every event.</summary>
+    /// <summary>The consumer group: consumers in one group share the partitions; each group gets every event. Set by <c>AddConsumer</c>.</summary>
     [Required]
     public string Group { get; set; } = string.Empty;
 
-    /// <summary>Events handled at once in this process, across keys; one key is always handled one event at a time.</summary>
+    /// <summary>Events handled at once in this process, across keys; one key is always handled one event at a time. 1 to 10,000; defaults to 16.</summary>
     [Range(1, 10_000)]
     public int MaxConcurrency { get; set; } = 16;
 
@@ -27,7 +27,7 @@ public sealed class ConsumerOptions
     [Range(1, 1_000_000)]
     public int MaxBufferedPerPartition { get; set; } = 1_000;
 
-    /// <summary>How often finished offsets are committed; they are also committed on shutdown.</summary>
+    /// <summary>How often finished offsets are committed; they are also committed on shutdown. Above zero; defaults to 1 s.</summary>
     public TimeSpan CommitInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
@@ -36,17 +36,17 @@ public sealed class ConsumerOptions
     /// </summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>How long one poll waits for events.</summary>
+    /// <summary>How long one poll waits for events. Above zero; defaults to 200 ms.</summary>
     public TimeSpan PollTimeout { get; set; } = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>Immediate retries of a failing handler before its event is dead-lettered (unless a failure rule says otherwise).</summary>
+    /// <summary>Immediate retries of a failing handler before its event is dead-lettered (unless a failure rule says otherwise). 0 to 100; defaults to 3.</summary>
     [Range(0, 100)]
     public int Retries { get; set; } = 3;
 
-    /// <summary>The first retry's delay; each next one doubles, with jitter, up to <see cref="MaxRetryDelay"/>.</summary>
+    /// <summary>The first retry's delay; each next one doubles, with jitter, up to <see cref="MaxRetryDelay"/>. Defaults to 200 ms.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>The longest delay between retries.</summary>
+    /// <summary>The longest delay between retries, at least <see cref="RetryDelay"/>. Defaults to 10 s.</summary>
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
@@ -56,23 +56,23 @@ public sealed class ConsumerOptions
     /// </summary>
     public List<TimeSpan> DelayedRetries { get; } = [];
 
-    /// <summary>Where failed events go; <c>null</c> means <c>{topic}.{group}.dlq</c>.</summary>
+    /// <summary>Where failed events go; <c>null</c> (the default) means <c>{topic}.{group}.dlq</c>.</summary>
     public string? DeadLetterTopic { get; set; }
 
     /// <summary>
     /// Keeps per-key order through failures: once an event is dead-lettered, later events with its key are parked
     /// behind it in the dead-letter topic (in order) instead of handled, until its dead letters are redriven or purged.
-    /// Redriving them all, oldest first, replays the key in order.
+    /// Redriving them all, oldest first, replays the key in order. Defaults to false.
     /// </summary>
     public bool HoldKeysBehindDeadLetters { get; set; }
 
-    /// <summary>How often the keys held behind dead letters are read again from the dead-letter topic.</summary>
+    /// <summary>How often the keys held behind dead letters are read again from the dead-letter topic. Defaults to 5 s.</summary>
     public TimeSpan HeldKeysRefresh { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>What to do with events of a type the handler does not handle.</summary>
+    /// <summary>What to do with events of a type the handler does not handle. Defaults to <see cref="UnknownEventPolicy.Skip"/>.</summary>
     public UnknownEventPolicy UnknownEvents { get; set; } = UnknownEventPolicy.Skip;
 
-    /// <summary>Skip events whose id this group already processed (see <see cref="IProcessedEventStore"/>).</summary>
+    /// <summary>Skip events whose id this group already processed (see <see cref="IProcessedEventStore"/>). Defaults to true.</summary>
     public bool SkipProcessed { get; set; } = true;
 
     /// <summary>What to do on each kind of failure.</summary>
@@ -81,7 +81,7 @@ public sealed class ConsumerOptions
     /// <summary>When to stop handling because a dependency is down, instead of dead-lettering everything.</summary>
     public CircuitBreakerOptions CircuitBreaker { get; } = new();
 
-    /// <summary>How often lag is measured for metrics and health.</summary>
+    /// <summary>How often lag (and <see cref="ConsumerStatus.BufferedByPartition"/>) is measured for metrics and health. Defaults to 5 s.</summary>
     public TimeSpan LagInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>The dead-letter topic in use.</summary>
@@ -99,19 +99,21 @@ public sealed class ConsumerOptions
 /// </summary>
 public sealed class CircuitBreakerOptions
 {
-    /// <summary>Whether the breaker is used.</summary>
+    /// <summary>Whether the breaker is used. Defaults to true.</summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>The failing share of attempts that opens it.</summary>
+    /// <summary>The failing share of attempts that opens it, above 0 and at most 1. Defaults to 0.5.</summary>
+    [Range(1e-9, 1.0)]
     public double FailureRatio { get; set; } = 0.5;
 
-    /// <summary>The fewest attempts in the window before it may open.</summary>
+    /// <summary>The fewest attempts in the window before it may open, at least 2. Defaults to 20.</summary>
+    [Range(2, int.MaxValue)]
     public int MinimumThroughput { get; set; } = 20;
 
-    /// <summary>The window attempts are counted over.</summary>
+    /// <summary>The window attempts are counted over, at least 500 ms. Defaults to 30 s.</summary>
     public TimeSpan SamplingDuration { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How long it stays open before a probe.</summary>
+    /// <summary>How long it stays open before a probe, at least 500 ms. Defaults to 30 s.</summary>
     public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(30);
 }
 

@@ -102,16 +102,6 @@ public sealed class HeraldBuilder
                 HeraldServiceCollectionExtensions.Bind(services, $"{HeraldOptions.Section}:Consumers:{name}", options);
                 configure?.Invoke(options);
             })
-            .Validate(o => o.Topic == topic && o.Group == group, "Topic and group are fixed by AddConsumer.")
-            .Validate(o => o.MaxConcurrency is >= 1 and <= 10_000, "MaxConcurrency must be 1 to 10,000.")
-            .Validate(o => o.MaxBufferedPerPartition is >= 1 and <= 1_000_000, "MaxBufferedPerPartition must be 1 to 1,000,000.")
-            .Validate(o => o.Retries is >= 0 and <= 100, "Retries must be 0 to 100.")
-            .Validate(o => o.CommitInterval > TimeSpan.Zero && o.PollTimeout > TimeSpan.Zero && o.RetryDelay >= TimeSpan.Zero && o.MaxRetryDelay >= o.RetryDelay && o.DrainTimeout >= TimeSpan.Zero, "Intervals must be positive, and MaxRetryDelay at least RetryDelay.")
-            .Validate(o => o.DeadLetterTopic is null || TopicName.Validate(o.DeadLetterTopic) is null, "DeadLetterTopic is not a valid topic name.")
-            .Validate(o => o.CircuitBreaker.FailureRatio is > 0 and <= 1 && o.CircuitBreaker.MinimumThroughput >= 2, "CircuitBreaker: FailureRatio must be in (0, 1] and MinimumThroughput at least 2.")
-            .Validate(o => o.CircuitBreaker.BreakDuration >= TimeSpan.FromMilliseconds(500) && o.CircuitBreaker.SamplingDuration >= TimeSpan.FromMilliseconds(500), "CircuitBreaker: BreakDuration and SamplingDuration must be at least 500 ms.")
-            .Validate(o => o.LagInterval > TimeSpan.Zero && o.HeldKeysRefresh > TimeSpan.Zero, "LagInterval and HeldKeysRefresh must be positive.")
-            .Validate(o => o.DelayedRetries.All(d => d > TimeSpan.Zero) && o.DelayedRetries.Count <= 20, "DelayedRetries must be positive delays, at most 20 tiers.")
             .ValidateOnStart();
         Services.AddSingleton<IHostedService>(services => new EventConsumerService(
             name,

@@ -19,9 +19,9 @@ public static class HeraldServiceCollectionExtensions
         var builder = new HeraldBuilder(services, types);
         services.AddOptions<HeraldOptions>()
             .Configure<IServiceProvider>((options, provider) => Bind(provider, HeraldOptions.Section, options))
-            .Validate(o => !string.IsNullOrWhiteSpace(o.Source), "Source must not be empty.")
-            .Validate(o => o.DefaultPartitions is >= 1 and <= 10_000, "DefaultPartitions must be 1 to 10,000.")
             .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HeraldOptions>, HeraldOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConsumerOptions>, ConsumerOptionsValidator>());
         services.TryAddSingleton(types);
         services.TryAddSingleton(provider => new EventSerializer(types, provider.GetRequiredService<IOptions<HeraldOptions>>().Value.Json));
         services.TryAddSingleton(provider =>
