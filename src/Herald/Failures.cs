@@ -16,7 +16,8 @@ internal static class Failures
     {
         CliException cli => (cli.Message, cli.ExitCode, false),
         OperationCanceledException => ("Stopped before finishing.", Interrupted, false),
-        DataDirectoryLockedException or DataDirectoryUnusableException => (exception.Message, ExitCodes.Failure, false),
+        DataDirectoryLockedException => ($"{exception.Message} If a server holds it, reach that server instead with --server HOST:PORT (its Kafka address).", ExitCodes.Failure, false),
+        DataDirectoryUnusableException => (exception.Message, ExitCodes.Failure, false),
         UnauthorizedAccessException => ($"Permission denied: {exception.Message}", ExitCodes.Failure, false),
         CorruptLogException => ($"Stored data is damaged: {exception.Message}", ExitCodes.Failure, false),
         InvalidRecordBatchException => ($"Read a damaged record batch: {exception.Message}", ExitCodes.Failure, false),

@@ -272,6 +272,15 @@ public sealed class RemoteCliTests : CliScenarios
     }
 
     [Fact]
+    public async Task The_hint_for_a_missing_topic_keeps_the_server()
+    {
+        var (exit, _, error) = await RunAsync("a\n", "produce", "missing");
+
+        Assert.Equal(1, exit);
+        Assert.Contains($"Create it with 'herald topics create missing --server 127.0.0.1:{_port}'.", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Produce_with_acks_0_reaches_the_server()
     {
         await RunAsync(null, "topics", "create", "fire");
@@ -489,6 +498,7 @@ public sealed class CliTests : CliScenarios
         var blocked = await _herald.RunAsync(null, "topics", "list");
         Assert.Equal(1, blocked.ExitCode);
         Assert.Contains($"in use by process {server.Id}", blocked.Error, StringComparison.Ordinal);
+        Assert.Contains("reach that server instead with --server", blocked.Error, StringComparison.Ordinal);
 
         SendSigterm(server.Id);
         await server.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));

@@ -34,7 +34,7 @@ internal static class ProduceCommand
             var context = contextFor(parse);
             await using var broker = await context.ConnectAsync(cancellationToken);
             var name = parse.GetValue(topic)!;
-            var description = await broker.DescribeTopicAsync(name, cancellationToken) ?? throw new CliException($"Topic '{name}' does not exist. Create it with 'herald topics create {name}'.");
+            var description = await broker.DescribeTopicAsync(name, cancellationToken) ?? throw new CliException($"Topic '{name}' does not exist. Create it with 'herald topics create {name}{(parse.GetValue(GlobalOptions.Server) is { } server ? $" --server {server}" : string.Empty)}'.");
             var fixedPartition = parse.GetValue(partition);
             if (fixedPartition is { } p && (p < 0 || p >= description.Partitions))
             {
