@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Herald.Testing;
 
 namespace Herald.Compatibility.Tests;
 
@@ -11,42 +11,8 @@ internal static class ExternalTools
 
     public static Task EnsureInstalledAsync() => Installed.Value;
 
-    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(string program, IEnumerable<string> args, string? input = null, string? workingDirectory = null, TimeSpan? timeout = null)
-    {
-        var start = new ProcessStartInfo(program)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = workingDirectory ?? TestsDirectory,
-        };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {program}");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        if (input is not null)
-        {
-            await process.StandardInput.WriteAsync(input);
-        }
-
-        process.StandardInput.Close();
-        try
-        {
-            await process.WaitForExitAsync().WaitAsync(timeout ?? TimeSpan.FromMinutes(2));
-        }
-        catch (TimeoutException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{program} {string.Join(' ', args)} did not finish; stderr: {await error}");
-        }
-
-        return (process.ExitCode, await output, await error);
-    }
+    public static Task<(int ExitCode, string Output, string Error)> RunAsync(string program, IEnumerable<string> args, string? input = null, string? workingDirectory = null, TimeSpan? timeout = null) =>
+        ChildProcess.RunAsync(program, args, input, workingDirectory ?? TestsDirectory, timeout);
 
     private static async Task InstallAsync()
     {
