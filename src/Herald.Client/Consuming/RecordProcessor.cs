@@ -372,7 +372,7 @@ internal sealed partial class RecordProcessor
                 await _transport.PublishAsync(record, token).ConfigureAwait(false);
                 return true;
             }
-            catch (PublishException tooLarge) when (tooLarge.ErrorCode == 10 && record.Headers.Any(h => h.Key == DeadLetterHeaders.ExceptionStack && h.Value.Length > 0))
+            catch (PublishException tooLarge) when (tooLarge.ErrorCode == Herald.Broker.ErrorCode.MessageTooLarge && record.Headers.Any(h => h.Key == DeadLetterHeaders.ExceptionStack && h.Value.Length > 0))
             {
                 // Our headers pushed it over the topic's limit: keep the event, drop the stack, shorten the message.
                 record = record with { Headers = [.. record.Headers.Select(h => h.Key switch

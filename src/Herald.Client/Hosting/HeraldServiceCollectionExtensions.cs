@@ -43,6 +43,7 @@ public static class HeraldServiceCollectionExtensions
             provider.GetRequiredService<EventSerializer>(),
             provider.GetRequiredService<TopicMap>()));
         services.TryAddSingleton(provider => new DeadLetterQueue(provider.GetRequiredService<TransportProvider>()));
+        services.TryAddSingleton(provider => new GroupLagReader(provider.GetRequiredService<TransportProvider>()));
         configure(builder);
         if (!services.Any(s => s.ServiceType == typeof(TransportProvider)))
         {

@@ -41,6 +41,16 @@ internal sealed class EventPublisher(TransportProvider transport, EventTypeRegis
         }
     }
 
+    public async Task<RecordReceipt> PublishRawAsync(string topic, string? key, ReadOnlyMemory<byte> value, IReadOnlyList<KeyValuePair<string, byte[]>>? headers = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        var target = await transport.GetAsync(cancellationToken).ConfigureAwait(false);
+        await topics.EnsureAsync(target, topic, cancellationToken).ConfigureAwait(false);
+        var stored = await target.PublishAsync(new OutgoingRecord(topic, key, headers ?? [], value), cancellationToken).ConfigureAwait(false);
+        HeraldTelemetry.Sent.Add(1, HeraldTelemetry.Tags(target.System, topic));
+        return new RecordReceipt(topic, stored.Partition, stored.Offset);
+    }
+
     private (OutgoingRecord Record, EventMetadata Metadata) Prepare<TEvent>(TEvent @event, PublishOptions publish)
         where TEvent : notnull
     {
@@ -95,7 +105,7 @@ internal sealed class EventPublisher(TransportProvider transport, EventTypeRegis
         catch (Exception exception)
         {
             activity?.SetStatus(ActivityStatusCode.Error, exception.Message);
-            activity?.SetTag("error.type", exception is PublishException publish ? publish.ErrorCode.ToString(System.Globalization.CultureInfo.InvariantCulture) : exception.GetType().FullName);
+            activity?.SetTag("error.type", exception is PublishException publish ? ((int)publish.ErrorCode).ToString(System.Globalization.CultureInfo.InvariantCulture) : exception.GetType().FullName);
             var tags = HeraldTelemetry.Tags(target.System, record.Topic);
             tags.Add("error.type", exception.GetType().Name);
             HeraldTelemetry.Sent.Add(1, tags);

@@ -20,6 +20,13 @@ public interface IEventPublisher
     /// </summary>
     Task<IReadOnlyList<EventReceipt>> PublishBatchAsync<TEvent>(IEnumerable<TEvent> events, PublishOptions? options = null, CancellationToken cancellationToken = default)
         where TEvent : notnull;
+
+    /// <summary>
+    /// Publishes a record's bytes as they are, with no envelope and no serializer: for consumers that are not Herald's,
+    /// for records in another format, and for testing how consumers treat records that are not events. Stored the same
+    /// way as events (acks=all, idempotent); the topic is created if missing, as for events.
+    /// </summary>
+    Task<RecordReceipt> PublishRawAsync(string topic, string? key, ReadOnlyMemory<byte> value, IReadOnlyList<KeyValuePair<string, byte[]>>? headers = null, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Per-publish choices; anything left null is taken from the event and its registration.</summary>
@@ -43,3 +50,6 @@ public sealed record PublishOptions
 
 /// <summary>What was published and where it was stored.</summary>
 public sealed record EventReceipt(EventMetadata Metadata, string Topic, int Partition, long Offset);
+
+/// <summary>Where a record published with <see cref="IEventPublisher.PublishRawAsync"/> was stored.</summary>
+public sealed record RecordReceipt(string Topic, int Partition, long Offset);

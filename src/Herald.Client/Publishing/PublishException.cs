@@ -1,8 +1,10 @@
+using Herald.Broker;
+
 namespace Herald.Client;
 
 /// <summary>A publish the broker refused, with Kafka's error code.</summary>
-public sealed class PublishException(string message, int errorCode, Exception? inner = null) : Exception(message, inner)
+public sealed class PublishException(string message, ErrorCode errorCode, Exception? inner = null) : Exception(message, inner)
 {
-    /// <summary>Kafka's error code, such as 10 for MESSAGE_TOO_LARGE.</summary>
-    public int ErrorCode { get; } = errorCode;
+    /// <summary>Kafka's error code, such as <see cref="ErrorCode.MessageTooLarge"/> (10).</summary>
+    public ErrorCode ErrorCode { get; } = errorCode;
 }

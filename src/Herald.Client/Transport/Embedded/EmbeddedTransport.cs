@@ -41,7 +41,7 @@ public sealed class EmbeddedTransport(HeraldBroker broker, bool ownsBroker) : IE
     /// </remarks>
     public async Task<PublishResult> PublishAsync(OutgoingRecord record, CancellationToken cancellationToken)
     {
-        var description = Broker.DescribeTopic(record.Topic) ?? throw new PublishException($"Topic '{record.Topic}' does not exist.", (int)ErrorCode.UnknownTopicOrPartition);
+        var description = Broker.DescribeTopic(record.Topic) ?? throw new PublishException($"Topic '{record.Topic}' does not exist.", ErrorCode.UnknownTopicOrPartition);
         var key = record.Key is null ? (byte[]?)null : Encoding.UTF8.GetBytes(record.Key);
         var partition = key is null
             ? (int)((uint)Interlocked.Increment(ref _roundRobin) % (uint)description.Partitions)
@@ -179,7 +179,7 @@ public sealed class EmbeddedTransport(HeraldBroker broker, bool ownsBroker) : IE
                     }
                     else
                     {
-                        batch[i].Result.TrySetException(new PublishException($"Publishing to {topic}-{partition} failed: {result.Error}.", (int)result.Error));
+                        batch[i].Result.TrySetException(new PublishException($"Publishing to {topic}-{partition} failed: {result.Error}.", result.Error));
                     }
                 }
             }

@@ -68,7 +68,7 @@ public sealed class KafkaTransport : IEventTransport
         }
         catch (ProduceException<string?, byte[]> exception)
         {
-            throw new PublishException($"Publishing to {record.Topic} failed: {exception.Error.Reason}", (int)exception.Error.Code, exception);
+            throw new PublishException($"Publishing to {record.Topic} failed: {exception.Error.Reason}", (Herald.Broker.ErrorCode)(short)exception.Error.Code, exception);
         }
     }
 
@@ -129,7 +129,7 @@ public sealed class KafkaTransport : IEventTransport
 
         var partitions = metadata.Partitions.Select(p => new TopicPartition(topic, p.PartitionId)).ToList();
         var groupOffsets = await _admin.ListConsumerGroupOffsetsAsync([new ConsumerGroupTopicPartitions(group, partitions)]).WaitAsync(cancellationToken).ConfigureAwait(false);
-        var committed = groupOffsets.SelectMany(g => g.Partitions).ToDictionary(p => p.Partition.Value, p => p.Offset.Value);
+        var committed = groupOffsets.SelectMany(g => g.Partitions).ToDictionary(p => p.Partition.Value, p => Math.Max(p.Offset.Value, -1)); // Kafka's "none" is -1001
         var ends = await _admin.ListOffsetsAsync(partitions.Select(p => new TopicPartitionOffsetSpec { TopicPartition = p, OffsetSpec = OffsetSpec.Latest() })).WaitAsync(cancellationToken).ConfigureAwait(false);
         return [.. ends.ResultInfos.Select(r => new PartitionPosition(r.TopicPartitionOffsetError.Partition.Value, committed.GetValueOrDefault(r.TopicPartitionOffsetError.Partition.Value, -1), r.TopicPartitionOffsetError.Offset.Value)).OrderBy(p => p.Partition)];
     }

@@ -1,0 +1,33 @@
+using Herald.Client.Transport;
+
+namespace Herald.Client;
+
+/// <summary>
+/// A consumer group's committed offsets and lag on a topic, read from the broker, so it works whether or not a consumer
+/// of that group runs in this process (<see cref="HeraldConsumers"/> has the figures of those that do).
+/// </summary>
+public sealed class GroupLagReader
+{
+    private readonly Func<CancellationToken, ValueTask<IEventTransport>> _transport;
+
+    /// <summary>A reader on <paramref name="transport"/>; in a host, resolve it from DI instead.</summary>
+    public GroupLagReader(IEventTransport transport) => _transport = _ => ValueTask.FromResult(transport);
+
+    internal GroupLagReader(TransportProvider transports) => _transport = transports.GetAsync;
+
+    /// <summary>The group's position on every partition of <paramref name="topic"/>; no partitions when the topic does not exist.</summary>
+    public async Task<GroupLag> ReadAsync(string topic, string group, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        ArgumentException.ThrowIfNullOrEmpty(group);
+        var transport = await _transport(cancellationToken).ConfigureAwait(false);
+        return new GroupLag(topic, group, await transport.PositionsAsync(topic, group, cancellationToken).ConfigureAwait(false));
+    }
+}
+
+/// <summary>A group's committed offset (-1 when none) and the end of each partition of a topic.</summary>
+public sealed record GroupLag(string Topic, string Group, IReadOnlyList<PartitionPosition> Partitions)
+{
+    /// <summary>Events written and not yet processed by the group, over all partitions.</summary>
+    public long Total => Partitions.Sum(p => p.Lag);
+}
