@@ -15,7 +15,7 @@ public sealed class KcatTests
         Assert.Contains("\"topic\":\"kc\"", metadata, StringComparison.Ordinal);
         Assert.Contains($"\"name\":\"{herald.BootstrapServers}\"", metadata, StringComparison.Ordinal);
 
-        var lines = string.Join('\n', Enumerable.Range(0, 50).Select(i => $"key{i}:value{i}")) + "\n";
+        var lines = string.Join('\n', Enumerable.Range(0, 50).Select(i => $"key{i % 10}:{i}")) + "\n"; // each key five times
         var (produced, _, produceError) = await KcatWithInput(herald, lines, "-P", "-t", "kc", "-K:", "-z", "snappy");
         Assert.True(produced == 0, produceError);
 
@@ -23,10 +23,16 @@ public sealed class KcatTests
         Assert.True(consumed == 0, consumeError);
         var records = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(50, records.Length);
-        Assert.Equal(Enumerable.Range(0, 50).Select(i => $"key{i}=value{i}").Order(), records.Select(r => r.Split(' ')[0]).Order());
+        var parsed = records.Select(r => r.Split(' ', '=', '@')).Select(p => (Key: p[0], Value: int.Parse(p[1]), Partition: p[2], Offset: long.Parse(p[3]))).ToList();
+        Assert.Equal(Enumerable.Range(0, 50), parsed.Select(r => r.Value).Order());
 
-        // Same key, same partition: kcat uses librdkafka's partitioner, so the key decides the partition.
-        Assert.All(records.GroupBy(r => r.Split(' ')[0]), g => Assert.Single(g.Select(r => r.Split(' ')[1].Split('@')[0]).Distinct()));
+        // Same key, same partition, in the order sent: kcat's partitioner hashes the key. Both partitions get keys.
+        Assert.All(parsed.GroupBy(r => r.Key), g =>
+        {
+            Assert.Single(g.Select(r => r.Partition).Distinct());
+            Assert.Equal(g.OrderBy(r => r.Value).Select(r => r.Value), g.OrderBy(r => r.Offset).Select(r => r.Value));
+        });
+        Assert.Equal(2, parsed.Select(r => r.Partition).Distinct().Count());
 
         // A balanced consumer group (-G) reads everything and commits.
         var (grouped, groupOutput, groupError) = await Kcat(herald, "-G", "kc-group", "-o", "beginning", "-e", "-f", "%s\n", "kc");

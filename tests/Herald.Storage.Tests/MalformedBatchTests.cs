@@ -350,37 +350,62 @@ public class MalformedBatchTests
     }
 
     [Fact]
-    public void Any_corruption_of_any_batch_is_read_or_throws_the_typed_exception_and_nothing_else()
+    public void Any_corruption_of_any_batch_is_refused_unless_it_reads_back_whole_and_an_untouched_batch_reads_back_intact()
     {
+        TestRecord[] records =
+        [
+            new(1, "key"u8.ToArray(), "value"u8.ToArray(), new TestHeader("h", [1]), new TestHeader("n", null)),
+            new(-5, null, Batches.Repetitive(300)),
+            new(9, [], null),
+        ];
         var batches = new Dictionary<CompressionType, byte[]>();
         foreach (var codec in Enum.GetValues<CompressionType>())
         {
-            batches[codec] = Batches.Build(
-                RecordBatchOptions.Default with { Compression = codec },
-                [
-                    new(1, "key"u8.ToArray(), "value"u8.ToArray(), new TestHeader("h", [1]), new TestHeader("n", null)),
-                    new(-5, null, Batches.Repetitive(300)),
-                    new(9, [], null),
-                ]);
+            batches[codec] = Batches.Build(RecordBatchOptions.Default with { Compression = codec }, records);
         }
 
         var corruption = Gen.Select(Gen.Enum<CompressionType>(), Gen.Int[0, 10_000], Gen.Byte, Gen.Bool);
         corruption.Sample((codec, where, value, keepCrcValid) =>
         {
-            var batch = (byte[])batches[codec].Clone();
+            var original = batches[codec];
+            var batch = (byte[])original.Clone();
             int position = where % batch.Length;
             batch[position] = value;
-            if (keepCrcValid && (position < RecordBatchHeader.CrcOffset || position >= RecordBatchHeader.AttributesOffset))
+            bool crcFixed = keepCrcValid && (position < RecordBatchHeader.CrcOffset || position >= RecordBatchHeader.AttributesOffset);
+            if (crcFixed)
             {
                 Batches.FixCrc(batch);
             }
 
+            var accepted = BatchValidator.ValidateRecordSet(batch, int.MaxValue) == BatchError.None;
+            IReadOnlyList<RecordBatch>? read = null;
             try
             {
-                RecordBatchReader.ReadAll(batch);
+                read = RecordBatchReader.ReadAll(batch);
             }
             catch (InvalidRecordBatchException)
             {
+            }
+
+            if (batch.AsSpan().SequenceEqual(original))
+            {
+                Assert.True(accepted);
+                RecordAssert.AllMatch(records, 0, Assert.Single(read!).Records);
+                return;
+            }
+
+            if (!crcFixed && position >= RecordBatchHeader.CrcOffset)
+            {
+                // The CRC no longer matches what it covers: refused when produced, and an error when read.
+                Assert.False(accepted, $"a CRC mismatch at byte {position} was accepted");
+                Assert.Null(read);
+            }
+
+            if (accepted)
+            {
+                // Whatever a producer may store, every reader can read: the batch's stated count of records, whole.
+                var stored = Assert.Single(read!);
+                Assert.Equal(stored.Header.RecordCount, stored.Records.Count);
             }
         }, iter: 5000);
     }
