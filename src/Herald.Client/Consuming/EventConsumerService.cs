@@ -307,18 +307,18 @@ internal sealed partial class EventConsumerService(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Consuming {Topic} as group {Group} with {Handler}")]
+    [LoggerMessage(EventId = 5000, Level = LogLevel.Information, Message = "Consuming {Topic} as group {Group} with {Handler}")]
     private static partial void LogStarted(ILogger logger, string topic, string group, string handler);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Stopped consuming {Topic} as group {Group}")]
+    [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "Stopped consuming {Topic} as group {Group}")]
     private static partial void LogStopped(ILogger logger, string topic, string group);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "{What} failed; trying again in {Delay}")]
+    [LoggerMessage(EventId = 5002, Level = LogLevel.Error, Message = "{What} failed; trying again in {Delay}")]
     private static partial void LogConsumerFailed(ILogger logger, Exception exception, string what, TimeSpan delay);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Measuring lag failed")]
+    [LoggerMessage(EventId = 5003, Level = LogLevel.Debug, Message = "Measuring lag failed")]
     private static partial void LogLagFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Committing offsets failed; the events will be delivered again")]
+    [LoggerMessage(EventId = 5004, Level = LogLevel.Warning, Message = "Committing offsets failed; the events will be delivered again")]
     private static partial void LogCommitFailed(ILogger logger, Exception exception);
 }

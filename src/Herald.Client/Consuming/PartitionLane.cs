@@ -234,6 +234,6 @@ internal sealed partial class PartitionLane(int partition, Func<IncomingRecord, 
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Processing {Topic}-{Partition}@{Offset} failed outside its handler; trying it again")]
+    [LoggerMessage(EventId = 5010, Level = LogLevel.Error, Message = "Processing {Topic}-{Partition}@{Offset} failed outside its handler; trying it again")]
     private static partial void LogProcessorFailed(ILogger logger, Exception exception, string topic, int partition, long offset);
 }

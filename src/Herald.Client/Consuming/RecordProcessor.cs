@@ -387,28 +387,28 @@ internal sealed partial class RecordProcessor
         "Writing to " + record.Topic,
         cancellationToken);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "{Dependency} failed; trying again")]
+    [LoggerMessage(EventId = 5020, Level = LogLevel.Error, Message = "{Dependency} failed; trying again")]
     private static partial void LogDependencyFailed(ILogger logger, Exception exception, string dependency);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Will retry in {Delay} through {RetryTopic}")]
+    [LoggerMessage(EventId = 5021, Level = LogLevel.Warning, Message = "Will retry in {Delay} through {RetryTopic}")]
     private static partial void LogRetryLater(ILogger logger, string retryTopic, TimeSpan delay);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Circuit breaker of {Topic}/{Group} opened: consumption pauses for {BreakDuration} before a probe")]
+    [LoggerMessage(EventId = 5022, Level = LogLevel.Warning, Message = "Circuit breaker of {Topic}/{Group} opened: consumption pauses for {BreakDuration} before a probe")]
     private static partial void LogBreakerOpened(ILogger logger, string topic, string group, TimeSpan breakDuration);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Circuit breaker of {Topic}/{Group} closed: consumption resumes")]
+    [LoggerMessage(EventId = 5023, Level = LogLevel.Information, Message = "Circuit breaker of {Topic}/{Group} closed: consumption resumes")]
     private static partial void LogBreakerClosed(ILogger logger, string topic, string group);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Handled {EventTypeName} after {Attempts} attempt(s)")]
+    [LoggerMessage(EventId = 5024, Level = LogLevel.Debug, Message = "Handled {EventTypeName} after {Attempts} attempt(s)")]
     private static partial void LogHandled(ILogger logger, string eventTypeName, int attempts);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Skipped {EventTypeName}: {Reason}")]
+    [LoggerMessage(EventId = 5025, Level = LogLevel.Debug, Message = "Skipped {EventTypeName}: {Reason}")]
     private static partial void LogSkipped(ILogger logger, string eventTypeName, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Discarded {EventTypeName} after {Attempts} attempt(s), as its failure rule says")]
+    [LoggerMessage(EventId = 5026, Level = LogLevel.Warning, Message = "Discarded {EventTypeName} after {Attempts} attempt(s), as its failure rule says")]
     private static partial void LogDiscarded(ILogger logger, Exception exception, string eventTypeName, int attempts);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Dead-lettered {EventTypeName} after {Attempts} attempt(s) to {DeadLetterTopic}")]
+    [LoggerMessage(EventId = 5027, Level = LogLevel.Error, Message = "Dead-lettered {EventTypeName} after {Attempts} attempt(s) to {DeadLetterTopic}")]
     private static partial void LogDeadLettered(ILogger logger, Exception exception, string eventTypeName, int attempts, string deadLetterTopic);
 
 }

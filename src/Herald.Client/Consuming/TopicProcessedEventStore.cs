@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Herald.Client.Transport;
+using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.Retry;
 
 namespace Herald.Client;
 
@@ -13,7 +16,7 @@ namespace Herald.Client;
 /// about the last million ids per partition (<c>retention.bytes</c> of 16 MiB), so it neither grows for ever nor takes
 /// long to read back.
 /// </summary>
-internal sealed class TopicProcessedEventStore : IProcessedEventStore, IAsyncDisposable
+internal sealed partial class TopicProcessedEventStore : IProcessedEventStore, IAsyncDisposable
 {
     private const int IdsPerRecord = 1024;
     private static readonly Dictionary<string, string> Retention = new() { ["retention.bytes"] = (16 * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture), ["segment.bytes"] = (4 * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture) };
@@ -22,12 +25,24 @@ internal sealed class TopicProcessedEventStore : IProcessedEventStore, IAsyncDis
     private readonly InMemoryProcessedEventStore _window = new();
     private readonly ConcurrentDictionary<string, Lazy<Task>> _loaded = new(StringComparer.Ordinal);
     private readonly Channel<(string Group, Guid Id)> _unwritten = Channel.CreateUnbounded<(string, Guid)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ILogger _logger;
+    private readonly ResiliencePipeline _publish;
     private readonly Task _writing;
 
-    public TopicProcessedEventStore(TransportProvider transports, TopicMap topics)
+    public TopicProcessedEventStore(TransportProvider transports, TopicMap topics, ILogger<TopicProcessedEventStore> logger, TimeProvider time)
     {
         _transports = transports;
         _topics = topics;
+        _logger = logger;
+        _publish = new ResiliencePipelineBuilder { TimeProvider = time }
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(),
+                MaxRetryAttempts = 4,
+                BackoffType = DelayBackoffType.Exponential,
+                Delay = TimeSpan.FromMilliseconds(100),
+            })
+            .Build();
         _writing = Task.Run(WriteAsync);
     }
 
@@ -112,22 +127,23 @@ internal sealed class TopicProcessedEventStore : IProcessedEventStore, IAsyncDis
             ids[i].TryWriteBytes(value.AsSpan(i * 16, 16));
         }
 
-        for (var attempt = 1; ; attempt++)
+        try
         {
-            try
-            {
-                var transport = await _transports.GetAsync(CancellationToken.None).ConfigureAwait(false);
-                await transport.PublishAsync(new OutgoingRecord(TopicFor(group), null, [], value), CancellationToken.None).ConfigureAwait(false);
-                return;
-            }
-            catch (Exception) when (attempt < 5)
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt)).ConfigureAwait(false);
-            }
-            catch (Exception)
-            {
-                return; // the ids stay in memory; only a duplicate after a restart could be handled again
-            }
+            await _publish.ExecuteAsync(
+                async token =>
+                {
+                    var transport = await _transports.GetAsync(token).ConfigureAwait(false);
+                    await transport.PublishAsync(new OutgoingRecord(TopicFor(group), null, [], value), token).ConfigureAwait(false);
+                },
+                CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            // The ids stay in memory; only a duplicate that arrives after a restart could be handled again.
+            LogNotWritten(_logger, exception, ids.Length, TopicFor(group));
         }
     }
+
+    [LoggerMessage(EventId = 5030, Level = LogLevel.Warning, Message = "Could not write {Count} processed event id(s) to {Topic} after 5 tries; after a restart those events may be handled again if redelivered")]
+    private static partial void LogNotWritten(ILogger logger, Exception exception, int count, string topic);
 }

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Herald.Client;
@@ -34,7 +36,11 @@ public static class HeraldServiceCollectionExtensions
 
             return map;
         });
-        services.TryAddSingleton<IProcessedEventStore>(provider => new TopicProcessedEventStore(provider.GetRequiredService<TransportProvider>(), provider.GetRequiredService<TopicMap>()));
+        services.TryAddSingleton<IProcessedEventStore>(provider => new TopicProcessedEventStore(
+            provider.GetRequiredService<TransportProvider>(),
+            provider.GetRequiredService<TopicMap>(),
+            provider.GetService<ILogger<TopicProcessedEventStore>>() ?? NullLogger<TopicProcessedEventStore>.Instance,
+            provider.GetService<TimeProvider>() ?? TimeProvider.System));
         services.TryAddSingleton<IEventPublisher, EventPublisher>();
         services.TryAddSingleton<HeraldConsumers>();
         services.TryAddSingleton(provider => new EventStream(
