@@ -19,6 +19,7 @@ namespace Herald.Client;
 internal sealed partial class TopicProcessedEventStore : IProcessedEventStore, IAsyncDisposable
 {
     private const int IdsPerRecord = 1024;
+    private static readonly TimeSpan FinalWriteTimeout = TimeSpan.FromSeconds(2);
     private static readonly Dictionary<string, string> Retention = new() { ["retention.bytes"] = (16 * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture), ["segment.bytes"] = (4 * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture) };
     private readonly TransportProvider _transports;
     private readonly TopicMap _topics;
@@ -27,6 +28,7 @@ internal sealed partial class TopicProcessedEventStore : IProcessedEventStore, I
     private readonly Channel<(string Group, Guid Id)> _unwritten = Channel.CreateUnbounded<(string, Guid)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ILogger _logger;
     private readonly ResiliencePipeline _publish;
+    private readonly CancellationTokenSource _stopping = new();
     private readonly Task _writing;
 
     public TopicProcessedEventStore(TransportProvider transports, TopicMap topics, ILogger<TopicProcessedEventStore> logger, TimeProvider time)
@@ -37,7 +39,7 @@ internal sealed partial class TopicProcessedEventStore : IProcessedEventStore, I
         _publish = new ResiliencePipelineBuilder { TimeProvider = time }
             .AddRetry(new RetryStrategyOptions
             {
-                ShouldHandle = new PredicateBuilder().Handle<Exception>(),
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(exception => exception is not OperationCanceledException),
                 MaxRetryAttempts = 4,
                 BackoffType = DelayBackoffType.Exponential,
                 Delay = TimeSpan.FromMilliseconds(100),
@@ -61,11 +63,13 @@ internal sealed partial class TopicProcessedEventStore : IProcessedEventStore, I
         _unwritten.Writer.TryWrite((group, eventId));
     }
 
-    /// <summary>Writes the ids still waiting, then stops.</summary>
+    /// <summary>Writes the ids still waiting, giving up after <see cref="FinalWriteTimeout"/> (the broker may be gone), then stops.</summary>
     public async ValueTask DisposeAsync()
     {
         _unwritten.Writer.TryComplete();
+        _stopping.CancelAfter(FinalWriteTimeout);
         await _writing.ConfigureAwait(false);
+        _stopping.Dispose();
     }
 
     private Task LoadAsync(string group, CancellationToken cancellationToken)
@@ -135,7 +139,7 @@ internal sealed partial class TopicProcessedEventStore : IProcessedEventStore, I
                     var transport = await _transports.GetAsync(token).ConfigureAwait(false);
                     await transport.PublishAsync(new OutgoingRecord(TopicFor(group), null, [], value), token).ConfigureAwait(false);
                 },
-                CancellationToken.None).ConfigureAwait(false);
+                _stopping.Token).ConfigureAwait(false);
         }
         catch (Exception exception)
         {
@@ -144,6 +148,6 @@ internal sealed partial class TopicProcessedEventStore : IProcessedEventStore, I
         }
     }
 
-    [LoggerMessage(EventId = 5030, Level = LogLevel.Warning, Message = "Could not write {Count} processed event id(s) to {Topic} after 5 tries; after a restart those events may be handled again if redelivered")]
+    [LoggerMessage(EventId = 5030, Level = LogLevel.Warning, Message = "Could not write {Count} processed event id(s) to {Topic}; after a restart those events may be handled again if redelivered")]
     private static partial void LogNotWritten(ILogger logger, Exception exception, int count, string topic);
 }

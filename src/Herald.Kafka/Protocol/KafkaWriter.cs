@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
+using Herald.Storage.Internal;
 
 namespace Herald.Kafka.Protocol;
 
@@ -11,27 +12,25 @@ public sealed class KafkaWriter : IBufferWriter<byte>, IDisposable
     // 55 MiB response must not leave an array that size in a pool for the life of the process.
     private static readonly ArrayPool<byte> Buffers = ArrayPool<byte>.Create(maxArrayLength: 4 * 1024 * 1024, maxArraysPerBucket: 16);
 
-    private readonly int _initialCapacity;
-    private byte[] _buffer = [];
-    private int _length;
+    private readonly PooledBufferWriter _bytes;
 
     /// <summary>Rents room for <paramref name="capacity"/> bytes on the first write, not before.</summary>
     public KafkaWriter(int capacity = 256)
     {
-        _initialCapacity = capacity;
+        _bytes = new PooledBufferWriter(capacity, Buffers);
     }
 
     /// <summary>The size of the buffer held, for callers that want to give a large one back.</summary>
-    public int Capacity => _buffer.Length;
+    public int Capacity => _bytes.Capacity;
 
     /// <summary>The bytes written.</summary>
-    public int Length => _length;
+    public int Length => _bytes.WrittenCount;
 
     /// <summary>The bytes written, valid until the next write or <see cref="Dispose"/>.</summary>
-    public Memory<byte> WrittenMemory => _buffer.AsMemory(0, _length);
+    public Memory<byte> WrittenMemory => _bytes.WrittenMemory;
 
     /// <summary>The bytes written, valid until the next write or <see cref="Dispose"/>.</summary>
-    public Span<byte> WrittenSpan => _buffer.AsSpan(0, _length);
+    public Span<byte> WrittenSpan => _bytes.WrittenSpan;
 
     /// <summary>Writes a bool.</summary>
     public void WriteBool(bool value) => Next(1)[0] = value ? (byte)1 : (byte)0;
@@ -128,41 +127,19 @@ public sealed class KafkaWriter : IBufferWriter<byte>, IDisposable
     public void WriteRaw(ReadOnlySpan<byte> value) => value.CopyTo(Next(value.Length));
 
     /// <summary>Forgets everything written, keeping the buffer.</summary>
-    public void Clear() => _length = 0;
+    public void Clear() => _bytes.Clear();
 
     /// <inheritdoc/>
-    public void Advance(int count)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(count);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, _buffer.Length - _length);
-        _length += count;
-    }
+    public void Advance(int count) => _bytes.Advance(count);
 
     /// <inheritdoc/>
-    public Memory<byte> GetMemory(int sizeHint = 0)
-    {
-        Ensure(Math.Max(sizeHint, 1));
-        return _buffer.AsMemory(_length);
-    }
+    public Memory<byte> GetMemory(int sizeHint = 0) => _bytes.GetMemory(sizeHint);
 
     /// <inheritdoc/>
-    public Span<byte> GetSpan(int sizeHint = 0)
-    {
-        Ensure(Math.Max(sizeHint, 1));
-        return _buffer.AsSpan(_length);
-    }
+    public Span<byte> GetSpan(int sizeHint = 0) => _bytes.GetSpan(sizeHint);
 
     /// <summary>Returns the buffer to the pool.</summary>
-    public void Dispose()
-    {
-        var buffer = _buffer;
-        _buffer = [];
-        _length = 0;
-        if (buffer.Length > 0)
-        {
-            Buffers.Return(buffer);
-        }
-    }
+    public void Dispose() => _bytes.Dispose();
 
     private void WriteLength(int length, bool compact, bool wide)
     {
@@ -184,28 +161,5 @@ public sealed class KafkaWriter : IBufferWriter<byte>, IDisposable
         }
     }
 
-    private Span<byte> Next(int count)
-    {
-        Ensure(count);
-        var span = _buffer.AsSpan(_length, count);
-        _length += count;
-        return span;
-    }
-
-    private void Ensure(int count)
-    {
-        if (_buffer.Length - _length >= count)
-        {
-            return;
-        }
-
-        var grown = Buffers.Rent(Math.Max(Math.Max(_buffer.Length * 2, _initialCapacity), _length + count));
-        _buffer.AsSpan(0, _length).CopyTo(grown);
-        if (_buffer.Length > 0)
-        {
-            Buffers.Return(_buffer);
-        }
-
-        _buffer = grown;
-    }
+    private Span<byte> Next(int count) => _bytes.Take(count);
 }

@@ -3,23 +3,33 @@ using System.Buffers;
 namespace Herald.Storage.Internal;
 
 /// <summary>
-/// A growable <see cref="IBufferWriter{T}"/> over one contiguous array rented from <see cref="ArrayPool{T}.Shared"/>.
+/// A growable <see cref="IBufferWriter{T}"/> over one contiguous array rented from an array pool, on the first write.
 /// Contiguity is the point: a batch's CRC and header are computed over, and patched into, bytes already written.
 /// </summary>
 internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
 {
-    private byte[] _buffer;
+    private readonly ArrayPool<byte> _pool;
+    private readonly int _initialCapacity;
+    private byte[] _buffer = [];
     private int _written;
 
-    public PooledBufferWriter(int initialCapacity)
+    /// <summary>A writer whose first rent is at least <paramref name="initialCapacity"/> bytes, from <paramref name="pool"/> (by default the shared one).</summary>
+    public PooledBufferWriter(int initialCapacity, ArrayPool<byte>? pool = null)
     {
-        _buffer = ArrayPool<byte>.Shared.Rent(initialCapacity);
+        ArgumentOutOfRangeException.ThrowIfNegative(initialCapacity);
+        _initialCapacity = initialCapacity;
+        _pool = pool ?? ArrayPool<byte>.Shared;
     }
 
     public int WrittenCount => _written;
 
+    /// <summary>The size of the array held.</summary>
+    public int Capacity => _buffer.Length;
+
     /// <summary>The bytes written so far, writable so that a header can be filled in after the body.</summary>
     public Span<byte> WrittenSpan => _buffer.AsSpan(0, _written);
+
+    public Memory<byte> WrittenMemory => _buffer.AsMemory(0, _written);
 
     public void Advance(int count)
     {
@@ -43,6 +53,15 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
         return _buffer.AsSpan(_written);
     }
 
+    /// <summary>The next <paramref name="count"/> bytes, already counted as written.</summary>
+    public Span<byte> Take(int count)
+    {
+        EnsureCapacity(count);
+        var span = _buffer.AsSpan(_written, count);
+        _written += count;
+        return span;
+    }
+
     public void Clear() => _written = 0;
 
     public void Dispose()
@@ -52,7 +71,7 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
         _written = 0;
         if (buffer.Length > 0)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            _pool.Return(buffer);
         }
     }
 
@@ -70,12 +89,12 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
             throw new InvalidOperationException($"A buffer cannot grow past {Array.MaxLength} bytes; {required} were needed.");
         }
 
-        int newSize = (int)Math.Max(required, Math.Min((long)_buffer.Length * 2, Array.MaxLength));
-        var grown = ArrayPool<byte>.Shared.Rent(newSize);
+        int newSize = (int)Math.Max(required, Math.Min(Math.Max((long)_buffer.Length * 2, _initialCapacity), Array.MaxLength));
+        var grown = _pool.Rent(newSize);
         _buffer.AsSpan(0, _written).CopyTo(grown);
         if (_buffer.Length > 0)
         {
-            ArrayPool<byte>.Shared.Return(_buffer);
+            _pool.Return(_buffer);
         }
 
         _buffer = grown;
