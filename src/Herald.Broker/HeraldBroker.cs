@@ -577,11 +577,10 @@ public sealed class HeraldBroker : IAsyncDisposable
     }
 
     /// <summary>
-    /// Kafka's ListOffsets for one partition: <c>-2</c> gives the log start (earliest), <c>-1</c> the high watermark
-    /// (latest), <c>-3</c> the first record with the newest timestamp, any other value the first record whose timestamp is
-    /// at least that many Unix milliseconds, with its timestamp; -1 when there is none.
+    /// Kafka's ListOffsets for one partition: the offset <paramref name="query"/> asks for and, for the queries by time,
+    /// that record's timestamp; offset -1 when there is none.
     /// </summary>
-    public OffsetLookup ListOffset(string topic, int partition, long timestamp)
+    public OffsetLookup ListOffset(string topic, int partition, OffsetQuery query)
     {
         if (Find(topic, partition) is not { } target)
         {
@@ -589,6 +588,7 @@ public sealed class HeraldBroker : IAsyncDisposable
         }
 
         var log = target.Partition.Log;
+        var timestamp = query.KafkaTimestamp;
         return PerPartition(() => timestamp switch
         {
             -2 => new OffsetLookup(ErrorCode.None, log.LogStartOffset),

@@ -89,7 +89,7 @@ public abstract class BrokerBehaviour(bool inMemory) : BrokerTestBase(inMemory)
 
         Assert.Equal(5, Broker.DescribeTopic("orders")!.Partitions);
         Assert.Equal(0, (await Broker.ProduceAsync("orders", 4, Batch(1)).AsTask().WaitAsync(Timeout)).BaseOffset);
-        Assert.Equal(2, Broker.ListOffset("orders", 1, -1).Offset);
+        Assert.Equal(2, Broker.ListOffset("orders", 1, OffsetQuery.Latest).Offset);
     }
 
     [Fact]
@@ -102,7 +102,7 @@ public abstract class BrokerBehaviour(bool inMemory) : BrokerTestBase(inMemory)
 
         Assert.Equal((ErrorCode.None, 0L), (first.Error, first.BaseOffset));
         Assert.Equal((ErrorCode.None, 3L), (second.Error, second.BaseOffset));
-        Assert.Equal(5, Broker.ListOffset("orders", 0, -1).Offset);
+        Assert.Equal(5, Broker.ListOffset("orders", 0, OffsetQuery.Latest).Offset);
     }
 
     [Fact]
@@ -134,7 +134,7 @@ public abstract class BrokerBehaviour(bool inMemory) : BrokerTestBase(inMemory)
         Assert.Equal(ErrorCode.InvalidRequiredAcks, (await Broker.ProduceAsync("small", 0, Batch(1), (Acks)2)).Error);
         Assert.Equal(ErrorCode.NotEnoughReplicas, (await Broker.ProduceAsync("replicated", 0, Batch(1), Acks.All)).Error);
         Assert.Equal(ErrorCode.None, (await Broker.ProduceAsync("replicated", 0, Batch(1), Acks.Leader)).Error);
-        Assert.Equal(0, Broker.ListOffset("small", 0, -1).Offset);
+        Assert.Equal(0, Broker.ListOffset("small", 0, OffsetQuery.Latest).Offset);
     }
 
     [Fact]
@@ -230,7 +230,7 @@ public abstract class BrokerBehaviour(bool inMemory) : BrokerTestBase(inMemory)
 
         Assert.Equal(ErrorCode.UnknownTopicOrPartition, (await Broker.FetchAsync("orders", 3, 0, 1024, new ArrayBufferWriter<byte>())).Error);
         Assert.Equal(ErrorCode.OffsetOutOfRange, (await Broker.FetchAsync("orders", 0, 3, 1024, new ArrayBufferWriter<byte>())).Error);
-        Assert.Equal(ErrorCode.UnknownTopicOrPartition, Broker.ListOffset("nope", 0, -1).Error);
+        Assert.Equal(ErrorCode.UnknownTopicOrPartition, Broker.ListOffset("nope", 0, OffsetQuery.Latest).Error);
     }
 
     [Fact]
@@ -240,35 +240,35 @@ public abstract class BrokerBehaviour(bool inMemory) : BrokerTestBase(inMemory)
         await Broker.ProduceAsync("orders", 0, Batch(3, timestamp: 1000)).AsTask().WaitAsync(Timeout);
         await Broker.ProduceAsync("orders", 0, Batch(3, timestamp: 5000)).AsTask().WaitAsync(Timeout);
 
-        Assert.Equal(0, Broker.ListOffset("orders", 0, -2).Offset);
-        Assert.Equal(6, Broker.ListOffset("orders", 0, -1).Offset);
-        Assert.Equal(2, Broker.ListOffset("orders", 0, 1002).Offset);
-        Assert.Equal(3, Broker.ListOffset("orders", 0, 1003).Offset);
-        Assert.Equal(-1, Broker.ListOffset("orders", 0, 9000).Offset);
+        Assert.Equal(0, Broker.ListOffset("orders", 0, OffsetQuery.Earliest).Offset);
+        Assert.Equal(6, Broker.ListOffset("orders", 0, OffsetQuery.Latest).Offset);
+        Assert.Equal(2, Broker.ListOffset("orders", 0, OffsetQuery.AtOrAfter(1002)).Offset);
+        Assert.Equal(3, Broker.ListOffset("orders", 0, OffsetQuery.AtOrAfter(1003)).Offset);
+        Assert.Equal(-1, Broker.ListOffset("orders", 0, OffsetQuery.AtOrAfter(9000)).Offset);
 
         // A timestamp lookup also gives the found record's own time (the Java client refuses -1 there).
-        Assert.Equal(new OffsetLookup(ErrorCode.None, 3, 5000), Broker.ListOffset("orders", 0, 1003));
-        Assert.Equal(-1, Broker.ListOffset("orders", 0, -1).Timestamp);
+        Assert.Equal(new OffsetLookup(ErrorCode.None, 3, 5000), Broker.ListOffset("orders", 0, OffsetQuery.AtOrAfter(1003)));
+        Assert.Equal(-1, Broker.ListOffset("orders", 0, OffsetQuery.Latest).Timestamp);
     }
 
     [Fact]
     public async Task List_offsets_max_timestamp_finds_the_first_record_with_the_newest_time()
     {
         Broker.CreateTopic("clocks");
-        Assert.Equal(new OffsetLookup(ErrorCode.None, -1), Broker.ListOffset("clocks", 0, -3));
+        Assert.Equal(new OffsetLookup(ErrorCode.None, -1), Broker.ListOffset("clocks", 0, OffsetQuery.NewestTimestamp));
 
         // Times go backwards in the second batch; the newest is in the middle of the first, and repeats later.
         await Broker.ProduceAsync("clocks", 0, Batch(4, timestamp: 7000)).AsTask().WaitAsync(Timeout); // 7000..7003
         await Broker.ProduceAsync("clocks", 0, Batch(2, timestamp: 1000)).AsTask().WaitAsync(Timeout);
         await Broker.ProduceAsync("clocks", 0, Batch(1, timestamp: 7003)).AsTask().WaitAsync(Timeout);
 
-        Assert.Equal(new OffsetLookup(ErrorCode.None, 3, 7003), Broker.ListOffset("clocks", 0, -3));
+        Assert.Equal(new OffsetLookup(ErrorCode.None, 3, 7003), Broker.ListOffset("clocks", 0, OffsetQuery.NewestTimestamp));
 
         // Once those records are deleted, the newest of what is left wins.
         Broker.DeleteRecords("clocks", 0, 4);
-        Assert.Equal(new OffsetLookup(ErrorCode.None, 6, 7003), Broker.ListOffset("clocks", 0, -3));
+        Assert.Equal(new OffsetLookup(ErrorCode.None, 6, 7003), Broker.ListOffset("clocks", 0, OffsetQuery.NewestTimestamp));
         Broker.DeleteRecords("clocks", 0, 7);
-        Assert.Equal(-1, Broker.ListOffset("clocks", 0, -3).Offset);
+        Assert.Equal(-1, Broker.ListOffset("clocks", 0, OffsetQuery.NewestTimestamp).Offset);
     }
 
     [Fact]
@@ -279,7 +279,7 @@ public abstract class BrokerBehaviour(bool inMemory) : BrokerTestBase(inMemory)
 
         Assert.Equal(ErrorCode.OffsetOutOfRange, Broker.DeleteRecords("orders", 0, 6).Error);
         Assert.Equal((ErrorCode.None, 3L), (Broker.DeleteRecords("orders", 0, 3).Error, Broker.DeleteRecords("orders", 0, 3).Offset));
-        Assert.Equal(3, Broker.ListOffset("orders", 0, -2).Offset);
+        Assert.Equal(3, Broker.ListOffset("orders", 0, OffsetQuery.Earliest).Offset);
         Assert.Equal(ErrorCode.OffsetOutOfRange, (await Broker.FetchAsync("orders", 0, 2, 1024, new ArrayBufferWriter<byte>())).Error);
         Assert.Equal(5, Broker.DeleteRecords("orders", 0, -1).Offset);
     }
@@ -300,7 +300,7 @@ public abstract class BrokerBehaviour(bool inMemory) : BrokerTestBase(inMemory)
 
         Assert.True(Broker.ApplyRetention() > 0);
         Assert.Equal("86400000", Broker.DescribeTopic("orders")!.Config.Effective["retention.ms"]);
-        Assert.Equal(50, Broker.ListOffset("orders", 0, -2).Offset);
+        Assert.Equal(50, Broker.ListOffset("orders", 0, OffsetQuery.Earliest).Offset);
     }
 
     [Fact]
@@ -365,7 +365,7 @@ public abstract class BrokerBehaviour(bool inMemory) : BrokerTestBase(inMemory)
         Broker.CreateTopic("orders");
 
         Assert.NotEqual(firstId, Broker.DescribeTopic("orders")!.Id);
-        Assert.Equal(0, Broker.ListOffset("orders", 0, -1).Offset);
+        Assert.Equal(0, Broker.ListOffset("orders", 0, OffsetQuery.Latest).Offset);
     }
 }
 
@@ -387,7 +387,7 @@ public sealed class OnDiskBrokerTests() : BrokerBehaviour(inMemory: false)
         var orders = restarted.DescribeTopic("orders")!;
         Assert.Equal((id, 3), (orders.Id, orders.Partitions));
         Assert.Equal("1000000", orders.Config.Effective["retention.bytes"]);
-        Assert.Equal(4, restarted.ListOffset("orders", 2, -1).Offset);
+        Assert.Equal(4, restarted.ListOffset("orders", 2, OffsetQuery.Latest).Offset);
     }
 
     [Fact]

@@ -76,7 +76,7 @@ public sealed class BrokerCrashTests : IDisposable
         var stored = new Dictionary<long, byte[]>();
         var buffer = new ArrayBufferWriter<byte>();
         var offset = 0L;
-        var end = broker.ListOffset("crash", partition, -1).Offset;
+        var end = broker.ListOffset("crash", partition, OffsetQuery.Latest).Offset;
         while (offset < end)
         {
             buffer.ResetWrittenCount();

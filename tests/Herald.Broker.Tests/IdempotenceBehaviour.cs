@@ -32,7 +32,7 @@ public abstract class IdempotenceBehaviour(bool inMemory) : BrokerTestBase(inMem
         var retry = await ProduceAsync(Sequenced(pid, epoch, 0));
 
         Assert.Equal((ErrorCode.None, 0L), (retry.Error, retry.BaseOffset));
-        Assert.Equal(4, Broker.ListOffset("orders", 0, -1).Offset);
+        Assert.Equal(4, Broker.ListOffset("orders", 0, OffsetQuery.Latest).Offset);
     }
 
     [Fact]
@@ -66,7 +66,7 @@ public abstract class IdempotenceBehaviour(bool inMemory) : BrokerTestBase(inMem
 
         Assert.Equal(ErrorCode.InvalidRecord, retry.Error);
         Assert.Contains("value length -9", retry.Message, StringComparison.Ordinal);
-        Assert.Equal(1, Broker.ListOffset("orders", 0, -1).Offset);
+        Assert.Equal(1, Broker.ListOffset("orders", 0, OffsetQuery.Latest).Offset);
     }
 
     [Fact]
@@ -80,7 +80,7 @@ public abstract class IdempotenceBehaviour(bool inMemory) : BrokerTestBase(inMem
 
         Assert.Equal(2, (await ProduceAsync(Sequenced(pid, epoch, 2))).BaseOffset);
         Assert.Equal(ErrorCode.OutOfOrderSequenceNumber, (await ProduceAsync(Sequenced(pid, epoch, 0))).Error);
-        Assert.Equal(12, Broker.ListOffset("orders", 0, -1).Offset);
+        Assert.Equal(12, Broker.ListOffset("orders", 0, OffsetQuery.Latest).Offset);
     }
 
     [Fact]
@@ -90,7 +90,7 @@ public abstract class IdempotenceBehaviour(bool inMemory) : BrokerTestBase(inMem
         await ProduceAsync(Sequenced(pid, epoch, 0));
 
         Assert.Equal(ErrorCode.OutOfOrderSequenceNumber, (await ProduceAsync(Sequenced(pid, epoch, 5))).Error);
-        Assert.Equal(2, Broker.ListOffset("orders", 0, -1).Offset);
+        Assert.Equal(2, Broker.ListOffset("orders", 0, OffsetQuery.Latest).Offset);
         Assert.Equal(2, (await ProduceAsync(Sequenced(pid, epoch, 2))).BaseOffset);
     }
 
@@ -127,7 +127,7 @@ public abstract class IdempotenceBehaviour(bool inMemory) : BrokerTestBase(inMem
         var other = await ProduceAsync(Sequenced(pid, epoch, 0), partition: 1);
 
         Assert.Equal((ErrorCode.None, 0L), (other.Error, other.BaseOffset));
-        Assert.Equal(2, Broker.ListOffset("orders", 1, -1).Offset);
+        Assert.Equal(2, Broker.ListOffset("orders", 1, OffsetQuery.Latest).Offset);
     }
 
     [Fact]

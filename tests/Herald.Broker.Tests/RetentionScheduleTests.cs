@@ -24,10 +24,10 @@ public sealed class RetentionScheduleTests
         }
 
         clock.Advance(TimeSpan.FromMinutes(4));
-        Assert.Equal(0, broker.ListOffset("orders", 0, -2).Offset);
+        Assert.Equal(0, broker.ListOffset("orders", 0, OffsetQuery.Earliest).Offset);
 
         clock.Advance(TimeSpan.FromMinutes(1));
 
-        Assert.Equal(50, broker.ListOffset("orders", 0, -2).Offset);
+        Assert.Equal(50, broker.ListOffset("orders", 0, OffsetQuery.Earliest).Offset);
     }
 }

@@ -1024,7 +1024,7 @@ public sealed class SourceGeneratedJsonTests
         await recorder.WaitUntilAsync(h => h.Count == 1);
         Assert.Equal(new OrderPlaced("o-1", 7, 9.5m), recorder.Snapshot().Single().Event);
         var stored = new System.Buffers.ArrayBufferWriter<byte>();
-        var partition = Enumerable.Range(0, 3).First(p => broker.ListOffset("orders", p, -1).Offset > 0);
+        var partition = Enumerable.Range(0, 3).First(p => broker.ListOffset("orders", p, OffsetQuery.Latest).Offset > 0);
         await broker.FetchAsync("orders", partition, 0, 1 << 20, stored);
         var body = Storage.RecordBatchReader.ReadAll(stored.WrittenMemory).Single().Records.Single().Value!.Value;
         Assert.Equal("{\"order_id\":\"o-1\",\"sequence\":7,\"total\":9.5}", Encoding.UTF8.GetString(body.Span)); // the context's naming policy

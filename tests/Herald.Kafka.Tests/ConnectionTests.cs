@@ -128,12 +128,12 @@ public sealed class ConnectionTests() : ListenerTestBase(new KafkaServerOptions 
         await client.SendAsync([.. RawClient.Frame(ProduceRequest.ApiKey, 7, 1, produce, flexibleHeader: false), .. RawClient.Frame(ApiVersionsRequest.ApiKey, 0, 2, new ApiVersionsRequest(), flexibleHeader: false)]);
         Assert.Equal(2, BinaryPrimitives.ReadInt32BigEndian(await client.ReceiveAsync()));
         var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (Broker.ListOffset("quiet", 0, -1).Offset < 1 && DateTime.UtcNow < deadline)
+        while (Broker.ListOffset("quiet", 0, OffsetQuery.Latest).Offset < 1 && DateTime.UtcNow < deadline)
         {
             await Task.Delay(20); // acks=0 is not waited on: the record becomes visible at the next flush
         }
 
-        Assert.Equal(1, Broker.ListOffset("quiet", 0, -1).Offset);
+        Assert.Equal(1, Broker.ListOffset("quiet", 0, OffsetQuery.Latest).Offset);
     }
 
     [Theory]
@@ -168,7 +168,7 @@ public sealed class ConnectionTests() : ListenerTestBase(new KafkaServerOptions 
         BinaryPrimitives.WriteInt32BigEndian(cut, cut.Length - 4);
         await client.SendAsync(cut);
         Assert.Null(await client.ReceiveAsync());
-        Assert.Equal(0, Broker.ListOffset("intact", 0, -1).Offset);
+        Assert.Equal(0, Broker.ListOffset("intact", 0, OffsetQuery.Latest).Offset);
     }
 
     [Fact]

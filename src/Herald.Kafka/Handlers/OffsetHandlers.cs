@@ -17,7 +17,7 @@ internal sealed class OffsetHandlers(ClusterView cluster)
             Partitions = [.. topic.Partitions.Select(partition =>
             {
                 var timestamp = partition.Timestamp == EarliestLocal ? -2 : partition.Timestamp;
-                var lookup = cluster.Broker.ListOffset(topic.Name, partition.PartitionIndex, timestamp);
+                var lookup = cluster.Broker.ListOffset(topic.Name, partition.PartitionIndex, OffsetQuery.FromKafka(timestamp));
                 var found = lookup.Error == ErrorCode.None;
                 return new ListOffsetsResponse.ListOffsetsPartitionResponse
                 {

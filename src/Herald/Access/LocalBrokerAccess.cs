@@ -19,7 +19,7 @@ internal sealed class LocalBrokerAccess(HeraldBroker broker) : IBrokerAccess
     public Task<AdminResult> DeleteTopicAsync(string name, CancellationToken cancellationToken) => Task.FromResult(broker.DeleteTopic(name));
 
     public Task<OffsetLookup> ListOffsetAsync(string topic, int partition, long timestamp, CancellationToken cancellationToken) =>
-        Task.FromResult(broker.ListOffset(topic, partition, timestamp));
+        Task.FromResult(broker.ListOffset(topic, partition, OffsetQuery.FromKafka(timestamp)));
 
     public async Task<ProduceResult> ProduceAsync(string topic, int partition, byte[] recordSet, Acks acks, CancellationToken cancellationToken) =>
         await broker.ProduceAsync(topic, partition, recordSet, acks, cancellationToken);

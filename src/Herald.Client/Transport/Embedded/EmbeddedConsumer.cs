@@ -77,7 +77,7 @@ internal sealed class EmbeddedConsumer : ITransportConsumer
             var result = fetch[i];
             if (result.Error == ErrorCode.OffsetOutOfRange)
             {
-                _positions[partition] = _broker.ListOffset(_topic, partition, -2).Offset; // deleted by retention: resume at the start
+                _positions[partition] = _broker.ListOffset(_topic, partition, OffsetQuery.Earliest).Offset; // deleted by retention: resume at the start
                 continue;
             }
 
@@ -241,7 +241,7 @@ internal sealed class EmbeddedConsumer : ITransportConsumer
         var committed = _broker.FetchOffsets(_group, _assignment.Select(p => new TopicPartition(_topic, p))).ToDictionary(c => c.Partition.Partition, c => c.Offset);
         foreach (var partition in _assignment)
         {
-            _positions[partition] = committed.TryGetValue(partition, out var offset) && offset >= 0 ? offset : _broker.ListOffset(_topic, partition, -2).Offset;
+            _positions[partition] = committed.TryGetValue(partition, out var offset) && offset >= 0 ? offset : _broker.ListOffset(_topic, partition, OffsetQuery.Earliest).Offset;
         }
     }
 

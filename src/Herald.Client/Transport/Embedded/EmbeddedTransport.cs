@@ -73,8 +73,8 @@ public sealed class EmbeddedTransport(HeraldBroker broker, bool ownsBroker) : IE
         var partitions = Broker.DescribeTopic(topic)?.Partitions ?? 0;
         for (var partition = 0; partition < partitions; partition++)
         {
-            var end = Broker.ListOffset(topic, partition, -1).Offset;
-            var offset = Broker.ListOffset(topic, partition, -2).Offset;
+            var end = Broker.ListOffset(topic, partition, OffsetQuery.Latest).Offset;
+            var offset = Broker.ListOffset(topic, partition, OffsetQuery.Earliest).Offset;
             var buffer = new System.Buffers.ArrayBufferWriter<byte>();
             while (offset < end)
             {
@@ -137,7 +137,7 @@ public sealed class EmbeddedTransport(HeraldBroker broker, bool ownsBroker) : IE
         var committed = Broker.FetchOffsets(group, Enumerable.Range(0, description.Partitions).Select(p => new TopicPartition(topic, p)))
             .ToDictionary(c => c.Partition.Partition, c => c.Offset);
         IReadOnlyList<PartitionPosition> positions = [.. Enumerable.Range(0, description.Partitions)
-            .Select(p => new PartitionPosition(p, committed.GetValueOrDefault(p, -1), Broker.ListOffset(topic, p, -1).Offset))];
+            .Select(p => new PartitionPosition(p, committed.GetValueOrDefault(p, -1), Broker.ListOffset(topic, p, OffsetQuery.Latest).Offset))];
         return Task.FromResult(positions);
     }
 
