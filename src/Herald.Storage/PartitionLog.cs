@@ -325,32 +325,48 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
         nextOffset = offset;
         for (var i = FindSegment(segments, offset); i < segments.Length && offset < end; i++)
         {
-            var segment = segments[i];
-            if (!segment.TryAcquire())
+            var request = (offset, end, maxBytes, atLeastOneBatch, destination);
+            if (!TryUse(segments[i], request, static (segment, r) => (Written: segment.Read(r.offset, r.end, r.maxBytes, r.atLeastOneBatch, r.destination, out var next), Next: next), out var read))
             {
                 return -1;
             }
 
-            try
+            nextOffset = read.Next;
+            if (read.Written != 0)
             {
-                var written = segment.Read(offset, end, maxBytes, atLeastOneBatch, destination, out nextOffset);
-                if (written != 0)
-                {
-                    return Math.Max(written, 0);
-                }
-            }
-            catch (CorruptLogException exception)
-            {
-                Fail(exception);
-                throw;
-            }
-            finally
-            {
-                segment.Release();
+                return Math.Max(read.Written, 0);
             }
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="use"/> on <paramref name="segment"/> while holding it against deletion; false when retention
+    /// deleted it first. Damage found on the way stops the log before it is rethrown.
+    /// </summary>
+    private bool TryUse<TState, TResult>(LogSegment segment, TState state, Func<LogSegment, TState, TResult> use, out TResult result)
+    {
+        if (!segment.TryAcquire())
+        {
+            result = default!;
+            return false;
+        }
+
+        try
+        {
+            result = use(segment, state);
+            return true;
+        }
+        catch (CorruptLogException exception)
+        {
+            Fail(exception);
+            throw;
+        }
+        finally
+        {
+            segment.Release();
+        }
     }
 
     /// <summary>
@@ -364,24 +380,7 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
         ThrowIfUnusable();
         foreach (var segment in Volatile.Read(ref _segments))
         {
-            if (!segment.TryAcquire())
-            {
-                continue; // deleted by retention meanwhile
-            }
-
-            try
-            {
-                segment.Verify();
-            }
-            catch (CorruptLogException exception)
-            {
-                Fail(exception);
-                throw;
-            }
-            finally
-            {
-                segment.Release();
-            }
+            TryUse(segment, 0, static (s, _) => { s.Verify(); return true; }, out _); // false: deleted by retention meanwhile
         }
     }
 
@@ -389,7 +388,7 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
     /// The first offset, at or after the log start, of a record whose timestamp is at least <paramref name="timestamp"/>
     /// (Unix milliseconds), or null when there is none. Timestamps need not increase along the log.
     /// </summary>
-    public long? FindOffsetByTimestamp(long timestamp) => FindByTimestamp(timestamp)?.Offset;
+    internal long? FindOffsetByTimestamp(long timestamp) => FindByTimestamp(timestamp)?.Offset;
 
     /// <summary>
     /// The first record, at or after the log start, whose timestamp is at least <paramref name="timestamp"/> (Unix
@@ -433,27 +432,8 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
         return best;
     }
 
-    private TimestampedOffset? Search(LogSegment segment, Func<LogSegment, TimestampedOffset?> find)
-    {
-        if (!segment.TryAcquire())
-        {
-            return null; // deleted by retention meanwhile
-        }
-
-        try
-        {
-            return find(segment);
-        }
-        catch (CorruptLogException exception)
-        {
-            Fail(exception);
-            throw;
-        }
-        finally
-        {
-            segment.Release();
-        }
-    }
+    private TimestampedOffset? Search(LogSegment segment, Func<LogSegment, TimestampedOffset?> find) =>
+        TryUse(segment, find, static (s, f) => f(s), out var found) ? found : null; // null also when deleted by retention meanwhile
 
     /// <summary>
     /// Deletes whole segments that retention no longer keeps: those whose newest record is older than
