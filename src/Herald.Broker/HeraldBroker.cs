@@ -376,14 +376,10 @@ public sealed class HeraldBroker : IAsyncDisposable
 
             return new ProduceResult(ErrorCode.None, baseOffset, log.LogStartOffset);
         }
-        catch (ObjectDisposedException) when (!Volatile.Read(ref _disposed))
+        catch (Exception exception) when (PartitionErrorFor(exception) is { } error)
         {
-            return new ProduceResult(ErrorCode.UnknownTopicOrPartition, -1, -1); // the topic was deleted meanwhile
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or CorruptLogException)
-        {
-            // The log has logged it, with the file; the client learns what it can act on, not the server's paths.
-            return new ProduceResult(ErrorCode.KafkaStorageError, -1, -1, "The broker could not write to its disk; its log says why.");
+            // The log has logged a storage failure, with the file; the client learns what it can act on, not the server's paths.
+            return new ProduceResult(error, -1, -1, error == ErrorCode.KafkaStorageError ? "The broker could not write to its disk; its log says why." : null);
         }
     }
 
@@ -504,7 +500,7 @@ public sealed class HeraldBroker : IAsyncDisposable
     }
 
     /// <summary>Reads every partition that is still fine once; returns how many could still receive data.</summary>
-    private static int ReadRound(FetchBatch batch, ref int total, int maxBytes)
+    private int ReadRound(FetchBatch batch, ref int total, int maxBytes)
     {
         var waitable = 0;
         foreach (ref var entry in batch.Entries)
@@ -540,7 +536,7 @@ public sealed class HeraldBroker : IAsyncDisposable
         return false;
     }
 
-    private static FetchResult FetchOne(ref FetchBatch.Entry entry, ref int total, int maxBytes)
+    private FetchResult FetchOne(ref FetchBatch.Entry entry, ref int total, int maxBytes)
     {
         var sofar = entry.Result;
         try
@@ -566,13 +562,9 @@ public sealed class HeraldBroker : IAsyncDisposable
             entry.Next = read.NextOffset;
             return new FetchResult(ErrorCode.None, sofar.BytesWritten + read.BytesWritten, highWatermark, log.LogStartOffset);
         }
-        catch (ObjectDisposedException)
+        catch (Exception exception) when (PartitionErrorFor(exception) is { } error)
         {
-            return new FetchResult(ErrorCode.UnknownTopicOrPartition, sofar.BytesWritten, -1, -1); // deleted meanwhile
-        }
-        catch (Exception exception) when (exception is IOException or CorruptLogException)
-        {
-            return new FetchResult(ErrorCode.KafkaStorageError, sofar.BytesWritten, -1, -1);
+            return new FetchResult(error, sofar.BytesWritten, -1, -1);
         }
     }
 
@@ -869,22 +861,28 @@ public sealed class HeraldBroker : IAsyncDisposable
         return first == wake;
     }
 
-    // A partition whose topic is deleted mid-call answers as unknown; one whose storage failed, as a storage error.
     private OffsetLookup PerPartition(Func<OffsetLookup> lookup)
     {
         try
         {
             return lookup();
         }
-        catch (ObjectDisposedException) when (!Volatile.Read(ref _disposed))
+        catch (Exception exception) when (PartitionErrorFor(exception) is { } error)
         {
-            return new OffsetLookup(ErrorCode.UnknownTopicOrPartition, -1);
-        }
-        catch (Exception exception) when (exception is IOException or CorruptLogException)
-        {
-            return new OffsetLookup(ErrorCode.KafkaStorageError, -1);
+            return new OffsetLookup(error, -1);
         }
     }
+
+    /// <summary>
+    /// What a partition operation that threw answers: its topic was deleted meanwhile (the partition's log is disposed,
+    /// the broker is not), or its storage failed. Null for anything else, which is a bug and is rethrown.
+    /// </summary>
+    private ErrorCode? PartitionErrorFor(Exception exception) => exception switch
+    {
+        ObjectDisposedException when !Volatile.Read(ref _disposed) => ErrorCode.UnknownTopicOrPartition,
+        _ when IsStorageFailure(exception) => ErrorCode.KafkaStorageError,
+        _ => null,
+    };
 
     private static OffsetLookup Visible(PartitionLog log, TimestampedOffset? found) =>
         found is { } record && record.Offset < log.DurableEndOffset
