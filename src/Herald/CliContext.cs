@@ -19,6 +19,12 @@ internal sealed class CliContext(ParseResult parse, TextReader input, TextWriter
 
     public string DataDirectory => Parse.GetValue(GlobalOptions.Data)!;
 
+    /// <summary>The broker's settings for this run: its defaults, on --data; <c>serve</c> adds its own flags.</summary>
+    public BrokerOptions BrokerOptions => new() { DataDirectory = DataDirectory };
+
+    /// <summary>Opens the data directory in this process.</summary>
+    public Task<HeraldBroker> StartBrokerAsync(CancellationToken cancellationToken) => HeraldBroker.StartAsync(BrokerOptions, cancellationToken: cancellationToken);
+
     public bool Json => Parse.GetValue(GlobalOptions.Output) == OutputFormat.Json;
 
     /// <summary>Whether a person watches stderr, so a live progress line helps rather than clutters a log.</summary>
@@ -29,7 +35,7 @@ internal sealed class CliContext(ParseResult parse, TextReader input, TextWriter
     {
         if (Parse.GetValue(GlobalOptions.Server) is not { } server)
         {
-            return new LocalBrokerAccess(await HeraldBroker.StartAsync(new BrokerOptions { DataDirectory = DataDirectory }, cancellationToken: cancellationToken));
+            return new LocalBrokerAccess(await StartBrokerAsync(cancellationToken));
         }
 
         var endPoint = HostPort.Parse(server, "--server");

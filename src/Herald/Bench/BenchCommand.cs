@@ -63,7 +63,7 @@ internal static class BenchCommand
 
             await using var target = server is not null
                 ? (IBenchTarget)new KafkaBenchTarget(server)
-                : new EmbeddedBenchTarget(await HeraldBroker.StartAsync(new BrokerOptions { DataDirectory = context.DataDirectory }, cancellationToken: cancellationToken));
+                : new EmbeddedBenchTarget(await context.StartBrokerAsync(cancellationToken));
             var runner = new BenchRunner(target, server ?? "embedded", settings, context.ShowsProgress ? context.Error : null);
             var report = await runner.RunAsync(cancellationToken);
             if (context.Json)

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
-using Herald.Broker;
 using Herald.Client;
 using Herald.Client.Transport;
 using Herald.Client.Transport.Embedded;
@@ -121,7 +120,7 @@ internal static class DlqCommand
             return new KafkaTransport(server);
         }
 
-        return new EmbeddedTransport(await HeraldBroker.StartAsync(new BrokerOptions { DataDirectory = context.DataDirectory }, cancellationToken: cancellationToken), ownsBroker: true);
+        return new EmbeddedTransport(await context.StartBrokerAsync(cancellationToken), ownsBroker: true);
     }
 
     private static (int Partition, long Offset) ParseReference(string text)

@@ -20,13 +20,13 @@ internal static class ServeCommand
             DefaultValueFactory = _ => $"127.0.0.1:{KafkaServerOptions.DefaultPort}",
         };
         var advertise = new Option<string?>("--advertise") { Description = "HOST:PORT clients are told to connect to (default: the --kafka address)." };
+        var brokerDefaults = BrokerOptions.Default;
+        var listenerDefaults = KafkaServerOptions.Default;
         var autoCreate = new Option<bool>("--auto-create-topics")
         {
             Description = "Create unknown topics on Metadata and Produce, as Kafka's auto.create.topics.enable.",
-            DefaultValueFactory = _ => true,
+            DefaultValueFactory = _ => listenerDefaults.AutoCreateTopics,
         };
-        var brokerDefaults = BrokerOptions.Default;
-        var listenerDefaults = KafkaServerOptions.Default;
         var partitions = CliOptions.Int("--default-partitions", "Partitions of a topic created without a count (auto-created, or by a client that leaves it to the broker).", min: 1, defaultValue: brokerDefaults.DefaultPartitions);
         var maxPartitions = CliOptions.Int("--max-partitions", "The most partitions the broker holds across all topics; more is refused.", min: 1, defaultValue: brokerDefaults.MaxPartitions);
         var maxPartitionsPerRequest = CliOptions.Int("--max-partitions-per-request", "The most partitions one create may add.", min: 1, defaultValue: brokerDefaults.MaxPartitionsPerRequest);
@@ -50,9 +50,8 @@ internal static class ServeCommand
 
             var listen = HostPort.Resolve(HostPort.Parse(parse.GetValue(kafka)!, "--kafka"));
             var advertised = parse.GetValue(advertise) is { } text ? HostPort.Parse(text, "--advertise") : null;
-            var options = new BrokerOptions
+            var options = context.BrokerOptions with
             {
-                DataDirectory = context.DataDirectory,
                 DefaultPartitions = parse.GetValue(partitions),
                 MaxPartitions = parse.GetValue(maxPartitions),
                 MaxPartitionsPerRequest = parse.GetValue(maxPartitionsPerRequest),
