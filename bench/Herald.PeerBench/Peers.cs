@@ -1,6 +1,6 @@
-using NATS.Net;
 using NATS.Client.JetStream;
 using NATS.Client.JetStream.Models;
+using NATS.Net;
 using RabbitMQ.Client;
 using StackExchange.Redis;
 

@@ -3,10 +3,6 @@ using Herald.Cli.Commands;
 
 namespace Herald.Cli;
 
-internal sealed record PartitionJson(int Partition, long StartOffset, long EndOffset);
-
-internal sealed record TopicJson(string Name, Guid Id, int Partitions, Dictionary<string, string> Config, PartitionJson[]? PartitionOffsets);
-
 [JsonSerializable(typeof(TopicJson))]
 [JsonSerializable(typeof(TopicJson[]), TypeInfoPropertyName = "TopicJsonArray")]
 [JsonSerializable(typeof(RecordJson))]

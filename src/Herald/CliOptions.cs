@@ -78,15 +78,3 @@ internal static class CliOptions
         return option;
     }
 }
-
-/// <summary>A size in bytes, shown in help as people write it (200MiB).</summary>
-internal readonly record struct Bytes(long Value)
-{
-    public override string ToString() => HumanUnits.FormatSize(Value);
-}
-
-/// <summary>A duration, shown in help as people write it (30s, 10m).</summary>
-internal readonly record struct Duration(TimeSpan Value)
-{
-    public override string ToString() => HumanUnits.FormatDuration(Value);
-}

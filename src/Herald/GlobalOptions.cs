@@ -2,13 +2,6 @@ using System.CommandLine;
 
 namespace Herald.Cli;
 
-/// <summary>How lists and records are printed.</summary>
-internal enum OutputFormat
-{
-    Text,
-    Json,
-}
-
 /// <summary>Options every command accepts.</summary>
 internal static class GlobalOptions
 {

@@ -1,14 +1,5 @@
 namespace Herald.Broker.Internal;
 
-/// <summary>Kafka's classic group states.</summary>
-internal enum GroupState
-{
-    Empty,
-    PreparingRebalance,
-    CompletingRebalance,
-    Stable,
-}
-
 /// <summary>
 /// One consumer group's membership, with the classic protocol's rules: join, the member-id round trip, rebalances that
 /// wait for every member to rejoin (or for the rebalance timeout), the leader's assignment handed to all, heartbeats,

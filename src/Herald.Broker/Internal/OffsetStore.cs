@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Herald.Storage;
 
 namespace Herald.Broker.Internal;
@@ -151,11 +150,3 @@ internal sealed class OffsetStore
         return Path.Combine(_directory, name + ".json");
     }
 }
-
-internal sealed record OffsetEntry(string Topic, int Partition, long Offset, string? Metadata);
-
-internal sealed record GroupOffsetsFile(int Version, string Group, List<OffsetEntry> Offsets);
-
-[JsonSerializable(typeof(GroupOffsetsFile))]
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
-internal sealed partial class OffsetStoreJson : JsonSerializerContext;

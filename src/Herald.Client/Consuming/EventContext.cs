@@ -40,10 +40,3 @@ public sealed class EventContext
     /// <summary>1 on the first try, then 2, 3… on retries.</summary>
     public int Attempt { get; }
 }
-
-/// <summary>Handles one event type. Resolved from DI in a new scope for every event, so scoped services (a DbContext) work.</summary>
-public interface IEventHandler<in TEvent>
-{
-    /// <summary>Handles the event; throw to fail it (the consumer's failure rules decide what happens next).</summary>
-    Task HandleAsync(TEvent @event, EventContext context, CancellationToken cancellationToken);
-}

@@ -17,14 +17,3 @@ public static class EventVersion
         : eventVersion == appliedVersion + 1 ? true
         : throw new EventTooEarlyException(appliedVersion + 1, eventVersion);
 }
-
-/// <summary>An event arrived before the ones it follows: version <see cref="Actual"/> where <see cref="Expected"/> is next.</summary>
-public sealed class EventTooEarlyException(long expected, long actual)
-    : Exception($"Version {actual} arrived while version {expected} is the next to apply; it is held until the gap is filled.")
-{
-    /// <summary>The next version the state can take.</summary>
-    public long Expected { get; } = expected;
-
-    /// <summary>The version that arrived.</summary>
-    public long Actual { get; } = actual;
-}

@@ -24,10 +24,3 @@ public sealed class GroupLagReader
         return new GroupLag(topic, group, await transport.PositionsAsync(topic, group, cancellationToken).ConfigureAwait(false));
     }
 }
-
-/// <summary>A group's committed offset (-1 when none) and the end of each partition of a topic.</summary>
-public sealed record GroupLag(string Topic, string Group, IReadOnlyList<PartitionPosition> Partitions)
-{
-    /// <summary>Events written and not yet processed by the group, over all partitions.</summary>
-    public long Total => Partitions.Sum(p => p.Lag);
-}

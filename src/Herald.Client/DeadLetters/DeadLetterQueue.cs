@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using Herald.Client.Transport;
 
@@ -100,86 +99,5 @@ public sealed class DeadLetterQueue
         var topic = ResolutionsTopic(deadLetterTopic);
         await transport.EnsureTopicAsync(topic, 1, cancellationToken).ConfigureAwait(false);
         await transport.PublishAsync(new OutgoingRecord(topic, letter.Reference, [], Encoding.UTF8.GetBytes(how)), cancellationToken).ConfigureAwait(false);
-    }
-}
-
-/// <summary>Which dead letters an operation applies to; every criterion left null matches all.</summary>
-public sealed record DeadLetterFilter
-{
-    internal static readonly DeadLetterFilter All = new();
-
-    /// <summary>The event type, with or without its version: <c>OrderPlaced</c> or <c>OrderPlaced.v2</c>.</summary>
-    public string? EventType { get; init; }
-
-    /// <summary>The exception type, by full or short name: <c>System.TimeoutException</c> or <c>TimeoutException</c>.</summary>
-    public string? ErrorType { get; init; }
-
-    /// <summary>Only those that last failed at or after this time.</summary>
-    public DateTimeOffset? Since { get; init; }
-
-    /// <summary>Only those that last failed before this time.</summary>
-    public DateTimeOffset? Until { get; init; }
-
-    /// <summary>At most this many, oldest first.</summary>
-    public int? Limit { get; init; }
-
-    internal bool Matches(DeadLetter letter) =>
-        (EventType is null || letter.EventType == EventType || (letter.EventType is { } type && EventTypeName.Parse(type).Name == EventType))
-        && (ErrorType is null || letter.ExceptionType == ErrorType || letter.ExceptionType.EndsWith("." + ErrorType, StringComparison.Ordinal))
-        && (Since is null || letter.LastFailure >= Since)
-        && (Until is null || letter.LastFailure < Until);
-}
-
-/// <summary>The dead letters an operation applied to (or, in a dry run, would have).</summary>
-public sealed record DeadLetterResult(IReadOnlyList<DeadLetter> Letters, bool DryRun);
-
-/// <summary>A failed event as the dead-letter topic holds it.</summary>
-public sealed record DeadLetter(
-    int Partition,
-    long Offset,
-    string? Key,
-    string? EventId,
-    string? EventType,
-    string ExceptionType,
-    string ExceptionMessage,
-    string ExceptionStack,
-    int Attempts,
-    string OriginalTopic,
-    int OriginalPartition,
-    long OriginalOffset,
-    string Group,
-    DateTimeOffset FirstFailure,
-    DateTimeOffset LastFailure)
-{
-    /// <summary>The record itself: original headers and body, plus the dead-letter headers.</summary>
-    public IncomingRecord Record { get; init; } = null!;
-
-    /// <summary>Its place in the dead-letter topic, <c>partition:offset</c>.</summary>
-    public string Reference => string.Create(CultureInfo.InvariantCulture, $"{Partition}:{Offset}");
-
-    internal static DeadLetter From(IncomingRecord record)
-    {
-        string Text(string name) => CloudEventHeaders.Find(record.Headers, name) ?? string.Empty;
-        long Number(string name) => CloudEventHeaders.FindNumber(record.Headers, name) ?? -1;
-        DateTimeOffset Time(string name) => CloudEventHeaders.FindTime(record.Headers, name) ?? record.Timestamp;
-        return new DeadLetter(
-            record.Partition,
-            record.Offset,
-            record.Key,
-            CloudEventHeaders.Find(record.Headers, CloudEventHeaders.Id),
-            CloudEventHeaders.Find(record.Headers, CloudEventHeaders.Type),
-            Text(DeadLetterHeaders.ExceptionType),
-            Text(DeadLetterHeaders.ExceptionMessage),
-            Text(DeadLetterHeaders.ExceptionStack),
-            (int)Number(DeadLetterHeaders.Attempts),
-            Text(DeadLetterHeaders.OriginalTopic),
-            (int)Number(DeadLetterHeaders.OriginalPartition),
-            Number(DeadLetterHeaders.OriginalOffset),
-            Text(DeadLetterHeaders.Group),
-            Time(DeadLetterHeaders.FirstFailure),
-            Time(DeadLetterHeaders.LastFailure))
-        {
-            Record = record,
-        };
     }
 }

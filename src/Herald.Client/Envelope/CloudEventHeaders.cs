@@ -125,6 +125,3 @@ public static class CloudEventHeaders
         return new Guid(hash[..16]);
     }
 }
-
-/// <summary>A record that is not a readable event: no CloudEvents envelope, or a body that does not parse.</summary>
-public sealed class InvalidEventException(string message, Exception? inner = null) : Exception(message, inner);

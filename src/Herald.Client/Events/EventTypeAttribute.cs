@@ -14,7 +14,3 @@ public sealed class EventTypeAttribute(string name) : Attribute
     /// <summary>The version of the shape, from 1.</summary>
     public int Version { get; init; } = 1;
 }
-
-/// <summary>Marks the property whose value is the event's key (its subject): events with one key keep their order.</summary>
-[AttributeUsage(AttributeTargets.Property, Inherited = false)]
-public sealed class EventKeyAttribute : Attribute;

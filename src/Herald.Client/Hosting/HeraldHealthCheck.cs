@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Herald.Client;
@@ -20,12 +19,4 @@ internal sealed class HeraldHealthCheck(HeraldConsumers consumers, long maxLag) 
             ? HealthCheckResult.Degraded($"Lag above {maxLag}: {string.Join(", ", behind)}.", data: data)
             : HealthCheckResult.Healthy($"{consumers.All.Count} consumer(s) healthy.", data));
     }
-}
-
-/// <summary>Adds Herald's consumer health check.</summary>
-public static class HeraldHealthCheckExtensions
-{
-    /// <summary>Reports unhealthy while any consumer's breaker is open, degraded while any lags by more than <paramref name="maxLag"/> events.</summary>
-    public static IHealthChecksBuilder AddHeraldConsumers(this IHealthChecksBuilder builder, long maxLag = 10_000, string name = "herald-consumers") =>
-        builder.Add(new HealthCheckRegistration(name, services => new HeraldHealthCheck(services.GetRequiredService<HeraldConsumers>(), maxLag), HealthStatus.Unhealthy, ["herald"]));
 }

@@ -1,8 +1,8 @@
 using Herald.Broker;
 using Herald.Kafka.Internal;
 using Herald.Kafka.Messages;
-using JoinGroupRequest = Herald.Kafka.Messages.JoinGroupRequest;
 using Herald.Kafka.Protocol;
+using JoinGroupRequest = Herald.Kafka.Messages.JoinGroupRequest;
 
 namespace Herald.Kafka.Handlers;
 

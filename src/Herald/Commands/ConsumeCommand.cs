@@ -206,5 +206,3 @@ internal static class ConsumeCommand
         private static string Text(ReadOnlyMemory<byte>? value) => value is { } bytes ? Encoding.UTF8.GetString(bytes.Span) : string.Empty;
     }
 }
-
-internal sealed record RecordJson(int Partition, long Offset, long Timestamp, string? Key, string? Value, Dictionary<string, string?> Headers);

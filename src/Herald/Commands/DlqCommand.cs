@@ -171,21 +171,3 @@ internal static class DlqCommand
         withRecord ? l.Record.Headers.ToDictionary(h => h.Key, h => Encoding.UTF8.GetString(h.Value)) : null,
         withRecord ? Encoding.UTF8.GetString(l.Record.Value.Span) : null);
 }
-
-internal sealed record DeadLetterJson(
-    string Letter,
-    string? EventId,
-    string? EventType,
-    string? Key,
-    string ExceptionType,
-    string ExceptionMessage,
-    string? ExceptionStack,
-    int Attempts,
-    string OriginalTopic,
-    int OriginalPartition,
-    long OriginalOffset,
-    string Group,
-    DateTimeOffset FirstFailure,
-    DateTimeOffset LastFailure,
-    Dictionary<string, string>? Headers,
-    string? Body);

@@ -120,7 +120,3 @@ internal static class GroupsCommand
         return groups;
     }
 }
-
-internal sealed record LagJson(string Topic, int Partition, long Committed, long End, long Lag);
-
-internal sealed record GroupJson(string Group, string State, LagJson[] Partitions, long TotalLag);

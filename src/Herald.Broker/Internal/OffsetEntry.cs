@@ -1,0 +1,3 @@
+namespace Herald.Broker.Internal;
+
+internal sealed record OffsetEntry(string Topic, int Partition, long Offset, string? Metadata);

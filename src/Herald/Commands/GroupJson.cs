@@ -1,0 +1,3 @@
+namespace Herald.Cli.Commands;
+
+internal sealed record GroupJson(string Group, string State, LagJson[] Partitions, long TotalLag);

@@ -1,0 +1,8 @@
+namespace Herald.Cli;
+
+/// <summary>How lists and records are printed.</summary>
+internal enum OutputFormat
+{
+    Text,
+    Json,
+}
