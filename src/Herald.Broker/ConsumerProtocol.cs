@@ -9,7 +9,7 @@ namespace Herald.Broker;
 /// assignment the leader hands it (version, per topic its partitions, user data). Read to show which partitions a
 /// member owns; written by embedded group members, so tools see them as they see Kafka consumers.
 /// </summary>
-public static class ConsumerProtocol
+internal static class ConsumerProtocol
 {
     /// <summary>A version-0 subscription to <paramref name="topics"/>, with no user data.</summary>
     public static byte[] WriteSubscription(IReadOnlyList<string> topics)

@@ -8,7 +8,7 @@ namespace Herald.Broker;
 /// has returned, a result for each. A batch can be cleared and filled again, so a server that keeps one per request
 /// slot allocates nothing per fetch.
 /// </summary>
-public sealed class FetchBatch
+internal sealed class FetchBatch
 {
     private Entry[] _entries = new Entry[1];
 

@@ -1,4 +1,4 @@
 namespace Herald.Broker;
 
 /// <summary>A protocol a member supports (for consumers: an assignor such as "range"), with its metadata.</summary>
-public sealed record GroupProtocol(string Name, byte[] Metadata);
+internal sealed record GroupProtocol(string Name, byte[] Metadata);

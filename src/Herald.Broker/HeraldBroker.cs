@@ -384,10 +384,17 @@ public sealed class HeraldBroker : IAsyncDisposable
     }
 
     /// <summary>
+    /// The partition of <paramref name="topic"/> that a record with <paramref name="key"/> goes to, as Kafka's default
+    /// partitioner chooses it (murmur2), so embedded and Kafka producers agree; null when the topic does not exist.
+    /// </summary>
+    public int? PartitionForKey(string topic, ReadOnlySpan<byte> key) =>
+        DescribeTopic(topic) is { } description ? Partitioner.PartitionForKey(key, description.Partitions) : null;
+
+    /// <summary>
     /// Allocates a producer id for an idempotent producer (Kafka's InitProducerId without a transactional id): unique
     /// across restarts, with epoch 0.
     /// </summary>
-    public (long ProducerId, short Epoch) InitProducerId()
+    internal (long ProducerId, short Epoch) InitProducerId()
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed), this);
         return (_producerIds.Allocate(), 0);
@@ -453,7 +460,7 @@ public sealed class HeraldBroker : IAsyncDisposable
     /// When fewer than <paramref name="minBytes"/> are available in all, it waits up to <paramref name="maxWait"/> and is
     /// woken as soon as any of the partitions' high watermark advances. The results are in <paramref name="batch"/>.
     /// </summary>
-    public async ValueTask FetchAsync(FetchBatch batch, int maxBytes, TimeSpan maxWait = default, int minBytes = 1, CancellationToken cancellationToken = default)
+    internal async ValueTask FetchAsync(FetchBatch batch, int maxBytes, TimeSpan maxWait = default, int minBytes = 1, CancellationToken cancellationToken = default)
     {
         foreach (ref var entry in batch.Entries)
         {
@@ -750,7 +757,7 @@ public sealed class HeraldBroker : IAsyncDisposable
     /// Kafka's JoinGroup (classic protocol). Completes when the rebalance it starts or joins completes: when every
     /// member has rejoined, or the rebalance timeout has passed. The leader's result lists the members.
     /// </summary>
-    public async Task<JoinGroupResult> JoinGroupAsync(JoinGroupRequest request, CancellationToken cancellationToken = default)
+    internal async Task<JoinGroupResult> JoinGroupAsync(MemberJoinRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (string.IsNullOrEmpty(request.GroupId))
@@ -782,7 +789,7 @@ public sealed class HeraldBroker : IAsyncDisposable
     }
 
     /// <summary>Kafka's SyncGroup: the leader hands in every member's assignment; every member gets its own back.</summary>
-    public async Task<SyncGroupResult> SyncGroupAsync(string groupId, int generation, string memberId, string? groupInstanceId, IReadOnlyList<(string MemberId, byte[] Assignment)> assignments, CancellationToken cancellationToken = default)
+    internal async Task<SyncGroupResult> SyncGroupAsync(string groupId, int generation, string memberId, string? groupInstanceId, IReadOnlyList<(string MemberId, byte[] Assignment)> assignments, CancellationToken cancellationToken = default)
     {
         if (!_groups.TryGetValue(groupId, out var group))
         {
@@ -793,11 +800,11 @@ public sealed class HeraldBroker : IAsyncDisposable
     }
 
     /// <summary>Kafka's Heartbeat: keeps the member's session alive; answers <see cref="ErrorCode.RebalanceInProgress"/> when it must rejoin.</summary>
-    public ErrorCode Heartbeat(string groupId, int generation, string memberId, string? groupInstanceId = null) =>
+    internal ErrorCode Heartbeat(string groupId, int generation, string memberId, string? groupInstanceId = null) =>
         _groups.TryGetValue(groupId, out var group) ? group.Heartbeat(generation, memberId, groupInstanceId) : ErrorCode.UnknownMemberId;
 
     /// <summary>Kafka's LeaveGroup: removes the member now instead of after its session timeout, and rebalances the rest.</summary>
-    public ErrorCode LeaveGroup(string groupId, string memberId, string? groupInstanceId = null) =>
+    internal ErrorCode LeaveGroup(string groupId, string memberId, string? groupInstanceId = null) =>
         _groups.TryGetValue(groupId, out var group) ? group.Leave(memberId, groupInstanceId) : ErrorCode.UnknownMemberId;
 
     /// <summary>Applies retention to every partition now. The broker also does this on its own schedule.</summary>

@@ -1,4 +1,4 @@
 namespace Herald.Broker;
 
 /// <summary>A member as the leader sees it in its join result.</summary>
-public sealed record JoinedMember(string MemberId, string? GroupInstanceId, byte[] Metadata);
+internal sealed record JoinedMember(string MemberId, string? GroupInstanceId, byte[] Metadata);

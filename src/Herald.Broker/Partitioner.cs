@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 namespace Herald.Broker;
 
 /// <summary>Kafka's default partitioning of keyed records, bit for bit the Java client's: <c>toPositive(murmur2(key)) % partitions</c>.</summary>
-public static class Partitioner
+internal static class Partitioner
 {
     /// <summary>The partition a keyed record goes to, the same as in Kafka for the same key and partition count.</summary>
     public static int PartitionForKey(ReadOnlySpan<byte> key, int partitions)

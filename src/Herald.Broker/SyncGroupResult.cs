@@ -1,4 +1,4 @@
 namespace Herald.Broker;
 
 /// <summary>The answer to a sync: this member's assignment from the leader.</summary>
-public sealed record SyncGroupResult(ErrorCode Error, byte[] Assignment);
+internal sealed record SyncGroupResult(ErrorCode Error, byte[] Assignment);

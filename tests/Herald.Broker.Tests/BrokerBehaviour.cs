@@ -223,6 +223,19 @@ public abstract class BrokerBehaviour(bool inMemory) : BrokerTestBase(inMemory)
     }
 
     [Fact]
+    public void A_key_maps_to_the_partition_Kafkas_default_partitioner_picks()
+    {
+        Broker.CreateTopic("orders", partitions: 6);
+
+        // murmur2 of the key's bytes, positive, modulo the partition count, as the Java client and librdkafka compute it.
+        var partitions = Enumerable.Range(0, 200).Select(i => Broker.PartitionForKey("orders", System.Text.Encoding.UTF8.GetBytes($"customer-{i}"))!.Value).ToList();
+        Assert.All(partitions, p => Assert.InRange(p, 0, 5));
+        Assert.Equal(6, partitions.Distinct().Count());
+        Assert.Equal(Partitioner.PartitionForKey("customer-42"u8, 6), Broker.PartitionForKey("orders", "customer-42"u8));
+        Assert.Null(Broker.PartitionForKey("nope", "k"u8));
+    }
+
+    [Fact]
     public async Task Fetch_and_list_offsets_report_unknown_partitions_and_out_of_range_offsets()
     {
         Broker.CreateTopic("orders");

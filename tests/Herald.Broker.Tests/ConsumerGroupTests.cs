@@ -259,12 +259,12 @@ public sealed class ConsumerGroupTests : IAsyncLifetime
     [Fact]
     public async Task Session_timeouts_outside_the_brokers_range_are_refused()
     {
-        var result = await _broker.JoinGroupAsync(new JoinGroupRequest("email", "", null, "consumer", [new("range", [])], TimeSpan.FromSeconds(1), Rebalance)).WaitAsync(Timeout);
+        var result = await _broker.JoinGroupAsync(new MemberJoinRequest("email", "", null, "consumer", [new("range", [])], TimeSpan.FromSeconds(1), Rebalance)).WaitAsync(Timeout);
         Assert.Equal(ErrorCode.InvalidSessionTimeout, result.Error);
     }
 
     private Task<JoinGroupResult> Join(string memberId, string? instance = null, string client = "client", string[]? protocols = null, string metadata = "") =>
-        _broker.JoinGroupAsync(new JoinGroupRequest("email", memberId, instance, "consumer", [.. (protocols ?? ["range"]).Select(p => new GroupProtocol(p, Encoding.UTF8.GetBytes(metadata)))], Session, Rebalance, ClientId: client)).WaitAsync(Timeout);
+        _broker.JoinGroupAsync(new MemberJoinRequest("email", memberId, instance, "consumer", [.. (protocols ?? ["range"]).Select(p => new GroupProtocol(p, Encoding.UTF8.GetBytes(metadata)))], Session, Rebalance, ClientId: client)).WaitAsync(Timeout);
 
     private async Task<string> NewId() => (await Join("")).MemberId;
 

@@ -38,7 +38,7 @@ internal sealed class ConsumerGroup(string id, TimeProvider time)
         }
     }
 
-    public Task<JoinGroupResult> JoinAsync(JoinGroupRequest request)
+    public Task<JoinGroupResult> JoinAsync(MemberJoinRequest request)
     {
         lock (_gate)
         {
@@ -298,7 +298,7 @@ internal sealed class ConsumerGroup(string id, TimeProvider time)
         }
     }
 
-    private Task<JoinGroupResult> RejoinStatic(Member previous, JoinGroupRequest request)
+    private Task<JoinGroupResult> RejoinStatic(Member previous, MemberJoinRequest request)
     {
         // A static member that restarts takes its old place under a new id: the old id is fenced, and when nothing
         // else changed the group keeps its assignment and does not rebalance.
@@ -331,7 +331,7 @@ internal sealed class ConsumerGroup(string id, TimeProvider time)
         return joined;
     }
 
-    private Member AddMember(string memberId, JoinGroupRequest request)
+    private Member AddMember(string memberId, MemberJoinRequest request)
     {
         var member = new Member(memberId, request);
         _members[memberId] = member;
@@ -500,9 +500,9 @@ internal sealed class ConsumerGroup(string id, TimeProvider time)
         return generation == Generation ? ErrorCode.None : ErrorCode.IllegalGeneration;
     }
 
-    internal sealed class Member(string id, JoinGroupRequest request)
+    internal sealed class Member(string id, MemberJoinRequest request)
     {
-        private JoinGroupRequest _request = request;
+        private MemberJoinRequest _request = request;
         private ITimer? _session;
 
         public string Id { get; } = id;
@@ -523,7 +523,7 @@ internal sealed class ConsumerGroup(string id, TimeProvider time)
 
         public TaskCompletionSource<SyncGroupResult>? PendingSync { get; set; }
 
-        public void Update(JoinGroupRequest request) => _request = request;
+        public void Update(MemberJoinRequest request) => _request = request;
 
         public bool Supports(string protocol) => _request.Protocols.Any(p => p.Name == protocol);
 

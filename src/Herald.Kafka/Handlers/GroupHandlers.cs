@@ -2,7 +2,6 @@ using Herald.Broker;
 using Herald.Kafka.Internal;
 using Herald.Kafka.Messages;
 using Herald.Kafka.Protocol;
-using JoinGroupRequest = Herald.Kafka.Messages.JoinGroupRequest;
 
 namespace Herald.Kafka.Handlers;
 
@@ -12,7 +11,7 @@ internal sealed class GroupHandlers(ClusterView cluster)
     public async ValueTask<IKafkaMessage?> JoinAsync(RequestContext context, JoinGroupRequest request, CancellationToken cancellationToken)
     {
         var sessionTimeout = TimeSpan.FromMilliseconds(request.SessionTimeoutMs);
-        var join = new Herald.Broker.JoinGroupRequest(
+        var join = new MemberJoinRequest(
             request.GroupId,
             request.MemberId,
             request.GroupInstanceId,

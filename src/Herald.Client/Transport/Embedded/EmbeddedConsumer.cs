@@ -173,7 +173,7 @@ internal sealed class EmbeddedConsumer : ITransportConsumer
         {
             var subscription = ConsumerProtocol.WriteSubscription([_topic]);
             var joined = await _broker.JoinGroupAsync(
-                new JoinGroupRequest(_group, _memberId, null, "consumer", [new GroupProtocol("range", subscription)], SessionTimeout, TimeSpan.FromSeconds(30), RequireKnownMemberId: false, ClientId: "herald-client"),
+                new MemberJoinRequest(_group, _memberId, null, "consumer", [new GroupProtocol("range", subscription)], SessionTimeout, TimeSpan.FromSeconds(30), RequireKnownMemberId: false, ClientId: "herald-client"),
                 cancellationToken).ConfigureAwait(false);
             if (joined.Error == ErrorCode.UnknownMemberId)
             {

@@ -11,7 +11,7 @@ namespace Herald.Broker;
 /// <param name="RequireKnownMemberId">JoinGroup v4+: a new dynamic member first gets <see cref="ErrorCode.MemberIdRequired"/> and its id.</param>
 /// <param name="ClientId">The client id, for describe.</param>
 /// <param name="ClientHost">The client address, for describe.</param>
-public sealed record JoinGroupRequest(
+internal sealed record MemberJoinRequest(
     string GroupId,
     string MemberId,
     string? GroupInstanceId,
