@@ -771,7 +771,7 @@ public abstract class TransportCompliance : IAsyncLifetime
         }
     }
 
-    protected static async Task<IEventTransport> Transport(IHost host) => await host.Services.GetRequiredService<TransportProvider>().GetAsync(CancellationToken.None);
+    private protected static async Task<IEventTransport> Transport(IHost host) => await host.Services.GetRequiredService<TransportProvider>().GetAsync(CancellationToken.None);
 
     /// <summary>Reads <paramref name="count"/> records of a topic as a group of its own.</summary>
     protected async Task<List<IncomingRecord>> ReadAsync(string topic, string group, int count)

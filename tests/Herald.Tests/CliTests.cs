@@ -26,7 +26,7 @@ public abstract class CliScenarios : IAsyncLifetime
     protected virtual Task<(int ExitCode, string Output, string Error)> RunAsync(string? input, params string[] args) => Herald.RunAsync(input, args);
 
     /// <summary>The SDK's transport to the same data: the directory itself, or the running server.</summary>
-    protected abstract Task<Client.Transport.IEventTransport> OpenTransportAsync();
+    private protected abstract Task<Client.Transport.IEventTransport> OpenTransportAsync();
 
     [Fact]
     public async Task Dead_letters_are_listed_shown_redriven_with_their_id_and_then_gone()
@@ -241,7 +241,7 @@ public sealed class RemoteCliTests : CliScenarios
     private System.Diagnostics.Process? _server;
     private int _port;
 
-    protected override Task<Client.Transport.IEventTransport> OpenTransportAsync() =>
+    private protected override Task<Client.Transport.IEventTransport> OpenTransportAsync() =>
         Task.FromResult<Client.Transport.IEventTransport>(new Client.Transport.Kafka.KafkaTransport($"127.0.0.1:{_port}"));
 
     public override async Task InitializeAsync()
@@ -396,7 +396,7 @@ public sealed class CliTests : CliScenarios
     public CliTests() => _herald = Herald;
 
     // Closed again before the CLI runs: the directory is locked by whoever has it open.
-    protected override async Task<Client.Transport.IEventTransport> OpenTransportAsync() =>
+    private protected override async Task<Client.Transport.IEventTransport> OpenTransportAsync() =>
         new Client.Transport.Embedded.EmbeddedTransport(await Broker.HeraldBroker.StartAsync(new Broker.BrokerOptions { DataDirectory = _herald.DataDirectory }), ownsBroker: true);
 
     [Fact]

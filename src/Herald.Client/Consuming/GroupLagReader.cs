@@ -10,8 +10,7 @@ public sealed class GroupLagReader
 {
     private readonly Func<CancellationToken, ValueTask<IEventTransport>> _transport;
 
-    /// <summary>A reader on <paramref name="transport"/>; in a host, resolve it from DI instead.</summary>
-    public GroupLagReader(IEventTransport transport) => _transport = _ => ValueTask.FromResult(transport);
+    internal GroupLagReader(IEventTransport transport) => _transport = _ => ValueTask.FromResult(transport);
 
     internal GroupLagReader(TransportProvider transports) => _transport = transports.GetAsync;
 

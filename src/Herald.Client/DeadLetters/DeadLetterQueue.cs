@@ -13,7 +13,7 @@ public sealed class DeadLetterQueue
     private readonly Func<CancellationToken, ValueTask<IEventTransport>> _transport;
 
     /// <summary>A queue on <paramref name="transport"/>.</summary>
-    public DeadLetterQueue(IEventTransport transport) => _transport = _ => ValueTask.FromResult(transport);
+    internal DeadLetterQueue(IEventTransport transport) => _transport = _ => ValueTask.FromResult(transport);
 
     internal DeadLetterQueue(TransportProvider transports) => _transport = transports.GetAsync;
 

@@ -44,8 +44,7 @@ public sealed class HeraldBuilder
     public HeraldBuilder UseKafka(string bootstrapServers, Action<Confluent.Kafka.ProducerConfig>? configure = null, Action<Confluent.Kafka.ConsumerConfig>? configureConsumer = null) =>
         UseTransport((_, _) => Task.FromResult<IEventTransport>(new KafkaTransport(bootstrapServers, configure, configureConsumer)));
 
-    /// <summary>Uses a transport of your own.</summary>
-    public HeraldBuilder UseTransport(Func<IServiceProvider, CancellationToken, Task<IEventTransport>> create)
+    private HeraldBuilder UseTransport(Func<IServiceProvider, CancellationToken, Task<IEventTransport>> create)
     {
         Services.RemoveAll<TransportProvider>();
         Services.AddSingleton(services => new TransportProvider(cancellationToken => create(services, cancellationToken)));

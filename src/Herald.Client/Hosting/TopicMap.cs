@@ -15,7 +15,7 @@ internal sealed class TopicMap(IOptions<HeraldOptions> options)
     public string? Find(Type type) => _topics.GetValueOrDefault(type);
 
     /// <summary>Creates the topic once per process if it does not exist.</summary>
-    public Task EnsureAsync(IEventTransport transport, string topic, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? configs = null)
+    internal Task EnsureAsync(IEventTransport transport, string topic, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? configs = null)
     {
         var ensuring = _ensured.GetOrAdd(topic, t => transport.EnsureTopicAsync(t, options.Value.DefaultPartitions, CancellationToken.None, configs));
         if (ensuring.IsFaulted || ensuring.IsCanceled)

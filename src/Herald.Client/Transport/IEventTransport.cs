@@ -4,7 +4,7 @@ namespace Herald.Client.Transport;
 /// Where events go and come from: Herald's broker in this process, or any Kafka cluster (Herald's server included).
 /// The SDK's publishing and consuming are written against this, so a service moves between them with no code change.
 /// </summary>
-public interface IEventTransport : IAsyncDisposable
+internal interface IEventTransport : IAsyncDisposable
 {
     /// <summary>The OpenTelemetry <c>messaging.system</c>: <c>kafka</c>, or <c>herald</c> for the embedded broker.</summary>
     string System { get; }

@@ -1,7 +1,7 @@
 namespace Herald.Client.Transport;
 
 /// <summary>A group member's view of its partitions. Used by one thread at a time.</summary>
-public interface ITransportConsumer : IAsyncDisposable
+internal interface ITransportConsumer : IAsyncDisposable
 {
     /// <summary>The partitions this member owns now; changes when the group rebalances.</summary>
     IReadOnlyCollection<int> Assignment { get; }

@@ -1,4 +1,4 @@
 namespace Herald.Client.Transport;
 
 /// <summary>A record to append.</summary>
-public sealed record OutgoingRecord(string Topic, string? Key, IReadOnlyList<KeyValuePair<string, byte[]>> Headers, ReadOnlyMemory<byte> Value);
+internal sealed record OutgoingRecord(string Topic, string? Key, IReadOnlyList<KeyValuePair<string, byte[]>> Headers, ReadOnlyMemory<byte> Value);

@@ -1,4 +1,4 @@
 namespace Herald.Client.Transport;
 
 /// <summary>Where a published record landed.</summary>
-public readonly record struct PublishResult(int Partition, long Offset);
+internal readonly record struct PublishResult(int Partition, long Offset);

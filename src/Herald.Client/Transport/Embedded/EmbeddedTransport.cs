@@ -8,7 +8,7 @@ namespace Herald.Client.Transport.Embedded;
 /// Herald's broker in this process: no sockets and no protocol, with the same topics, groups and durability as
 /// <c>herald serve</c>. For tests, and for services small enough for one machine.
 /// </summary>
-public sealed class EmbeddedTransport(HeraldBroker broker, bool ownsBroker) : IEventTransport
+internal sealed class EmbeddedTransport(HeraldBroker broker, bool ownsBroker) : IEventTransport
 {
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Topic, int Partition), PartitionQueue> _queues = new();
     private int _roundRobin;

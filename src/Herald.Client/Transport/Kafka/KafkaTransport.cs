@@ -8,7 +8,7 @@ namespace Herald.Client.Transport.Kafka;
 /// Any Kafka cluster, or <c>herald serve</c>, through Confluent.Kafka. The producer is durable by default: acks=all and
 /// idempotent, so a retried send is stored once.
 /// </summary>
-public sealed class KafkaTransport : IEventTransport
+internal sealed class KafkaTransport : IEventTransport
 {
     private readonly string _bootstrap;
     private readonly IProducer<string?, byte[]> _producer;
