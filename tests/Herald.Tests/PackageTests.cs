@@ -7,8 +7,9 @@ namespace Herald.Tests;
 
 /// <summary>
 /// Herald as users get it: the packages <c>dotnet pack</c> makes, in a folder feed, installed and used from outside the
-/// repository. The machine's package cache stands in for nuget.org (for Herald's dependencies), and each test restores
-/// into a package folder of its own, so an earlier run's Herald packages cannot be picked up.
+/// repository. The machine's package cache stands in for nuget.org (for Herald's dependencies); Herald's own packages
+/// come only from the feed (package source mapping), and each run restores into a package folder of its own, so an
+/// earlier build's Herald packages cannot be picked up.
 /// </summary>
 public sealed partial class PackageTests : IClassFixture<PackageTests.PackedHerald>
 {
@@ -182,6 +183,14 @@ public sealed partial class PackageTests : IClassFixture<PackageTests.PackedHera
                     <add key="herald" value="{Feed}" />
                     <add key="machine-cache" value="{machineCache}" />
                   </packageSources>
+                  <packageSourceMapping>
+                    <packageSource key="herald">
+                      <package pattern="Herald.*" />
+                    </packageSource>
+                    <packageSource key="machine-cache">
+                      <package pattern="*" />
+                    </packageSource>
+                  </packageSourceMapping>
                 </configuration>
                 """);
         }

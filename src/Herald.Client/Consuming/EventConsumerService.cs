@@ -144,7 +144,16 @@ internal sealed partial class EventConsumerService(
                 PauseWhileBreakerIsOpen(consumer, lanes.Values, breaker != BreakerState.Closed);
                 if (DateTimeOffset.UtcNow - lastCommit >= options.CommitInterval)
                 {
-                    await CommitAsync(consumer, lanes.Values, CancellationToken.None).ConfigureAwait(false);
+                    try
+                    {
+                        // A stop does not wait for a periodic commit to a broker that has gone; the final one below is bounded.
+                        await CommitAsync(consumer, lanes.Values, stoppingToken).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                    {
+                        break;
+                    }
+
                     lastCommit = DateTimeOffset.UtcNow;
                 }
 

@@ -121,7 +121,8 @@ internal sealed class KafkaTransport : IEventTransport
     /// <inheritdoc />
     public async Task<IReadOnlyList<PartitionPosition>> PositionsAsync(string topic, string group, CancellationToken cancellationToken)
     {
-        var metadata = Existing(topic);
+        // librdkafka's metadata call blocks its thread for up to 10 s when the cluster is gone; the caller need not wait.
+        var metadata = await Task.Run(() => Existing(topic), CancellationToken.None).WaitAsync(cancellationToken).ConfigureAwait(false);
         if (metadata is null)
         {
             return [];
