@@ -6,7 +6,7 @@ namespace Herald.Client;
 /// its events are in due order: the retry consumer waits for the head's due time without holding up the main topic.
 /// After the last tier, the event is dead-lettered, with its original topic, partition and offset.
 /// </summary>
-public static class RetryHeaders
+internal static class RetryHeaders
 {
     /// <summary>Which retry topic this is (1 for the first).</summary>
     public const string Tier = "herald-retry-tier";

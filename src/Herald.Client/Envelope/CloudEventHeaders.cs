@@ -7,7 +7,7 @@ namespace Herald.Client;
 /// The CloudEvents Kafka protocol binding, binary mode: attributes are <c>ce_</c> headers, the body is the record value
 /// with its <c>content-type</c> header, and the key is the record key. Trace context uses the W3C header names.
 /// </summary>
-public static class CloudEventHeaders
+internal static class CloudEventHeaders
 {
     /// <summary>The CloudEvents version written.</summary>
     public const string SpecVersion = "1.0";

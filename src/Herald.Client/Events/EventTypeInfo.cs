@@ -4,4 +4,4 @@ namespace Herald.Client;
 /// <param name="Type">The C# type.</param>
 /// <param name="Name">Its wire name and current version.</param>
 /// <param name="Key">Reads the key from an event, when the type has one.</param>
-public sealed record EventTypeInfo(Type Type, EventTypeName Name, Func<object, string?>? Key);
+internal sealed record EventTypeInfo(Type Type, EventTypeName Name, Func<object, string?>? Key);

@@ -7,7 +7,7 @@ namespace Herald.Client;
 /// The event types a service knows: their wire names and versions, how to find their keys, and the upcasters that
 /// bring older versions up to date. Types are learnt when first published or handled, or registered up front.
 /// </summary>
-public sealed class EventTypeRegistry
+internal sealed class EventTypeRegistry
 {
     private readonly ConcurrentDictionary<Type, EventTypeInfo> _byType = new();
     private readonly ConcurrentDictionary<string, EventTypeInfo> _byName = new(StringComparer.Ordinal);

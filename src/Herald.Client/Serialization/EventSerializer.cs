@@ -7,7 +7,7 @@ namespace Herald.Client;
 /// Event bodies as JSON through System.Text.Json. Give <see cref="HeraldOptions.Json"/> a source-generated
 /// <c>TypeInfoResolver</c> to avoid reflection. Bodies of older versions pass through the registered upcasters first.
 /// </summary>
-public sealed class EventSerializer(EventTypeRegistry types, JsonSerializerOptions options)
+internal sealed class EventSerializer(EventTypeRegistry types, JsonSerializerOptions options)
 {
     /// <summary>The body of <paramref name="event"/>.</summary>
     public byte[] Serialize(object @event, Type type) => JsonSerializer.SerializeToUtf8Bytes(@event, type, options);
