@@ -3,6 +3,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
 
 namespace Herald.Client;
 
@@ -77,34 +79,32 @@ internal sealed partial class EventConsumerService(
         return (transport, processor);
     }
 
-    // Runs until shutdown; a failure (the broker unreachable, a fatal client error) is logged and retried with backoff,
-    // so one consumer's trouble neither stops the host nor goes unnoticed.
+    // Runs until shutdown; a failure (the broker unreachable, a fatal client error) is logged and retried with backoff
+    // from 1 s to 30 s, so one consumer's trouble neither stops the host nor goes unnoticed.
     private async Task SuperviseAsync(Func<Task> run, string what, CancellationToken stoppingToken)
     {
-        for (var delay = TimeSpan.FromSeconds(1); !stoppingToken.IsCancellationRequested; delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(30).Ticks)))
+        var supervision = new ResiliencePipelineBuilder { TimeProvider = services.GetService<TimeProvider>() ?? TimeProvider.System }
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is not null && !stoppingToken.IsCancellationRequested),
+                MaxRetryAttempts = int.MaxValue,
+                BackoffType = DelayBackoffType.Exponential,
+                Delay = TimeSpan.FromSeconds(1),
+                MaxDelay = TimeSpan.FromSeconds(30),
+                OnRetry = args =>
+                {
+                    LogConsumerFailed(_logger, args.Outcome.Exception!, what, args.RetryDelay);
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .Build();
+        try
         {
-            try
-            {
-                await run().ConfigureAwait(false);
-                return;
-            }
-            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
-            {
-                LogConsumerFailed(_logger, exception, what, delay);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-
-            try
-            {
-                await Task.Delay(delay, stoppingToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
+            await supervision.ExecuteAsync(async _ => await run().ConfigureAwait(false), stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // stopped
         }
     }
 

@@ -44,6 +44,14 @@ internal sealed partial class RecordProcessor
         _retry = new ResiliencePipelineBuilder { TimeProvider = time }
             .AddRetry(new RetryStrategyOptions
             {
+                // A dependency is down: the event is kept (its offset is not committed) and tried again every probe interval.
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } exception && !args.Context.CancellationToken.IsCancellationRequested && HeldByBreaker(exception)),
+                MaxRetryAttempts = int.MaxValue,
+                BackoffType = DelayBackoffType.Constant,
+                Delay = ProbeInterval,
+            })
+            .AddRetry(new RetryStrategyOptions
+            {
                 ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } exception && ShouldRetry(exception, args.AttemptNumber, args.Context.CancellationToken)),
                 MaxRetryAttempts = Math.Max(1, Math.Max(options.Retries, options.Failures.MaxRetries)),
                 BackoffType = DelayBackoffType.Exponential,
@@ -165,40 +173,28 @@ internal sealed partial class RecordProcessor
         DateTimeOffset? firstFailure = retry.FirstFailure;
         try
         {
-            while (true)
-            {
-                try
+            await _retry.ExecuteAsync(
+                async token =>
                 {
-                    await _retry.ExecuteAsync(
-                        async token =>
-                        {
-                            attempts++;
-                            var context = new EventContext(metadata, record.Topic, record.Partition, record.Offset, _options.Group, attempts);
-                            await using var handlerScope = _scopes.CreateAsyncScope();
-                            EventContext.Current = context;
-                            try
-                            {
-                                await invoke(handlerScope.ServiceProvider, @event, context, token).ConfigureAwait(false);
-                            }
-                            catch (Exception) when (!token.IsCancellationRequested)
-                            {
-                                firstFailure ??= _time.GetUtcNow();
-                                throw;
-                            }
-                            finally
-                            {
-                                EventContext.Current = null;
-                            }
-                        },
-                        cancellationToken).ConfigureAwait(false);
-                    break;
-                }
-                catch (Exception exception) when (!cancellationToken.IsCancellationRequested && HeldByBreaker(exception))
-                {
-                    // A dependency is down: keep the event (its offset is not committed) and try again after a while.
-                    await Task.Delay(ProbeInterval, _time, cancellationToken).ConfigureAwait(false);
-                }
-            }
+                    attempts++;
+                    var context = new EventContext(metadata, record.Topic, record.Partition, record.Offset, _options.Group, attempts);
+                    await using var handlerScope = _scopes.CreateAsyncScope();
+                    EventContext.Current = context;
+                    try
+                    {
+                        await invoke(handlerScope.ServiceProvider, @event, context, token).ConfigureAwait(false);
+                    }
+                    catch (Exception) when (!token.IsCancellationRequested)
+                    {
+                        firstFailure ??= _time.GetUtcNow();
+                        throw;
+                    }
+                    finally
+                    {
+                        EventContext.Current = null;
+                    }
+                },
+                cancellationToken).ConfigureAwait(false);
 
             handled = true;
             LogHandled(_logger, metadata.Type.ToString(), attempts);
