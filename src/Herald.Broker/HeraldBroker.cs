@@ -25,8 +25,7 @@ public sealed class HeraldBroker : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly TopicCatalog _catalog;
     private readonly ProducerIdAllocator _producerIds;
-    private OffsetStore _offsets = null!;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ConsumerGroup> _groups = new(StringComparer.Ordinal);
+    private GroupCoordinator _groups = null!;
     private readonly DataDirectoryLock? _lock;
     private readonly Lock _adminLock = new();
     private Dictionary<string, Topic> _topics = new(StringComparer.Ordinal);
@@ -63,7 +62,7 @@ public sealed class HeraldBroker : IAsyncDisposable
         {
             fileSystem.CreateDirectory(directory);
             broker.LoadTopics(cancellationToken);
-            broker._offsets = new OffsetStore(fileSystem, directory);
+            broker._groups = new GroupCoordinator(new OffsetStore(fileSystem, directory), options, broker._time, broker.TopicNamed);
             broker._retentionTimer = broker._time.CreateTimer(static state => ((HeraldBroker)state!).ApplyRetentionSafely(), broker, options.RetentionCheckInterval, options.RetentionCheckInterval);
             return Task.FromResult(broker);
         }
@@ -181,7 +180,7 @@ public sealed class HeraldBroker : IAsyncDisposable
             topics.Remove(name);
             Volatile.Write(ref _topics, topics);
             topic.Close();
-            _offsets.RemoveTopic(name);
+            _groups.RemoveTopic(name);
             DeletePartitionDirectories(name, 0, topic.Partitions.Count);
 
             return new AdminResult(ErrorCode.None);
@@ -634,178 +633,45 @@ public sealed class HeraldBroker : IAsyncDisposable
     /// </summary>
     public AdminResult CommitOffsets(string groupId, IReadOnlyList<CommittedOffset> offsets, int generation, string memberId, string? groupInstanceId)
     {
-        if (string.IsNullOrEmpty(groupId))
-        {
-            return new AdminResult(ErrorCode.InvalidGroupId, "The group id is empty.");
-        }
-
-        var membership = _groups.TryGetValue(groupId, out var group)
-            ? group.CheckCommit(generation, memberId, groupInstanceId)
-            : generation < 0 ? ErrorCode.None : ErrorCode.IllegalGeneration;
-        if (membership != ErrorCode.None)
-        {
-            return new AdminResult(membership, $"Member '{memberId}' of generation {generation} may not commit for group '{groupId}' now ({membership}).");
-        }
-
-        foreach (var offset in offsets)
-        {
-            if (Find(offset.Partition.Topic, offset.Partition.Partition) is null)
-            {
-                return new AdminResult(ErrorCode.UnknownTopicOrPartition, $"{offset.Partition} does not exist.");
-            }
-
-            if (offset.Offset < 0)
-            {
-                return new AdminResult(ErrorCode.InvalidRequest, $"Offset {offset.Offset} for {offset.Partition} is negative.");
-            }
-
-            if (offset.Metadata is { } metadata && System.Text.Encoding.UTF8.GetByteCount(metadata) > MaxCommitMetadataBytes)
-            {
-                return new AdminResult(ErrorCode.OffsetMetadataTooLarge, $"The metadata for {offset.Partition} is longer than {MaxCommitMetadataBytes} bytes.");
-            }
-        }
-
-        _offsets.Commit(groupId, offsets);
-        return new AdminResult(ErrorCode.None);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed), this);
+        return _groups.CommitOffsets(groupId, offsets, generation, memberId, groupInstanceId);
     }
 
     /// <summary>A group's committed offsets: all of them, or those of <paramref name="partitions"/> (-1 where none).</summary>
-    public IReadOnlyList<CommittedOffset> FetchOffsets(string groupId, IEnumerable<TopicPartition>? partitions = null)
-    {
-        var committed = _offsets.Committed(groupId);
-        if (partitions is null)
-        {
-            return committed;
-        }
-
-        var byPartition = committed.ToDictionary(c => c.Partition);
-        return [.. partitions.Select(p => byPartition.TryGetValue(p, out var c) ? c : new CommittedOffset(p, -1))];
-    }
+    public IReadOnlyList<CommittedOffset> FetchOffsets(string groupId, IEnumerable<TopicPartition>? partitions = null) => _groups.FetchOffsets(groupId, partitions);
 
     /// <summary>Every group that has members or committed offsets.</summary>
-    public IReadOnlyList<string> ListGroups() =>
-        [.. _offsets.Groups().Union(_groups.Where(g => !g.Value.IsEmpty).Select(g => g.Key), StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+    public IReadOnlyList<string> ListGroups() => _groups.ListGroups();
 
     /// <summary>A group's state, members, committed offsets and lag on each of those partitions, or null when the group is unknown.</summary>
-    public GroupDescription? DescribeGroup(string groupId)
-    {
-        var committed = _offsets.Committed(groupId);
-        _groups.TryGetValue(groupId, out var group);
-        if (committed.Count == 0 && (group is null || group.IsEmpty))
-        {
-            return null;
-        }
-
-        // Every partition of every topic the group commits for: one it never committed for lags by all it holds.
-        var byPartition = committed.ToDictionary(c => c.Partition);
-        var lag = new List<PartitionLag>();
-        foreach (var topic in committed.Select(c => c.Partition.Topic).Distinct(StringComparer.Ordinal))
-        {
-            if (!Volatile.Read(ref _topics).TryGetValue(topic, out var found))
-            {
-                continue;
-            }
-
-            for (var p = 0; p < found.Partitions.Count; p++)
-            {
-                var log = found.Partitions[p].Log;
-                var highWatermark = log.DurableEndOffset;
-                var position = byPartition.TryGetValue(new TopicPartition(topic, p), out var commit) ? commit.Offset : -1;
-                var from = Math.Max(position, log.LogStartOffset);
-                lag.Add(new PartitionLag(new TopicPartition(topic, p), position, highWatermark, Math.Max(0, highWatermark - from)));
-            }
-        }
-
-        return group is null
-            ? new GroupDescription(groupId, nameof(GroupState.Empty), string.Empty, string.Empty, [], lag)
-            : new GroupDescription(groupId, group.State.ToString(), group.ProtocolType ?? string.Empty, group.Protocol ?? string.Empty, group.Describe(), lag);
-    }
+    public GroupDescription? DescribeGroup(string groupId) => _groups.DescribeGroup(groupId);
 
     /// <summary>
     /// Kafka's OffsetDelete: forgets a group's commits for some partitions. While the group has members, partitions of
     /// topics its members subscribe to are refused with <see cref="ErrorCode.GroupSubscribedToTopic"/>.
     /// </summary>
     /// <returns>An error for the whole group, or one per partition.</returns>
-    public (ErrorCode GroupError, IReadOnlyList<(TopicPartition Partition, ErrorCode Error)> Partitions) DeleteOffsets(string groupId, IReadOnlyList<TopicPartition> partitions)
-    {
-        _groups.TryGetValue(groupId, out var group);
-        if (!_offsets.Groups().Contains(groupId) && (group is null || group.IsEmpty))
-        {
-            return (ErrorCode.GroupIdNotFound, []);
-        }
-
-        var subscribed = group is null || group.IsEmpty ? new HashSet<string>() : group.SubscribedTopics();
-        var results = partitions
-            .Select(p => (p, subscribed.Contains(p.Topic) ? ErrorCode.GroupSubscribedToTopic : ErrorCode.None))
-            .ToList();
-        _offsets.Remove(groupId, [.. results.Where(r => r.Item2 == ErrorCode.None).Select(r => r.p)]);
-        return (ErrorCode.None, results);
-    }
+    public (ErrorCode GroupError, IReadOnlyList<(TopicPartition Partition, ErrorCode Error)> Partitions) DeleteOffsets(string groupId, IReadOnlyList<TopicPartition> partitions) =>
+        _groups.DeleteOffsets(groupId, partitions);
 
     /// <summary>Deletes a group's committed offsets. A group with members cannot be deleted.</summary>
-    public AdminResult DeleteGroup(string groupId)
-    {
-        if (_groups.TryGetValue(groupId, out var group) && !group.IsEmpty)
-        {
-            return new AdminResult(ErrorCode.NonEmptyGroup, $"Group '{groupId}' still has members.");
-        }
-
-        return _offsets.Delete(groupId) ? new AdminResult(ErrorCode.None) : new AdminResult(ErrorCode.GroupIdNotFound, $"Group '{groupId}' does not exist.");
-    }
+    public AdminResult DeleteGroup(string groupId) => _groups.DeleteGroup(groupId);
 
     /// <summary>
     /// Kafka's JoinGroup (classic protocol). Completes when the rebalance it starts or joins completes: when every
     /// member has rejoined, or the rebalance timeout has passed. The leader's result lists the members.
     /// </summary>
-    internal async Task<JoinGroupResult> JoinGroupAsync(MemberJoinRequest request, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        if (string.IsNullOrEmpty(request.GroupId))
-        {
-            return JoinGroupResult.Failed(ErrorCode.InvalidGroupId, request.MemberId);
-        }
-
-        if (request.SessionTimeout < _options.GroupMinSessionTimeout || request.SessionTimeout > _options.GroupMaxSessionTimeout)
-        {
-            return JoinGroupResult.Failed(ErrorCode.InvalidSessionTimeout, request.MemberId);
-        }
-
-        if (string.IsNullOrEmpty(request.ProtocolType) || request.Protocols.Count == 0)
-        {
-            return JoinGroupResult.Failed(ErrorCode.InconsistentGroupProtocol, request.MemberId);
-        }
-
-        if (request.RebalanceTimeout <= TimeSpan.Zero)
-        {
-            request = request with { RebalanceTimeout = request.SessionTimeout }; // JoinGroup v0 has none: Kafka uses the session timeout
-        }
-        else if (request.RebalanceTimeout > TimeSpan.FromMilliseconds(int.MaxValue))
-        {
-            return JoinGroupResult.Failed(ErrorCode.InvalidRequest, request.MemberId);
-        }
-
-        var group = _groups.GetOrAdd(request.GroupId, static (id, time) => new ConsumerGroup(id, time), _time);
-        return await group.JoinAsync(request).WaitAsync(cancellationToken).ConfigureAwait(false);
-    }
+    internal Task<JoinGroupResult> JoinGroupAsync(MemberJoinRequest request, CancellationToken cancellationToken = default) => _groups.JoinAsync(request, cancellationToken);
 
     /// <summary>Kafka's SyncGroup: the leader hands in every member's assignment; every member gets its own back.</summary>
-    internal async Task<SyncGroupResult> SyncGroupAsync(string groupId, int generation, string memberId, string? groupInstanceId, IReadOnlyList<(string MemberId, byte[] Assignment)> assignments, CancellationToken cancellationToken = default)
-    {
-        if (!_groups.TryGetValue(groupId, out var group))
-        {
-            return new SyncGroupResult(ErrorCode.UnknownMemberId, []);
-        }
-
-        return await group.SyncAsync(generation, memberId, groupInstanceId, assignments).WaitAsync(cancellationToken).ConfigureAwait(false);
-    }
+    internal Task<SyncGroupResult> SyncGroupAsync(string groupId, int generation, string memberId, string? groupInstanceId, IReadOnlyList<(string MemberId, byte[] Assignment)> assignments, CancellationToken cancellationToken = default) =>
+        _groups.SyncAsync(groupId, generation, memberId, groupInstanceId, assignments, cancellationToken);
 
     /// <summary>Kafka's Heartbeat: keeps the member's session alive; answers <see cref="ErrorCode.RebalanceInProgress"/> when it must rejoin.</summary>
-    internal ErrorCode Heartbeat(string groupId, int generation, string memberId, string? groupInstanceId = null) =>
-        _groups.TryGetValue(groupId, out var group) ? group.Heartbeat(generation, memberId, groupInstanceId) : ErrorCode.UnknownMemberId;
+    internal ErrorCode Heartbeat(string groupId, int generation, string memberId, string? groupInstanceId = null) => _groups.Heartbeat(groupId, generation, memberId, groupInstanceId);
 
     /// <summary>Kafka's LeaveGroup: removes the member now instead of after its session timeout, and rebalances the rest.</summary>
-    internal ErrorCode LeaveGroup(string groupId, string memberId, string? groupInstanceId = null) =>
-        _groups.TryGetValue(groupId, out var group) ? group.Leave(memberId, groupInstanceId) : ErrorCode.UnknownMemberId;
+    internal ErrorCode LeaveGroup(string groupId, string memberId, string? groupInstanceId = null) => _groups.Leave(groupId, memberId, groupInstanceId);
 
     /// <summary>Applies retention to every partition now. The broker also does this on its own schedule.</summary>
     public int ApplyRetention()
@@ -903,6 +769,8 @@ public sealed class HeraldBroker : IAsyncDisposable
         BatchError.InvalidRecordCount or BatchError.UnknownCompression or BatchError.MalformedRecords => ErrorCode.InvalidRecord,
         _ => ErrorCode.CorruptMessage,
     };
+
+    private Topic? TopicNamed(string name) => Volatile.Read(ref _topics).GetValueOrDefault(name);
 
     private (Topic Topic, Partition Partition)? Find(string topic, int partition)
     {
@@ -1050,10 +918,7 @@ public sealed class HeraldBroker : IAsyncDisposable
     private void CloseEverything()
     {
         _retentionTimer?.Dispose();
-        foreach (var group in _groups.Values)
-        {
-            group.Shutdown();
-        }
+        _groups?.Shutdown();
 
         foreach (var topic in Volatile.Read(ref _topics).Values)
         {
