@@ -26,6 +26,7 @@ public sealed class HeraldBroker : IAsyncDisposable
     private readonly TopicCatalog _catalog;
     private readonly ProducerIdAllocator _producerIds;
     private GroupCoordinator _groups = null!;
+    private readonly WaitingFetch _fetches;
     private readonly DataDirectoryLock? _lock;
     private readonly Lock _adminLock = new();
     private Dictionary<string, Topic> _topics = new(StringComparer.Ordinal);
@@ -43,6 +44,7 @@ public sealed class HeraldBroker : IAsyncDisposable
         _lock = directoryLock;
         _catalog = new TopicCatalog(fileSystem, directory);
         _producerIds = new ProducerIdAllocator(fileSystem, directory);
+        _fetches = new WaitingFetch(time, PartitionErrorFor);
     }
 
     /// <summary>
@@ -459,7 +461,7 @@ public sealed class HeraldBroker : IAsyncDisposable
     /// When fewer than <paramref name="minBytes"/> are available in all, it waits up to <paramref name="maxWait"/> and is
     /// woken as soon as any of the partitions' high watermark advances. The results are in <paramref name="batch"/>.
     /// </summary>
-    internal async ValueTask FetchAsync(FetchBatch batch, int maxBytes, TimeSpan maxWait = default, int minBytes = 1, CancellationToken cancellationToken = default)
+    internal ValueTask FetchAsync(FetchBatch batch, int maxBytes, TimeSpan maxWait = default, int minBytes = 1, CancellationToken cancellationToken = default)
     {
         foreach (ref var entry in batch.Entries)
         {
@@ -467,111 +469,7 @@ public sealed class HeraldBroker : IAsyncDisposable
             entry.Result = entry.Target is null ? new FetchResult(ErrorCode.UnknownTopicOrPartition, 0, -1, -1) : new FetchResult(ErrorCode.None, 0, -1, -1);
         }
 
-        var deadline = _time.GetUtcNow() + maxWait;
-        var total = 0;
-
-        // Most fetches find data at once: read before registering to be woken, so those take no waiter and no lock.
-        var waitable = ReadRound(batch, ref total, maxBytes);
-        if (Answered(batch, total, minBytes, deadline, waitable))
-        {
-            return;
-        }
-
-        while (true)
-        {
-            var wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            try
-            {
-                foreach (var entry in batch.Entries)
-                {
-                    entry.Target?.AddWaiter(wake);
-                }
-
-                // Read again now that a new batch would wake us: data that came in between is not missed.
-                waitable = ReadRound(batch, ref total, maxBytes);
-                if (Answered(batch, total, minBytes, deadline, waitable)
-                    || !await WaitAsync(wake.Task, deadline - _time.GetUtcNow(), cancellationToken).ConfigureAwait(false))
-                {
-                    return;
-                }
-            }
-            finally
-            {
-                foreach (var entry in batch.Entries)
-                {
-                    entry.Target?.RemoveWaiter(wake);
-                }
-            }
-        }
-    }
-
-    /// <summary>Reads every partition that is still fine once; returns how many could still receive data.</summary>
-    private int ReadRound(FetchBatch batch, ref int total, int maxBytes)
-    {
-        var waitable = 0;
-        foreach (ref var entry in batch.Entries)
-        {
-            if (entry.Target is null || entry.Result.Error != ErrorCode.None)
-            {
-                continue;
-            }
-
-            waitable++;
-            entry.Result = FetchOne(ref entry, ref total, maxBytes);
-        }
-
-        return waitable;
-    }
-
-    // Kafka answers at once when a partition failed; otherwise it waits for minBytes or maxWait.
-    private bool Answered(FetchBatch batch, int total, int minBytes, DateTimeOffset deadline, int waitable)
-    {
-        if (total >= minBytes || deadline <= _time.GetUtcNow() || waitable == 0)
-        {
-            return true;
-        }
-
-        foreach (var entry in batch.Entries)
-        {
-            if (entry.Result.Error != ErrorCode.None)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private FetchResult FetchOne(ref FetchBatch.Entry entry, ref int total, int maxBytes)
-    {
-        var sofar = entry.Result;
-        try
-        {
-            var log = entry.Target!.Log;
-            var highWatermark = log.DurableEndOffset;
-            if (entry.Next > highWatermark && entry.Next <= log.LogEndOffset)
-            {
-                // Written but not yet durable (acks=1 or in flight): not visible yet, and not out of range either.
-                return new FetchResult(ErrorCode.None, sofar.BytesWritten, highWatermark, log.LogStartOffset);
-            }
-
-            var budget = Math.Min(entry.MaxBytes - sofar.BytesWritten, maxBytes - total);
-            var read = budget > 0 || total == 0
-                ? log.Read(entry.Next, Math.Max(budget, 0), entry.Destination, highWatermark, atLeastOneBatch: total == 0)
-                : new ReadResult(ReadStatus.Ok, 0, log.LogStartOffset, highWatermark, entry.Next);
-            if (read.Status == ReadStatus.OffsetOutOfRange && sofar.BytesWritten == 0)
-            {
-                return new FetchResult(ErrorCode.OffsetOutOfRange, 0, read.EndOffset, read.LogStartOffset);
-            }
-
-            total += read.BytesWritten;
-            entry.Next = read.NextOffset;
-            return new FetchResult(ErrorCode.None, sofar.BytesWritten + read.BytesWritten, highWatermark, log.LogStartOffset);
-        }
-        catch (Exception exception) when (PartitionErrorFor(exception) is { } error)
-        {
-            return new FetchResult(error, sofar.BytesWritten, -1, -1);
-        }
+        return _fetches.RunAsync(batch, maxBytes, maxWait, minBytes, cancellationToken);
     }
 
     /// <summary>
@@ -722,18 +620,6 @@ public sealed class HeraldBroker : IAsyncDisposable
     }
 
     /// <returns>True when woken, false when the time ran out.</returns>
-    private async Task<bool> WaitAsync(Task wake, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var delay = Task.Delay(timeout, _time, timer.Token);
-        var first = await Task.WhenAny(wake, delay).ConfigureAwait(false);
-#pragma warning disable CA1849 // CancelAsync would add a thread-pool hop to every woken fetch; the only callback is the timer's release
-        timer.Cancel();
-#pragma warning restore CA1849
-        cancellationToken.ThrowIfCancellationRequested();
-        return first == wake;
-    }
-
     private OffsetLookup PerPartition(Func<OffsetLookup> lookup)
     {
         try
