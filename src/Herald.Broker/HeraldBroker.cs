@@ -31,7 +31,7 @@ public sealed class HeraldBroker : IAsyncDisposable
     private readonly Lock _adminLock = new();
     private Dictionary<string, Topic> _topics = new(StringComparer.Ordinal);
     private bool _disposed;
-    private ITimer? _retentionTimer;
+    private RetentionSchedule? _retention;
 
     private HeraldBroker(BrokerOptions options, ILogFileSystem fileSystem, string directory, ILoggerFactory loggers, TimeProvider time, DataDirectoryLock? directoryLock)
     {
@@ -65,7 +65,7 @@ public sealed class HeraldBroker : IAsyncDisposable
             fileSystem.CreateDirectory(directory);
             broker.LoadTopics(cancellationToken);
             broker._groups = new GroupCoordinator(new OffsetStore(fileSystem, directory), options, broker._time, broker.TopicNamed);
-            broker._retentionTimer = broker._time.CreateTimer(static state => ((HeraldBroker)state!).ApplyRetentionSafely(), broker, options.RetentionCheckInterval, options.RetentionCheckInterval);
+            broker._retention = new RetentionSchedule(broker._time, options.RetentionCheckInterval, () => Volatile.Read(ref broker._topics).Values, broker._logger);
             return Task.FromResult(broker);
         }
         catch
@@ -572,19 +572,7 @@ public sealed class HeraldBroker : IAsyncDisposable
     internal ErrorCode LeaveGroup(string groupId, string memberId, string? groupInstanceId = null) => _groups.Leave(groupId, memberId, groupInstanceId);
 
     /// <summary>Applies retention to every partition now. The broker also does this on its own schedule.</summary>
-    public int ApplyRetention()
-    {
-        var deleted = 0;
-        foreach (var topic in Volatile.Read(ref _topics).Values)
-        {
-            foreach (var partition in topic.Partitions)
-            {
-                deleted += partition.Log.ApplyRetention();
-            }
-        }
-
-        return deleted;
-    }
+    public int ApplyRetention() => _retention!.ApplyNow();
 
     /// <summary>Flushes and closes every partition cleanly, then releases the data directory.</summary>
     public ValueTask DisposeAsync()
@@ -603,23 +591,6 @@ public sealed class HeraldBroker : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    private void ApplyRetentionSafely()
-    {
-        try
-        {
-            ApplyRetention();
-        }
-        catch (ObjectDisposedException)
-        {
-            // The broker closed while the timer fired.
-        }
-        catch (Exception exception) when (exception is IOException or CorruptLogException)
-        {
-            Log.RetentionFailed(_logger, exception);
-        }
-    }
-
-    /// <returns>True when woken, false when the time ran out.</returns>
     private OffsetLookup PerPartition(Func<OffsetLookup> lookup)
     {
         try
@@ -803,7 +774,7 @@ public sealed class HeraldBroker : IAsyncDisposable
 
     private void CloseEverything()
     {
-        _retentionTimer?.Dispose();
+        _retention?.Dispose();
         _groups?.Shutdown();
 
         foreach (var topic in Volatile.Read(ref _topics).Values)

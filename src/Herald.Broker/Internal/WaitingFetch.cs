@@ -122,7 +122,7 @@ internal sealed class WaitingFetch(TimeProvider time, Func<Exception, ErrorCode?
         }
     }
 
-
+    /// <returns>True when woken, false when the time ran out.</returns>
     private async Task<bool> WaitAsync(Task wake, TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
