@@ -364,7 +364,7 @@ public sealed class HeraldBroker : IAsyncDisposable
         var log = target.Partition.Log;
         try
         {
-            var (error, baseOffset, nextOffset, problem) = Append(target.Partition, recordSet.Span);
+            var (error, baseOffset, nextOffset, problem) = target.Partition.Append(recordSet.Span);
             if (error != ErrorCode.None)
             {
                 return new ProduceResult(error, -1, log.LogStartOffset, problem);
@@ -403,45 +403,6 @@ public sealed class HeraldBroker : IAsyncDisposable
 
     // Kafka's order: the batch is checked, records and all, before its sequence is, so a damaged retry is refused rather
     // than acknowledged as a duplicate.
-    private static (ErrorCode Error, long BaseOffset, long NextOffset, string? Problem) Append(Partition partition, Span<byte> recordSet)
-    {
-        if (partition.Log.Validate(recordSet, out var validated) is { } refused)
-        {
-            return (ToErrorCode(refused.Error), -1, -1, refused.Problem);
-        }
-
-        var header = RecordBatchHeader.Read(recordSet);
-        if (header.ProducerId < 0)
-        {
-            var plain = partition.Log.Append(validated);
-            return (ErrorCode.None, plain.BaseOffset, plain.NextOffset, null);
-        }
-
-        if (header.TotalSize != recordSet.Length)
-        {
-            // Produce v3+ carries exactly one batch per partition; sequence checks are per batch.
-            return (ErrorCode.InvalidRecord, -1, -1, "An idempotent producer's record set must hold exactly one batch.");
-        }
-
-        lock (partition.ProduceLock)
-        {
-            var check = partition.Producers.Check(header.ProducerId, header.ProducerEpoch, header.BaseSequence, header.RecordCount, out var duplicateOf);
-            if (check == ErrorCode.DuplicateSequenceNumber)
-            {
-                return (ErrorCode.None, duplicateOf, duplicateOf + header.LastOffsetDelta + 1, null);
-            }
-
-            if (check != ErrorCode.None)
-            {
-                return (check, -1, -1, null);
-            }
-
-            var appended = partition.Log.Append(validated);
-            partition.Producers.Record(header.ProducerId, header.ProducerEpoch, header.BaseSequence, header.RecordCount, appended.BaseOffset);
-            return (ErrorCode.None, appended.BaseOffset, appended.NextOffset, null);
-        }
-    }
-
     /// <summary>
     /// Copies whole stored batches from <paramref name="offset"/> into <paramref name="destination"/>, up to
     /// <paramref name="maxBytes"/> (at least one whole batch), never past the high watermark. When fewer than
@@ -618,14 +579,6 @@ public sealed class HeraldBroker : IAsyncDisposable
         found is { } record && record.Offset < log.DurableEndOffset
             ? new OffsetLookup(ErrorCode.None, record.Offset, record.Timestamp)
             : new OffsetLookup(ErrorCode.None, -1);
-
-    private static ErrorCode ToErrorCode(BatchError error) => error switch
-    {
-        BatchError.TooLarge or BatchError.DecompressedTooLarge => ErrorCode.MessageTooLarge,
-        BatchError.UnsupportedMagic => ErrorCode.UnsupportedForMessageFormat,
-        BatchError.InvalidRecordCount or BatchError.UnknownCompression or BatchError.MalformedRecords => ErrorCode.InvalidRecord,
-        _ => ErrorCode.CorruptMessage,
-    };
 
     private Topic? TopicNamed(string name) => Volatile.Read(ref _topics).GetValueOrDefault(name);
 

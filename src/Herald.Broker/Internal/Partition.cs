@@ -11,6 +11,10 @@ internal sealed class Partition
 {
     private readonly List<TaskCompletionSource> _waiters = [];
 
+    // The idempotent producers' state, changed only together with the append it describes.
+    private readonly ProducerStateTable _producers = new();
+    private readonly Lock _produceLock = new();
+
     public Partition(PartitionLog log)
     {
         Log = log;
@@ -20,10 +24,49 @@ internal sealed class Partition
 
     public PartitionLog Log { get; }
 
-    /// <summary>The idempotent producers; guarded by <see cref="ProduceLock"/> together with their appends.</summary>
-    public ProducerStateTable Producers { get; } = new();
+    /// <summary>
+    /// Validates a produced record set and appends it, applying the idempotent producer's sequence rules (a retried
+    /// batch is answered with its first offset, not stored again). Validation comes first, so a damaged retry is refused.
+    /// </summary>
+    public (ErrorCode Error, long BaseOffset, long NextOffset, string? Problem) Append(Span<byte> recordSet)
+    {
+        if (Log.Validate(recordSet, out var validated) is { } refused)
+        {
+            return (ToErrorCode(refused.Error), -1, -1, refused.Problem);
+        }
 
-    public Lock ProduceLock { get; } = new();
+        var header = RecordBatchHeader.Read(recordSet);
+        if (header.ProducerId < 0)
+        {
+            var plain = Log.Append(validated);
+            return (ErrorCode.None, plain.BaseOffset, plain.NextOffset, null);
+        }
+
+        if (header.TotalSize != recordSet.Length)
+        {
+            // Produce v3+ carries exactly one batch per partition; sequence checks are per batch.
+            return (ErrorCode.InvalidRecord, -1, -1, "An idempotent producer's record set must hold exactly one batch.");
+        }
+
+        lock (_produceLock)
+        {
+            var check = _producers.Check(header.ProducerId, header.ProducerEpoch, header.BaseSequence, header.RecordCount, out var duplicateOf);
+            if (check == ErrorCode.DuplicateSequenceNumber)
+            {
+                return (ErrorCode.None, duplicateOf, duplicateOf + header.LastOffsetDelta + 1, null);
+            }
+
+            if (check != ErrorCode.None)
+            {
+                return (check, -1, -1, null);
+            }
+
+            var appended = Log.Append(validated);
+            _producers.Record(header.ProducerId, header.ProducerEpoch, header.BaseSequence, header.RecordCount, appended.BaseOffset);
+            return (ErrorCode.None, appended.BaseOffset, appended.NextOffset, null);
+        }
+    }
+
 
     /// <summary>
     /// Completes <paramref name="waiter"/> the next time the high watermark advances. Register before reading, so no
@@ -84,7 +127,7 @@ internal sealed class Partition
                 var header = RecordBatchHeader.Read(batches);
                 if (header.ProducerId >= 0)
                 {
-                    Producers.Record(header.ProducerId, header.ProducerEpoch, header.BaseSequence, header.RecordCount, header.BaseOffset);
+                    _producers.Record(header.ProducerId, header.ProducerEpoch, header.BaseSequence, header.RecordCount, header.BaseOffset);
                 }
 
                 batches = batches[header.TotalSize..];
@@ -93,4 +136,12 @@ internal sealed class Partition
             offset = read.NextOffset;
         }
     }
+
+    private static ErrorCode ToErrorCode(BatchError error) => error switch
+    {
+        BatchError.TooLarge or BatchError.DecompressedTooLarge => ErrorCode.MessageTooLarge,
+        BatchError.UnsupportedMagic => ErrorCode.UnsupportedForMessageFormat,
+        BatchError.InvalidRecordCount or BatchError.UnknownCompression or BatchError.MalformedRecords => ErrorCode.InvalidRecord,
+        _ => ErrorCode.CorruptMessage,
+    };
 }
