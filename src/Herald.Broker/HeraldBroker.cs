@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Globalization;
 using Herald.Broker.Internal;
 using Herald.Storage;
 using Microsoft.Extensions.Logging;
@@ -18,31 +17,23 @@ public sealed class HeraldBroker : IAsyncDisposable
     public const int MaxCommitMetadataBytes = 4096;
 
     private readonly BrokerOptions _options;
-    private readonly ILogFileSystem _fileSystem;
-    private readonly string _directory;
-    private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly TopicCatalog _catalog;
+    private readonly TopicRegistry _topics;
     private readonly ProducerIdAllocator _producerIds;
-    private GroupCoordinator _groups = null!;
     private readonly WaitingFetch _fetches;
     private readonly DataDirectoryLock? _lock;
-    private readonly Lock _adminLock = new();
-    private Dictionary<string, Topic> _topics = new(StringComparer.Ordinal);
-    private bool _disposed;
+    private GroupCoordinator _groups = null!;
     private RetentionSchedule? _retention;
+    private bool _disposed;
 
     private HeraldBroker(BrokerOptions options, ILogFileSystem fileSystem, string directory, ILoggerFactory loggers, TimeProvider time, DataDirectoryLock? directoryLock)
     {
         _options = options;
-        _fileSystem = fileSystem;
-        _directory = directory;
-        _loggers = loggers;
         _logger = loggers.CreateLogger<HeraldBroker>();
         _time = time;
         _lock = directoryLock;
-        _catalog = new TopicCatalog(fileSystem, directory);
+        _topics = new TopicRegistry(options, fileSystem, directory, loggers, time, name => _groups.RemoveTopic(name));
         _producerIds = new ProducerIdAllocator(fileSystem, directory);
         _fetches = new WaitingFetch(time, PartitionErrorFor);
     }
@@ -63,9 +54,9 @@ public sealed class HeraldBroker : IAsyncDisposable
         try
         {
             fileSystem.CreateDirectory(directory);
-            broker.LoadTopics(cancellationToken);
-            broker._groups = new GroupCoordinator(new OffsetStore(fileSystem, directory), options, broker._time, broker.TopicNamed);
-            broker._retention = new RetentionSchedule(broker._time, options.RetentionCheckInterval, () => Volatile.Read(ref broker._topics).Values, broker._logger);
+            broker._topics.Load(cancellationToken);
+            broker._groups = new GroupCoordinator(new OffsetStore(fileSystem, directory), options, broker._time, broker._topics.Named);
+            broker._retention = new RetentionSchedule(broker._time, options.RetentionCheckInterval, () => broker._topics.All, broker._logger);
             return Task.FromResult(broker);
         }
         catch
@@ -75,270 +66,49 @@ public sealed class HeraldBroker : IAsyncDisposable
         }
     }
 
+    /// <summary>The settings the broker runs with.</summary>
     /// <summary>
     /// Creates a topic. With <paramref name="partitions"/> null, the broker's default count is used. With
     /// <paramref name="validateOnly"/>, only checks that it could be created.
     /// </summary>
-    public AdminResult CreateTopic(string name, int? partitions = null, IReadOnlyDictionary<string, string>? configs = null, bool validateOnly = false)
-    {
-        if (TopicName.Validate(name) is { } invalid)
-        {
-            return new AdminResult(ErrorCode.InvalidTopicException, invalid);
-        }
-
-        var count = partitions ?? _options.DefaultPartitions;
-        if (count < 1)
-        {
-            return new AdminResult(ErrorCode.InvalidPartitions, $"A topic needs at least one partition, got {count}.");
-        }
-
-        if (count > _options.MaxPartitionsPerRequest)
-        {
-            return new AdminResult(ErrorCode.InvalidPartitions, $"A topic may be created with at most {_options.MaxPartitionsPerRequest} partitions at once, got {count}.");
-        }
-
-        var config = TopicConfig.FromOverrides(configs ?? new Dictionary<string, string>(), _options.Log, out var configError);
-        if (config is null)
-        {
-            return new AdminResult(ErrorCode.InvalidConfig, configError);
-        }
-
-        lock (_adminLock)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_topics.ContainsKey(name))
-            {
-                return new AdminResult(ErrorCode.TopicAlreadyExists, $"Topic '{name}' already exists.");
-            }
-
-            foreach (var existing in _topics.Keys)
-            {
-                if (TopicName.Collide(existing, name))
-                {
-                    return new AdminResult(ErrorCode.InvalidTopicException, $"Topic '{name}' collides with existing topic '{existing}' ('.' and '_' are treated alike).");
-                }
-            }
-
-            if (PartitionLimitReached(count) is { } refused)
-            {
-                return refused;
-            }
-
-            if (validateOnly)
-            {
-                return new AdminResult(ErrorCode.None);
-            }
-
-            var metadata = new TopicMetadata(name, Guid.NewGuid(), count, new Dictionary<string, string>(config.Overrides));
-
-            // Partitions first, catalog second: a topic is recorded only once it can be opened, so no stored topic can
-            // stop the next start. Whatever a failed create opened is removed again.
-            Topic topic;
-            try
-            {
-                RemoveLeftovers(name, 0, count);
-                topic = OpenTopic(metadata, config);
-                try
-                {
-                    SaveCatalog(name, metadata);
-                }
-                catch
-                {
-                    topic.Close();
-                    throw;
-                }
-            }
-            catch (Exception exception) when (IsStorageFailure(exception))
-            {
-                DeletePartitionDirectories(name, 0, count);
-                Log.CreateFailed(_logger, exception, name, count);
-                return new AdminResult(ErrorCode.KafkaStorageError, $"Creating topic '{name}' with {count} partitions failed and was rolled back: {exception.Message}");
-            }
-
-            var topics = new Dictionary<string, Topic>(_topics, StringComparer.Ordinal) { [name] = topic };
-            Volatile.Write(ref _topics, topics);
-            return new AdminResult(ErrorCode.None);
-        }
-    }
+    public AdminResult CreateTopic(string name, int? partitions = null, IReadOnlyDictionary<string, string>? configs = null, bool validateOnly = false) =>
+        _topics.Create(name, partitions, configs, validateOnly);
 
     /// <summary>Deletes a topic and all its data.</summary>
-    public AdminResult DeleteTopic(string name)
-    {
-        lock (_adminLock)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            if (!_topics.TryGetValue(name, out var topic))
-            {
-                return new AdminResult(ErrorCode.UnknownTopicOrPartition, $"Topic '{name}' does not exist.");
-            }
-
-            // The catalog forgets the topic first; directories left by a crash after this are removed at the next start.
-            if (TrySaveCatalog(name, replacement: null) is { } failed)
-            {
-                return failed;
-            }
-
-            var topics = new Dictionary<string, Topic>(_topics, StringComparer.Ordinal);
-            topics.Remove(name);
-            Volatile.Write(ref _topics, topics);
-            topic.Close();
-            _groups.RemoveTopic(name);
-            DeletePartitionDirectories(name, 0, topic.Partitions.Count);
-
-            return new AdminResult(ErrorCode.None);
-        }
-    }
+    public AdminResult DeleteTopic(string name) => _topics.Delete(name);
 
     /// <summary>
     /// Raises the partition count of a topic. Existing partitions and their keys' placement are untouched. With
     /// <paramref name="validateOnly"/>, only checks that it could be done.
     /// </summary>
-    public AdminResult CreatePartitions(string name, int newCount, bool validateOnly = false)
-    {
-        lock (_adminLock)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            if (!_topics.TryGetValue(name, out var topic))
-            {
-                return new AdminResult(ErrorCode.UnknownTopicOrPartition, $"Topic '{name}' does not exist.");
-            }
-
-            if (newCount <= topic.Partitions.Count)
-            {
-                return new AdminResult(ErrorCode.InvalidPartitions, $"Topic '{name}' has {topic.Partitions.Count} partitions; the new count must be larger, got {newCount}.");
-            }
-
-            var adding = newCount - topic.Partitions.Count;
-            if (adding > _options.MaxPartitionsPerRequest)
-            {
-                return new AdminResult(ErrorCode.InvalidPartitions, $"At most {_options.MaxPartitionsPerRequest} partitions may be added at once, got {adding}.");
-            }
-
-            if (PartitionLimitReached(adding) is { } refused)
-            {
-                return refused;
-            }
-
-            if (validateOnly)
-            {
-                return new AdminResult(ErrorCode.None);
-            }
-
-            var metadata = topic.Metadata with { Partitions = newCount };
-            List<Partition> added;
-            try
-            {
-                RemoveLeftovers(name, topic.Partitions.Count, newCount);
-                added = OpenPartitions(metadata, topic.Config, from: topic.Partitions.Count);
-                try
-                {
-                    SaveCatalog(name, metadata);
-                }
-                catch
-                {
-                    foreach (var partition in added)
-                    {
-                        partition.Log.Dispose();
-                    }
-
-                    throw;
-                }
-            }
-            catch (Exception exception) when (IsStorageFailure(exception))
-            {
-                DeletePartitionDirectories(name, topic.Partitions.Count, newCount);
-                Log.CreateFailed(_logger, exception, name, adding);
-                return new AdminResult(ErrorCode.KafkaStorageError, $"Adding {adding} partitions to topic '{name}' failed and was rolled back: {exception.Message}");
-            }
-
-            topic.Grow(metadata, added);
-            return new AdminResult(ErrorCode.None);
-        }
-    }
+    public AdminResult CreatePartitions(string name, int newCount, bool validateOnly = false) => _topics.CreatePartitions(name, newCount, validateOnly);
 
     /// <summary>
     /// Sets (non-null value) or removes (null value) config overrides of a topic; partitions apply them at once. With
     /// <paramref name="validateOnly"/>, only checks the changes.
     /// </summary>
-    public AdminResult AlterTopicConfig(string name, IEnumerable<KeyValuePair<string, string?>> changes, bool validateOnly = false)
-    {
-        lock (_adminLock)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            if (!_topics.TryGetValue(name, out var topic))
-            {
-                return new AdminResult(ErrorCode.UnknownTopicOrPartition, $"Topic '{name}' does not exist.");
-            }
-
-            var config = topic.Config.With(changes, out var error);
-            if (config is null)
-            {
-                return new AdminResult(ErrorCode.InvalidConfig, error);
-            }
-
-            if (validateOnly)
-            {
-                return new AdminResult(ErrorCode.None);
-            }
-
-            var metadata = topic.Metadata with { Configs = new Dictionary<string, string>(config.Overrides) };
-            if (TrySaveCatalog(name, metadata) is { } failed)
-            {
-                return failed;
-            }
-
-            topic.Reconfigure(metadata, config, config.Storage);
-            return new AdminResult(ErrorCode.None);
-        }
-    }
+    public AdminResult AlterTopicConfig(string name, IEnumerable<KeyValuePair<string, string?>> changes, bool validateOnly = false) => _topics.AlterConfig(name, changes, validateOnly);
 
     /// <summary>The settings the broker runs with.</summary>
     public BrokerOptions Options => _options;
 
     /// <summary>Partitions held across all topics.</summary>
-    public int PartitionCount
-    {
-        get
-        {
-            var total = 0;
-            foreach (var topic in Volatile.Read(ref _topics).Values)
-            {
-                total += topic.Partitions.Count;
-            }
-
-            return total;
-        }
-    }
+    public int PartitionCount => _topics.PartitionCount;
 
     /// <summary>Every topic, by name.</summary>
-    public IReadOnlyList<TopicDescription> ListTopics() =>
-        [.. Volatile.Read(ref _topics).Values.OrderBy(t => t.Name, StringComparer.Ordinal).Select(t => t.Describe())];
+    public IReadOnlyList<TopicDescription> ListTopics() => _topics.List();
 
     /// <summary>Whether a topic of this name exists.</summary>
-    public bool TopicExists(string name) => Volatile.Read(ref _topics).ContainsKey(name);
+    public bool TopicExists(string name) => _topics.Exists(name);
 
     /// <summary>The topic with this id (Kafka's topic id, new for each creation of a name), or null.</summary>
-    public TopicDescription? DescribeTopic(Guid id) => FindTopic(id)?.Describe();
+    public TopicDescription? DescribeTopic(Guid id) => _topics.Describe(id);
 
     /// <summary>The name of the topic with this id, or null; allocates nothing, for fetches that name topics by id.</summary>
-    public string? TopicNameOf(Guid id) => FindTopic(id)?.Name;
-
-    private Topic? FindTopic(Guid id)
-    {
-        foreach (var topic in Volatile.Read(ref _topics).Values)
-        {
-            if (topic.Metadata.Id == id)
-            {
-                return topic;
-            }
-        }
-
-        return null;
-    }
+    public string? TopicNameOf(Guid id) => _topics.NameOf(id);
 
     /// <summary>One topic, or null when it does not exist.</summary>
-    public TopicDescription? DescribeTopic(string name) =>
-        Volatile.Read(ref _topics).TryGetValue(name, out var topic) ? topic.Describe() : null;
+    public TopicDescription? DescribeTopic(string name) => _topics.Describe(name);
 
     /// <summary>
     /// Appends a record set (the batches a producer sent for one partition) and acknowledges it as <paramref name="acks"/>
@@ -538,16 +308,12 @@ public sealed class HeraldBroker : IAsyncDisposable
     /// <summary>Flushes and closes every partition cleanly, then releases the data directory.</summary>
     public ValueTask DisposeAsync()
     {
-        lock (_adminLock)
+        if (!_topics.MarkClosed())
         {
-            if (_disposed)
-            {
-                return ValueTask.CompletedTask;
-            }
-
-            _disposed = true;
+            return ValueTask.CompletedTask;
         }
 
+        Volatile.Write(ref _disposed, true);
         CloseEverything();
         return ValueTask.CompletedTask;
     }
@@ -580,161 +346,16 @@ public sealed class HeraldBroker : IAsyncDisposable
             ? new OffsetLookup(ErrorCode.None, record.Offset, record.Timestamp)
             : new OffsetLookup(ErrorCode.None, -1);
 
-    private Topic? TopicNamed(string name) => Volatile.Read(ref _topics).GetValueOrDefault(name);
+    private (Topic Topic, Partition Partition)? Find(string topic, int partition) => _topics.Find(topic, partition);
 
-    private (Topic Topic, Partition Partition)? Find(string topic, int partition)
-    {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed), this);
-        if (!Volatile.Read(ref _topics).TryGetValue(topic, out var found))
-        {
-            return null;
-        }
-
-        var partitions = found.Partitions;
-        return (uint)partition < (uint)partitions.Count ? (found, partitions[partition]) : null;
-    }
-
-    private void LoadTopics(CancellationToken cancellationToken)
-    {
-        var topics = new Dictionary<string, Topic>(StringComparer.Ordinal);
-        _topics = topics;
-        foreach (var metadata in _catalog.Load())
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var config = TopicConfig.FromOverrides(metadata.Configs, _options.Log, out var error)
-                ?? throw new InvalidDataException($"Topic '{metadata.Name}' has an invalid stored config: {error}");
-            topics[metadata.Name] = OpenTopic(metadata, config);
-        }
-
-        RemoveOrphanPartitions(topics);
-    }
-
-    // A partition directory no topic owns was left by a crash during a topic deletion or a create, or by a create whose
-    // rollback failed; its topic is gone for good. One that an interrupted open left empty counts too.
-    private void RemoveOrphanPartitions(Dictionary<string, Topic> topics)
-    {
-        foreach (var name in _fileSystem.ListDirectories(_directory))
-        {
-            var dash = name.LastIndexOf('-');
-            var path = Path.Combine(_directory, name);
-            if (dash <= 0 || !int.TryParse(name.AsSpan(dash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var partition)
-                || TopicName.Validate(name[..dash]) is not null
-                || !(_fileSystem.FileExists(Path.Combine(path, "herald-log.format")) || (_fileSystem.ListFiles(path).Count == 0 && _fileSystem.ListDirectories(path).Count == 0)))
-            {
-                continue;
-            }
-
-            var owned = topics.TryGetValue(name[..dash], out var topic) && partition < topic.Partitions.Count;
-            if (!owned)
-            {
-                _fileSystem.DeleteDirectory(path);
-                Log.OrphanRemoved(_logger, path);
-            }
-        }
-    }
-
-    private Topic OpenTopic(TopicMetadata metadata, TopicConfig config) =>
-        new(metadata, config, OpenPartitions(metadata, config, from: 0));
-
-    private List<Partition> OpenPartitions(TopicMetadata metadata, TopicConfig config, int from)
-    {
-        var logOptions = config.Storage;
-        var logger = _loggers.CreateLogger<PartitionLog>();
-        var opened = new List<Partition>();
-        try
-        {
-            for (var p = from; p < metadata.Partitions; p++)
-            {
-                opened.Add(new Partition(PartitionLog.Open(PartitionDirectory(metadata.Name, p), logOptions, _fileSystem, logger, _time)));
-            }
-
-            return opened;
-        }
-        catch
-        {
-            foreach (var partition in opened)
-            {
-                partition.Log.Dispose();
-            }
-
-            throw;
-        }
-    }
-
-    /// <summary>Records the catalog with topic <paramref name="name"/> replaced by <paramref name="replacement"/>, or gone when null.</summary>
-    private void SaveCatalog(string name, TopicMetadata? replacement)
-    {
-        var others = _topics.Values.Where(t => t.Name != name).Select(t => t.Metadata);
-        _catalog.Save(replacement is null ? others : others.Append(replacement));
-    }
-
-    private AdminResult? PartitionLimitReached(int adding)
-    {
-        var held = PartitionCount;
-        return held + (long)adding > _options.MaxPartitions
-            ? new AdminResult(ErrorCode.PolicyViolation, $"The broker holds {held} partitions; {adding} more would pass its limit of {_options.MaxPartitions}.")
-            : null;
-    }
-
-    /// <summary>
-    /// Removes directories of partitions about to be created that an earlier topic of the name left behind (a delete
-    /// that could not finish), so its records never reappear under the new topic. Throws when one cannot be removed.
-    /// </summary>
-    private void RemoveLeftovers(string topic, int from, int to)
-    {
-        for (var p = from; p < to; p++)
-        {
-            _fileSystem.DeleteDirectory(PartitionDirectory(topic, p));
-        }
-    }
-
-    /// <summary>Records the catalog; null when done, otherwise the storage error, with nothing changed.</summary>
-    private AdminResult? TrySaveCatalog(string name, TopicMetadata? replacement)
-    {
-        try
-        {
-            SaveCatalog(name, replacement);
-            return null;
-        }
-        catch (Exception exception) when (IsStorageFailure(exception))
-        {
-            Log.CatalogWriteFailed(_logger, exception, name);
-            return new AdminResult(ErrorCode.KafkaStorageError, $"The topic catalog could not be written ({exception.GetType().Name}); nothing was changed.");
-        }
-    }
-
-    private static bool IsStorageFailure(Exception exception) =>
-        exception is IOException or UnauthorizedAccessException or CorruptLogException;
-
-    private void DeletePartitionDirectories(string topic, int from, int to)
-    {
-        for (var p = from; p < to; p++)
-        {
-            try
-            {
-                _fileSystem.DeleteDirectory(PartitionDirectory(topic, p));
-            }
-            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-            {
-                // What stays behind belongs to no topic, so the next start removes it.
-                Log.PartitionDirectoryLeft(_logger, exception, PartitionDirectory(topic, p));
-            }
-        }
-    }
-
-    private string PartitionDirectory(string topic, int partition) =>
-        Path.Combine(_directory, string.Create(CultureInfo.InvariantCulture, $"{topic}-{partition}"));
+    private static bool IsStorageFailure(Exception exception) => TopicRegistry.IsStorageFailure(exception);
 
     private void CloseEverything()
     {
         _retention?.Dispose();
         _groups?.Shutdown();
 
-        foreach (var topic in Volatile.Read(ref _topics).Values)
-        {
-            topic.Close();
-        }
-
+        _topics.CloseTopics();
         _lock?.Dispose();
     }
 }
