@@ -337,7 +337,7 @@ public sealed class HeraldBroker : IAsyncDisposable
     private ErrorCode? PartitionErrorFor(Exception exception) => exception switch
     {
         ObjectDisposedException when !Volatile.Read(ref _disposed) => ErrorCode.UnknownTopicOrPartition,
-        _ when IsStorageFailure(exception) => ErrorCode.KafkaStorageError,
+        _ when TopicRegistry.IsStorageFailure(exception) => ErrorCode.KafkaStorageError,
         _ => null,
     };
 
@@ -347,8 +347,6 @@ public sealed class HeraldBroker : IAsyncDisposable
             : new OffsetLookup(ErrorCode.None, -1);
 
     private (Topic Topic, Partition Partition)? Find(string topic, int partition) => _topics.Find(topic, partition);
-
-    private static bool IsStorageFailure(Exception exception) => TopicRegistry.IsStorageFailure(exception);
 
     private void CloseEverything()
     {

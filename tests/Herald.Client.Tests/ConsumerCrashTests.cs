@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Globalization;
 using Herald.Broker;
 using Herald.Client.CrashChild;
@@ -59,10 +58,7 @@ public sealed class ConsumerCrashTests : IDisposable
     /// <summary>Runs the child until <paramref name="stopWhen"/> holds for what it has handled, then kills it with SIGKILL.</summary>
     private async Task<List<int>> RunChildAsync(Func<List<int>, bool> stopWhen)
     {
-        var start = new ProcessStartInfo(DotnetHost.Path) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Herald.Client.CrashChild.dll"));
-        start.ArgumentList.Add(_directory);
-        using var child = Process.Start(start) ?? throw new InvalidOperationException("could not start the crash child");
+        using var child = ChildProcess.Start(DotnetHost.Path, [Path.Combine(AppContext.BaseDirectory, "Herald.Client.CrashChild.dll"), _directory]);
         var errors = child.StandardError.ReadToEndAsync();
         var handled = new ConcurrentQueue<int>();
         var reading = Task.Run(async () =>

@@ -7,7 +7,7 @@ internal static class ExternalTools
 {
     private static readonly Lazy<Task> Installed = new(InstallAsync);
 
-    public static string TestsDirectory { get; } = FindTestsDirectory();
+    public static string TestsDirectory { get; } = Path.Combine(RepositoryRoot.Path, "tests");
 
     public static Task EnsureInstalledAsync() => Installed.Value;
 
@@ -21,18 +21,5 @@ internal static class ExternalTools
         {
             throw new InvalidOperationException($"tests/install-test-tools.sh failed ({exitCode}): {output}{error}");
         }
-    }
-
-    private static string FindTestsDirectory()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Herald.slnx")))
-            {
-                return Path.Combine(directory.FullName, "tests");
-            }
-        }
-
-        throw new InvalidOperationException("Herald.slnx not found above " + AppContext.BaseDirectory);
     }
 }

@@ -49,7 +49,7 @@ public sealed partial class ReadmeQuickStartTests
     /// <summary>The bash blocks of the README's "Quick start" section, in order.</summary>
     private static List<string> QuickStartBlocks()
     {
-        var readme = File.ReadAllText(Path.Combine(ExternalTools.TestsDirectory, "..", "README.md"));
+        var readme = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "README.md"));
         var start = readme.IndexOf("## Quick start", StringComparison.Ordinal);
         Assert.True(start >= 0, "README has no Quick start section");
         var end = readme.IndexOf("\n## ", start + 1, StringComparison.Ordinal);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using Herald.Broker;
+using Herald.Testing;
 
 namespace Herald.Kafka.Tests;
 
@@ -21,7 +22,7 @@ public sealed class CompatibilityDocTests
         await using var server = KafkaServer.Start(broker, new KafkaServerOptions { Listen = new IPEndPoint(IPAddress.Loopback, 0) });
         var table = Render(server.SupportedApis);
 
-        var path = Path.Combine(RepositoryRoot(), "docs", "kafka-compatibility.md");
+        var path = Path.Combine(RepositoryRoot.Path, "docs", "kafka-compatibility.md");
         var text = File.ReadAllText(path);
         var from = text.IndexOf(Start, StringComparison.Ordinal);
         var to = text.IndexOf(End, StringComparison.Ordinal);
@@ -46,18 +47,5 @@ public sealed class CompatibilityDocTests
         }
 
         return text.ToString();
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Herald.slnx")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Herald.slnx not found");
     }
 }

@@ -68,7 +68,7 @@ public sealed partial class PackageTests : IClassFixture<PackageTests.PackedHera
         var app = Path.Combine(_packed.Root, "app");
         await _packed.DotnetAsync(_packed.Root, "new", "console", "--output", app, "--no-restore");
         File.Copy(_packed.NuGetConfig, Path.Combine(app, "nuget.config"));
-        var guide = await File.ReadAllTextAsync(Path.Combine(PackedHerald.Repository, "docs", "sdk.md"));
+        var guide = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot.Path, "docs", "sdk.md"));
         var added = AddPackageLine().Matches(guide).Select(match => match.Groups["id"].Value).ToList();
         Assert.Contains("Herald.Client", added);
         foreach (var id in added)
@@ -151,8 +151,6 @@ public sealed partial class PackageTests : IClassFixture<PackageTests.PackedHera
         private const string Configuration = "Release";
 #endif
 
-        public static string Repository { get; } = FindRepository();
-
         public string Root { get; } = Directory.CreateTempSubdirectory("herald-packages").FullName;
 
         public string Feed => Path.Combine(Root, "feed");
@@ -162,14 +160,14 @@ public sealed partial class PackageTests : IClassFixture<PackageTests.PackedHera
         private Dictionary<string, string> Environment => new() { ["NUGET_PACKAGES"] = Path.Combine(Root, "packages"), ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1", ["DOTNET_NOLOGO"] = "1" };
 
         public static string CentralVersionOf(string id) =>
-            XDocument.Load(Path.Combine(Repository, "Directory.Packages.props")).Descendants("PackageVersion")
+            XDocument.Load(Path.Combine(RepositoryRoot.Path, "Directory.Packages.props")).Descendants("PackageVersion")
                 .Single(package => package.Attribute("Include")?.Value == id).Attribute("Version")!.Value;
 
         public async Task InitializeAsync()
         {
             foreach (var project in new[] { "Herald.Storage", "Herald.Broker", "Herald.Kafka", "Herald.Client", "Herald" })
             {
-                await DotnetAsync(Repository, "pack", Path.Combine(Repository, "src", project, project + ".csproj"), "--configuration", Configuration, "--no-build", "--output", Feed);
+                await DotnetAsync(RepositoryRoot.Path, "pack", Path.Combine(RepositoryRoot.Path, "src", project, project + ".csproj"), "--configuration", Configuration, "--no-build", "--output", Feed);
             }
 
             var machineCache = System.Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } set
@@ -205,19 +203,6 @@ public sealed partial class PackageTests : IClassFixture<PackageTests.PackedHera
         {
             Directory.Delete(Root, recursive: true);
             return Task.CompletedTask;
-        }
-
-        private static string FindRepository()
-        {
-            for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-            {
-                if (File.Exists(Path.Combine(directory.FullName, "Herald.slnx")))
-                {
-                    return directory.FullName;
-                }
-            }
-
-            throw new InvalidOperationException("Herald.slnx not found above " + AppContext.BaseDirectory);
         }
     }
 }

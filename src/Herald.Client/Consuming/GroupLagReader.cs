@@ -1,5 +1,3 @@
-using Herald.Client.Transport;
-
 namespace Herald.Client;
 
 /// <summary>
@@ -8,18 +6,16 @@ namespace Herald.Client;
 /// </summary>
 public sealed class GroupLagReader
 {
-    private readonly Func<CancellationToken, ValueTask<IEventTransport>> _transport;
+    private readonly TransportProvider _transports;
 
-    internal GroupLagReader(IEventTransport transport) => _transport = _ => ValueTask.FromResult(transport);
-
-    internal GroupLagReader(TransportProvider transports) => _transport = transports.GetAsync;
+    internal GroupLagReader(TransportProvider transports) => _transports = transports;
 
     /// <summary>The group's position on every partition of <paramref name="topic"/>; no partitions when the topic does not exist.</summary>
     public async Task<GroupLag> ReadAsync(string topic, string group, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(topic);
         ArgumentException.ThrowIfNullOrEmpty(group);
-        var transport = await _transport(cancellationToken).ConfigureAwait(false);
+        var transport = await _transports.GetAsync(cancellationToken).ConfigureAwait(false);
         return new GroupLag(topic, group, await transport.PositionsAsync(topic, group, cancellationToken).ConfigureAwait(false));
     }
 }
