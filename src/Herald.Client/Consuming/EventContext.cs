@@ -15,6 +15,8 @@ public sealed class EventContext
         Attempt = attempt;
     }
 
+    internal EventContext WithAttempt(int attempt) => new(Metadata, Topic, Partition, Offset, Group, attempt);
+
     /// <summary>The event being handled on this async flow, if any.</summary>
     public static EventContext? Current
     {

@@ -6,7 +6,7 @@ namespace Herald.Client;
 /// <summary>The event types one handler class handles, by wire name, each with a call into a fresh scope's handler.</summary>
 internal sealed class HandlerMap
 {
-    private readonly Dictionary<string, (EventTypeInfo Type, Func<IServiceProvider, object, EventContext, CancellationToken, Task> Invoke)> _byName = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (EventTypeInfo Type, HandlerInvoker Invoke)> _byName = new(StringComparer.Ordinal);
 
     public HandlerMap(Type handlerType, EventTypeRegistry types)
     {
@@ -21,12 +21,12 @@ internal sealed class HandlerMap
         {
             var eventType = handler.GetGenericArguments()[0];
             var info = types.Get(eventType);
-            var invoke = (Func<IServiceProvider, object, EventContext, CancellationToken, Task>)bind.MakeGenericMethod(handlerType, eventType).Invoke(null, null)!;
+            var invoke = (HandlerInvoker)bind.MakeGenericMethod(handlerType, eventType).Invoke(null, null)!;
             _byName[info.Name.Name] = (info, invoke);
         }
     }
 
-    public bool TryFind(string name, out EventTypeInfo type, out Func<IServiceProvider, object, EventContext, CancellationToken, Task> invoke)
+    public bool TryFind(string name, out EventTypeInfo type, out HandlerInvoker invoke)
     {
         if (_byName.TryGetValue(name, out var found))
         {
@@ -38,7 +38,7 @@ internal sealed class HandlerMap
         return false;
     }
 
-    private static Func<IServiceProvider, object, EventContext, CancellationToken, Task> Bind<THandler, TEvent>()
+    private static HandlerInvoker Bind<THandler, TEvent>()
         where THandler : IEventHandler<TEvent> =>
         (services, @event, context, cancellationToken) => services.GetRequiredService<THandler>().HandleAsync((TEvent)@event, context, cancellationToken);
 }

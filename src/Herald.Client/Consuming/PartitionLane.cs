@@ -1,5 +1,7 @@
 using Herald.Client.Transport;
 using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.Retry;
 
 namespace Herald.Client;
 
@@ -20,6 +22,18 @@ internal sealed partial class PartitionLane(int partition, Func<IncomingRecord, 
     private readonly SortedDictionary<long, DateTimeOffset> _unfinished = [];
     private long _nextOffset = -1;
     private long _committed = -1;
+
+    // A failure outside any handler (those are dealt with in the processor): the same event is tried again a second
+    // later, so the partition neither skips it nor stops for good. A stop or revocation cancels the start token.
+    private static readonly ResiliencePipeline Retry = new ResiliencePipelineBuilder()
+        .AddRetry(new RetryStrategyOptions
+        {
+            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is not null && !args.Context.CancellationToken.IsCancellationRequested),
+            MaxRetryAttempts = int.MaxValue,
+            BackoffType = DelayBackoffType.Constant,
+            Delay = TimeSpan.FromSeconds(1),
+        })
+        .Build();
 
     public int Partition => partition;
 
@@ -142,69 +156,15 @@ internal sealed partial class PartitionLane(int partition, Func<IncomingRecord, 
 
     private async Task RunAsync(IncomingRecord record)
     {
-        var token = _revoked.Token;
         while (true)
         {
             try
             {
-                await concurrency.WaitAsync(_noMoreStarts.Token).ConfigureAwait(false);
+                await Retry.ExecuteAsync(_ => RunOnceAsync(record), _noMoreStarts.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
-                return; // stopping or revoked before it started: left unfinished, so it is delivered again
-            }
-
-            lock (_gate)
-            {
-                if (_noMoreStarts.IsCancellationRequested)
-                {
-                    concurrency.Release();
-                    return;
-                }
-
-                _running++;
-            }
-
-            var failed = false;
-            try
-            {
-                await process(record, token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (token.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception exception)
-            {
-                // A failure outside any handler (those are dealt with in the processor): try the same event again
-                // later, so the partition neither skips it nor stops for good.
-                LogProcessorFailed(logger, exception, record.Topic, partition, record.Offset);
-                failed = true;
-            }
-            finally
-            {
-                concurrency.Release();
-                lock (_gate)
-                {
-                    if (--_running == 0 && _idle is { } idle)
-                    {
-                        idle.TrySetResult();
-                    }
-                }
-            }
-
-            if (failed)
-            {
-                try
-                {
-                    await Task.Delay(TimeSpan.FromSeconds(1), _noMoreStarts.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-
-                continue;
+                return; // stopping or revoked: left unfinished, so it is delivered again
             }
 
             finished(partition);
@@ -231,6 +191,43 @@ internal sealed partial class PartitionLane(int partition, Func<IncomingRecord, 
             }
 
             record = next; // the key's next event, on this same flow
+        }
+    }
+
+    private async ValueTask RunOnceAsync(IncomingRecord record)
+    {
+        await concurrency.WaitAsync(_noMoreStarts.Token).ConfigureAwait(false);
+        lock (_gate)
+        {
+            if (_noMoreStarts.IsCancellationRequested)
+            {
+                concurrency.Release();
+                throw new OperationCanceledException(_noMoreStarts.Token);
+            }
+
+            _running++;
+        }
+
+        var token = _revoked.Token;
+        try
+        {
+            await process(record, token).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (!token.IsCancellationRequested)
+        {
+            LogProcessorFailed(logger, exception, record.Topic, partition, record.Offset);
+            throw;
+        }
+        finally
+        {
+            concurrency.Release();
+            lock (_gate)
+            {
+                if (--_running == 0 && _idle is { } idle)
+                {
+                    idle.TrySetResult();
+                }
+            }
         }
     }
 
