@@ -22,27 +22,35 @@ public static class BatchValidator
         ValidateRecordSet(recordSet, maxBatchBytes, out _);
 
     /// <summary>As <see cref="ValidateRecordSet(ReadOnlySpan{byte}, int)"/>, saying what is wrong in <paramref name="problem"/>.</summary>
-    public static BatchError ValidateRecordSet(ReadOnlySpan<byte> recordSet, int maxBatchBytes, out string? problem)
+    public static BatchError ValidateRecordSet(ReadOnlySpan<byte> recordSet, int maxBatchBytes, out string? problem) =>
+        ValidateRecordSet(recordSet, maxBatchBytes, out problem, out _, out _);
+
+    /// <summary>Validates, decoding each batch header once, and hands back the headers decoded.</summary>
+    internal static BatchError ValidateRecordSet(ReadOnlySpan<byte> recordSet, int maxBatchBytes, out string? problem, out RecordBatchHeader first, out RecordBatchHeader[]? all)
     {
         problem = null;
+        first = default;
+        all = null;
         if (recordSet.IsEmpty)
         {
             problem = "the record set is empty";
             return BatchError.TooShort;
         }
 
+        List<RecordBatchHeader>? more = null;
         long offsetSpan = 0;
-        while (!recordSet.IsEmpty)
+        for (var rest = recordSet; !rest.IsEmpty;)
         {
-            var error = ValidateFraming(recordSet, maxBatchBytes, out var size);
+            var error = ValidateFraming(rest, maxBatchBytes, out var size);
             if (error != BatchError.None)
             {
-                problem = DescribeFraming(error, recordSet, maxBatchBytes);
+                problem = DescribeFraming(error, rest, maxBatchBytes);
                 return error;
             }
 
-            var header = RecordBatchHeader.Read(recordSet);
-            error = ValidateContents(recordSet[..size]);
+            var batch = rest[..size];
+            var header = RecordBatchHeader.Read(batch);
+            error = ValidateContents(batch, header);
             if (error != BatchError.None)
             {
                 problem = error switch
@@ -54,7 +62,7 @@ public static class BatchValidator
                 return error;
             }
 
-            error = BatchRecords.Check(recordSet[..size], header, MaxDecompressedBytes, out problem);
+            error = BatchRecords.Check(batch, header, MaxDecompressedBytes, out problem);
             if (error != BatchError.None)
             {
                 return error;
@@ -68,9 +76,19 @@ public static class BatchValidator
                 return BatchError.InvalidRecordCount;
             }
 
-            recordSet = recordSet[size..];
+            if (rest.Length == recordSet.Length)
+            {
+                first = header;
+            }
+            else
+            {
+                (more ??= [first]).Add(header);
+            }
+
+            rest = rest[size..];
         }
 
+        all = more?.ToArray();
         return BatchError.None;
     }
 
@@ -127,9 +145,10 @@ public static class BatchValidator
     /// Checks the CRC and the header fields of one whole batch whose framing is already known to be valid; the records
     /// themselves are not looked at.
     /// </summary>
-    public static BatchError ValidateContents(ReadOnlySpan<byte> batch)
+    public static BatchError ValidateContents(ReadOnlySpan<byte> batch) => ValidateContents(batch, RecordBatchHeader.Read(batch));
+
+    private static BatchError ValidateContents(ReadOnlySpan<byte> batch, in RecordBatchHeader header)
     {
-        var header = RecordBatchHeader.Read(batch);
         if (RecordBatchHeader.ComputeCrc(batch) != header.Crc)
         {
             return BatchError.CorruptCrc;

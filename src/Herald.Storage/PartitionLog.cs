@@ -165,13 +165,13 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
     public AppendResult? Validate(Span<byte> recordSet, out ValidatedRecordSet validated)
     {
         validated = default;
-        var error = BatchValidator.ValidateRecordSet(recordSet, Options.MaxBatchBytes, out var problem);
+        var error = BatchValidator.ValidateRecordSet(recordSet, Options.MaxBatchBytes, out var problem, out var first, out var all);
         if (error != BatchError.None)
         {
             return AppendResult.Refused(error, problem);
         }
 
-        validated = new ValidatedRecordSet(recordSet);
+        validated = new ValidatedRecordSet(recordSet, first, all);
         return null;
     }
 
@@ -187,12 +187,11 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
             ThrowIfNotWritable();
             baseOffset = _endOffset;
             nextOffset = baseOffset;
-            for (var position = 0; position < recordSet.Length;)
+            for (int batch = 0, position = 0; batch < validated.BatchCount; batch++)
             {
-                var batch = recordSet[position..];
-                RecordBatchHeader.SetBaseOffset(batch, nextOffset);
-                var header = RecordBatchHeader.Read(batch);
-                nextOffset = header.NextOffset;
+                var header = validated.HeaderAt(batch);
+                RecordBatchHeader.SetBaseOffset(recordSet[position..], nextOffset);
+                nextOffset += header.LastOffsetDelta + 1L;
                 position += header.TotalSize;
             }
 
@@ -204,7 +203,7 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
                     RollLocked();
                 }
 
-                _active.Append(recordSet, now);
+                _active.Append(validated, baseOffset, now);
             }
             catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
             {

@@ -235,6 +235,8 @@ public abstract class PartitionLogBehaviour : IDisposable
         Assert.Equal((0, 4), (result.BaseOffset, result.LastOffset));
         var headers = TestBatches.ReadAllHeaders(log);
         Assert.Equal([0L, 2L], headers.Select(h => h.BaseOffset));
+        Assert.Equal(5, log.Append(TestBatches.Make(1, tag: "z")).BaseOffset);
+        Assert.Equal(["y-1", "y-2", "z-0"], TestBatches.ReadAll(log, 3).Select(r => System.Text.Encoding.ASCII.GetString(r.Value!.Value.Span)[..3]));
     }
 
     [Fact]

@@ -35,14 +35,14 @@ internal sealed class Partition
             return (ToErrorCode(refused.Error), -1, -1, refused.Problem);
         }
 
-        var header = RecordBatchHeader.Read(recordSet);
+        var header = validated.FirstHeader;
         if (header.ProducerId < 0)
         {
             var plain = Log.Append(validated);
             return (ErrorCode.None, plain.BaseOffset, plain.NextOffset, null);
         }
 
-        if (header.TotalSize != recordSet.Length)
+        if (validated.BatchCount != 1)
         {
             // Produce v3+ carries exactly one batch per partition; sequence checks are per batch.
             return (ErrorCode.InvalidRecord, -1, -1, "An idempotent producer's record set must hold exactly one batch.");
@@ -66,7 +66,6 @@ internal sealed class Partition
             return (ErrorCode.None, appended.BaseOffset, appended.NextOffset, null);
         }
     }
-
 
     /// <summary>
     /// Completes <paramref name="waiter"/> the next time the high watermark advances. Register before reading, so no

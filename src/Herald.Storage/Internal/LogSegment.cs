@@ -76,8 +76,9 @@ internal sealed class LogSegment
     /// Appends a validated record set whose offsets are already assigned. Writer thread only. When the write fails (a
     /// full disk), whatever part of it reached the file is cut off again, so the segment is as it was.
     /// </summary>
-    public void Append(ReadOnlySpan<byte> recordSet, long nowMs)
+    public void Append(in ValidatedRecordSet validated, long baseOffset, long nowMs)
     {
+        var recordSet = validated.Bytes;
         var position = _size;
         try
         {
@@ -94,11 +95,11 @@ internal sealed class LogSegment
             RollingTimestamp = nowMs;
         }
 
-        var offsetInSet = 0;
-        while (offsetInSet < recordSet.Length)
+        for (int batch = 0, offsetInSet = 0; batch < validated.BatchCount; batch++)
         {
-            var header = RecordBatchHeader.Read(recordSet[offsetInSet..]);
+            var header = validated.HeaderAt(batch) with { BaseOffset = baseOffset };
             Track(position + offsetInSet, header);
+            baseOffset = header.NextOffset;
             offsetInSet += header.TotalSize;
         }
 
