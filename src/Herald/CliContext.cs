@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Text.Json;
 using Herald.Broker;
 using Herald.Cli.Access;
-using Herald.Kafka.Client;
 
 namespace Herald.Cli;
 
@@ -38,15 +37,19 @@ internal sealed class CliContext(ParseResult parse, TextReader input, TextWriter
             return new LocalBrokerAccess(await StartBrokerAsync(cancellationToken));
         }
 
+        // librdkafka retries an unreachable server until its timeout; one connection attempt fails fast and says why.
         var endPoint = HostPort.Parse(server, "--server");
         try
         {
-            return new RemoteBrokerAccess(await KafkaProtocolClient.ConnectAsync(endPoint.Host, endPoint.Port, "herald-cli", cancellationToken));
+            using var probe = new System.Net.Sockets.TcpClient();
+            await probe.ConnectAsync(endPoint.Host, endPoint.Port, cancellationToken);
         }
         catch (System.Net.Sockets.SocketException exception)
         {
             throw new CliException($"Cannot reach a server at {server}: {exception.Message}");
         }
+
+        return new RemoteBrokerAccess(server);
     }
 
     public void WriteJson<T>(T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) =>

@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 using Herald.Broker;
-using Herald.Kafka.Protocol;
+using Confluent.Kafka;
 using Herald.Storage;
 
 namespace Herald.Cli;
@@ -21,9 +21,8 @@ internal static class Failures
         UnauthorizedAccessException => ($"Permission denied: {exception.Message}", ExitCodes.Failure, false),
         CorruptLogException => ($"Stored data is damaged: {exception.Message}", ExitCodes.Failure, false),
         InvalidRecordBatchException => ($"Read a damaged record batch: {exception.Message}", ExitCodes.Failure, false),
-        KafkaProtocolException => ($"The server's answer could not be read: {exception.Message}", ExitCodes.Failure, false),
-        SocketException or EndOfStreamException => ($"The connection to the server was lost: {exception.Message}", ExitCodes.Failure, false),
-        IOException { InnerException: SocketException } => ($"The connection to the server was lost: {exception.Message}", ExitCodes.Failure, false),
+        KafkaException kafka => ($"The server could not be used: {kafka.Error.Reason}", ExitCodes.Failure, false),
+        SocketException or IOException { InnerException: SocketException } => ($"The connection to the server was lost: {exception.Message}", ExitCodes.Failure, false),
         IOException or InvalidDataException => (exception.Message, ExitCodes.Failure, false),
         _ => ($"Unexpected error: {exception.Message}", ExitCodes.Failure, true),
     };

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Herald.Broker;
 using Herald.Cli.Access;
 
 namespace Herald.Cli;
@@ -22,8 +23,8 @@ internal static class OffsetSpec
 
     public static async Task<long> ResolveAsync(IBrokerAccess broker, string topic, int partition, string spec, string optionName, CancellationToken cancellationToken)
     {
-        var earliest = (await broker.ListOffsetAsync(topic, partition, -2, cancellationToken)).Offset;
-        var latest = (await broker.ListOffsetAsync(topic, partition, -1, cancellationToken)).Offset;
+        var earliest = (await broker.ListOffsetAsync(topic, partition, OffsetQuery.Earliest, cancellationToken)).Offset;
+        var latest = (await broker.ListOffsetAsync(topic, partition, OffsetQuery.Latest, cancellationToken)).Offset;
         if (spec == "earliest")
         {
             return earliest;
@@ -41,7 +42,7 @@ internal static class OffsetSpec
 
         if (DateTimeOffset.TryParse(spec, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time))
         {
-            var found = (await broker.ListOffsetAsync(topic, partition, time.ToUnixTimeMilliseconds(), cancellationToken)).Offset;
+            var found = (await broker.ListOffsetAsync(topic, partition, OffsetQuery.AtOrAfter(time), cancellationToken)).Offset;
             return found >= 0 ? found : latest;
         }
 

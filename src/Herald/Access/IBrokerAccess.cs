@@ -1,11 +1,10 @@
-using System.Buffers;
 using Herald.Broker;
 
 namespace Herald.Cli.Access;
 
 /// <summary>
 /// What the CLI asks of a broker: the same operations whether it opens the data directory itself or talks to a running
-/// server over the Kafka protocol (<c>--server</c>).
+/// server through Confluent.Kafka (<c>--server</c>).
 /// </summary>
 internal interface IBrokerAccess : IAsyncDisposable
 {
@@ -19,12 +18,16 @@ internal interface IBrokerAccess : IAsyncDisposable
 
     Task<AdminResult> DeleteTopicAsync(string name, CancellationToken cancellationToken);
 
-    /// <summary>-2 earliest, -1 latest (the high watermark), otherwise the first offset at or after a Unix-millisecond time.</summary>
-    Task<OffsetLookup> ListOffsetAsync(string topic, int partition, long timestamp, CancellationToken cancellationToken);
+    Task<OffsetLookup> ListOffsetAsync(string topic, int partition, OffsetQuery query, CancellationToken cancellationToken);
 
-    Task<ProduceResult> ProduceAsync(string topic, int partition, byte[] recordSet, Acks acks, CancellationToken cancellationToken);
+    /// <summary>Sends <paramref name="events"/> to one partition, in order; fails with the first refusal.</summary>
+    Task<ErrorCode> ProduceAsync(string topic, int partition, IReadOnlyList<OutgoingEvent> events, Acks acks, CancellationToken cancellationToken);
 
-    Task<FetchResult> FetchAsync(string topic, int partition, long offset, int maxBytes, IBufferWriter<byte> destination, TimeSpan maxWait, CancellationToken cancellationToken);
+    /// <summary>
+    /// Reads what one partition holds from <paramref name="offset"/> on, waiting up to <paramref name="maxWait"/> when
+    /// nothing is there yet. Whatever the start, the read moves on past retention's gaps.
+    /// </summary>
+    Task<PartitionRead> ReadAsync(string topic, int partition, long offset, TimeSpan maxWait, CancellationToken cancellationToken);
 
     /// <summary>The group's committed offsets: all, or those of <paramref name="partitions"/> (-1 where none).</summary>
     Task<IReadOnlyList<CommittedOffset>> FetchOffsetsAsync(string group, IReadOnlyList<TopicPartition>? partitions, CancellationToken cancellationToken);

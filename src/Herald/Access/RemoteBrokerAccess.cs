@@ -1,141 +1,142 @@
-using System.Buffers;
+using System.Collections.Concurrent;
+using Confluent.Kafka;
+using Confluent.Kafka.Admin;
 using Herald.Broker;
-using Herald.Kafka.Client;
-using Herald.Kafka.Messages;
+using Acks = Herald.Broker.Acks;
+using ErrorCode = Herald.Broker.ErrorCode;
+using TopicDescription = Herald.Broker.TopicDescription;
+using TopicPartition = Herald.Broker.TopicPartition;
 
 namespace Herald.Cli.Access;
 
 /// <summary>
-/// Talks to a running server over the Kafka protocol. The versions used are ones every Kafka 3.x/4.x broker and Herald
-/// accept; the connection goes to the one node named, so it suits Herald rather than a multi-node cluster.
+/// Talks to a running server through Confluent.Kafka, as any Kafka application would: the admin client for topics,
+/// offsets and groups, a producer to send, and one consumer per partition read (assigned, never joining a group).
 /// </summary>
-internal sealed class RemoteBrokerAccess(KafkaProtocolClient client) : IBrokerAccess
+internal sealed class RemoteBrokerAccess : IBrokerAccess
 {
-    private const sbyte TopicResource = 2;
-    private const sbyte ConfigFromTopic = 1;
-    private const int TimeoutMs = 30_000;
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    private readonly string _server;
+    private readonly ConnectionLoss _loss;
+    private readonly IAdminClient _admin;
+    private readonly ConcurrentDictionary<(string Topic, int Partition), PartitionConsumer> _readers = new();
+    private readonly Lazy<IProducer<byte[]?, byte[]>>[] _producers;
+
+    public RemoteBrokerAccess(string server)
+    {
+        _server = server;
+        _loss = new ConnectionLoss(server);
+        _admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = server, ClientId = "herald-cli" }).SetLogHandler(static (_, _) => { }).SetErrorHandler((_, error) => _loss.Report(error)).Build();
+        _producers = [.. new[] { Acks.None, Acks.Leader, Acks.All }.Select(acks => new Lazy<IProducer<byte[]?, byte[]>>(() => CreateProducer(acks)))];
+    }
 
     public async Task<AdminResult> CreateTopicAsync(string name, int? partitions, IReadOnlyDictionary<string, string> configs, CancellationToken cancellationToken)
     {
-        var request = new CreateTopicsRequest
+        try
         {
-            timeoutMs = TimeoutMs,
-            Topics = [new CreateTopicsRequest.CreatableTopic
-            {
-                Name = name,
-                NumPartitions = partitions ?? -1,
-                ReplicationFactor = -1,
-                Configs = [.. configs.Select(c => new CreateTopicsRequest.CreatableTopicConfig { Name = c.Key, Value = c.Value })],
-            }],
-        };
-        var response = await client.SendAsync(CreateTopicsRequest.ApiKey, 5, request, CreateTopicsResponse.Read, cancellationToken);
-        var result = response.Topics.Single();
-        return new AdminResult((ErrorCode)result.ErrorCode, result.ErrorMessage);
+            await _admin.CreateTopicsAsync([new TopicSpecification { Name = name, NumPartitions = partitions ?? -1, ReplicationFactor = -1, Configs = configs.ToDictionary() }], new CreateTopicsOptions { OperationTimeout = Timeout, RequestTimeout = Timeout });
+            return new AdminResult(ErrorCode.None);
+        }
+        catch (CreateTopicsException failed)
+        {
+            return Refused(failed.Results.Single().Error);
+        }
     }
 
     public async Task<IReadOnlyList<TopicDescription>> ListTopicsAsync(CancellationToken cancellationToken)
     {
-        var metadata = await client.SendAsync(MetadataRequest.ApiKey, 9, new MetadataRequest { Topics = null, AllowAutoTopicCreation = false }, MetadataResponse.Read, cancellationToken);
-        return await DescribeAsync([.. metadata.Topics.Where(t => t.ErrorCode == 0).OrderBy(t => t.Name, StringComparer.Ordinal)], cancellationToken);
+        var names = _admin.GetMetadata(Timeout).Topics.Where(t => t.Error.Code == Confluent.Kafka.ErrorCode.NoError).Select(t => t.Topic).Order(StringComparer.Ordinal).ToList();
+        return await DescribeAsync(names, cancellationToken);
     }
 
-    public async Task<TopicDescription?> DescribeTopicAsync(string name, CancellationToken cancellationToken)
-    {
-        var request = new MetadataRequest { Topics = [new MetadataRequest.MetadataRequestTopic { Name = name }], AllowAutoTopicCreation = false };
-        var metadata = await client.SendAsync(MetadataRequest.ApiKey, 9, request, MetadataResponse.Read, cancellationToken);
-        var found = metadata.Topics.Where(t => t.ErrorCode == 0 && t.Name == name).ToList();
-        return found.Count == 0 ? null : (await DescribeAsync(found, cancellationToken))[0];
-    }
+    public async Task<TopicDescription?> DescribeTopicAsync(string name, CancellationToken cancellationToken) =>
+        (await DescribeAsync([name], cancellationToken)).SingleOrDefault();
 
     public async Task<AdminResult> AlterTopicConfigAsync(string name, IReadOnlyList<KeyValuePair<string, string?>> changes, CancellationToken cancellationToken)
     {
-        var request = new IncrementalAlterConfigsRequest
+        var entries = changes.Select(c => new ConfigEntry { Name = c.Key, Value = c.Value, IncrementalOperation = c.Value is null ? AlterConfigOpType.Delete : AlterConfigOpType.Set }).ToList();
+        try
         {
-            Resources = [new IncrementalAlterConfigsRequest.AlterConfigsResource
-            {
-                ResourceType = TopicResource,
-                ResourceName = name,
-                Configs = [.. changes.Select(c => new IncrementalAlterConfigsRequest.AlterableConfig { Name = c.Key, Value = c.Value, ConfigOperation = (sbyte)(c.Value is null ? 1 : 0) })],
-            }],
-        };
-        var response = await client.SendAsync(IncrementalAlterConfigsRequest.ApiKey, 1, request, IncrementalAlterConfigsResponse.Read, cancellationToken);
-        var result = response.Responses.Single();
-        return new AdminResult((ErrorCode)result.ErrorCode, result.ErrorMessage);
+            await _admin.IncrementalAlterConfigsAsync(new Dictionary<ConfigResource, List<ConfigEntry>> { [Topic(name)] = entries }, new IncrementalAlterConfigsOptions { RequestTimeout = Timeout });
+            return new AdminResult(ErrorCode.None);
+        }
+        catch (IncrementalAlterConfigsException failed)
+        {
+            return Refused(failed.Results.Single().Error);
+        }
     }
 
     public async Task<AdminResult> DeleteTopicAsync(string name, CancellationToken cancellationToken)
     {
-        var response = await client.SendAsync(DeleteTopicsRequest.ApiKey, 4, new DeleteTopicsRequest { TopicNames = [name], TimeoutMs = TimeoutMs }, DeleteTopicsResponse.Read, cancellationToken);
-        var result = response.Responses.Single();
-        return new AdminResult((ErrorCode)result.ErrorCode, result.ErrorMessage ?? $"Topic '{name}': {(ErrorCode)result.ErrorCode}.");
-    }
-
-    public async Task<OffsetLookup> ListOffsetAsync(string topic, int partition, long timestamp, CancellationToken cancellationToken)
-    {
-        var request = new ListOffsetsRequest
+        try
         {
-            ReplicaId = -1,
-            Topics = [new ListOffsetsRequest.ListOffsetsTopic { Name = topic, Partitions = [new ListOffsetsRequest.ListOffsetsPartition { PartitionIndex = partition, Timestamp = timestamp }] }],
-        };
-        var response = await client.SendAsync(ListOffsetsRequest.ApiKey, 7, request, ListOffsetsResponse.Read, cancellationToken);
-        var result = response.Topics.Single().Partitions.Single();
-        return new OffsetLookup((ErrorCode)result.ErrorCode, result.Offset);
-    }
-
-    public async Task<ProduceResult> ProduceAsync(string topic, int partition, byte[] recordSet, Acks acks, CancellationToken cancellationToken)
-    {
-        var request = new ProduceRequest
-        {
-            Acks = (short)acks,
-            TimeoutMs = TimeoutMs,
-            TopicData = [new ProduceRequest.TopicProduceData { Name = topic, PartitionData = [new ProduceRequest.PartitionProduceData { Index = partition, Records = recordSet }] }],
-        };
-        if (acks == Acks.None)
-        {
-            await client.SendWithoutResponseAsync(ProduceRequest.ApiKey, 9, request, cancellationToken);
-            return new ProduceResult(ErrorCode.None, -1, -1);
+            await _admin.DeleteTopicsAsync([name], new DeleteTopicsOptions { OperationTimeout = Timeout, RequestTimeout = Timeout });
+            return new AdminResult(ErrorCode.None);
         }
-
-        var response = await client.SendAsync(ProduceRequest.ApiKey, 9, request, ProduceResponse.Read, cancellationToken);
-        var result = response.Responses.Single().PartitionResponses.Single();
-        return new ProduceResult((ErrorCode)result.ErrorCode, result.BaseOffset, result.LogStartOffset);
-    }
-
-    public async Task<FetchResult> FetchAsync(string topic, int partition, long offset, int maxBytes, IBufferWriter<byte> destination, TimeSpan maxWait, CancellationToken cancellationToken)
-    {
-        var request = new FetchRequest
+        catch (DeleteTopicsException failed)
         {
-            ReplicaId = -1,
-            MaxWaitMs = (int)maxWait.TotalMilliseconds,
-            MinBytes = 1,
-            MaxBytes = maxBytes,
-            SessionEpoch = -1,
-            Topics = [new FetchRequest.FetchTopic { Topic = topic, Partitions = [new FetchRequest.FetchPartition { Partition = partition, FetchOffset = offset, PartitionMaxBytes = maxBytes }] }],
-        };
-        var response = await client.SendAsync(FetchRequest.ApiKey, 12, request, FetchResponse.Read, cancellationToken);
-        var result = response.Responses.Single().Partitions.Single();
-        var records = result.Records ?? Memory<byte>.Empty;
-        destination.Write(records.Span);
-        return new FetchResult((ErrorCode)result.ErrorCode, records.Length, result.HighWatermark, result.LogStartOffset);
+            return Refused(failed.Results.Single().Error, $"Topic '{name}'");
+        }
     }
+
+    public async Task<OffsetLookup> ListOffsetAsync(string topic, int partition, OffsetQuery query, CancellationToken cancellationToken)
+    {
+        var spec = query.KafkaTimestamp switch
+        {
+            -2 => Confluent.Kafka.Admin.OffsetSpec.Earliest(),
+            -1 => Confluent.Kafka.Admin.OffsetSpec.Latest(),
+            -3 => Confluent.Kafka.Admin.OffsetSpec.MaxTimestamp(),
+            var time => Confluent.Kafka.Admin.OffsetSpec.ForTimestamp(time),
+        };
+        try
+        {
+            var result = await _admin.ListOffsetsAsync([new TopicPartitionOffsetSpec { TopicPartition = new(topic, partition), OffsetSpec = spec }], new ListOffsetsOptions { RequestTimeout = Timeout });
+            return new OffsetLookup(ErrorCode.None, result.ResultInfos.Single().TopicPartitionOffsetError.Offset.Value);
+        }
+        catch (ListOffsetsException failed)
+        {
+            return new OffsetLookup(ToErrorCode(failed.Result.ResultInfos.Single().TopicPartitionOffsetError.Error), -1);
+        }
+    }
+
+    public async Task<ErrorCode> ProduceAsync(string topic, int partition, IReadOnlyList<OutgoingEvent> events, Acks acks, CancellationToken cancellationToken)
+    {
+        var producer = _producers[acks switch { Acks.None => 0, Acks.Leader => 1, _ => 2 }].Value;
+        var target = new Confluent.Kafka.TopicPartition(topic, partition);
+        var sent = Task.WhenAll(events.Select(e => producer.ProduceAsync(target, ToMessage(e), cancellationToken)));
+        try
+        {
+            await sent.WaitAsync(_loss.Token);
+            return ErrorCode.None;
+        }
+        catch (OperationCanceledException) when (_loss.Token.IsCancellationRequested)
+        {
+            throw _loss.Failure();
+        }
+        catch (ProduceException<byte[]?, byte[]> failed)
+        {
+            return ToErrorCode(failed.Error);
+        }
+    }
+
+    public Task<PartitionRead> ReadAsync(string topic, int partition, long offset, TimeSpan maxWait, CancellationToken cancellationToken) =>
+        _readers.GetOrAdd((topic, partition), key => new PartitionConsumer(_server, key.Topic, key.Partition, _loss)).ReadAsync(offset, maxWait, cancellationToken);
 
     public async Task<IReadOnlyList<CommittedOffset>> FetchOffsetsAsync(string group, IReadOnlyList<TopicPartition>? partitions, CancellationToken cancellationToken)
     {
-        var request = new OffsetFetchRequest
+        var request = new ConsumerGroupTopicPartitions(group, partitions?.Select(p => new Confluent.Kafka.TopicPartition(p.Topic, p.Partition)).ToList());
+        List<ListConsumerGroupOffsetsResult> results;
+        try
         {
-            GroupId = group,
-            Topics = partitions?.GroupBy(p => p.Topic).Select(t => new OffsetFetchRequest.OffsetFetchRequestTopic { Name = t.Key, PartitionIndexes = [.. t.Select(p => p.Partition)] }).ToList(),
-        };
-        var response = await client.SendAsync(OffsetFetchRequest.ApiKey, 7, request, OffsetFetchResponse.Read, cancellationToken);
-        var error = response.ErrorCode != 0 ? (ErrorCode)response.ErrorCode
-            : (ErrorCode)(response.Topics.SelectMany(t => t.Partitions).FirstOrDefault(p => p.ErrorCode != 0)?.ErrorCode ?? 0);
-        if (error != ErrorCode.None)
+            results = await _admin.ListConsumerGroupOffsetsAsync([request], new ListConsumerGroupOffsetsOptions { RequestTimeout = Timeout });
+        }
+        catch (ListConsumerGroupOffsetsException failed)
         {
-            throw new CliException($"Reading the committed offsets of group '{group}' failed: {error}.");
+            throw new CliException($"Reading the committed offsets of group '{group}' failed: {ToErrorCode(failed.Results.Single().Error)}.");
         }
 
-        var committed = response.Topics
-            .SelectMany(t => t.Partitions.Select(p => new CommittedOffset(new TopicPartition(t.Name, p.PartitionIndex), p.CommittedOffset, p.Metadata)))
+        var committed = results.Single().Partitions
+            .Select(p => new CommittedOffset(new TopicPartition(p.Topic, p.Partition), p.Offset.IsSpecial ? -1 : p.Offset.Value))
             .ToDictionary(c => c.Partition);
         return partitions is null
             ? [.. committed.Values.Where(c => c.Offset >= 0).OrderBy(c => c.Partition.Topic, StringComparer.Ordinal).ThenBy(c => c.Partition.Partition)]
@@ -144,41 +145,89 @@ internal sealed class RemoteBrokerAccess(KafkaProtocolClient client) : IBrokerAc
 
     public async Task<AdminResult> CommitOffsetsAsync(string group, IReadOnlyList<CommittedOffset> offsets, CancellationToken cancellationToken)
     {
-        var request = new OffsetCommitRequest
+        var request = new ConsumerGroupTopicPartitionOffsets(group, [.. offsets.Select(o => new TopicPartitionOffset(o.Partition.Topic, o.Partition.Partition, o.Offset))]);
+        try
         {
-            GroupId = group,
-            GenerationIdOrMemberEpoch = -1,
-            MemberId = string.Empty,
-            Topics = [.. offsets.GroupBy(o => o.Partition.Topic).Select(t => new OffsetCommitRequest.OffsetCommitRequestTopic
-            {
-                Name = t.Key,
-                Partitions = [.. t.Select(o => new OffsetCommitRequest.OffsetCommitRequestPartition { PartitionIndex = o.Partition.Partition, CommittedOffset = o.Offset, CommittedMetadata = o.Metadata })],
-            })],
-        };
-        var response = await client.SendAsync(OffsetCommitRequest.ApiKey, 8, request, OffsetCommitResponse.Read, cancellationToken);
-        var failed = response.Topics.SelectMany(t => t.Partitions.Select(p => (Topic: t.Name, p.PartitionIndex, Error: (ErrorCode)p.ErrorCode))).FirstOrDefault(p => p.Error != ErrorCode.None);
-        return failed.Topic is null
-            ? new AdminResult(ErrorCode.None)
-            : new AdminResult(failed.Error, $"Committing {failed.Topic}-{failed.PartitionIndex} for group '{group}' was refused.");
+            await _admin.AlterConsumerGroupOffsetsAsync([request], new AlterConsumerGroupOffsetsOptions { RequestTimeout = Timeout });
+            return new AdminResult(ErrorCode.None);
+        }
+        catch (AlterConsumerGroupOffsetsException failed)
+        {
+            var refused = failed.Results.Single().Partitions.FirstOrDefault(p => p.Error.IsError);
+            var error = refused?.Error ?? failed.Error;
+            return new AdminResult(ToErrorCode(error), refused is null ? error.Reason : $"Committing {refused.Topic}-{refused.Partition.Value} for group '{group}' was refused.");
+        }
     }
 
     public async Task<IReadOnlyList<string>> ListGroupsAsync(CancellationToken cancellationToken)
     {
-        var response = await client.SendAsync(ListGroupsRequest.ApiKey, 4, new ListGroupsRequest(), ListGroupsResponse.Read, cancellationToken);
-        return [.. response.Groups.Select(g => g.GroupId).Order(StringComparer.Ordinal)];
+        var result = await _admin.ListConsumerGroupsAsync(new ListConsumerGroupsOptions { RequestTimeout = Timeout });
+        return [.. result.Valid.Select(g => g.GroupId).Order(StringComparer.Ordinal)];
     }
 
     public async Task<GroupDescription?> DescribeGroupAsync(string group, CancellationToken cancellationToken)
     {
-        var response = await client.SendAsync(DescribeGroupsRequest.ApiKey, 5, new DescribeGroupsRequest { Groups = [group] }, DescribeGroupsResponse.Read, cancellationToken);
-        var described = response.Groups.Single();
+        Confluent.Kafka.Admin.ConsumerGroupDescription described;
+        try
+        {
+            described = (await _admin.DescribeConsumerGroupsAsync([group], new DescribeConsumerGroupsOptions { RequestTimeout = Timeout })).ConsumerGroupDescriptions.Single();
+        }
+        catch (DescribeConsumerGroupsException failed)
+        {
+            throw new CliException($"Describing group '{group}' failed: {failed.Results.ConsumerGroupDescriptions.Single().Error.Reason}.");
+        }
+
         var committed = await FetchOffsetsAsync(group, null, cancellationToken);
-        if (described.GroupState == "Dead" || (described.Members.Count == 0 && committed.Count == 0))
+        if (described.State == ConsumerGroupState.Dead || (described.Members.Count == 0 && committed.Count == 0))
         {
             return null;
         }
 
-        // As the broker does: every partition of every topic the group commits for, with what it holds past the commit.
+        var lag = await LagAsync(committed, cancellationToken);
+        var members = described.Members.Select(m => new GroupMemberDescription(
+            m.ConsumerId,
+            m.GroupInstanceId,
+            m.ClientId,
+            m.Host,
+            [],
+            ConsumerProtocol.WriteAssignment(m.Assignment.TopicPartitions.Select(p => new TopicPartition(p.Topic, p.Partition.Value))))).ToList();
+        return new GroupDescription(group, StateName(described.State), described.IsSimpleConsumerGroup ? string.Empty : "consumer", described.PartitionAssignor ?? string.Empty, members, lag);
+    }
+
+    public async Task<AdminResult> DeleteGroupAsync(string group, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _admin.DeleteGroupsAsync([group], new DeleteGroupsOptions { RequestTimeout = Timeout });
+            return new AdminResult(ErrorCode.None);
+        }
+        catch (DeleteGroupsException failed)
+        {
+            return new AdminResult(ToErrorCode(failed.Results.Single().Error), $"Deleting group '{group}' was refused.");
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        foreach (var producer in _producers.Where(p => p.IsValueCreated).Select(p => p.Value))
+        {
+            producer.Flush(_loss.Token.IsCancellationRequested ? TimeSpan.Zero : TimeSpan.FromSeconds(10));
+            producer.Dispose();
+        }
+
+        foreach (var reader in _readers.Values)
+        {
+            reader.Dispose();
+        }
+
+        _admin.Dispose();
+        _loss.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    // As the broker does: every partition of every topic the group commits for, with what it holds past the commit.
+    private async Task<List<PartitionLag>> LagAsync(IReadOnlyList<CommittedOffset> committed, CancellationToken cancellationToken)
+    {
         var byPartition = committed.ToDictionary(c => c.Partition);
         var lag = new List<PartitionLag>();
         foreach (var topic in committed.Select(c => c.Partition.Topic).Distinct(StringComparer.Ordinal))
@@ -190,45 +239,98 @@ internal sealed class RemoteBrokerAccess(KafkaProtocolClient client) : IBrokerAc
 
             for (var p = 0; p < found.Partitions; p++)
             {
-                var end = (await ListOffsetAsync(topic, p, -1, cancellationToken)).Offset;
-                var start = (await ListOffsetAsync(topic, p, -2, cancellationToken)).Offset;
+                var end = (await ListOffsetAsync(topic, p, OffsetQuery.Latest, cancellationToken)).Offset;
+                var start = (await ListOffsetAsync(topic, p, OffsetQuery.Earliest, cancellationToken)).Offset;
                 var position = byPartition.TryGetValue(new TopicPartition(topic, p), out var commit) ? commit.Offset : -1;
                 lag.Add(new PartitionLag(new TopicPartition(topic, p), position, end, Math.Max(0, end - Math.Max(position, start))));
             }
         }
 
-        var members = described.Members.Select(m => new GroupMemberDescription(m.MemberId, m.GroupInstanceId, m.ClientId, m.ClientHost, m.MemberMetadata, m.MemberAssignment)).ToList();
-        return new GroupDescription(group, described.GroupState, described.ProtocolType, described.ProtocolData, members, lag);
+        return lag;
     }
 
-    public async Task<AdminResult> DeleteGroupAsync(string group, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<TopicDescription>> DescribeAsync(IReadOnlyList<string> names, CancellationToken cancellationToken)
     {
-        var response = await client.SendAsync(DeleteGroupsRequest.ApiKey, 2, new DeleteGroupsRequest { GroupsNames = [group] }, DeleteGroupsResponse.Read, cancellationToken);
-        var error = (ErrorCode)response.Results.Single().ErrorCode;
-        return error == ErrorCode.None ? new AdminResult(error) : new AdminResult(error, $"Deleting group '{group}' was refused.");
-    }
+        if (names.Count == 0)
+        {
+            return [];
+        }
 
-    public ValueTask DisposeAsync() => client.DisposeAsync();
+        List<Confluent.Kafka.Admin.TopicDescription> topics;
+        try
+        {
+            topics = (await _admin.DescribeTopicsAsync(TopicCollection.OfTopicNames(names), new DescribeTopicsOptions { RequestTimeout = Timeout })).TopicDescriptions;
+        }
+        catch (DescribeTopicsException partly)
+        {
+            topics = [.. partly.Results.TopicDescriptions.Where(t => !t.Error.IsError)]; // the others do not exist
+        }
 
-    private async Task<IReadOnlyList<TopicDescription>> DescribeAsync(IReadOnlyList<MetadataResponse.MetadataResponseTopic> topics, CancellationToken cancellationToken)
-    {
         if (topics.Count == 0)
         {
             return [];
         }
 
-        var request = new DescribeConfigsRequest
-        {
-            Resources = [.. topics.Select(t => new DescribeConfigsRequest.DescribeConfigsResource { ResourceType = TopicResource, ResourceName = t.Name!, ConfigurationKeys = null })],
-        };
-        var configs = await client.SendAsync(DescribeConfigsRequest.ApiKey, 4, request, DescribeConfigsResponse.Read, cancellationToken);
-        var overrides = configs.Results.ToDictionary(
-            r => r.ResourceName,
-            r => (IReadOnlyDictionary<string, string>)r.Configs.Where(c => c.ConfigSource == ConfigFromTopic && c.Value is not null).ToDictionary(c => c.Name, c => c.Value!));
+        var configs = await _admin.DescribeConfigsAsync([.. topics.Select(t => Topic(t.Name))], new DescribeConfigsOptions { RequestTimeout = Timeout });
+        var overrides = configs.ToDictionary(
+            c => c.ConfigResource.Name,
+            c => c.Entries.Values.Where(e => e.Source == ConfigSource.DynamicTopicConfig && e.Value is not null).ToDictionary(e => e.Name, e => e.Value));
         return [.. topics.Select(t => new TopicDescription(
-            t.Name!,
-            t.TopicId,
+            t.Name,
+            ToGuid(t.TopicId),
             t.Partitions.Count,
-            TopicConfig.FromOverrides(overrides.GetValueOrDefault(t.Name!) ?? new Dictionary<string, string>(), out _) ?? TopicConfig.Default))];
+            TopicConfig.FromOverrides(overrides.GetValueOrDefault(t.Name) ?? [], out _) ?? TopicConfig.Default))];
     }
+
+    private IProducer<byte[]?, byte[]> CreateProducer(Acks acks) =>
+        new ProducerBuilder<byte[]?, byte[]>(new ProducerConfig
+        {
+            BootstrapServers = _server,
+            ClientId = "herald-cli",
+            Acks = acks switch { Acks.None => Confluent.Kafka.Acks.None, Acks.Leader => Confluent.Kafka.Acks.Leader, _ => Confluent.Kafka.Acks.All },
+            EnableIdempotence = acks == Acks.All,
+            MaxInFlight = acks == Acks.Leader ? 1 : 5, // a retry must not overtake what follows it
+
+            LingerMs = 5,
+            MessageTimeoutMs = (int)Timeout.TotalMilliseconds,
+        }).SetLogHandler(static (_, _) => { }).SetErrorHandler((_, error) => _loss.Report(error)).Build();
+
+    private static Message<byte[]?, byte[]> ToMessage(OutgoingEvent e)
+    {
+        var headers = new Headers();
+        foreach (var header in e.Headers)
+        {
+            headers.Add(header.Key, header.Value?.ToArray());
+        }
+
+        return new Message<byte[]?, byte[]> { Key = e.Key, Value = e.Value, Headers = headers, Timestamp = new Timestamp(e.Timestamp, TimestampType.CreateTime) };
+    }
+
+    private static ConfigResource Topic(string name) => new() { Type = ResourceType.Topic, Name = name };
+
+    private static Guid ToGuid(Uuid id)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(bytes, id.MostSignificantBits);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(bytes[8..], id.LeastSignificantBits);
+        return new Guid(bytes, bigEndian: true);
+    }
+
+    private static string StateName(ConsumerGroupState state) => state switch
+    {
+        ConsumerGroupState.PreparingRebalance => "PreparingRebalance",
+        ConsumerGroupState.CompletingRebalance => "CompletingRebalance",
+        ConsumerGroupState.Stable => "Stable",
+        ConsumerGroupState.Empty => "Empty",
+        ConsumerGroupState.Dead => "Dead",
+        _ => state.ToString(),
+    };
+
+    private AdminResult Refused(Error error, string? subject = null) =>
+        new(ToErrorCode(error), subject is null ? error.Reason : $"{subject}: {error.Reason}.");
+
+    // The broker's refusals carry Kafka's codes; librdkafka's own (negative) ones, a timeout say, become the CLI's error.
+    private ErrorCode ToErrorCode(Error error) => (int)error.Code >= 0
+        ? (ErrorCode)(int)error.Code
+        : throw new CliException($"The server at {_server} could not be used: {error.Reason}.");
 }

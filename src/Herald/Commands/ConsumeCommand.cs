@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.CommandLine;
 using System.Text;
 using Herald.Broker;
@@ -70,7 +69,7 @@ internal static class ConsumeCommand
     {
         if (group is not null && (await broker.FetchOffsetsAsync(group, [new TopicPartition(topic, partition)], cancellationToken))[0].Offset is var committed and >= 0)
         {
-            return Math.Max(committed, (await broker.ListOffsetAsync(topic, partition, -2, cancellationToken)).Offset);
+            return Math.Max(committed, (await broker.ListOffsetAsync(topic, partition, OffsetQuery.Earliest, cancellationToken)).Offset);
         }
 
         return await OffsetSpec.ResolveAsync(broker, topic, partition, from, "--from", cancellationToken);
@@ -79,60 +78,37 @@ internal static class ConsumeCommand
     private static async Task ReadPartitionAsync(IBrokerAccess broker, string? group, string topic, int partition, string from, bool follow, RecordPrinter printer, CancellationToken cancellationToken)
     {
         var offset = await StartForAsync(broker, group, topic, partition, from, cancellationToken);
-        var end = (await broker.ListOffsetAsync(topic, partition, -1, cancellationToken)).Offset;
-        var buffer = new ArrayBufferWriter<byte>(1024 * 1024);
+        var end = (await broker.ListOffsetAsync(topic, partition, OffsetQuery.Latest, cancellationToken)).Offset;
         while ((follow || offset < end) && !printer.Done)
         {
-            buffer.ResetWrittenCount();
-            var result = await broker.FetchAsync(topic, partition, offset, 1024 * 1024, buffer, follow ? TimeSpan.FromSeconds(30) : TimeSpan.Zero, cancellationToken);
-            if (result.Error == ErrorCode.OffsetOutOfRange)
+            var read = await broker.ReadAsync(topic, partition, offset, follow ? TimeSpan.FromSeconds(30) : TimeSpan.Zero, cancellationToken);
+            if (read.Error != ErrorCode.None)
             {
-                offset = result.LogStartOffset; // retention removed what we were about to read: go on from what is left
-                continue;
+                throw new CliException($"Reading {topic}-{partition} failed: {read.Error}.");
             }
 
-            if (result.Error != ErrorCode.None)
-            {
-                throw new CliException($"Reading {topic}-{partition} failed: {result.Error}.");
-            }
-
+            // In offset order, so --max stops the commit right after the last event printed.
             var consumed = -1L;
-            var reader = new RecordBatchReader(buffer.WrittenMemory);
-            while (true)
+            var damaged = new Queue<DamagedBatch>(read.Damaged);
+            foreach (var record in read.Records)
             {
-                RecordBatch batch;
-                try
+                while (damaged.TryPeek(out var before) && before.BaseOffset < record.Offset && !printer.Done)
                 {
-                    if (!reader.TryReadNext(out batch))
-                    {
-                        break;
-                    }
-                }
-                catch (InvalidRecordBatchException exception)
-                {
-                    // Reported and stepped over, so one damaged batch costs its own records and no others.
-                    var damaged = reader.SkipDamaged();
-                    if (damaged is not { } header || header.NextOffset <= offset || header.NextOffset > result.HighWatermark)
-                    {
-                        throw new CliException($"{topic}-{partition} has a damaged batch at offset {offset} whose length cannot be trusted, so reading cannot go past it: {exception.Message}");
-                    }
-
-                    await printer.ReportDamagedAsync(topic, partition, header, exception.Message);
-                    consumed = follow || header.NextOffset <= end ? header.NextOffset : consumed;
-                    offset = header.NextOffset;
-                    continue;
+                    consumed = await SkipDamagedAsync(printer, topic, partition, damaged.Dequeue(), follow, end, consumed);
                 }
 
-                foreach (var record in batch.Records)
+                if ((follow || record.Offset < end) && await printer.PrintAsync(partition, record))
                 {
-                    if (record.Offset >= offset && (follow || record.Offset < end) && await printer.PrintAsync(partition, record))
-                    {
-                        consumed = record.Offset + 1;
-                    }
+                    consumed = record.Offset + 1;
                 }
-
-                offset = Math.Max(offset, batch.Header.NextOffset);
             }
+
+            while (damaged.TryDequeue(out var after) && !printer.Done)
+            {
+                consumed = await SkipDamagedAsync(printer, topic, partition, after, follow, end, consumed);
+            }
+
+            offset = printer.Done ? offset : Math.Max(offset, read.NextOffset);
 
             // The group's position moves only past what was printed, so --max and Ctrl+C never skip an event.
             if (group is not null && consumed >= 0)
@@ -146,6 +122,12 @@ internal static class ConsumeCommand
         }
     }
 
+    private static async Task<long> SkipDamagedAsync(RecordPrinter printer, string topic, int partition, DamagedBatch batch, bool follow, long end, long consumed)
+    {
+        await printer.ReportDamagedAsync(topic, partition, batch);
+        return follow || batch.NextOffset <= end ? batch.NextOffset : consumed;
+    }
+
     /// <summary>Prints records from several partitions without interleaving lines, up to a maximum count.</summary>
     private sealed class RecordPrinter(TextWriter output, TextWriter error, OutputFormat format, long max)
     {
@@ -157,13 +139,13 @@ internal static class ConsumeCommand
 
         public int DamagedBatches => Volatile.Read(ref _damaged);
 
-        public async Task ReportDamagedAsync(string topic, int partition, RecordBatchHeader batch, string problem)
+        public async Task ReportDamagedAsync(string topic, int partition, DamagedBatch batch)
         {
             Interlocked.Increment(ref _damaged);
             await _gate.WaitAsync();
             try
             {
-                await error.WriteLineAsync($"herald: skipped a damaged batch in {topic}-{partition} at offsets {batch.BaseOffset}..{batch.LastOffset}: {problem}");
+                await error.WriteLineAsync($"herald: skipped a damaged batch in {topic}-{partition} at offsets {batch.BaseOffset}..{batch.LastOffset}: {batch.Problem}");
             }
             finally
             {

@@ -97,7 +97,8 @@ internal static class ProduceCommand
     /// <summary>One open batch per partition; a full batch is sent, in order, before the next one for that partition opens.</summary>
     private sealed class BatchSender(IBrokerAccess broker, string topic, int partitions, Acks acks, RecordHeader[] headers, CancellationToken cancellationToken)
     {
-        private readonly RecordBatchBuilder?[] _open = new RecordBatchBuilder?[partitions];
+        private readonly List<OutgoingEvent>?[] _open = new List<OutgoingEvent>?[partitions];
+        private readonly int[] _openBytes = new int[partitions];
         private long _lastProgress = Environment.TickCount64;
 
         /// <summary>Called with the acknowledged count at most twice a second, for a live progress line.</summary>
@@ -109,9 +110,10 @@ internal static class ProduceCommand
 
         public async Task AddAsync(int partition, byte[]? key, byte[] value)
         {
-            var builder = _open[partition] ??= new RecordBatchBuilder();
-            builder.Add(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), key is null ? (ReadOnlyMemory<byte>?)null : key, value, headers);
-            if (builder.Count >= MaxBatchRecords || builder.UncompressedSize >= MaxBatchBytes)
+            var batch = _open[partition] ??= [];
+            batch.Add(new OutgoingEvent(key, value, headers, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+            _openBytes[partition] += (key?.Length ?? 0) + value.Length;
+            if (batch.Count >= MaxBatchRecords || _openBytes[partition] >= MaxBatchBytes)
             {
                 await SendAsync(partition);
             }
@@ -127,21 +129,20 @@ internal static class ProduceCommand
 
         private async Task SendAsync(int partition)
         {
-            if (_open[partition] is not { Count: > 0 } builder)
+            if (_open[partition] is not { Count: > 0 } batch)
             {
                 return;
             }
 
-            var count = builder.Count;
-            var result = await broker.ProduceAsync(topic, partition, builder.ToArray(), acks, cancellationToken);
-            builder.Dispose();
+            var error = await broker.ProduceAsync(topic, partition, batch, acks, cancellationToken);
             _open[partition] = null;
-            if (result.Error != ErrorCode.None)
+            _openBytes[partition] = 0;
+            if (error != ErrorCode.None)
             {
-                throw new CliException($"Sending to {topic}-{partition} failed: {result.Error}.");
+                throw new CliException($"Sending to {topic}-{partition} failed: {error}.");
             }
 
-            Acknowledged += count;
+            Acknowledged += batch.Count;
             if (Progress is not null && Environment.TickCount64 - _lastProgress >= 500)
             {
                 _lastProgress = Environment.TickCount64;

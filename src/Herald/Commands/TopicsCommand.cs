@@ -60,7 +60,7 @@ internal static class TopicsCommand
             var partitionsJson = new PartitionJson[topic.Partitions];
             for (var p = 0; p < topic.Partitions; p++)
             {
-                partitionsJson[p] = new PartitionJson(p, (await broker.ListOffsetAsync(name, p, -2, cancellationToken)).Offset, (await broker.ListOffsetAsync(name, p, -1, cancellationToken)).Offset);
+                partitionsJson[p] = new PartitionJson(p, (await broker.ListOffsetAsync(name, p, OffsetQuery.Earliest, cancellationToken)).Offset, (await broker.ListOffsetAsync(name, p, OffsetQuery.Latest, cancellationToken)).Offset);
             }
 
             if (context.Json)

@@ -1,0 +1,38 @@
+using Confluent.Kafka;
+
+namespace Herald.Cli.Access;
+
+/// <summary>
+/// Notices when librdkafka reports that the server can't be reached any more. The CLI talks to one server, so "all
+/// brokers down" means it is gone: a command then stops with the reason instead of waiting out its timeouts.
+/// </summary>
+internal sealed class ConnectionLoss(string server) : IDisposable
+{
+    private readonly CancellationTokenSource _lost = new();
+    private string? _reason;
+
+    /// <summary>Cancelled once the server is lost.</summary>
+    public CancellationToken Token => _lost.Token;
+
+    /// <summary>For the clients' error handlers.</summary>
+    public void Report(Error error)
+    {
+        if (error.Code == Confluent.Kafka.ErrorCode.Local_AllBrokersDown || error.IsFatal)
+        {
+            _reason ??= error.Reason;
+            _lost.Cancel();
+        }
+    }
+
+    public CliException Failure() => new($"The connection to the server at {server} was lost: {_reason}.");
+
+    public void ThrowIfLost()
+    {
+        if (_lost.IsCancellationRequested)
+        {
+            throw Failure();
+        }
+    }
+
+    public void Dispose() => _lost.Dispose();
+}
