@@ -39,6 +39,34 @@ internal static class CliOptions
         return option;
     }
 
+    /// <summary>A size as <see cref="Size"/> takes it, or <c>unlimited</c> (<see cref="Bytes.Unlimited"/>).</summary>
+    public static Option<Bytes> SizeOrUnlimited(string name, string description, long min, long? defaultValue)
+    {
+        var option = Parsed(
+            name,
+            description,
+            () => defaultValue is { } value ? new Bytes(value) : Bytes.Unlimited,
+            "a size such as 64MiB, or unlimited",
+            text => text == "unlimited" ? (true, Bytes.Unlimited) : (HumanUnits.TryParseSize(text, out var v), new Bytes(v)),
+            v => v != Bytes.Unlimited && v.Value < min ? $"must be at least {new Bytes(min)}" : null);
+        option.HelpName = "SIZE|unlimited";
+        return option;
+    }
+
+    /// <summary>A duration as <see cref="Duration"/> takes it, or <c>forever</c> (<see cref="Cli.Duration.Forever"/>).</summary>
+    public static Option<Duration> DurationOrForever(string name, string description, TimeSpan? defaultValue)
+    {
+        var option = Parsed(
+            name,
+            description,
+            () => defaultValue is { } value ? new Cli.Duration(value) : Cli.Duration.Forever,
+            "a duration such as 30s, 12h or 7d, or forever",
+            text => text == "forever" ? (true, Cli.Duration.Forever) : (HumanUnits.TryParseDuration(text, out var v), new Cli.Duration(v)),
+            v => v != Cli.Duration.Forever && v.Value <= TimeSpan.Zero ? "must be above zero" : null);
+        option.HelpName = "DURATION|forever";
+        return option;
+    }
+
     /// <summary>A duration with a unit (ms, s, m, h, d), above zero.</summary>
     public static Option<Duration> Duration(string name, string description, TimeSpan defaultValue)
     {

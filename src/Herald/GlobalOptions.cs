@@ -8,7 +8,7 @@ internal static class GlobalOptions
     public static readonly Option<string> Data = new("--data")
     {
         Description = "The data directory the broker keeps topics in.",
-        DefaultValueFactory = _ => "data",
+        DefaultValueFactory = _ => Broker.BrokerOptions.Default.DataDirectory,
         Recursive = true,
     };
 

@@ -252,7 +252,7 @@ public sealed class RemoteCliTests : CliScenarios
             _port = ((IPEndPoint)probe.LocalEndpoint).Port;
         }
 
-        _server = Herald.Start("serve", "--kafka", $"127.0.0.1:{_port}");
+        _server = Herald.Start("serve", "--kafka", $"127.0.0.1:{_port}", "--retention", "3d", "--segment-bytes", "64MiB", "--retention-bytes", "1GiB");
         _server.OutputDataReceived += (_, _) => { };
         _server.ErrorDataReceived += (_, _) => { };
         _server.BeginOutputReadLine();
@@ -283,6 +283,19 @@ public sealed class RemoteCliTests : CliScenarios
 
         _server?.Dispose();
         await base.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Serve_flags_set_the_broker_defaults_and_a_topic_override_wins()
+    {
+        Assert.Equal(0, (await RunAsync(null, "topics", "create", "plain")).ExitCode);
+        Assert.Equal(0, (await RunAsync(null, "topics", "create", "own", "--config", "retention.ms=1000")).ExitCode);
+
+        var plain = JsonDocument.Parse((await RunAsync(null, "topics", "describe", "plain", "--output", "json")).Output).RootElement.GetProperty("config");
+        var own = JsonDocument.Parse((await RunAsync(null, "topics", "describe", "own", "--output", "json")).Output).RootElement.GetProperty("config");
+
+        Assert.Equal(("259200000", "67108864", "1073741824"), (plain.GetProperty("retention.ms").GetString(), plain.GetProperty("segment.bytes").GetString(), plain.GetProperty("retention.bytes").GetString()));
+        Assert.Equal(("1000", "67108864"), (own.GetProperty("retention.ms").GetString(), own.GetProperty("segment.bytes").GetString()));
     }
 
     [Fact]
@@ -426,6 +439,9 @@ public sealed class CliTests : CliScenarios
     [InlineData("--kafka takes HOST:PORT", "serve", "--kafka", "nonsense")]
     [InlineData("--default-partitions must be at least 1", "serve", "--default-partitions", "0")]
     [InlineData("--connections-max-idle takes a duration", "serve", "--connections-max-idle", "soon")]
+    [InlineData("--retention takes a duration such as 30s, 12h or 7d, or forever", "serve", "--retention", "soon")]
+    [InlineData("--segment-bytes must be at least 1KiB", "serve", "--segment-bytes", "10")]
+    [InlineData("DefaultPartitions (5) must not exceed MaxPartitionsPerRequest (2)", "serve", "--default-partitions", "5", "--max-partitions-per-request", "2")]
     [InlineData("--from takes earliest, latest, an offset or an ISO 8601 time", "consume", "orders", "--from", "yesterday")]
     [InlineData("--max must be at least 1", "consume", "orders", "--max", "-1")]
     [InlineData("--max takes a whole number; got 'lots'", "consume", "orders", "--max", "lots")]

@@ -272,14 +272,17 @@ internal sealed class RemoteBrokerAccess : IBrokerAccess
         }
 
         var configs = await _admin.DescribeConfigsAsync([.. topics.Select(t => Topic(t.Name))], new DescribeConfigsOptions { RequestTimeout = Timeout });
-        var overrides = configs.ToDictionary(
-            c => c.ConfigResource.Name,
-            c => c.Entries.Values.Where(e => e.Source == ConfigSource.DynamicTopicConfig && e.Value is not null).ToDictionary(e => e.Name, e => e.Value));
-        return [.. topics.Select(t => new TopicDescription(
-            t.Name,
-            ToGuid(t.TopicId),
-            t.Partitions.Count,
-            TopicConfig.FromOverrides(overrides.GetValueOrDefault(t.Name) ?? [], out _) ?? TopicConfig.Default))];
+        var byTopic = configs.ToDictionary(c => c.ConfigResource.Name, c => c.Entries.Values.Where(e => e.Value is not null && TopicConfig.IsKnown(e.Name)).ToList());
+        return [.. topics.Select(t => new TopicDescription(t.Name, ToGuid(t.TopicId), t.Partitions.Count, ConfigOf(byTopic.GetValueOrDefault(t.Name) ?? [])))];
+    }
+
+    // The server reports every setting in force with where it comes from: the topic's overrides, over the broker's.
+    private static TopicConfig ConfigOf(IReadOnlyList<ConfigEntryResult> entries)
+    {
+        var broker = entries.Where(e => e.Source != ConfigSource.DynamicTopicConfig).ToDictionary(e => e.Name, e => e.Value);
+        var topic = entries.Where(e => e.Source == ConfigSource.DynamicTopicConfig).ToDictionary(e => e.Name, e => e.Value);
+        var brokerDefaults = TopicConfig.FromOverrides(broker, out _)?.Storage ?? TopicConfig.Default.Storage;
+        return TopicConfig.FromOverrides(topic, brokerDefaults, out _) ?? TopicConfig.Default;
     }
 
     private IProducer<byte[]?, byte[]> CreateProducer(Acks acks) =>

@@ -20,26 +20,14 @@ internal static class ServeCommand
             DefaultValueFactory = _ => $"127.0.0.1:{KafkaServerOptions.DefaultPort}",
         };
         var advertise = new Option<string?>("--advertise") { Description = "HOST:PORT clients are told to connect to (default: the --kafka address)." };
-        var brokerDefaults = BrokerOptions.Default;
-        var listenerDefaults = KafkaServerOptions.Default;
-        var autoCreate = new Option<bool>("--auto-create-topics")
+        var broker = BrokerFlags();
+        var listener = ListenerFlags();
+        var command = new Command("serve", "Run the Herald broker and its Kafka listener until stopped (Ctrl+C or SIGTERM).") { kafka, advertise };
+        foreach (var option in broker.Options.Concat(listener.Options))
         {
-            Description = "Create unknown topics on Metadata and Produce, as Kafka's auto.create.topics.enable.",
-            DefaultValueFactory = _ => listenerDefaults.AutoCreateTopics,
-        };
-        var partitions = CliOptions.Int("--default-partitions", "Partitions of a topic created without a count (auto-created, or by a client that leaves it to the broker).", min: 1, defaultValue: brokerDefaults.DefaultPartitions);
-        var maxPartitions = CliOptions.Int("--max-partitions", "The most partitions the broker holds across all topics; more is refused.", min: 1, defaultValue: brokerDefaults.MaxPartitions);
-        var maxPartitionsPerRequest = CliOptions.Int("--max-partitions-per-request", "The most partitions one create may add.", min: 1, defaultValue: brokerDefaults.MaxPartitionsPerRequest);
-        var maxRequest = CliOptions.Size("--max-request-bytes", "The largest request accepted (Kafka's socket.request.max.bytes).", min: 64, defaultValue: listenerDefaults.MaxRequestBytes);
-        var queuedRequests = CliOptions.Size("--queued-max-request-bytes", "Bytes of requests held at once across all connections (Kafka's queued.max.request.bytes); reading waits beyond it.", min: 64, defaultValue: listenerDefaults.MaxQueuedRequestBytes);
-        var partialTimeout = CliOptions.Duration("--partial-request-timeout", "How long one request may take to arrive before its connection is closed.", listenerDefaults.PartialRequestTimeout);
-        var idle = CliOptions.Duration("--connections-max-idle", "Close a connection idle this long (Kafka's connections.max.idle.ms).", listenerDefaults.ConnectionsMaxIdle);
-        var maxConnections = CliOptions.Int("--max-connections", "The most client connections at once (Kafka's max.connections).", min: 1, defaultValue: listenerDefaults.MaxConnections);
-        var maxConnectionsPerIp = CliOptions.Int("--max-connections-per-ip", "The most connections at once from one address (Kafka's max.connections.per.ip).", min: 1, defaultValue: listenerDefaults.MaxConnectionsPerIp);
-        var command = new Command("serve", "Run the Herald broker and its Kafka listener until stopped (Ctrl+C or SIGTERM).")
-        {
-            kafka, advertise, autoCreate, partitions, maxPartitions, maxPartitionsPerRequest, maxRequest, queuedRequests, partialTimeout, idle, maxConnections, maxConnectionsPerIp,
-        };
+            command.Options.Add(option);
+        }
+
         command.SetAction(async (parse, cancellationToken) =>
         {
             var context = contextFor(parse);
@@ -50,24 +38,8 @@ internal static class ServeCommand
 
             var listen = HostPort.Resolve(HostPort.Parse(parse.GetValue(kafka)!, "--kafka"));
             var advertised = parse.GetValue(advertise) is { } text ? HostPort.Parse(text, "--advertise") : null;
-            var options = context.BrokerOptions with
-            {
-                DefaultPartitions = parse.GetValue(partitions),
-                MaxPartitions = parse.GetValue(maxPartitions),
-                MaxPartitionsPerRequest = parse.GetValue(maxPartitionsPerRequest),
-            };
-            var listenerOptions = new KafkaServerOptions
-            {
-                Listen = listen,
-                Advertise = advertised,
-                AutoCreateTopics = parse.GetValue(autoCreate),
-                MaxRequestBytes = (int)Math.Min(parse.GetValue(maxRequest).Value, int.MaxValue),
-                MaxQueuedRequestBytes = parse.GetValue(queuedRequests).Value,
-                PartialRequestTimeout = parse.GetValue(partialTimeout).Value,
-                ConnectionsMaxIdle = parse.GetValue(idle).Value,
-                MaxConnections = parse.GetValue(maxConnections),
-                MaxConnectionsPerIp = parse.GetValue(maxConnectionsPerIp),
-            };
+            var options = broker.Bind(parse, context.BrokerOptions);
+            var listenerOptions = listener.Bind(parse, KafkaServerOptions.Default with { Listen = listen, Advertise = advertised });
             try
             {
                 options.Validate();
@@ -111,4 +83,26 @@ internal static class ServeCommand
         });
         return command;
     }
+
+    private static OptionsBinder<BrokerOptions> BrokerFlags() => new OptionsBinder<BrokerOptions>(BrokerOptions.Default)
+        .Int("--default-partitions", "Partitions of a topic created without a count (auto-created, or by a client that leaves it to the broker).", 1, o => o.DefaultPartitions, (o, v) => o with { DefaultPartitions = v })
+        .Int("--max-partitions", "The most partitions the broker holds across all topics; more is refused.", 1, o => o.MaxPartitions, (o, v) => o with { MaxPartitions = v })
+        .Int("--max-partitions-per-request", "The most partitions one create may add.", 1, o => o.MaxPartitionsPerRequest, (o, v) => o with { MaxPartitionsPerRequest = v })
+        .DurationOrForever("--retention", "How long topics keep events unless a topic says otherwise (Kafka's log.retention.ms).", o => o.Log.RetentionTime, (o, v) => o with { Log = o.Log with { RetentionTime = v } })
+        .SizeOrUnlimited("--retention-bytes", "How much each partition keeps unless a topic says otherwise (log.retention.bytes).", 1, o => o.Log.RetentionBytes, (o, v) => o with { Log = o.Log with { RetentionBytes = v } })
+        .Size("--segment-bytes", "Segment file size at which a partition rolls to a new one (log.segment.bytes).", 1024, o => o.Log.SegmentBytes, (o, v) => o with { Log = o.Log with { SegmentBytes = v } })
+        .Duration("--segment-age", "Segment age at which a partition rolls (log.roll.ms).", o => o.Log.SegmentAge, (o, v) => o with { Log = o.Log with { SegmentAge = v } })
+        .Size("--max-message-bytes", "The largest record batch a topic accepts unless it says otherwise (message.max.bytes).", 64, o => o.Log.MaxBatchBytes, (o, v) => o with { Log = o.Log with { MaxBatchBytes = (int)Math.Min(v, int.MaxValue) } })
+        .Duration("--retention-check-interval", "How often retention runs (log.retention.check.interval.ms).", o => o.RetentionCheckInterval, (o, v) => o with { RetentionCheckInterval = v })
+        .Duration("--group-min-session-timeout", "The shortest session timeout a group member may ask for (group.min.session.timeout.ms).", o => o.GroupMinSessionTimeout, (o, v) => o with { GroupMinSessionTimeout = v })
+        .Duration("--group-max-session-timeout", "The longest session timeout a group member may ask for (group.max.session.timeout.ms).", o => o.GroupMaxSessionTimeout, (o, v) => o with { GroupMaxSessionTimeout = v });
+
+    private static OptionsBinder<KafkaServerOptions> ListenerFlags() => new OptionsBinder<KafkaServerOptions>(KafkaServerOptions.Default)
+        .Flag("--auto-create-topics", "Create unknown topics on Metadata and Produce, as Kafka's auto.create.topics.enable.", o => o.AutoCreateTopics, (o, v) => o with { AutoCreateTopics = v })
+        .Size("--max-request-bytes", "The largest request accepted (Kafka's socket.request.max.bytes).", 64, o => o.MaxRequestBytes, (o, v) => o with { MaxRequestBytes = (int)Math.Min(v, int.MaxValue) })
+        .Size("--queued-max-request-bytes", "Bytes of requests held at once across all connections (Kafka's queued.max.request.bytes); reading waits beyond it.", 64, o => o.MaxQueuedRequestBytes, (o, v) => o with { MaxQueuedRequestBytes = v })
+        .Duration("--partial-request-timeout", "How long one request may take to arrive before its connection is closed.", o => o.PartialRequestTimeout, (o, v) => o with { PartialRequestTimeout = v })
+        .Duration("--connections-max-idle", "Close a connection idle this long (Kafka's connections.max.idle.ms).", o => o.ConnectionsMaxIdle, (o, v) => o with { ConnectionsMaxIdle = v })
+        .Int("--max-connections", "The most client connections at once (Kafka's max.connections).", 1, o => o.MaxConnections, (o, v) => o with { MaxConnections = v })
+        .Int("--max-connections-per-ip", "The most connections at once from one address (Kafka's max.connections.per.ip).", 1, o => o.MaxConnectionsPerIp, (o, v) => o with { MaxConnectionsPerIp = v });
 }
