@@ -66,7 +66,7 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
     }
 
     /// <summary>The directory holding the partition's files.</summary>
-    public string Directory => _directory;
+    internal string Directory => _directory;
 
     /// <summary>The settings in force.</summary>
     public LogOptions Options => Volatile.Read(ref _options);
@@ -104,7 +104,7 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
     public long DurableEndOffset => Volatile.Read(ref _durableEndOffset);
 
     /// <summary>Bytes of record batches held in all segments.</summary>
-    public long SizeInBytes
+    internal long SizeInBytes
     {
         get
         {

@@ -30,6 +30,7 @@ internal sealed partial class TopicProcessedEventStore : IProcessedEventStore, I
     private readonly ResiliencePipeline _publish;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _writing;
+    private int _disposed;
 
     public TopicProcessedEventStore(TransportProvider transports, TopicMap topics, ILogger<TopicProcessedEventStore> logger, TimeProvider time)
     {
@@ -66,6 +67,11 @@ internal sealed partial class TopicProcessedEventStore : IProcessedEventStore, I
     /// <summary>Writes the ids still waiting, giving up after <see cref="FinalWriteTimeout"/> (the broker may be gone), then stops.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         _unwritten.Writer.TryComplete();
         _stopping.CancelAfter(FinalWriteTimeout);
         await _writing.ConfigureAwait(false);
