@@ -3,8 +3,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Polly;
-using Polly.Retry;
 
 namespace Herald.Client;
 
@@ -83,21 +81,7 @@ internal sealed partial class EventConsumerService(
     // from 1 s to 30 s, so one consumer's trouble neither stops the host nor goes unnoticed.
     private async Task SuperviseAsync(Func<Task> run, string what, CancellationToken stoppingToken)
     {
-        var supervision = new ResiliencePipelineBuilder { TimeProvider = services.GetService<TimeProvider>() ?? TimeProvider.System }
-            .AddRetry(new RetryStrategyOptions
-            {
-                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is not null && !stoppingToken.IsCancellationRequested),
-                MaxRetryAttempts = int.MaxValue,
-                BackoffType = DelayBackoffType.Exponential,
-                Delay = TimeSpan.FromSeconds(1),
-                MaxDelay = TimeSpan.FromSeconds(30),
-                OnRetry = args =>
-                {
-                    LogConsumerFailed(_logger, args.Outcome.Exception!, what, args.RetryDelay);
-                    return ValueTask.CompletedTask;
-                },
-            })
-            .Build();
+        var supervision = RetryForever.Create(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), services.GetService<TimeProvider>() ?? TimeProvider.System, (failure, delay) => LogConsumerFailed(_logger, failure, what, delay));
         try
         {
             await supervision.ExecuteAsync(async _ => await run().ConfigureAwait(false), stoppingToken).ConfigureAwait(false);

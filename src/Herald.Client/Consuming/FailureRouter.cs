@@ -7,39 +7,22 @@ namespace Herald.Client;
 /// Where an event goes when it can't be handled: discarded, moved to the next delayed-retry tier, or dead-lettered,
 /// as the failure rules say. An event is only finished once it is stored elsewhere, so storing retries until it works.
 /// </summary>
-internal sealed partial class FailureRouter
+internal sealed partial class FailureRouter(ConsumerOptions options, IEventTransport transport, TopicMap topics, HeldKeys held, ILogger logger, TimeProvider time)
 {
-    private readonly ConsumerOptions _options;
-    private readonly IEventTransport _transport;
-    private readonly TopicMap _topics;
-    private readonly HeldKeys _held;
-    private readonly ILogger _logger;
-    private readonly TimeProvider _time;
-
-    public FailureRouter(ConsumerOptions options, IEventTransport transport, TopicMap topics, HeldKeys held, ILogger logger, TimeProvider time)
-    {
-        _options = options;
-        _transport = transport;
-        _topics = topics;
-        _held = held;
-        _logger = logger;
-        _time = time;
-    }
-
     /// <summary>The handler failed for good (its immediate retries are spent).</summary>
     public Task RouteAsync(IncomingRecord record, EventMetadata metadata, Exception exception, RetryState retry, int attempts, DateTimeOffset? firstFailure, CancellationToken cancellationToken)
     {
-        var action = _options.Failures.For(exception).Action;
+        var action = options.Failures.For(exception).Action;
         if (action == FailureAction.Discard)
         {
-            HeraldTelemetry.Skipped.Add(1, HeraldTelemetry.Tags(_transport.System, record.Topic, _options.Group, record.Partition));
-            LogDiscarded(_logger, exception, metadata.Type.ToString(), attempts);
+            HeraldTelemetry.Skipped.Add(1, HeraldTelemetry.Tags(transport.System, record.Topic, options.Group, record.Partition));
+            LogDiscarded(logger, exception, metadata.Type.ToString(), attempts);
             return Task.CompletedTask;
         }
 
-        if (action == FailureAction.RetryThenDeadLetter && retry.Tier < _options.DelayedRetries.Count)
+        if (action == FailureAction.RetryThenDeadLetter && retry.Tier < options.DelayedRetries.Count)
         {
-            return RetryLaterAsync(record, retry, attempts, firstFailure ?? _time.GetUtcNow(), cancellationToken);
+            return RetryLaterAsync(record, retry, attempts, firstFailure ?? time.GetUtcNow(), cancellationToken);
         }
 
         return DeadLetterAsync(record, metadata, exception, attempts, cancellationToken, firstFailure, (retry.Topic, retry.Partition, retry.Offset));
@@ -47,33 +30,33 @@ internal sealed partial class FailureRouter
 
     public async Task DeadLetterAsync(IncomingRecord record, EventMetadata? metadata, Exception exception, int attempts, CancellationToken cancellationToken, DateTimeOffset? firstFailure = null, (string Topic, int Partition, long Offset)? origin = null)
     {
-        var now = _time.GetUtcNow();
-        var letter = DeadLetterHeaders.For(record, _options.DeadLetterTopicName, _options.Group, exception, attempts, firstFailure ?? now, now, origin);
+        var now = time.GetUtcNow();
+        var letter = DeadLetterHeaders.For(record, options.DeadLetterTopicName, options.Group, exception, attempts, firstFailure ?? now, now, origin);
         await StoreAsync(letter, cancellationToken).ConfigureAwait(false);
-        _held.Add(record.Key);
-        HeraldTelemetry.DeadLettered.Add(1, HeraldTelemetry.Tags(_transport.System, record.Topic, _options.Group, record.Partition));
-        LogDeadLettered(_logger, exception, metadata?.Type.ToString() ?? "(not an event)", attempts, letter.Topic);
+        held.Add(record.Key);
+        HeraldTelemetry.DeadLettered.Add(1, HeraldTelemetry.Tags(transport.System, record.Topic, options.Group, record.Partition));
+        LogDeadLettered(logger, exception, metadata?.Type.ToString() ?? "(not an event)", attempts, letter.Topic);
     }
 
     private async Task RetryLaterAsync(IncomingRecord record, RetryState retry, int attempts, DateTimeOffset firstFailure, CancellationToken cancellationToken)
     {
-        var topic = _options.RetryTopic(retry.Tier + 1);
-        var delay = _options.DelayedRetries[retry.Tier];
-        await StoreAsync(retry.Next(record, topic, _time.GetUtcNow() + delay, attempts, firstFailure), cancellationToken).ConfigureAwait(false);
-        HeraldTelemetry.Retries.Add(1, HeraldTelemetry.Tags(_transport.System, _options.Topic, _options.Group));
-        LogRetryLater(_logger, topic, delay);
+        var topic = options.RetryTopic(retry.Tier + 1);
+        var delay = options.DelayedRetries[retry.Tier];
+        await StoreAsync(retry.Next(record, topic, time.GetUtcNow() + delay, attempts, firstFailure), cancellationToken).ConfigureAwait(false);
+        HeraldTelemetry.Retries.Add(1, HeraldTelemetry.Tags(transport.System, options.Topic, options.Group));
+        LogRetryLater(logger, topic, delay);
     }
 
     private async Task StoreAsync(OutgoingRecord record, CancellationToken cancellationToken)
     {
-        var store = DependencyRetry.Create("Writing to " + record.Topic, _logger, _time);
+        var store = RetryForever.ForDependency("Writing to " + record.Topic, logger, time);
         await store.ExecuteAsync(
             async token =>
             {
                 try
                 {
-                    await _topics.EnsureAsync(_transport, record.Topic, token).ConfigureAwait(false);
-                    await _transport.PublishAsync(record, token).ConfigureAwait(false);
+                    await topics.EnsureAsync(transport, record.Topic, token).ConfigureAwait(false);
+                    await transport.PublishAsync(record, token).ConfigureAwait(false);
                 }
                 catch (PublishException tooLarge) when (tooLarge.ErrorCode == Herald.Broker.ErrorCode.MessageTooLarge && HasStack(record))
                 {

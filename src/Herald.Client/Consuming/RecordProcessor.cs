@@ -39,7 +39,7 @@ internal sealed partial class RecordProcessor
         _held = new HeldKeys(options, transport);
         _failures = new FailureRouter(options, transport, topics, _held, logger, time);
         _execution = new HandlerExecution(scopes, options, transport.System, logger, time);
-        _processedStore = DependencyRetry.Create("The processed-event store", logger, time);
+        _processedStore = RetryForever.ForDependency("The processed-event store", logger, time);
     }
 
     /// <summary>The circuit breaker's state: anything but closed pauses consumption.</summary>
