@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Herald.Client.Transport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Polly;
@@ -84,9 +85,14 @@ internal sealed partial class HandlerExecution
 
     private TimeSpan ProbeInterval => TimeSpan.FromTicks(Math.Clamp(_options.CircuitBreaker.BreakDuration.Ticks / 4, TimeSpan.FromMilliseconds(10).Ticks, TimeSpan.FromSeconds(1).Ticks));
 
-    /// <summary>Runs <paramref name="invoke"/> until it succeeds or its retries are spent; only a stop throws.</summary>
-    public async Task<HandlerOutcome> RunAsync(HandlerInvoker invoke, object @event, EventContext first, RetryState retry, Activity? activity, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs <paramref name="invoke"/> until it succeeds or its retries are spent, in a "process" span and timed; only a
+    /// stop throws.
+    /// </summary>
+    public async Task<HandlerOutcome> RunAsync(IncomingRecord record, HandlerInvoker invoke, object @event, EventContext first, RetryState retry, TagList tags, CancellationToken cancellationToken)
     {
+        using var activity = ProcessActivity.Start(record, first.Metadata, _system, _options.Group);
+        var started = Stopwatch.GetTimestamp();
         var attempts = retry.Attempts;
         DateTimeOffset? firstFailure = retry.FirstFailure;
         try
@@ -95,7 +101,7 @@ internal sealed partial class HandlerExecution
                 async token =>
                 {
                     attempts++;
-                    var context = first.WithAttempt(attempts);
+                    var context = attempts == first.Attempt ? first : first.WithAttempt(attempts);
                     await using var scope = _scopes.CreateAsyncScope();
                     EventContext.Current = context;
                     try
@@ -126,6 +132,10 @@ internal sealed partial class HandlerExecution
             activity?.SetStatus(ActivityStatusCode.Error, exception.Message);
             activity?.SetTag("error.type", exception.GetType().FullName);
             return new HandlerOutcome(attempts, exception, firstFailure);
+        }
+        finally
+        {
+            HeraldTelemetry.ProcessDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Herald.Client.Transport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -9,7 +8,7 @@ namespace Herald.Client;
 /// <summary>
 /// Takes one record from envelope to outcome, one step after another: read the envelope, find the handler, skip what
 /// was already processed, deserialize, park it behind its key's dead letters, wait for its retry tier, run the handler
-/// (<see cref="HandlerExecution"/>), then mark it processed or route the failure (<see cref="FailureRouter"/>).
+/// (<see cref="HandlerExecution"/>, which also traces and times it), then mark it processed or route the failure (<see cref="FailureRouter"/>).
 /// A step that finishes with the record ends the run. It returns only once the record is finished with, so its offset
 /// may be committed; only shutdown interrupts it.
 /// </summary>
@@ -73,7 +72,8 @@ internal sealed partial class RecordProcessor
 
         var retry = RetryState.Of(record);
         await WaitUntilDueAsync(retry, cancellationToken).ConfigureAwait(false);
-        var outcome = await HandleAsync(record, metadata, handler.Invoke, @event, retry, tags, cancellationToken).ConfigureAwait(false);
+        var context = new EventContext(metadata, record.Topic, record.Partition, record.Offset, _options.Group, retry.Attempts + 1);
+        var outcome = await _execution.RunAsync(record, handler.Invoke, @event, context, retry, tags, cancellationToken).ConfigureAwait(false);
         if (outcome.Failure is { } failure)
         {
             await _failures.RouteAsync(record, metadata, failure, retry, outcome.Attempts, outcome.FirstFailure, cancellationToken).ConfigureAwait(false);
@@ -81,11 +81,11 @@ internal sealed partial class RecordProcessor
         else
         {
             // Apart from the failure routing: the handler succeeded, so a store that fails must not dead-letter it.
-            await _processedStore.ExecuteAsync(token => _processed.MarkProcessedAsync(_options.Group, metadata.Id, token), cancellationToken).ConfigureAwait(false);
+            await _processedStore.ExecuteAsync(static (call, token) => call.Store.MarkProcessedAsync(call.Group, call.Id, token), (Store: _processed, _options.Group, metadata.Id), cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private async Task<EventMetadata?> ReadEnvelopeAsync(IncomingRecord record, CancellationToken cancellationToken)
+    private async ValueTask<EventMetadata?> ReadEnvelopeAsync(IncomingRecord record, CancellationToken cancellationToken)
     {
         try
         {
@@ -98,7 +98,7 @@ internal sealed partial class RecordProcessor
         }
     }
 
-    private async Task<(EventTypeInfo Type, HandlerInvoker Invoke)?> FindHandlerAsync(IncomingRecord record, EventMetadata metadata, CancellationToken cancellationToken)
+    private async ValueTask<(EventTypeInfo Type, HandlerInvoker Invoke)?> FindHandlerAsync(IncomingRecord record, EventMetadata metadata, CancellationToken cancellationToken)
     {
         if (_handlers.TryFind(metadata.Type.Name, out var type, out var invoke))
         {
@@ -117,10 +117,10 @@ internal sealed partial class RecordProcessor
         return null;
     }
 
-    private async Task<bool> AlreadyProcessedAsync(IncomingRecord record, EventMetadata metadata, CancellationToken cancellationToken)
+    private async ValueTask<bool> AlreadyProcessedAsync(IncomingRecord record, EventMetadata metadata, CancellationToken cancellationToken)
     {
         if (!_options.SkipProcessed
-            || !await _processedStore.ExecuteAsync(token => _processed.IsProcessedAsync(_options.Group, metadata.Id, token), cancellationToken).ConfigureAwait(false))
+            || !await _processedStore.ExecuteAsync(static (call, token) => call.Store.IsProcessedAsync(call.Group, call.Id, token), (Store: _processed, _options.Group, metadata.Id), cancellationToken).ConfigureAwait(false))
         {
             return false;
         }
@@ -129,7 +129,7 @@ internal sealed partial class RecordProcessor
         return true;
     }
 
-    private async Task<object?> DeserializeAsync(IncomingRecord record, EventMetadata metadata, EventTypeInfo type, CancellationToken cancellationToken)
+    private async ValueTask<object?> DeserializeAsync(IncomingRecord record, EventMetadata metadata, EventTypeInfo type, CancellationToken cancellationToken)
     {
         try
         {
@@ -142,7 +142,7 @@ internal sealed partial class RecordProcessor
         }
     }
 
-    private async Task<bool> HeldBehindDeadLetterAsync(IncomingRecord record, EventMetadata metadata, CancellationToken cancellationToken)
+    private async ValueTask<bool> HeldBehindDeadLetterAsync(IncomingRecord record, EventMetadata metadata, CancellationToken cancellationToken)
     {
         if (!_held.Holds(record))
         {
@@ -154,26 +154,11 @@ internal sealed partial class RecordProcessor
     }
 
     // A retry tier's head waits until it is due: the rest of the tier is due later.
-    private async Task WaitUntilDueAsync(RetryState retry, CancellationToken cancellationToken)
+    private async ValueTask WaitUntilDueAsync(RetryState retry, CancellationToken cancellationToken)
     {
         if (retry.Due is { } due && due - _time.GetUtcNow() is { Ticks: > 0 } wait)
         {
             await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private async Task<HandlerOutcome> HandleAsync(IncomingRecord record, EventMetadata metadata, HandlerInvoker invoke, object @event, RetryState retry, TagList tags, CancellationToken cancellationToken)
-    {
-        using var activity = ProcessActivity.Start(record, metadata, _system, _options.Group);
-        var started = Stopwatch.GetTimestamp();
-        try
-        {
-            var context = new EventContext(metadata, record.Topic, record.Partition, record.Offset, _options.Group, retry.Attempts + 1);
-            return await _execution.RunAsync(invoke, @event, context, retry, activity, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            HeraldTelemetry.ProcessDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
         }
     }
 
