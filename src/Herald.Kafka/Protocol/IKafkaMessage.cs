@@ -6,6 +6,3 @@ public interface IKafkaMessage
     /// <summary>Writes the body in <paramref name="version"/>'s layout.</summary>
     void Write(KafkaWriter writer, short version);
 }
-
-/// <summary>Reads a generated message body in one version's layout.</summary>
-public delegate T MessageReader<out T>(ref KafkaReader reader, short version);

@@ -2,9 +2,6 @@ using System.Buffers;
 
 namespace Herald.Storage.Internal;
 
-/// <summary>Where one record sits in its batch: what offset and timestamp lookups and produce checks need of it.</summary>
-internal readonly record struct RecordStamp(int OffsetDelta, long TimestampDelta);
-
 /// <summary>
 /// Walks the records of a records section one at a time. Every length, varint and count is checked against the bytes
 /// that remain, and keys, values and headers are skipped, never copied. The section is either in memory (an
