@@ -376,7 +376,7 @@ public sealed class RemoteCliTests : CliScenarios
             // It may have stopped already.
         }
 
-        await producer.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
+        await HeraldProgram.WaitForExitAsync(producer, TimeSpan.FromMinutes(1));
         var problem = await error;
         await output;
 

@@ -29,8 +29,22 @@ internal sealed class HeraldProgram : IDisposable
         }
 
         process.StandardInput.Close();
-        await process.WaitForExitAsync().WaitAsync(Timeout);
+        await WaitForExitAsync(process, Timeout);
         return (process.ExitCode, await output, await error);
+    }
+
+    /// <summary>Waits for <paramref name="process"/> to exit; one that hangs is killed, so no test leaves it behind.</summary>
+    public static async Task WaitForExitAsync(Process process, TimeSpan timeout)
+    {
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"herald {string.Join(' ', process.StartInfo.ArgumentList.Skip(1))} did not exit within {timeout}; it was killed.");
+        }
     }
 
     public Process Start(params string[] args)

@@ -20,7 +20,7 @@ internal sealed class ConnectionLoss(string server) : IDisposable
         if (error.Code == Confluent.Kafka.ErrorCode.Local_AllBrokersDown || error.IsFatal)
         {
             _reason ??= error.Reason;
-            _lost.Cancel();
+            _ = _lost.CancelAsync(); // this runs on a client's poll thread: waiters must go on elsewhere
         }
     }
 

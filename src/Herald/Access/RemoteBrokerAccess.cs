@@ -106,7 +106,8 @@ internal sealed class RemoteBrokerAccess : IBrokerAccess
         var sent = Task.WhenAll(events.Select(e => producer.ProduceAsync(target, ToMessage(e), cancellationToken)));
         try
         {
-            await sent.WaitAsync(_loss.Token);
+            // Delivery reports complete on librdkafka's poll thread: go on elsewhere, or disposing the producer there deadlocks.
+            await sent.WaitAsync(_loss.Token).ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
             return ErrorCode.None;
         }
         catch (OperationCanceledException) when (_loss.Token.IsCancellationRequested)

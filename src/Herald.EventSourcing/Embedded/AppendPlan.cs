@@ -1,0 +1,75 @@
+namespace Herald.EventSourcing.Embedded;
+
+/// <summary>
+/// What an append has to write, decided against the index under the store's lock: everything, only the events after
+/// those already stored (a retry that goes further), or nothing (a retry of what is stored).
+/// </summary>
+/// <param name="Skip">How many leading events are already stored.</param>
+/// <param name="FirstVersion">The version the first event to write gets.</param>
+internal readonly record struct AppendPlan(int Skip, long FirstVersion)
+{
+    /// <summary>Checks <paramref name="expected"/> and recognises events already stored by their ids.</summary>
+    /// <exception cref="WrongExpectedVersionException">The stream is not where the append expects it.</exception>
+    public static AppendPlan For(string streamId, StreamEntry? stream, ExpectedVersion expected, IReadOnlyList<EventData> events, IReadOnlyDictionary<Guid, EventLocation> stored)
+    {
+        var current = stream?.LastVersion;
+        var known = 0;
+        long? knownFrom = null;
+        for (; known < events.Count && stored.TryGetValue(events[known].EventId, out var location); known++)
+        {
+            if (location.Stream != stream || (knownFrom is { } from && location.Version != from + known))
+            {
+                throw new WrongExpectedVersionException(streamId, expected, current); // the ids are stored, but not as this append would have stored them
+            }
+
+            knownFrom ??= location.Version;
+        }
+
+        if (known > 0)
+        {
+            return Retried(streamId, stream!, expected, events, known, knownFrom!.Value);
+        }
+
+        if (events.Skip(1).Any(e => stored.ContainsKey(e.EventId)))
+        {
+            throw new WrongExpectedVersionException(streamId, expected, current);
+        }
+
+        var matches = expected.Value switch
+        {
+            -2 => true,
+            -1 => current is null,
+            -4 => current is not null,
+            var exact => current == exact,
+        };
+        return matches ? new AppendPlan(0, (current ?? -1) + 1) : throw new WrongExpectedVersionException(streamId, expected, current);
+    }
+
+    private static AppendPlan Retried(string streamId, StreamEntry stream, ExpectedVersion expected, IReadOnlyList<EventData> events, int known, long from)
+    {
+        var current = stream.LastVersion!.Value;
+        var expectedFirst = expected.Value switch
+        {
+            -1 => 0,
+            >= 0 => expected.Value + 1,
+            _ => from,
+        };
+        if (from != expectedFirst || (expected == ExpectedVersion.StreamExists && from == 0))
+        {
+            throw new WrongExpectedVersionException(streamId, expected, current);
+        }
+
+        if (known == events.Count)
+        {
+            return new AppendPlan(known, from + known);
+        }
+
+        // The rest is new: it may only follow if what is stored ends where the retried events do.
+        return from + known - 1 == current
+            ? new AppendPlan(known, current + 1)
+            : throw new WrongExpectedVersionException(streamId, expected, current);
+    }
+
+    /// <summary>Whether nothing is left to write.</summary>
+    public bool IsDuplicate(int count) => Skip == count;
+}

@@ -1,0 +1,31 @@
+using System.Buffers;
+using Herald.Storage;
+
+namespace Herald.EventSourcing.Embedded;
+
+/// <summary>Reads events by position, keeping the last batch read: the events of one append share a batch.</summary>
+internal sealed class BatchCursor(PartitionLog log, string directory)
+{
+    private readonly ArrayBufferWriter<byte> _buffer = new();
+    private IReadOnlyList<Record> _records = [];
+
+    public RecordedEvent Read(long position)
+    {
+        if (_records.Count == 0 || position < _records[0].Offset || position > _records[^1].Offset)
+        {
+            _buffer.ResetWrittenCount();
+            log.Read(position, 1, _buffer);
+            _records = [.. RecordBatchReader.ReadAll(_buffer.WrittenMemory).SelectMany(b => b.Records)];
+        }
+
+        foreach (var record in _records)
+        {
+            if (record.Offset == position)
+            {
+                return StoredEventCodec.Read(record);
+            }
+        }
+
+        throw new CorruptLogException(directory, position, "the index points at an offset the log does not hold");
+    }
+}

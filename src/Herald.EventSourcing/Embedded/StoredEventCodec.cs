@@ -1,0 +1,79 @@
+using System.Buffers.Binary;
+using System.Text;
+using Herald.Storage;
+
+namespace Herald.EventSourcing.Embedded;
+
+/// <summary>
+/// One event as one record of the store's log: the stream id as the key, the body as the value, and the id, type,
+/// version and trace fields as headers. An append's events share one record batch, so they are stored all or none.
+/// </summary>
+internal static class StoredEventCodec
+{
+    private const string Id = "id";
+    private const string Type = "type";
+    private const string Version = "version";
+    private const string Correlation = "correlation";
+    private const string Causation = "causation";
+    private const string Trace = "traceparent";
+
+    public static void Add(RecordBatchBuilder batch, string streamId, long version, EventData e, long timestamp)
+    {
+        var id = new byte[16];
+        e.EventId.TryWriteBytes(id, bigEndian: true, out _);
+        var versionBytes = new byte[8];
+        BinaryPrimitives.WriteInt64BigEndian(versionBytes, version);
+        Span<RecordHeader> headers = [
+            new(Id, id),
+            new(Type, Encoding.UTF8.GetBytes(e.Type)),
+            new(Version, versionBytes),
+            new(Correlation, Utf8(e.CorrelationId)),
+            new(Causation, Utf8(e.CausationId)),
+            new(Trace, Utf8(e.TraceParent)),
+        ];
+        batch.Add(timestamp, Encoding.UTF8.GetBytes(streamId), e.Data, headers[..(e.TraceParent is not null ? 6 : e.CausationId is not null ? 5 : e.CorrelationId is not null ? 4 : 3)]);
+    }
+
+    /// <summary>The event a stored record holds.</summary>
+    /// <exception cref="InvalidDataException">The record is not an event of this store.</exception>
+    public static RecordedEvent Read(in Record record)
+    {
+        if (record.Key is not { } key)
+        {
+            throw new InvalidDataException($"The record at position {record.Offset} has no stream id.");
+        }
+
+        Guid? id = null;
+        string? type = null, correlation = null, causation = null, trace = null;
+        long? version = null;
+        foreach (var header in record.Headers)
+        {
+            var value = header.Value ?? ReadOnlyMemory<byte>.Empty;
+            switch (header.Key)
+            {
+                case Id when value.Length == 16: id = new Guid(value.Span, bigEndian: true); break;
+                case Type: type = Encoding.UTF8.GetString(value.Span); break;
+                case Version when value.Length == 8: version = BinaryPrimitives.ReadInt64BigEndian(value.Span); break;
+                case Correlation: correlation = Text(value); break;
+                case Causation: causation = Text(value); break;
+                case Trace: trace = Text(value); break;
+            }
+        }
+
+        if (id is null || type is null || version is null)
+        {
+            throw new InvalidDataException($"The record at position {record.Offset} lacks an event id, type or version.");
+        }
+
+        return new RecordedEvent(Encoding.UTF8.GetString(key.Span), version.Value, record.Offset, id.Value, type, record.Value ?? ReadOnlyMemory<byte>.Empty, DateTimeOffset.FromUnixTimeMilliseconds(record.Timestamp))
+        {
+            CorrelationId = correlation,
+            CausationId = causation,
+            TraceParent = trace,
+        };
+    }
+
+    private static byte[]? Utf8(string? text) => text is null ? null : Encoding.UTF8.GetBytes(text);
+
+    private static string? Text(ReadOnlyMemory<byte> value) => value.IsEmpty ? null : Encoding.UTF8.GetString(value.Span);
+}

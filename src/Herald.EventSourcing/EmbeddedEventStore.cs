@@ -1,0 +1,275 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Text;
+using Herald.EventSourcing.Embedded;
+using Herald.Storage;
+
+namespace Herald.EventSourcing;
+
+/// <summary>
+/// The event store in one process, on a Herald.Storage log: every event is one record, an append is one record batch
+/// (stored all or none, durable before it is acknowledged, with concurrent appends sharing each fsync), and a record's
+/// offset is its global position. The index of streams and event ids is kept in memory and rebuilt from the log at open.
+/// </summary>
+public sealed class EmbeddedEventStore : IEventStore
+{
+    private const int ReadBytes = 1024 * 1024;
+    private const int MaxStreamIdBytes = 1024;
+    private readonly PartitionLog _log;
+    private readonly EmbeddedEventStoreOptions _options;
+    private readonly TimeProvider _time;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, StreamEntry> _streams = new(StringComparer.Ordinal);
+    private readonly Dictionary<Guid, EventLocation> _ids = [];
+
+    private EmbeddedEventStore(PartitionLog log, EmbeddedEventStoreOptions options, TimeProvider time)
+    {
+        _log = log;
+        _options = options;
+        _time = time;
+    }
+
+    /// <summary>Opens (or creates) the store in <see cref="EmbeddedEventStoreOptions.Directory"/>, recovering what a crash left.</summary>
+    public static EmbeddedEventStore Open(EmbeddedEventStoreOptions? options = null, TimeProvider? time = null)
+    {
+        options ??= new EmbeddedEventStoreOptions();
+        options.Validate();
+        var log = PartitionLog.Open(
+            options.Directory,
+            LogOptions.Default with
+            {
+                RetentionTime = null, // an event store keeps everything; streams are trimmed by their own metadata
+                RetentionBytes = null,
+                SegmentBytes = options.SegmentBytes,
+                MaxBatchBytes = options.MaxAppendBytes,
+                FlushPolicy = FlushPolicy.Always,
+            },
+            timeProvider: time);
+        var store = new EmbeddedEventStore(log, options, time ?? TimeProvider.System);
+        try
+        {
+            store.Rebuild();
+        }
+        catch
+        {
+            log.Dispose();
+            throw;
+        }
+
+        return store;
+    }
+
+    /// <inheritdoc/>
+    public async Task<AppendResult> AppendAsync(string streamId, ExpectedVersion expected, IReadOnlyList<EventData> events, CancellationToken cancellationToken = default)
+    {
+        CheckStreamId(streamId);
+        CheckEvents(events);
+        AppendResult result;
+        lock (_gate)
+        {
+            _streams.TryGetValue(streamId, out var stream);
+            var plan = AppendPlan.For(streamId, stream, expected, events, _ids);
+            if (plan.IsDuplicate(events.Count))
+            {
+                var last = plan.FirstVersion - 1;
+                result = new AppendResult(last, stream!.PositionOf(last));
+            }
+            else
+            {
+                result = Write(streamId, stream, events, plan);
+            }
+        }
+
+        await _log.WaitForDurableAsync(result.Position + 1, cancellationToken).ConfigureAwait(false);
+        return result;
+    }
+
+    /// <inheritdoc/>
+    public async IAsyncEnumerable<RecordedEvent> ReadStreamAsync(string streamId, Direction direction = Direction.Forwards, long? fromVersion = null, long maxCount = long.MaxValue, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        CheckStreamId(streamId);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxCount);
+        long[] positions;
+        lock (_gate)
+        {
+            if (!_streams.TryGetValue(streamId, out var stream))
+            {
+                yield break;
+            }
+
+            var from = fromVersion ?? (direction == Direction.Forwards ? 0 : long.MaxValue);
+            positions = stream.Positions(from, maxCount, direction);
+        }
+
+        var durable = _log.DurableEndOffset;
+        var batch = new BatchCursor(_log, _options.Directory);
+        foreach (var position in positions)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (position >= durable)
+            {
+                continue; // appended but not yet durable: not acknowledged, so not there yet
+            }
+
+            yield return batch.Read(position);
+        }
+
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async IAsyncEnumerable<RecordedEvent> ReadAllAsync(long fromPosition = 0, EventFilter? filter = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(fromPosition);
+        var end = _log.DurableEndOffset;
+        var buffer = new ArrayBufferWriter<byte>(ReadBytes);
+        for (var position = Math.Max(fromPosition, _log.LogStartOffset); position < end;)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            buffer.ResetWrittenCount();
+            var read = _log.Read(position, ReadBytes, buffer, end);
+            if (read.BytesWritten == 0)
+            {
+                break;
+            }
+
+            foreach (var batch in RecordBatchReader.ReadAll(buffer.WrittenMemory))
+            {
+                foreach (var record in batch.Records)
+                {
+                    if (record.Offset < position)
+                    {
+                        continue;
+                    }
+
+                    var recorded = StoredEventCodec.Read(record);
+                    if (filter is null || filter.Matches(recorded.StreamId, recorded.Type))
+                    {
+                        yield return recorded;
+                    }
+                }
+            }
+
+            position = read.NextOffset;
+        }
+
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public Task<long?> GetStreamVersionAsync(string streamId, CancellationToken cancellationToken = default)
+    {
+        CheckStreamId(streamId);
+        lock (_gate)
+        {
+            return Task.FromResult(_streams.TryGetValue(streamId, out var stream) ? stream.LastVersion : null);
+        }
+    }
+
+    /// <summary>The global position the next event will get.</summary>
+    public long HeadPosition => _log.LogEndOffset;
+
+    /// <summary>Closes the log cleanly.</summary>
+    public ValueTask DisposeAsync() => _log.DisposeAsync();
+
+    private AppendResult Write(string streamId, StreamEntry? stream, IReadOnlyList<EventData> events, AppendPlan plan)
+    {
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        using var batch = new RecordBatchBuilder();
+        for (var i = plan.Skip; i < events.Count; i++)
+        {
+            StoredEventCodec.Add(batch, streamId, plan.FirstVersion + i - plan.Skip, events[i], now);
+        }
+
+        if (batch.UncompressedSize > _options.MaxAppendBytes - RecordBatchHeader.Size)
+        {
+            throw new ArgumentException($"The append to '{streamId}' takes {batch.UncompressedSize} bytes; at most {_options.MaxAppendBytes} (MaxAppendBytes) are accepted.", nameof(events));
+        }
+
+        var appended = _log.Append(batch.ToArray());
+        if (!appended.Succeeded)
+        {
+            throw new InvalidOperationException($"The log refused the append to '{streamId}': {appended.Problem}");
+        }
+
+        stream ??= _streams[streamId] = new StreamEntry(streamId);
+        for (var i = plan.Skip; i < events.Count; i++)
+        {
+            var version = plan.FirstVersion + i - plan.Skip;
+            stream.Add(appended.BaseOffset + i - plan.Skip);
+            _ids[events[i].EventId] = new EventLocation(stream, version);
+        }
+
+        return new AppendResult(stream.LastVersion!.Value, appended.LastOffset);
+    }
+
+    private void Rebuild()
+    {
+        var buffer = new ArrayBufferWriter<byte>(ReadBytes);
+        for (var position = _log.LogStartOffset; position < _log.LogEndOffset;)
+        {
+            buffer.ResetWrittenCount();
+            var read = _log.Read(position, ReadBytes, buffer);
+            if (read.BytesWritten == 0)
+            {
+                break;
+            }
+
+            foreach (var batch in RecordBatchReader.ReadAll(buffer.WrittenMemory))
+            {
+                foreach (var record in batch.Records)
+                {
+                    var e = StoredEventCodec.Read(record);
+                    if (!_streams.TryGetValue(e.StreamId, out var stream))
+                    {
+                        _streams[e.StreamId] = stream = new StreamEntry(e.StreamId);
+                    }
+
+                    if (e.Version != (stream.LastVersion ?? -1) + 1)
+                    {
+                        throw new CorruptLogException(_options.Directory, record.Offset, $"stream '{e.StreamId}' jumps from version {stream.LastVersion} to {e.Version}");
+                    }
+
+                    stream.Add(record.Offset);
+                    _ids[e.EventId] = new EventLocation(stream, e.Version);
+                }
+            }
+
+            position = read.NextOffset;
+        }
+    }
+
+    private static void CheckStreamId(string streamId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(streamId);
+        if (streamId.StartsWith('$'))
+        {
+            throw new ArgumentException($"Stream ids starting with '$' are reserved; got '{streamId}'.", nameof(streamId));
+        }
+
+        if (Encoding.UTF8.GetByteCount(streamId) > MaxStreamIdBytes)
+        {
+            throw new ArgumentException($"A stream id takes at most {MaxStreamIdBytes} bytes of UTF-8.", nameof(streamId));
+        }
+    }
+
+    private static void CheckEvents(IReadOnlyList<EventData> events)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        if (events.Count == 0)
+        {
+            throw new ArgumentException("An append needs at least one event.", nameof(events));
+        }
+
+        var ids = new HashSet<Guid>();
+        foreach (var e in events)
+        {
+            ArgumentNullException.ThrowIfNull(e, nameof(events));
+            ArgumentException.ThrowIfNullOrEmpty(e.Type, nameof(events));
+            if (e.EventId == Guid.Empty || !ids.Add(e.EventId))
+            {
+                throw new ArgumentException($"Every event needs an id of its own; {e.EventId} is {(e.EventId == Guid.Empty ? "empty" : "used twice")}.", nameof(events));
+            }
+        }
+    }
+}

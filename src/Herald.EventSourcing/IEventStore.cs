@@ -1,0 +1,35 @@
+namespace Herald.EventSourcing;
+
+/// <summary>
+/// Streams of events with expected versions, and one global order over all of them (<c>$all</c>). Embedded on
+/// Herald.Storage, or on PostgreSQL; both pass the same compliance suite.
+/// </summary>
+public interface IEventStore : IAsyncDisposable
+{
+    /// <summary>
+    /// Appends <paramref name="events"/> to <paramref name="streamId"/>, all or none, if the stream is where
+    /// <paramref name="expected"/> says. Events already stored with the same ids at the same place are recognised: the
+    /// original result is returned and nothing is written again; a request that goes on past them writes the rest.
+    /// Completes once the events are durable.
+    /// </summary>
+    /// <exception cref="WrongExpectedVersionException">The stream is elsewhere; nothing was written.</exception>
+    /// <exception cref="StreamDeletedException">The stream was deleted for good.</exception>
+    Task<AppendResult> AppendAsync(string streamId, ExpectedVersion expected, IReadOnlyList<EventData> events, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Reads one stream from <paramref name="fromVersion"/> (inclusive; for backwards reads null means the end), at most
+    /// <paramref name="maxCount"/> events. A stream that does not exist reads as empty.
+    /// </summary>
+    /// <exception cref="StreamDeletedException">The stream was deleted for good.</exception>
+    IAsyncEnumerable<RecordedEvent> ReadStreamAsync(string streamId, Direction direction = Direction.Forwards, long? fromVersion = null, long maxCount = long.MaxValue, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Reads <c>$all</c> forwards from <paramref name="fromPosition"/> (inclusive), the events that pass
+    /// <paramref name="filter"/>, up to what is durable now. It never skips an event that becomes visible later.
+    /// </summary>
+    IAsyncEnumerable<RecordedEvent> ReadAllAsync(long fromPosition = 0, EventFilter? filter = null, CancellationToken cancellationToken = default);
+
+    /// <summary>The version of the stream's last event, or null when it has none.</summary>
+    /// <exception cref="StreamDeletedException">The stream was deleted for good.</exception>
+    Task<long?> GetStreamVersionAsync(string streamId, CancellationToken cancellationToken = default);
+}
