@@ -1,0 +1,44 @@
+// Usage: Herald.EventSourcing.CrashChild DIRECTORY SEED
+// Opens the embedded store (recovering what the last SIGKILL left), then 16 writers append to streams of their own and
+// to one shared stream, and print "STREAM VERSION EVENTID" for every event of every acknowledged append.
+using System.Globalization;
+using System.Text;
+using Herald.EventSourcing;
+
+var directory = args[0];
+var seed = int.Parse(args[1], CultureInfo.InvariantCulture);
+await using var store = EmbeddedEventStore.Open(new EmbeddedEventStoreOptions { Directory = directory, SegmentBytes = 1024 * 1024, MaxAppendBytes = 64 * 1024 });
+var output = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = false };
+var gate = new Lock();
+
+await Task.WhenAll(Enumerable.Range(0, 16).Select(writer => Task.Run(async () =>
+{
+    var random = new Random(seed * 100 + writer);
+    var own = $"writer-{writer}";
+    while (true)
+    {
+        var stream = random.Next(4) == 0 ? "shared" : own;
+        var events = Enumerable.Range(0, random.Next(1, 6))
+            .Select(i => new EventData(Guid.CreateVersion7(), "Tick.v1", Encoding.UTF8.GetBytes($"{{\"writer\":{writer},\"i\":{i}}}")))
+            .ToList();
+        AppendResult result;
+        try
+        {
+            result = await store.AppendAsync(stream, ExpectedVersion.Any, events);
+        }
+        catch (WrongExpectedVersionException)
+        {
+            continue;
+        }
+
+        lock (gate)
+        {
+            for (var i = 0; i < events.Count; i++)
+            {
+                output.WriteLine($"{stream} {result.NextExpectedVersion - events.Count + 1 + i} {events[i].EventId}");
+            }
+
+            output.Flush();
+        }
+    }
+})));
