@@ -21,12 +21,14 @@ public sealed class EmbeddedEventStore : IEventStore
     private readonly Lock _gate = new();
     private readonly Dictionary<string, StreamEntry> _streams = new(StringComparer.Ordinal);
     private readonly Dictionary<Guid, EventLocation> _ids = [];
+    private readonly ArrivalSignal _arrivals = new();
 
     private EmbeddedEventStore(PartitionLog log, EmbeddedEventStoreOptions options, TimeProvider time)
     {
         _log = log;
         _options = options;
         _time = time;
+        log.DurableEndAdvanced += _ => _arrivals.Signal();
     }
 
     /// <summary>Opens (or creates) the store in <see cref="EmbeddedEventStoreOptions.Directory"/>, recovering what a crash left.</summary>
@@ -118,10 +120,58 @@ public sealed class EmbeddedEventStore : IEventStore
     }
 
     /// <inheritdoc/>
-    public async IAsyncEnumerable<RecordedEvent> ReadAllAsync(long fromPosition = 0, EventFilter? filter = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<RecordedEvent> ReadAllAsync(long fromPosition = 0, EventFilter? filter = null, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(fromPosition);
-        var end = _log.DurableEndOffset;
+        return ReadRangeAsync(fromPosition, _log.DurableEndOffset, filter, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public async IAsyncEnumerable<RecordedEvent> SubscribeToAllAsync(long fromPosition = 0, EventFilter? filter = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(fromPosition);
+        for (var position = fromPosition; ;)
+        {
+            var arrival = _arrivals.Next();
+            var end = _log.DurableEndOffset;
+            await foreach (var e in ReadRangeAsync(position, end, filter, cancellationToken).ConfigureAwait(false))
+            {
+                yield return e;
+            }
+
+            position = Math.Max(position, end);
+            if (_log.DurableEndOffset <= position)
+            {
+                await arrival.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public async IAsyncEnumerable<RecordedEvent> SubscribeToStreamAsync(string streamId, long fromVersion = 0, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        CheckStreamId(streamId);
+        ArgumentOutOfRangeException.ThrowIfNegative(fromVersion);
+        for (var version = fromVersion; ;)
+        {
+            var arrival = _arrivals.Next();
+            var before = version;
+            await foreach (var e in ReadStreamAsync(streamId, Direction.Forwards, version, long.MaxValue, cancellationToken).ConfigureAwait(false))
+            {
+                yield return e;
+                version = e.Version + 1;
+            }
+
+            if (version == before)
+            {
+                await arrival.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    // Events from one position up to (not including) a durable end, read a chunk at a time so memory stays bounded.
+    private async IAsyncEnumerable<RecordedEvent> ReadRangeAsync(long fromPosition, long end, EventFilter? filter, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         var buffer = new ArrayBufferWriter<byte>(ReadBytes);
         for (var position = Math.Max(fromPosition, _log.LogStartOffset); position < end;)
         {

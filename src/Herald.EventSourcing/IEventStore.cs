@@ -29,6 +29,16 @@ public interface IEventStore : IAsyncDisposable
     /// </summary>
     IAsyncEnumerable<RecordedEvent> ReadAllAsync(long fromPosition = 0, EventFilter? filter = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Reads <c>$all</c> from <paramref name="fromPosition"/> and then goes on live, until cancelled: history first, then
+    /// each event as it becomes durable, with no gap and no repeat between the two. It is pulled, so a slow reader holds
+    /// the store back by nothing. Resume after a crash from the position after the last one handled.
+    /// </summary>
+    IAsyncEnumerable<RecordedEvent> SubscribeToAllAsync(long fromPosition = 0, EventFilter? filter = null, CancellationToken cancellationToken = default);
+
+    /// <summary>As <see cref="SubscribeToAllAsync"/>, for one stream from <paramref name="fromVersion"/>.</summary>
+    IAsyncEnumerable<RecordedEvent> SubscribeToStreamAsync(string streamId, long fromVersion = 0, CancellationToken cancellationToken = default);
+
     /// <summary>The version of the stream's last event, or null when it has none.</summary>
     /// <exception cref="StreamDeletedException">The stream was deleted for good.</exception>
     Task<long?> GetStreamVersionAsync(string streamId, CancellationToken cancellationToken = default);

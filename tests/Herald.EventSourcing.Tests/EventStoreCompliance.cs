@@ -234,4 +234,105 @@ public abstract class EventStoreCompliance : IAsyncLifetime
         await Assert.ThrowsAsync<ArgumentException>(() => Store.AppendAsync("", ExpectedVersion.Any, [Event()]));
         Assert.Empty(await ReadAllAsync());
     }
+
+    [Fact]
+    public async Task A_subscription_reads_history_then_goes_live_with_no_gap_and_no_repeat()
+    {
+        var written = new List<Guid>();
+        for (var i = 0; i < 5; i++)
+        {
+            var e = Event();
+            written.Add(e.EventId);
+            await Store.AppendAsync($"order-{i}", ExpectedVersion.NoStream, [e]);
+        }
+
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var received = new List<RecordedEvent>();
+        var all = new TaskCompletionSource();
+        var subscription = Task.Run(async () =>
+        {
+            await foreach (var e in Store.SubscribeToAllAsync(0, null, stop.Token))
+            {
+                received.Add(e);
+                if (received.Count == 45)
+                {
+                    all.TrySetResult();
+                }
+            }
+        });
+
+        var writers = Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
+        {
+            var ids = new List<Guid>();
+            for (var i = 0; i < 10; i++)
+            {
+                var e = Event();
+                ids.Add(e.EventId);
+                await Store.AppendAsync($"writer-{w}", ExpectedVersion.Any, [e]);
+            }
+
+            return ids;
+        })).ToList();
+        foreach (var ids in await Task.WhenAll(writers))
+        {
+            written.AddRange(ids);
+        }
+
+        await all.Task.WaitAsync(stop.Token);
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => subscription);
+
+        Assert.Equal(45, received.Count);
+        Assert.Equal(written.Order(), received.Select(e => e.EventId).Order());
+        Assert.Equal(received.Select(e => e.Position).Order(), received.Select(e => e.Position));
+        Assert.Equal(45, received.Select(e => e.Position).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task A_subscription_resumes_from_a_checkpoint_with_its_filter()
+    {
+        await Store.AppendAsync("order-1", ExpectedVersion.Any, [Event("OrderPlaced.v1"), Event("OrderPaid.v1")]);
+        await Store.AppendAsync("customer-1", ExpectedVersion.Any, [Event("CustomerRegistered.v1")]);
+        var checkpoint = (await ReadAllAsync())[1].Position;
+        await Store.AppendAsync("order-2", ExpectedVersion.Any, [Event("OrderPlaced.v1")]);
+
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var received = new List<RecordedEvent>();
+        await foreach (var e in Store.SubscribeToAllAsync(checkpoint, EventFilter.ForStreams("order-"), stop.Token))
+        {
+            received.Add(e);
+            if (received.Count == 2)
+            {
+                break;
+            }
+        }
+
+        Assert.Equal([("order-1", "OrderPaid.v1"), ("order-2", "OrderPlaced.v1")], received.Select(e => (e.StreamId, e.Type)));
+    }
+
+    [Fact]
+    public async Task A_stream_subscription_follows_one_stream_from_a_version()
+    {
+        await Store.AppendAsync("order-1", ExpectedVersion.NoStream, [Event(), Event(), Event()]);
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var received = new List<long>();
+        var subscription = Task.Run(async () =>
+        {
+            await foreach (var e in Store.SubscribeToStreamAsync("order-1", 2, stop.Token))
+            {
+                received.Add(e.Version);
+                if (received.Count == 4)
+                {
+                    return;
+                }
+            }
+        });
+
+        await Store.AppendAsync("order-2", ExpectedVersion.Any, [Event()]);
+        await Store.AppendAsync("order-1", 2, [Event(), Event()]);
+        await Store.AppendAsync("order-1", 4, [Event()]);
+        await subscription.WaitAsync(stop.Token);
+
+        Assert.Equal([2L, 3L, 4L, 5L], received);
+    }
 }
