@@ -172,11 +172,10 @@ public sealed class EmbeddedEventStore : IEventStore
     // Events from one position up to (not including) a durable end, read a chunk at a time so memory stays bounded.
     private async IAsyncEnumerable<RecordedEvent> ReadRangeAsync(long fromPosition, long end, EventFilter? filter, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var buffer = new ArrayBufferWriter<byte>(ReadBytes);
         for (var position = Math.Max(fromPosition, _log.LogStartOffset); position < end;)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            buffer.ResetWrittenCount();
+            var buffer = new ArrayBufferWriter<byte>(ReadBytes); // the events handed out point into it, and callers may keep them
             var read = _log.Read(position, ReadBytes, buffer, end);
             if (read.BytesWritten == 0)
             {

@@ -158,6 +158,21 @@ public abstract class EventStoreCompliance : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Events_kept_by_the_reader_stay_intact_after_it_reads_on()
+    {
+        for (var i = 0; i < 50; i++)
+        {
+            await Store.AppendAsync(i % 2 == 0 ? "order-1" : "order-2", ExpectedVersion.Any, [Event(body: $"{{\"n\":{i},\"pad\":\"{new string('x', i * 100)}\"}}")]);
+        }
+
+        var stream = await ReadAsync("order-1");
+        var all = await ReadAllAsync();
+
+        Assert.Equal(Enumerable.Range(0, 25).Select(i => i * 2), stream.Select(e => System.Text.Json.JsonDocument.Parse(e.Data).RootElement.GetProperty("n").GetInt32()));
+        Assert.Equal(Enumerable.Range(0, 50), all.Select(e => System.Text.Json.JsonDocument.Parse(e.Data).RootElement.GetProperty("n").GetInt32()));
+    }
+
+    [Fact]
     public async Task Streams_read_forwards_and_backwards_from_a_version_up_to_a_count()
     {
         for (var i = 0; i < 10; i++)

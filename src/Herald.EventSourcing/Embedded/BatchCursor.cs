@@ -6,16 +6,16 @@ namespace Herald.EventSourcing.Embedded;
 /// <summary>Reads events by position, keeping the last batch read: the events of one append share a batch.</summary>
 internal sealed class BatchCursor(PartitionLog log, string directory)
 {
-    private readonly ArrayBufferWriter<byte> _buffer = new();
     private IReadOnlyList<Record> _records = [];
 
     public RecordedEvent Read(long position)
     {
         if (_records.Count == 0 || position < _records[0].Offset || position > _records[^1].Offset)
         {
-            _buffer.ResetWrittenCount();
-            log.Read(position, 1, _buffer);
-            _records = [.. RecordBatchReader.ReadAll(_buffer.WrittenMemory).SelectMany(b => b.Records)];
+            // A buffer of its own per batch: the events handed out point into it, and callers may keep them.
+            var buffer = new ArrayBufferWriter<byte>();
+            log.Read(position, 1, buffer);
+            _records = [.. RecordBatchReader.ReadAll(buffer.WrittenMemory).SelectMany(b => b.Records)];
         }
 
         foreach (var record in _records)

@@ -1,0 +1,68 @@
+using Polly;
+using Polly.Retry;
+
+namespace Herald.EventSourcing;
+
+/// <summary>
+/// Handles commands for one kind of aggregate: loads its state from its stream, decides, and appends what was decided
+/// with the version it loaded as the expected one. When another writer appended first, the command is decided again
+/// on the new state, up to <see cref="CommandHandlerOptions.MaxConflictRetries"/> times.
+/// </summary>
+public sealed class CommandHandler<TState, TCommand>
+{
+    private readonly IEventStore _store;
+    private readonly EventCodec _codec;
+    private readonly Decider<TState, TCommand> _decider;
+    private readonly ResiliencePipeline _conflicts;
+
+    internal CommandHandler(IEventStore store, EventCodec codec, Decider<TState, TCommand> decider, CommandHandlerOptions options)
+    {
+        _store = store;
+        _codec = codec;
+        _decider = decider;
+        _conflicts = options.MaxConflictRetries == 0
+            ? ResiliencePipeline.Empty
+            : new ResiliencePipelineBuilder()
+                .AddRetry(new RetryStrategyOptions
+                {
+                    ShouldHandle = new PredicateBuilder().Handle<WrongExpectedVersionException>(),
+                    MaxRetryAttempts = options.MaxConflictRetries,
+                    BackoffType = DelayBackoffType.Exponential,
+                    UseJitter = true,
+                    Delay = TimeSpan.FromMilliseconds(5),
+                })
+                .Build();
+    }
+
+    /// <summary>Decides <paramref name="command"/> on the current state of <paramref name="streamId"/> and appends the outcome.</summary>
+    /// <exception cref="WrongExpectedVersionException">Other writers kept appending first, more often than the retries allow.</exception>
+    public Task<CommandResult<TState>> HandleAsync(string streamId, TCommand command, CancellationToken cancellationToken = default) =>
+        _conflicts.ExecuteAsync(
+            async token =>
+            {
+                var (state, version) = await LoadAsync(streamId, token).ConfigureAwait(false);
+                var decided = _decider.Decide(command, state).ToList();
+                if (decided.Count == 0)
+                {
+                    return new CommandResult<TState>(state, version, []);
+                }
+
+                var result = await _store.AppendAsync(streamId, version is { } v ? ExpectedVersion.Exactly(v) : ExpectedVersion.NoStream, [.. decided.Select(_codec.Encode)], token).ConfigureAwait(false);
+                return new CommandResult<TState>(decided.Aggregate(state, _decider.Evolve), result.NextExpectedVersion, decided);
+            },
+            cancellationToken).AsTask();
+
+    /// <summary>The state of <paramref name="streamId"/> now, and the version it was read at (null when it has no events).</summary>
+    public async Task<(TState State, long? Version)> LoadAsync(string streamId, CancellationToken cancellationToken = default)
+    {
+        var state = _decider.Initial;
+        long? version = null;
+        await foreach (var recorded in _store.ReadStreamAsync(streamId, Direction.Forwards, 0, long.MaxValue, cancellationToken).ConfigureAwait(false))
+        {
+            state = _decider.Evolve(state, _codec.Decode(recorded));
+            version = recorded.Version;
+        }
+
+        return (state, version);
+    }
+}

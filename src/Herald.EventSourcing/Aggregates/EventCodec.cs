@@ -1,0 +1,30 @@
+using System.Diagnostics;
+using Herald.Client;
+
+namespace Herald.EventSourcing;
+
+/// <summary>
+/// Turns events into what the store keeps and back, with the SDK's <c>[EventType]</c> names, JSON serializer and
+/// upcasters, so an event has one name whether it is stored, published or consumed.
+/// </summary>
+internal sealed class EventCodec(EventTypeRegistry types, EventSerializer serializer)
+{
+    public EventData Encode(object @event)
+    {
+        var type = types.Get(@event.GetType());
+        return new EventData(Guid.CreateVersion7(), type.Name.ToString(), serializer.Serialize(@event, type.Type))
+        {
+            CorrelationId = EventContext.Current?.Metadata.CorrelationId,
+            CausationId = EventContext.Current?.Metadata.Id.ToString(),
+            TraceParent = Activity.Current?.Id,
+        };
+    }
+
+    /// <exception cref="InvalidEventException">The type is not registered, or the body can't be read as it.</exception>
+    public object Decode(RecordedEvent recorded)
+    {
+        var written = EventTypeName.Parse(recorded.Type);
+        var type = types.Find(written.Name) ?? throw new InvalidEventException($"{recorded.StreamId}@{recorded.Version} is a {recorded.Type}, which is not registered; add it with AddEvent<T>().");
+        return serializer.Deserialize(recorded.Data, written, type);
+    }
+}

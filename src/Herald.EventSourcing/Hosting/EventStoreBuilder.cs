@@ -1,0 +1,46 @@
+using Herald.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Herald.EventSourcing;
+
+/// <summary>Chooses the event store and registers the aggregates that use it; see <see cref="HeraldEventStoreExtensions.AddEventStore"/>.</summary>
+public sealed class EventStoreBuilder
+{
+    internal EventStoreBuilder(HeraldBuilder herald) => Herald = herald;
+
+    /// <summary>The Herald registration this belongs to: register event types there with <c>AddEvent&lt;T&gt;()</c>.</summary>
+    public HeraldBuilder Herald { get; }
+
+    /// <summary>The embedded store, in <paramref name="directory"/> (one process; nothing else to run).</summary>
+    public EventStoreBuilder UseEmbedded(string directory) => UseEmbedded(new EmbeddedEventStoreOptions { Directory = directory });
+
+    /// <summary>The embedded store with <paramref name="options"/>, checked when the host starts.</summary>
+    public EventStoreBuilder UseEmbedded(EmbeddedEventStoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Herald.Services.RemoveAll<IEventStore>();
+        Herald.Services.AddSingleton<IEventStore>(services => EmbeddedEventStore.Open(options, services.GetService<TimeProvider>()));
+        return this;
+    }
+
+    /// <summary>
+    /// Registers a <see cref="CommandHandler{TState, TCommand}"/> for the aggregate <paramref name="decider"/> describes.
+    /// Its event types must be registered with <c>AddEvent&lt;T&gt;()</c>, so that stored events can be read back.
+    /// </summary>
+    public EventStoreBuilder AddDecider<TState, TCommand>(Decider<TState, TCommand> decider, Action<CommandHandlerOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(decider);
+        var options = new CommandHandlerOptions();
+        configure?.Invoke(options);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.MaxConflictRetries, nameof(CommandHandlerOptions.MaxConflictRetries));
+        Herald.Services.AddSingleton(services => new CommandHandler<TState, TCommand>(services.GetRequiredService<IEventStore>(), services.GetRequiredService<EventCodec>(), decider, options));
+        return this;
+    }
+
+    internal void Register()
+    {
+        Herald.Services.TryAddSingleton(services => new EventCodec(services.GetRequiredService<EventTypeRegistry>(), services.GetRequiredService<EventSerializer>()));
+        Herald.Services.AddHostedService<EventStoreStartup>();
+    }
+}

@@ -1,0 +1,124 @@
+using System.Text;
+using Herald.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Herald.EventSourcing.Tests;
+
+public sealed class CommandHandlerTests : IAsyncLifetime
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "herald-es-agg-" + Guid.NewGuid().ToString("N"));
+    private IHost _host = null!;
+
+    private CommandHandler<Order, OrderCommand> Orders => _host.Services.GetRequiredService<CommandHandler<Order, OrderCommand>>();
+
+    private IEventStore Store => _host.Services.GetRequiredService<IEventStore>();
+
+    public async Task InitializeAsync() => _host = await StartAsync(retries: 3);
+
+    public async Task DisposeAsync()
+    {
+        await _host.StopAsync();
+        _host.Dispose();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private async Task<IHost> StartAsync(int retries)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddHerald(h => h
+                .UseEmbedded(Path.Combine(_directory, "broker"))
+                .AddEvent<OrderPlaced>()
+                .AddEvent<OrderPaid>()
+                .AddEvent<OrderShipped>()
+                .AddEvent<ItemAdded>())
+            .AddEventStore(es => es
+                .UseEmbedded(Path.Combine(_directory, "events"))
+                .AddDecider(Order.Decider, o => o.MaxConflictRetries = retries));
+        var host = builder.Build();
+        await host.StartAsync();
+        return host;
+    }
+
+    [Fact]
+    public async Task Commands_decide_events_that_are_stored_and_folded_into_state()
+    {
+        await Orders.HandleAsync("order-1", new PlaceOrder("1", 30m));
+        await Orders.HandleAsync("order-1", new PayOrder("1", 30m));
+        var shipped = await Orders.HandleAsync("order-1", new ShipOrder("1"));
+        var again = await Orders.HandleAsync("order-1", new PlaceOrder("1", 99m));
+
+        Assert.Equal(new Order("shipped", 30m, 30m, 0), shipped.State);
+        Assert.Equal(2, shipped.Version);
+        Assert.Empty(again.Events);
+        Assert.Equal(2, again.Version);
+        Assert.Equal(shipped.State, (await Orders.LoadAsync("order-1")).State);
+
+        var stored = new List<RecordedEvent>();
+        await foreach (var e in Store.ReadStreamAsync("order-1"))
+        {
+            stored.Add(e);
+        }
+
+        Assert.Equal(["OrderPlaced.v1", "OrderPaid.v1", "OrderShipped.v1"], stored.Select(e => e.Type));
+        Assert.Contains("\"total\":30", Encoding.UTF8.GetString(stored[0].Data.Span), StringComparison.OrdinalIgnoreCase);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => Orders.HandleAsync("order-1", new PayOrder("1", 1m)));
+    }
+
+    [Fact]
+    public async Task Concurrent_commands_on_one_aggregate_are_decided_again_after_a_conflict()
+    {
+        await Orders.HandleAsync("order-2", new PlaceOrder("2", 10m));
+
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(i => Task.Run(() => Orders.HandleAsync("order-2", new AddItem("2", $"sku-{i}")))));
+
+        var (state, version) = await Orders.LoadAsync("order-2");
+        Assert.Equal(4, state.Items);
+        Assert.Equal(4, version);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(2)]
+    public async Task A_writer_that_appends_between_load_and_append_causes_a_retry_or_reaches_the_caller(int retries)
+    {
+        await Orders.HandleAsync("order-3", new PlaceOrder("3", 10m));
+        var decisions = 0;
+        var racing = Order.Decider with
+        {
+            Decide = (command, state) =>
+            {
+                if (Interlocked.Increment(ref decisions) == 1)
+                {
+                    // Another process adds an item after this one loaded the order.
+                    Store.AppendAsync("order-3", ExpectedVersion.Any, [new EventData(Guid.CreateVersion7(), "ItemAdded.v1", Encoding.UTF8.GetBytes("{\"orderId\":\"3\",\"sku\":\"x\"}"))]).GetAwaiter().GetResult();
+                }
+
+                return Order.Decider.Decide(command, state);
+            },
+        };
+        var handler = new CommandHandler<Order, OrderCommand>(Store, _host.Services.GetRequiredService<EventCodec>(), racing, new CommandHandlerOptions { MaxConflictRetries = retries });
+
+        if (retries == 0)
+        {
+            var conflict = await Assert.ThrowsAsync<WrongExpectedVersionException>(() => handler.HandleAsync("order-3", new AddItem("3", "y")));
+            Assert.Equal(1, conflict.ActualVersion);
+            Assert.Equal(1, (await Orders.LoadAsync("order-3")).State.Items);
+        }
+        else
+        {
+            var result = await handler.HandleAsync("order-3", new AddItem("3", "y"));
+            Assert.Equal((2, 2L), (result.State.Items, result.Version!.Value));
+            Assert.Equal(2, decisions);
+        }
+    }
+
+    [Fact]
+    public async Task An_unregistered_event_type_in_a_stream_is_a_typed_error()
+    {
+        await Store.AppendAsync("order-4", ExpectedVersion.NoStream, [new EventData(Guid.CreateVersion7(), "OrderCancelled.v1", Encoding.UTF8.GetBytes("{}"))]);
+
+        var error = await Assert.ThrowsAsync<InvalidEventException>(() => Orders.LoadAsync("order-4"));
+        Assert.Contains("OrderCancelled.v1", error.Message, StringComparison.Ordinal);
+    }
+}
