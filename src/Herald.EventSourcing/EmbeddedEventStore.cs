@@ -21,6 +21,7 @@ public sealed class EmbeddedEventStore : IEventStore
     private readonly Lock _gate = new();
     private readonly Dictionary<string, StreamEntry> _streams = new(StringComparer.Ordinal);
     private readonly Dictionary<Guid, EventLocation> _ids = [];
+    private readonly Dictionary<string, long> _snapshots = new(StringComparer.Ordinal);
     private readonly ArrivalSignal _arrivals = new();
 
     private EmbeddedEventStore(PartitionLog log, EmbeddedEventStoreOptions options, TimeProvider time)
@@ -186,7 +187,7 @@ public sealed class EmbeddedEventStore : IEventStore
             {
                 foreach (var record in batch.Records)
                 {
-                    if (record.Offset < position)
+                    if (record.Offset < position || StoredEventCodec.IsSnapshot(record))
                     {
                         continue;
                     }
@@ -203,6 +204,45 @@ public sealed class EmbeddedEventStore : IEventStore
         }
 
         await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async Task SaveSnapshotAsync(string streamId, Snapshot snapshot, CancellationToken cancellationToken = default)
+    {
+        CheckStreamId(streamId);
+        ArgumentNullException.ThrowIfNull(snapshot);
+        long position;
+        lock (_gate)
+        {
+            using var batch = new RecordBatchBuilder();
+            StoredEventCodec.AddSnapshot(batch, streamId, snapshot, _time.GetUtcNow().ToUnixTimeMilliseconds());
+            var appended = _log.Append(batch.ToArray());
+            if (!appended.Succeeded)
+            {
+                throw new ArgumentException($"The snapshot of '{streamId}' was refused: {appended.Problem}", nameof(snapshot));
+            }
+
+            position = appended.BaseOffset;
+            _snapshots[streamId] = position;
+        }
+
+        await _log.WaitForDurableAsync(position + 1, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public Task<Snapshot?> LoadSnapshotAsync(string streamId, CancellationToken cancellationToken = default)
+    {
+        CheckStreamId(streamId);
+        long position;
+        lock (_gate)
+        {
+            if (!_snapshots.TryGetValue(streamId, out position) || position >= _log.DurableEndOffset)
+            {
+                return Task.FromResult<Snapshot?>(null);
+            }
+        }
+
+        return Task.FromResult<Snapshot?>(StoredEventCodec.ReadSnapshot(new BatchCursor(_log, _options.Directory).ReadRecord(position)).Snapshot);
     }
 
     /// <inheritdoc/>
@@ -268,6 +308,12 @@ public sealed class EmbeddedEventStore : IEventStore
             {
                 foreach (var record in batch.Records)
                 {
+                    if (StoredEventCodec.IsSnapshot(record))
+                    {
+                        _snapshots[StoredEventCodec.ReadSnapshot(record).StreamId] = record.Offset;
+                        continue;
+                    }
+
                     var e = StoredEventCodec.Read(record);
                     if (!_streams.TryGetValue(e.StreamId, out var stream))
                     {

@@ -39,6 +39,15 @@ public interface IEventStore : IAsyncDisposable
     /// <summary>As <see cref="SubscribeToAllAsync"/>, for one stream from <paramref name="fromVersion"/>.</summary>
     IAsyncEnumerable<RecordedEvent> SubscribeToStreamAsync(string streamId, long fromVersion = 0, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Keeps <paramref name="snapshot"/> as the latest of <paramref name="streamId"/>, replacing an older one. Snapshots
+    /// are not events: they are in no stream and not in <c>$all</c>.
+    /// </summary>
+    Task SaveSnapshotAsync(string streamId, Snapshot snapshot, CancellationToken cancellationToken = default);
+
+    /// <summary>The latest snapshot of <paramref name="streamId"/>, or null when it has none.</summary>
+    Task<Snapshot?> LoadSnapshotAsync(string streamId, CancellationToken cancellationToken = default);
+
     /// <summary>The version of the stream's last event, or null when it has none.</summary>
     /// <exception cref="StreamDeletedException">The stream was deleted for good.</exception>
     Task<long?> GetStreamVersionAsync(string streamId, CancellationToken cancellationToken = default);

@@ -34,7 +34,11 @@ public sealed class CommandHandlerTests : IAsyncLifetime
                 .AddEvent<ItemAdded>())
             .AddEventStore(es => es
                 .UseEmbedded(Path.Combine(_directory, "events"))
-                .AddDecider(Order.Decider, o => o.MaxConflictRetries = retries));
+                .AddDecider(Order.Decider, o =>
+                {
+                    o.MaxConflictRetries = retries;
+                    o.SnapshotEvery = 3;
+                }));
         var host = builder.Build();
         await host.StartAsync();
         return host;
@@ -120,5 +124,31 @@ public sealed class CommandHandlerTests : IAsyncLifetime
 
         var error = await Assert.ThrowsAsync<InvalidEventException>(() => Orders.LoadAsync("order-4"));
         Assert.Contains("OrderCancelled.v1", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Loading_starts_from_the_snapshot_of_the_same_schema_and_reads_only_what_follows()
+    {
+        await Orders.HandleAsync("order-5", new PlaceOrder("5", 10m));
+        for (var i = 0; i < 6; i++)
+        {
+            await Orders.HandleAsync("order-5", new AddItem("5", $"sku-{i}"));
+        }
+
+        var taken = await Store.LoadSnapshotAsync("order-5");
+        Assert.Equal(5, taken!.Version); // passing 3 and 6 events took snapshots; the latest is after the 6th
+        Assert.Equal((6, 6L), ((await Orders.LoadAsync("order-5")).State.Items, (await Orders.LoadAsync("order-5")).Version!.Value));
+
+        // A snapshot that says something the events do not: loading must have used it, plus the one event after it.
+        await Store.SaveSnapshotAsync("order-5", new Snapshot(5, 1, Encoding.UTF8.GetBytes("{\"status\":\"placed\",\"total\":10,\"paid\":0,\"items\":100}")));
+        Assert.Equal(101, (await Orders.LoadAsync("order-5")).State.Items);
+
+        // One of another schema version is ignored: the state comes from the events alone.
+        await Store.SaveSnapshotAsync("order-5", new Snapshot(5, 2, Encoding.UTF8.GetBytes("{\"status\":\"placed\",\"total\":10,\"paid\":0,\"items\":100}")));
+        Assert.Equal(6, (await Orders.LoadAsync("order-5")).State.Items);
+
+        // So is one that no longer reads as the state.
+        await Store.SaveSnapshotAsync("order-5", new Snapshot(5, 1, Encoding.UTF8.GetBytes("[1,2,3]")));
+        Assert.Equal(6, (await Orders.LoadAsync("order-5")).State.Items);
     }
 }

@@ -350,4 +350,22 @@ public abstract class EventStoreCompliance : IAsyncLifetime
 
         Assert.Equal([2L, 3L, 4L, 5L], received);
     }
+
+    [Fact]
+    public async Task The_latest_snapshot_is_kept_beside_its_stream_and_is_no_event()
+    {
+        await Store.AppendAsync("order-1", ExpectedVersion.NoStream, [Event(), Event(), Event()]);
+        Assert.Null(await Store.LoadSnapshotAsync("order-1"));
+
+        await Store.SaveSnapshotAsync("order-1", new Snapshot(1, 1, Encoding.UTF8.GetBytes("{\"items\":1}")));
+        await Store.SaveSnapshotAsync("order-1", new Snapshot(2, 1, Encoding.UTF8.GetBytes("{\"items\":2}")));
+        await RestartAsync();
+        var latest = await Store.LoadSnapshotAsync("order-1");
+
+        Assert.Equal((2L, 1, "{\"items\":2}"), (latest!.Version, latest.SchemaVersion, Encoding.UTF8.GetString(latest.Data.Span)));
+        Assert.Null(await Store.LoadSnapshotAsync("order-2"));
+        Assert.Equal(3, (await ReadAllAsync()).Count);
+        Assert.Equal(3, (await ReadAsync("order-1")).Count);
+        Assert.Equal(3, (await Store.AppendAsync("order-1", 2, [Event()])).NextExpectedVersion);
+    }
 }

@@ -12,6 +12,9 @@ internal sealed class EventSerializer(EventTypeRegistry types, JsonSerializerOpt
     /// <summary>The body of <paramref name="event"/>.</summary>
     public byte[] Serialize(object @event, Type type) => JsonSerializer.SerializeToUtf8Bytes(@event, type, options);
 
+    /// <summary>Any value (an aggregate's snapshot, say) as JSON with the same settings as events.</summary>
+    public object? DeserializeValue(ReadOnlyMemory<byte> json, Type type) => JsonSerializer.Deserialize(json.Span, type, options);
+
     /// <summary>
     /// The body as <paramref name="target"/>'s current version. Throws <see cref="InvalidEventException"/> when the body
     /// does not parse, is newer than this service knows, or an upcaster step is missing.

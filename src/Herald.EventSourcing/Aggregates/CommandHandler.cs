@@ -13,6 +13,7 @@ public sealed class CommandHandler<TState, TCommand>
     private readonly IEventStore _store;
     private readonly EventCodec _codec;
     private readonly Decider<TState, TCommand> _decider;
+    private readonly CommandHandlerOptions _options;
     private readonly ResiliencePipeline _conflicts;
 
     internal CommandHandler(IEventStore store, EventCodec codec, Decider<TState, TCommand> decider, CommandHandlerOptions options)
@@ -20,6 +21,7 @@ public sealed class CommandHandler<TState, TCommand>
         _store = store;
         _codec = codec;
         _decider = decider;
+        _options = options;
         _conflicts = options.MaxConflictRetries == 0
             ? ResiliencePipeline.Empty
             : new ResiliencePipelineBuilder()
@@ -48,7 +50,9 @@ public sealed class CommandHandler<TState, TCommand>
                 }
 
                 var result = await _store.AppendAsync(streamId, version is { } v ? ExpectedVersion.Exactly(v) : ExpectedVersion.NoStream, [.. decided.Select(_codec.Encode)], token).ConfigureAwait(false);
-                return new CommandResult<TState>(decided.Aggregate(state, _decider.Evolve), result.NextExpectedVersion, decided);
+                var next = decided.Aggregate(state, _decider.Evolve);
+                await SnapshotIfDueAsync(streamId, next, version, result.NextExpectedVersion, token).ConfigureAwait(false);
+                return new CommandResult<TState>(next, result.NextExpectedVersion, decided);
             },
             cancellationToken).AsTask();
 
@@ -57,12 +61,39 @@ public sealed class CommandHandler<TState, TCommand>
     {
         var state = _decider.Initial;
         long? version = null;
-        await foreach (var recorded in _store.ReadStreamAsync(streamId, Direction.Forwards, 0, long.MaxValue, cancellationToken).ConfigureAwait(false))
+        if (_options.SnapshotEvery > 0
+            && await _store.LoadSnapshotAsync(streamId, cancellationToken).ConfigureAwait(false) is { } snapshot
+            && snapshot.SchemaVersion == _options.SnapshotSchemaVersion
+            && _codec.TryDecodeState<TState>(snapshot.Data, out var saved))
+        {
+            (state, version) = (saved, snapshot.Version);
+        }
+
+        await foreach (var recorded in _store.ReadStreamAsync(streamId, Direction.Forwards, (version ?? -1) + 1, long.MaxValue, cancellationToken).ConfigureAwait(false))
         {
             state = _decider.Evolve(state, _codec.Decode(recorded));
             version = recorded.Version;
         }
 
         return (state, version);
+    }
+
+    // After the events are stored: a snapshot that fails costs only speed, so it does not fail the command.
+    private async Task SnapshotIfDueAsync(string streamId, TState state, long? before, long after, CancellationToken cancellationToken)
+    {
+        var every = _options.SnapshotEvery;
+        if (every <= 0 || ((before ?? -1) + 1) / every == (after + 1) / every)
+        {
+            return;
+        }
+
+        try
+        {
+            await _store.SaveSnapshotAsync(streamId, new Snapshot(after, _options.SnapshotSchemaVersion, _codec.EncodeState(state)), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // The next load reads more events; the one after the next multiple tries again.
+        }
     }
 }

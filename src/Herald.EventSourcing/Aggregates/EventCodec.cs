@@ -20,6 +20,23 @@ internal sealed class EventCodec(EventTypeRegistry types, EventSerializer serial
         };
     }
 
+    public byte[] EncodeState<TState>(TState state) => serializer.Serialize(state!, typeof(TState));
+
+    /// <summary>The state a snapshot holds, or null when it can't be read as <typeparamref name="TState"/> any more.</summary>
+    public bool TryDecodeState<TState>(ReadOnlyMemory<byte> json, out TState state)
+    {
+        try
+        {
+            state = (TState)serializer.DeserializeValue(json, typeof(TState))!;
+            return state is not null;
+        }
+        catch (Exception exception) when (exception is System.Text.Json.JsonException or NotSupportedException or InvalidCastException)
+        {
+            state = default!;
+            return false;
+        }
+    }
+
     /// <exception cref="InvalidEventException">The type is not registered, or the body can't be read as it.</exception>
     public object Decode(RecordedEvent recorded)
     {

@@ -8,7 +8,9 @@ internal sealed class BatchCursor(PartitionLog log, string directory)
 {
     private IReadOnlyList<Record> _records = [];
 
-    public RecordedEvent Read(long position)
+    public RecordedEvent Read(long position) => StoredEventCodec.Read(ReadRecord(position));
+
+    public Record ReadRecord(long position)
     {
         if (_records.Count == 0 || position < _records[0].Offset || position > _records[^1].Offset)
         {
@@ -22,7 +24,7 @@ internal sealed class BatchCursor(PartitionLog log, string directory)
         {
             if (record.Offset == position)
             {
-                return StoredEventCodec.Read(record);
+                return record;
             }
         }
 

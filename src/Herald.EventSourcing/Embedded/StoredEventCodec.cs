@@ -16,6 +16,7 @@ internal static class StoredEventCodec
     private const string Correlation = "correlation";
     private const string Causation = "causation";
     private const string Trace = "traceparent";
+    private const string SnapshotSchema = "snapshot";
 
     public static void Add(RecordBatchBuilder batch, string streamId, long version, EventData e, long timestamp)
     {
@@ -32,6 +33,29 @@ internal static class StoredEventCodec
             new(Trace, Utf8(e.TraceParent)),
         ];
         batch.Add(timestamp, Encoding.UTF8.GetBytes(streamId), e.Data, headers[..(e.TraceParent is not null ? 6 : e.CausationId is not null ? 5 : e.CorrelationId is not null ? 4 : 3)]);
+    }
+
+    /// <summary>A snapshot as a record of the same log, told apart by its schema header; it is no event.</summary>
+    public static void AddSnapshot(RecordBatchBuilder batch, string streamId, Snapshot snapshot, long timestamp)
+    {
+        var schema = new byte[4];
+        BinaryPrimitives.WriteInt32BigEndian(schema, snapshot.SchemaVersion);
+        var version = new byte[8];
+        BinaryPrimitives.WriteInt64BigEndian(version, snapshot.Version);
+        batch.Add(timestamp, Encoding.UTF8.GetBytes(streamId), snapshot.Data, [new(SnapshotSchema, schema), new(Version, version)]);
+    }
+
+    public static bool IsSnapshot(in Record record) => record.Headers.Count > 0 && record.Headers[0].Key == SnapshotSchema;
+
+    public static (string StreamId, Snapshot Snapshot) ReadSnapshot(in Record record)
+    {
+        var headers = record.Headers;
+        if (record.Key is not { } key || headers.Count != 2 || headers[0].Value is not { Length: 4 } schema || headers[1].Value is not { Length: 8 } version)
+        {
+            throw new InvalidDataException($"The snapshot record at position {record.Offset} is malformed.");
+        }
+
+        return (Encoding.UTF8.GetString(key.Span), new Snapshot(BinaryPrimitives.ReadInt64BigEndian(version.Span), BinaryPrimitives.ReadInt32BigEndian(schema.Span), record.Value ?? ReadOnlyMemory<byte>.Empty));
     }
 
     /// <summary>The event a stored record holds.</summary>

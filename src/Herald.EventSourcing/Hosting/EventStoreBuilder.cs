@@ -34,6 +34,7 @@ public sealed class EventStoreBuilder
         var options = new CommandHandlerOptions();
         configure?.Invoke(options);
         ArgumentOutOfRangeException.ThrowIfNegative(options.MaxConflictRetries, nameof(CommandHandlerOptions.MaxConflictRetries));
+        ArgumentOutOfRangeException.ThrowIfNegative(options.SnapshotEvery, nameof(CommandHandlerOptions.SnapshotEvery));
         Herald.Services.AddSingleton(services => new CommandHandler<TState, TCommand>(services.GetRequiredService<IEventStore>(), services.GetRequiredService<EventCodec>(), decider, options));
         return this;
     }
