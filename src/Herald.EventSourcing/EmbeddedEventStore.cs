@@ -71,6 +71,11 @@ public sealed class EmbeddedEventStore : IEventStore
         lock (_gate)
         {
             _streams.TryGetValue(streamId, out var stream);
+            if (stream?.State.Tombstoned == true)
+            {
+                throw new StreamDeletedException(streamId);
+            }
+
             var plan = AppendPlan.For(streamId, stream, expected, events, _ids);
             if (plan.IsDuplicate(events.Count))
             {
@@ -93,17 +98,34 @@ public sealed class EmbeddedEventStore : IEventStore
         CheckStreamId(streamId);
         ArgumentOutOfRangeException.ThrowIfNegative(maxCount);
         long[] positions;
+        TimeSpan? maxAge;
         lock (_gate)
         {
-            if (!_streams.TryGetValue(streamId, out var stream))
+            _streams.TryGetValue(streamId, out var stream);
+            if (stream?.State.Tombstoned == true)
+            {
+                throw new StreamDeletedException(streamId);
+            }
+
+            if (stream?.VisibleLastVersion is not { } last)
             {
                 yield break;
             }
 
-            var from = fromVersion ?? (direction == Direction.Forwards ? 0 : long.MaxValue);
-            positions = stream.Positions(from, maxCount, direction);
+            var first = stream.FirstVisibleVersion;
+            maxAge = stream.State.Metadata.MaxAge;
+            if (direction == Direction.Forwards)
+            {
+                positions = stream.Positions(Math.Max(fromVersion ?? 0, first), maxCount, direction);
+            }
+            else
+            {
+                var from = Math.Min(fromVersion ?? last, last);
+                positions = from < first ? [] : stream.Positions(from, Math.Min(maxCount, from - first + 1), direction);
+            }
         }
 
+        var oldest = maxAge is { } age ? _time.GetUtcNow() - age : DateTimeOffset.MinValue;
         var durable = _log.DurableEndOffset;
         var batch = new BatchCursor(_log, _options.Directory);
         foreach (var position in positions)
@@ -114,7 +136,11 @@ public sealed class EmbeddedEventStore : IEventStore
                 continue; // appended but not yet durable: not acknowledged, so not there yet
             }
 
-            yield return batch.Read(position);
+            var recorded = batch.Read(position);
+            if (recorded.Timestamp >= oldest)
+            {
+                yield return recorded;
+            }
         }
 
         await Task.CompletedTask.ConfigureAwait(false);
@@ -187,7 +213,7 @@ public sealed class EmbeddedEventStore : IEventStore
             {
                 foreach (var record in batch.Records)
                 {
-                    if (record.Offset < position || StoredEventCodec.IsSnapshot(record))
+                    if (record.Offset < position || StoredEventCodec.IsControl(record))
                     {
                         continue;
                     }
@@ -246,12 +272,66 @@ public sealed class EmbeddedEventStore : IEventStore
     }
 
     /// <inheritdoc/>
+    public Task DeleteStreamAsync(string streamId, ExpectedVersion expected, CancellationToken cancellationToken = default) =>
+        ChangeStateAsync(streamId, expected, state => state with { Deleted = true }, truncateAll: true, cancellationToken);
+
+    /// <inheritdoc/>
+    public Task TombstoneStreamAsync(string streamId, ExpectedVersion expected, CancellationToken cancellationToken = default) =>
+        ChangeStateAsync(streamId, expected, state => state with { Tombstoned = true }, truncateAll: true, cancellationToken);
+
+    /// <inheritdoc/>
+    public Task SetStreamMetadataAsync(string streamId, StreamMetadata metadata, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        if (metadata.MaxCount < 0 || metadata.TruncateBefore < 0 || metadata.MaxAge < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(metadata), "MaxCount, MaxAge and TruncateBefore must not be negative.");
+        }
+
+        return ChangeStateAsync(streamId, ExpectedVersion.Any, state => state with { Metadata = metadata }, truncateAll: false, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<StreamMetadata> GetStreamMetadataAsync(string streamId, CancellationToken cancellationToken = default)
+    {
+        CheckStreamId(streamId);
+        lock (_gate)
+        {
+            return Task.FromResult(_streams.TryGetValue(streamId, out var stream) ? stream.State.Metadata : new StreamMetadata());
+        }
+    }
+
+    /// <inheritdoc/>
+    public async IAsyncEnumerable<string> ListStreamsAsync(string prefix = "", [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        string[] names;
+        lock (_gate)
+        {
+            names = [.. _streams.Values.Where(s => s.VisibleLastVersion is not null && !s.State.Tombstoned && s.Id.StartsWith(prefix, StringComparison.Ordinal)).Select(s => s.Id).Order(StringComparer.Ordinal)];
+        }
+
+        foreach (var name in names)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return name;
+        }
+
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
     public Task<long?> GetStreamVersionAsync(string streamId, CancellationToken cancellationToken = default)
     {
         CheckStreamId(streamId);
         lock (_gate)
         {
-            return Task.FromResult(_streams.TryGetValue(streamId, out var stream) ? stream.LastVersion : null);
+            if (!_streams.TryGetValue(streamId, out var stream))
+            {
+                return Task.FromResult<long?>(null);
+            }
+
+            return stream.State.Tombstoned ? Task.FromException<long?>(new StreamDeletedException(streamId)) : Task.FromResult(stream.VisibleLastVersion);
         }
     }
 
@@ -282,6 +362,7 @@ public sealed class EmbeddedEventStore : IEventStore
         }
 
         stream ??= _streams[streamId] = new StreamEntry(streamId);
+        stream.State = stream.State with { Deleted = false }; // a soft-deleted stream comes back with its next event
         for (var i = plan.Skip; i < events.Count; i++)
         {
             var version = plan.FirstVersion + i - plan.Skip;
@@ -290,6 +371,64 @@ public sealed class EmbeddedEventStore : IEventStore
         }
 
         return new AppendResult(stream.LastVersion!.Value, appended.LastOffset);
+    }
+
+    // A stream's metadata or life cycle changes by a record in the log, so it is ordered with the events and survives a crash.
+    private async Task ChangeStateAsync(string streamId, ExpectedVersion expected, Func<StreamState, StreamState> change, bool truncateAll, CancellationToken cancellationToken)
+    {
+        CheckStreamId(streamId);
+        long position;
+        lock (_gate)
+        {
+            var stream = _streams.GetValueOrDefault(streamId);
+            if (stream?.State.Tombstoned == true)
+            {
+                throw new StreamDeletedException(streamId);
+            }
+
+            var current = stream?.VisibleLastVersion;
+            var matches = expected.Value switch
+            {
+                -2 => true,
+                -1 => current is null,
+                -4 => current is not null,
+                var exact => current == exact,
+            };
+            if (!matches)
+            {
+                throw new WrongExpectedVersionException(streamId, expected, current);
+            }
+
+            stream ??= Entry(streamId);
+            var state = change(stream.State);
+            if (truncateAll)
+            {
+                state = state with { Metadata = state.Metadata with { TruncateBefore = (stream.LastVersion ?? -1) + 1 } };
+            }
+
+            using var batch = new RecordBatchBuilder();
+            StoredEventCodec.AddStreamState(batch, streamId, state, _time.GetUtcNow().ToUnixTimeMilliseconds());
+            var appended = _log.Append(batch.ToArray());
+            if (!appended.Succeeded)
+            {
+                throw new InvalidOperationException($"The log refused the change to '{streamId}': {appended.Problem}");
+            }
+
+            stream.State = state;
+            position = appended.BaseOffset;
+        }
+
+        await _log.WaitForDurableAsync(position + 1, cancellationToken).ConfigureAwait(false);
+    }
+
+    private StreamEntry Entry(string streamId)
+    {
+        if (!_streams.TryGetValue(streamId, out var stream))
+        {
+            _streams[streamId] = stream = new StreamEntry(streamId);
+        }
+
+        return stream;
     }
 
     private void Rebuild()
@@ -314,11 +453,16 @@ public sealed class EmbeddedEventStore : IEventStore
                         continue;
                     }
 
-                    var e = StoredEventCodec.Read(record);
-                    if (!_streams.TryGetValue(e.StreamId, out var stream))
+                    if (StoredEventCodec.IsStreamState(record))
                     {
-                        _streams[e.StreamId] = stream = new StreamEntry(e.StreamId);
+                        var (id, state) = StoredEventCodec.ReadStreamState(record);
+                        Entry(id).State = state;
+                        continue;
                     }
+
+                    var e = StoredEventCodec.Read(record);
+                    var stream = Entry(e.StreamId);
+                    stream.State = stream.State with { Deleted = false };
 
                     if (e.Version != (stream.LastVersion ?? -1) + 1)
                     {

@@ -48,6 +48,26 @@ public interface IEventStore : IAsyncDisposable
     /// <summary>The latest snapshot of <paramref name="streamId"/>, or null when it has none.</summary>
     Task<Snapshot?> LoadSnapshotAsync(string streamId, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Deletes <paramref name="streamId"/> softly: it reads as empty and lists no more, but an append brings it back, its
+    /// versions going on from where they were. Its events stay in <c>$all</c>.
+    /// </summary>
+    /// <exception cref="WrongExpectedVersionException">The stream is not where <paramref name="expected"/> says.</exception>
+    Task DeleteStreamAsync(string streamId, ExpectedVersion expected, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes <paramref name="streamId"/> for good: every later read or append throws <see cref="StreamDeletedException"/>.</summary>
+    /// <exception cref="WrongExpectedVersionException">The stream is not where <paramref name="expected"/> says.</exception>
+    Task TombstoneStreamAsync(string streamId, ExpectedVersion expected, CancellationToken cancellationToken = default);
+
+    /// <summary>Sets how much of <paramref name="streamId"/> readers see (max count, max age, truncate before).</summary>
+    Task SetStreamMetadataAsync(string streamId, StreamMetadata metadata, CancellationToken cancellationToken = default);
+
+    /// <summary>The stream's metadata; empty when none was set.</summary>
+    Task<StreamMetadata> GetStreamMetadataAsync(string streamId, CancellationToken cancellationToken = default);
+
+    /// <summary>The streams with visible events whose ids start with <paramref name="prefix"/>, in ordinal order.</summary>
+    IAsyncEnumerable<string> ListStreamsAsync(string prefix = "", CancellationToken cancellationToken = default);
+
     /// <summary>The version of the stream's last event, or null when it has none.</summary>
     /// <exception cref="StreamDeletedException">The stream was deleted for good.</exception>
     Task<long?> GetStreamVersionAsync(string streamId, CancellationToken cancellationToken = default);

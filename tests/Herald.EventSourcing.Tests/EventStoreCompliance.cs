@@ -368,4 +368,85 @@ public abstract class EventStoreCompliance : IAsyncLifetime
         Assert.Equal(3, (await ReadAsync("order-1")).Count);
         Assert.Equal(3, (await Store.AppendAsync("order-1", 2, [Event()])).NextExpectedVersion);
     }
+
+    [Fact]
+    public async Task A_soft_deleted_stream_reads_empty_and_comes_back_with_its_versions_going_on()
+    {
+        await Store.AppendAsync("order-1", ExpectedVersion.NoStream, [Event(), Event()]);
+        await Assert.ThrowsAsync<WrongExpectedVersionException>(() => Store.DeleteStreamAsync("order-1", 0));
+
+        await Store.DeleteStreamAsync("order-1", 1);
+
+        Assert.Empty(await ReadAsync("order-1"));
+        Assert.Null(await Store.GetStreamVersionAsync("order-1"));
+        Assert.DoesNotContain("order-1", await ListAsync(""));
+        await RestartAsync();
+        Assert.Empty(await ReadAsync("order-1"));
+
+        var back = await Store.AppendAsync("order-1", ExpectedVersion.NoStream, [Event()]);
+
+        Assert.Equal(2, back.NextExpectedVersion);
+        Assert.Equal([2L], (await ReadAsync("order-1")).Select(e => e.Version));
+        Assert.Equal(3, (await ReadAllAsync()).Count); // $all keeps the history
+    }
+
+    [Fact]
+    public async Task A_tombstoned_stream_is_gone_for_good()
+    {
+        await Store.AppendAsync("order-1", ExpectedVersion.NoStream, [Event()]);
+        await Store.TombstoneStreamAsync("order-1", ExpectedVersion.Any);
+        await RestartAsync();
+
+        await Assert.ThrowsAsync<StreamDeletedException>(() => Store.AppendAsync("order-1", ExpectedVersion.Any, [Event()]));
+        await Assert.ThrowsAsync<StreamDeletedException>(() => ReadAsync("order-1"));
+        await Assert.ThrowsAsync<StreamDeletedException>(() => Store.GetStreamVersionAsync("order-1"));
+        await Assert.ThrowsAsync<StreamDeletedException>(() => Store.DeleteStreamAsync("order-1", ExpectedVersion.Any));
+        Assert.Empty(await ListAsync("order-"));
+    }
+
+    [Fact]
+    public async Task Stream_metadata_limits_what_readers_see_by_count_and_truncation()
+    {
+        for (var i = 0; i < 10; i++)
+        {
+            await Store.AppendAsync("order-1", ExpectedVersion.Any, [Event()]);
+        }
+
+        await Store.SetStreamMetadataAsync("order-1", new StreamMetadata { MaxCount = 3 });
+        Assert.Equal([7L, 8L, 9L], (await ReadAsync("order-1")).Select(e => e.Version));
+        Assert.Equal([9L, 8L, 7L], (await ReadAsync("order-1", Direction.Backwards)).Select(e => e.Version));
+
+        await Store.SetStreamMetadataAsync("order-1", new StreamMetadata { TruncateBefore = 5 });
+        await RestartAsync();
+
+        Assert.Equal(5, (await Store.GetStreamMetadataAsync("order-1")).TruncateBefore);
+        Assert.Equal([5L, 6L, 7L, 8L, 9L], (await ReadAsync("order-1")).Select(e => e.Version));
+        Assert.Equal([5L], (await ReadAsync("order-1", Direction.Backwards, 5)).Select(e => e.Version));
+        Assert.Empty(await ReadAsync("order-1", Direction.Backwards, 4));
+        Assert.Equal(9, await Store.GetStreamVersionAsync("order-1"));
+        Assert.Equal(10, (await ReadAllAsync()).Count);
+    }
+
+    [Fact]
+    public async Task Streams_are_listed_by_prefix()
+    {
+        foreach (var stream in new[] { "order-2", "customer-1", "order-1", "order-10" })
+        {
+            await Store.AppendAsync(stream, ExpectedVersion.NoStream, [Event()]);
+        }
+
+        Assert.Equal(["order-1", "order-10", "order-2"], await ListAsync("order-"));
+        Assert.Equal(4, (await ListAsync("")).Count);
+    }
+
+    private async Task<List<string>> ListAsync(string prefix)
+    {
+        var names = new List<string>();
+        await foreach (var name in Store.ListStreamsAsync(prefix))
+        {
+            names.Add(name);
+        }
+
+        return names;
+    }
 }

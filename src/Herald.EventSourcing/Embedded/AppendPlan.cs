@@ -13,6 +13,7 @@ internal readonly record struct AppendPlan(int Skip, long FirstVersion)
     public static AppendPlan For(string streamId, StreamEntry? stream, ExpectedVersion expected, IReadOnlyList<EventData> events, IReadOnlyDictionary<Guid, EventLocation> stored)
     {
         var current = stream?.LastVersion;
+        var visible = stream?.VisibleLastVersion;
         var known = 0;
         long? knownFrom = null;
         for (; known < events.Count && stored.TryGetValue(events[known].EventId, out var location); known++)
@@ -35,14 +36,15 @@ internal readonly record struct AppendPlan(int Skip, long FirstVersion)
             throw new WrongExpectedVersionException(streamId, expected, current);
         }
 
+        // A soft-deleted stream is empty to its writers too, but its versions go on.
         var matches = expected.Value switch
         {
             -2 => true,
-            -1 => current is null,
-            -4 => current is not null,
+            -1 => visible is null,
+            -4 => visible is not null,
             var exact => current == exact,
         };
-        return matches ? new AppendPlan(0, (current ?? -1) + 1) : throw new WrongExpectedVersionException(streamId, expected, current);
+        return matches ? new AppendPlan(0, (current ?? -1) + 1) : throw new WrongExpectedVersionException(streamId, expected, visible);
     }
 
     private static AppendPlan Retried(string streamId, StreamEntry stream, ExpectedVersion expected, IReadOnlyList<EventData> events, int known, long from)

@@ -17,6 +17,7 @@ internal static class StoredEventCodec
     private const string Causation = "causation";
     private const string Trace = "traceparent";
     private const string SnapshotSchema = "snapshot";
+    private const string StreamStateHeader = "stream-state";
 
     public static void Add(RecordBatchBuilder batch, string streamId, long version, EventData e, long timestamp)
     {
@@ -46,6 +47,31 @@ internal static class StoredEventCodec
     }
 
     public static bool IsSnapshot(in Record record) => record.Headers.Count > 0 && record.Headers[0].Key == SnapshotSchema;
+
+    /// <summary>A record that is no event: a snapshot, or a change of a stream's metadata or life cycle.</summary>
+    public static bool IsControl(in Record record) => record.Headers.Count > 0 && record.Headers[0].Key is SnapshotSchema or StreamStateHeader;
+
+    public static void AddStreamState(RecordBatchBuilder batch, string streamId, StreamState state, long timestamp)
+    {
+        var json = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new StoredStreamState(state.Metadata.MaxCount, (long?)state.Metadata.MaxAge?.TotalMilliseconds, state.Metadata.TruncateBefore, state.Deleted, state.Tombstoned));
+        batch.Add(timestamp, Encoding.UTF8.GetBytes(streamId), json, [new(StreamStateHeader, null)]);
+    }
+
+    public static bool IsStreamState(in Record record) => record.Headers.Count > 0 && record.Headers[0].Key == StreamStateHeader;
+
+    public static (string StreamId, StreamState State) ReadStreamState(in Record record)
+    {
+        var stored = record.Key is { } key && record.Value is { } value ? System.Text.Json.JsonSerializer.Deserialize<StoredStreamState>(value.Span) : null;
+        if (stored is null)
+        {
+            throw new InvalidDataException($"The stream state record at position {record.Offset} is malformed.");
+        }
+
+        var metadata = new StreamMetadata { MaxCount = stored.MaxCount, MaxAge = stored.MaxAgeMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null, TruncateBefore = stored.TruncateBefore };
+        return (Encoding.UTF8.GetString(record.Key!.Value.Span), new StreamState(metadata, stored.Deleted, stored.Tombstoned));
+    }
+
+    private sealed record StoredStreamState(long? MaxCount, long? MaxAgeMs, long? TruncateBefore, bool Deleted, bool Tombstoned);
 
     public static (string StreamId, Snapshot Snapshot) ReadSnapshot(in Record record)
     {

@@ -7,6 +7,26 @@ internal sealed class StreamEntry(string id)
 
     public string Id { get; } = id;
 
+    public StreamState State { get; set; } = StreamState.Default;
+
+    /// <summary>The version of the last event readers see, or null when they see none (a new or soft-deleted stream).</summary>
+    public long? VisibleLastVersion => State.Deleted || State.Tombstoned ? null : LastVersion;
+
+    /// <summary>The first version readers may see by count and truncation; age is checked per event as it is read.</summary>
+    public long FirstVisibleVersion
+    {
+        get
+        {
+            var first = State.Metadata.TruncateBefore ?? 0;
+            if (State.Metadata.MaxCount is { } max && LastVersion is { } last)
+            {
+                first = Math.Max(first, last - max + 1);
+            }
+
+            return first;
+        }
+    }
+
     /// <summary>The version of the last event, or null when the stream has none.</summary>
     public long? LastVersion => _positions.Count == 0 ? null : _positions.Count - 1;
 
