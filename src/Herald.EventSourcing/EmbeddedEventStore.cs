@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
-using System.Text;
 using Herald.EventSourcing.Embedded;
 using Herald.Storage;
 
@@ -14,7 +13,6 @@ namespace Herald.EventSourcing;
 public sealed class EmbeddedEventStore : IEventStore
 {
     private const int ReadBytes = 1024 * 1024;
-    private const int MaxStreamIdBytes = 1024;
     private readonly PartitionLog _log;
     private readonly EmbeddedEventStoreOptions _options;
     private readonly TimeProvider _time;
@@ -65,8 +63,8 @@ public sealed class EmbeddedEventStore : IEventStore
     /// <inheritdoc/>
     public async Task<AppendResult> AppendAsync(string streamId, ExpectedVersion expected, IReadOnlyList<EventData> events, CancellationToken cancellationToken = default)
     {
-        CheckStreamId(streamId);
-        CheckEvents(events);
+        StoreArguments.CheckStreamId(streamId);
+        StoreArguments.CheckEvents(events);
         AppendResult result;
         lock (_gate)
         {
@@ -76,7 +74,7 @@ public sealed class EmbeddedEventStore : IEventStore
                 throw new StreamDeletedException(streamId);
             }
 
-            var plan = AppendPlan.For(streamId, stream, expected, events, _ids);
+            var plan = AppendPlan.For(streamId, stream?.LastVersion, stream?.VisibleLastVersion, expected, events, id => _ids.TryGetValue(id, out var at) ? new StoredAt(at.Stream.Id, at.Version) : null);
             if (plan.IsDuplicate(events.Count))
             {
                 var last = plan.FirstVersion - 1;
@@ -95,7 +93,7 @@ public sealed class EmbeddedEventStore : IEventStore
     /// <inheritdoc/>
     public async IAsyncEnumerable<RecordedEvent> ReadStreamAsync(string streamId, Direction direction = Direction.Forwards, long? fromVersion = null, long maxCount = long.MaxValue, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        CheckStreamId(streamId);
+        StoreArguments.CheckStreamId(streamId);
         ArgumentOutOfRangeException.ThrowIfNegative(maxCount);
         long[] positions;
         TimeSpan? maxAge;
@@ -177,7 +175,7 @@ public sealed class EmbeddedEventStore : IEventStore
     /// <inheritdoc/>
     public async IAsyncEnumerable<RecordedEvent> SubscribeToStreamAsync(string streamId, long fromVersion = 0, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        CheckStreamId(streamId);
+        StoreArguments.CheckStreamId(streamId);
         ArgumentOutOfRangeException.ThrowIfNegative(fromVersion);
         for (var version = fromVersion; ;)
         {
@@ -235,7 +233,7 @@ public sealed class EmbeddedEventStore : IEventStore
     /// <inheritdoc/>
     public async Task SaveSnapshotAsync(string streamId, Snapshot snapshot, CancellationToken cancellationToken = default)
     {
-        CheckStreamId(streamId);
+        StoreArguments.CheckStreamId(streamId);
         ArgumentNullException.ThrowIfNull(snapshot);
         long position;
         lock (_gate)
@@ -258,7 +256,7 @@ public sealed class EmbeddedEventStore : IEventStore
     /// <inheritdoc/>
     public Task<Snapshot?> LoadSnapshotAsync(string streamId, CancellationToken cancellationToken = default)
     {
-        CheckStreamId(streamId);
+        StoreArguments.CheckStreamId(streamId);
         long position;
         lock (_gate)
         {
@@ -294,7 +292,7 @@ public sealed class EmbeddedEventStore : IEventStore
     /// <inheritdoc/>
     public Task<StreamMetadata> GetStreamMetadataAsync(string streamId, CancellationToken cancellationToken = default)
     {
-        CheckStreamId(streamId);
+        StoreArguments.CheckStreamId(streamId);
         lock (_gate)
         {
             return Task.FromResult(_streams.TryGetValue(streamId, out var stream) ? stream.State.Metadata : new StreamMetadata());
@@ -323,7 +321,7 @@ public sealed class EmbeddedEventStore : IEventStore
     /// <inheritdoc/>
     public Task<long?> GetStreamVersionAsync(string streamId, CancellationToken cancellationToken = default)
     {
-        CheckStreamId(streamId);
+        StoreArguments.CheckStreamId(streamId);
         lock (_gate)
         {
             if (!_streams.TryGetValue(streamId, out var stream))
@@ -376,7 +374,7 @@ public sealed class EmbeddedEventStore : IEventStore
     // A stream's metadata or life cycle changes by a record in the log, so it is ordered with the events and survives a crash.
     private async Task ChangeStateAsync(string streamId, ExpectedVersion expected, Func<StreamState, StreamState> change, bool truncateAll, CancellationToken cancellationToken)
     {
-        CheckStreamId(streamId);
+        StoreArguments.CheckStreamId(streamId);
         long position;
         lock (_gate)
         {
@@ -475,40 +473,6 @@ public sealed class EmbeddedEventStore : IEventStore
             }
 
             position = read.NextOffset;
-        }
-    }
-
-    private static void CheckStreamId(string streamId)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(streamId);
-        if (streamId.StartsWith('$'))
-        {
-            throw new ArgumentException($"Stream ids starting with '$' are reserved; got '{streamId}'.", nameof(streamId));
-        }
-
-        if (Encoding.UTF8.GetByteCount(streamId) > MaxStreamIdBytes)
-        {
-            throw new ArgumentException($"A stream id takes at most {MaxStreamIdBytes} bytes of UTF-8.", nameof(streamId));
-        }
-    }
-
-    private static void CheckEvents(IReadOnlyList<EventData> events)
-    {
-        ArgumentNullException.ThrowIfNull(events);
-        if (events.Count == 0)
-        {
-            throw new ArgumentException("An append needs at least one event.", nameof(events));
-        }
-
-        var ids = new HashSet<Guid>();
-        foreach (var e in events)
-        {
-            ArgumentNullException.ThrowIfNull(e, nameof(events));
-            ArgumentException.ThrowIfNullOrEmpty(e.Type, nameof(events));
-            if (e.EventId == Guid.Empty || !ids.Add(e.EventId))
-            {
-                throw new ArgumentException($"Every event needs an id of its own; {e.EventId} is {(e.EventId == Guid.Empty ? "empty" : "used twice")}.", nameof(events));
-            }
         }
     }
 }

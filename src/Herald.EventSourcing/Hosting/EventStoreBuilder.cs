@@ -24,6 +24,20 @@ public sealed class EventStoreBuilder
         return this;
     }
 
+    /// <summary>The PostgreSQL store at <paramref name="connectionString"/>, its tables in schema <c>herald</c>.</summary>
+    public EventStoreBuilder UsePostgres(string connectionString) => UsePostgres(new PostgresEventStoreOptions { ConnectionString = connectionString });
+
+    /// <summary>The PostgreSQL store with <paramref name="options"/>; its schema is created or migrated when the host starts.</summary>
+    public EventStoreBuilder UsePostgres(PostgresEventStoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Herald.Services.RemoveAll<IEventStore>();
+
+        // DI factories are synchronous; EventStoreStartup resolves this once, while the host starts.
+        Herald.Services.AddSingleton<IEventStore>(_ => PostgresEventStore.OpenAsync(options).GetAwaiter().GetResult());
+        return this;
+    }
+
     /// <summary>
     /// Registers a <see cref="CommandHandler{TState, TCommand}"/> for the aggregate <paramref name="decider"/> describes.
     /// Its event types must be registered with <c>AddEvent&lt;T&gt;()</c>, so that stored events can be read back.

@@ -8,7 +8,7 @@ internal sealed class EventStoreStartup(IServiceProvider services) : IHostedServ
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _ = services.GetService<IEventStore>() ?? throw new InvalidOperationException("AddEventStore needs a store: call UseEmbedded(...) in it.");
+        _ = services.GetService<IEventStore>() ?? throw new InvalidOperationException("AddEventStore needs a store: call UseEmbedded(...) or UsePostgres(...) in it.");
         return Task.CompletedTask;
     }
 

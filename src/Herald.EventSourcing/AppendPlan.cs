@@ -1,4 +1,4 @@
-namespace Herald.EventSourcing.Embedded;
+namespace Herald.EventSourcing;
 
 /// <summary>
 /// What an append has to write, decided against the index under the store's lock: everything, only the events after
@@ -10,15 +10,19 @@ internal readonly record struct AppendPlan(int Skip, long FirstVersion)
 {
     /// <summary>Checks <paramref name="expected"/> and recognises events already stored by their ids.</summary>
     /// <exception cref="WrongExpectedVersionException">The stream is not where the append expects it.</exception>
-    public static AppendPlan For(string streamId, StreamEntry? stream, ExpectedVersion expected, IReadOnlyList<EventData> events, IReadOnlyDictionary<Guid, EventLocation> stored)
+    /// <param name="streamId">The stream appended to.</param>
+    /// <param name="current">The version of its last event, deleted or not; null when it never had one.</param>
+    /// <param name="visible">The version of its last event readers see; null when none (new or soft-deleted).</param>
+    /// <param name="expected">What the append expects.</param>
+    /// <param name="events">The events to append.</param>
+    /// <param name="find">Where an event id is stored already, if anywhere.</param>
+    public static AppendPlan For(string streamId, long? current, long? visible, ExpectedVersion expected, IReadOnlyList<EventData> events, Func<Guid, StoredAt?> find)
     {
-        var current = stream?.LastVersion;
-        var visible = stream?.VisibleLastVersion;
         var known = 0;
         long? knownFrom = null;
-        for (; known < events.Count && stored.TryGetValue(events[known].EventId, out var location); known++)
+        for (; known < events.Count && find(events[known].EventId) is { } location; known++)
         {
-            if (location.Stream != stream || (knownFrom is { } from && location.Version != from + known))
+            if (location.StreamId != streamId || (knownFrom is { } from && location.Version != from + known))
             {
                 throw new WrongExpectedVersionException(streamId, expected, current); // the ids are stored, but not as this append would have stored them
             }
@@ -28,10 +32,10 @@ internal readonly record struct AppendPlan(int Skip, long FirstVersion)
 
         if (known > 0)
         {
-            return Retried(streamId, stream!, expected, events, known, knownFrom!.Value);
+            return Retried(streamId, current!.Value, expected, events, known, knownFrom!.Value);
         }
 
-        if (events.Skip(1).Any(e => stored.ContainsKey(e.EventId)))
+        if (events.Skip(1).Any(e => find(e.EventId) is not null))
         {
             throw new WrongExpectedVersionException(streamId, expected, current);
         }
@@ -47,9 +51,8 @@ internal readonly record struct AppendPlan(int Skip, long FirstVersion)
         return matches ? new AppendPlan(0, (current ?? -1) + 1) : throw new WrongExpectedVersionException(streamId, expected, visible);
     }
 
-    private static AppendPlan Retried(string streamId, StreamEntry stream, ExpectedVersion expected, IReadOnlyList<EventData> events, int known, long from)
+    private static AppendPlan Retried(string streamId, long current, ExpectedVersion expected, IReadOnlyList<EventData> events, int known, long from)
     {
-        var current = stream.LastVersion!.Value;
         var expectedFirst = expected.Value switch
         {
             -1 => 0,
