@@ -61,11 +61,17 @@ public sealed class EmbeddedEventStore : IEventStore
     }
 
     /// <inheritdoc/>
-    public async Task<AppendResult> AppendAsync(string streamId, ExpectedVersion expected, IReadOnlyList<EventData> events, CancellationToken cancellationToken = default)
+    public Task<AppendResult> AppendAsync(string streamId, ExpectedVersion expected, IReadOnlyList<EventData> events, CancellationToken cancellationToken = default)
     {
         StoreArguments.CheckStreamId(streamId);
         StoreArguments.CheckEvents(events);
+        return EventStoreTelemetry.MeasureAsync("embedded", () => AppendCoreAsync(streamId, expected, events, cancellationToken));
+    }
+
+    private async Task<(AppendResult Result, int Written)> AppendCoreAsync(string streamId, ExpectedVersion expected, IReadOnlyList<EventData> events, CancellationToken cancellationToken)
+    {
         AppendResult result;
+        int written;
         lock (_gate)
         {
             _streams.TryGetValue(streamId, out var stream);
@@ -75,6 +81,7 @@ public sealed class EmbeddedEventStore : IEventStore
             }
 
             var plan = AppendPlan.For(streamId, stream?.LastVersion, stream?.VisibleLastVersion, expected, events, id => _ids.TryGetValue(id, out var at) ? new StoredAt(at.Stream.Id, at.Version) : null);
+            written = events.Count - plan.Skip;
             if (plan.IsDuplicate(events.Count))
             {
                 var last = plan.FirstVersion - 1;
@@ -87,7 +94,7 @@ public sealed class EmbeddedEventStore : IEventStore
         }
 
         await _log.WaitForDurableAsync(result.Position + 1, cancellationToken).ConfigureAwait(false);
-        return result;
+        return (result, written);
     }
 
     /// <inheritdoc/>

@@ -48,7 +48,7 @@ public sealed class PostgresEventStore : IEventStore
     }
 
     /// <inheritdoc/>
-    public async Task<AppendResult> AppendAsync(string streamId, ExpectedVersion expected, IReadOnlyList<EventData> events, CancellationToken cancellationToken = default)
+    public Task<AppendResult> AppendAsync(string streamId, ExpectedVersion expected, IReadOnlyList<EventData> events, CancellationToken cancellationToken = default)
     {
         StoreArguments.CheckStreamId(streamId);
         StoreArguments.CheckEvents(events);
@@ -57,6 +57,11 @@ public sealed class PostgresEventStore : IEventStore
             throw new ArgumentException($"An append takes at most {MaxEventsPerAppend} events.", nameof(events));
         }
 
+        return EventStoreTelemetry.MeasureAsync("postgresql", () => AppendCoreAsync(streamId, expected, events, cancellationToken));
+    }
+
+    private async Task<(AppendResult Result, int Written)> AppendCoreAsync(string streamId, ExpectedVersion expected, IReadOnlyList<EventData> events, CancellationToken cancellationToken)
+    {
         await using var connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
         var (current, visible) = await LockStreamAsync(connection, transaction, streamId, cancellationToken).ConfigureAwait(false);
@@ -66,7 +71,7 @@ public sealed class PostgresEventStore : IEventStore
         {
             var last = plan.FirstVersion - 1;
             await using var position = Command(connection, transaction, $"SELECT position FROM {_s}.events WHERE stream_id = $1 AND version = $2", streamId, last);
-            return new AppendResult(last, (long)(await position.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!);
+            return (new AppendResult(last, (long)(await position.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!), 0);
         }
 
         var fresh = events.Skip(plan.Skip).ToList();
@@ -107,7 +112,7 @@ public sealed class PostgresEventStore : IEventStore
         await ExecuteAsync(connection, transaction, $"UPDATE {_s}.streams SET last_version = $2, deleted = false WHERE stream_id = $1", cancellationToken, streamId, lastVersion).ConfigureAwait(false);
         await ExecuteAsync(connection, transaction, "SELECT pg_notify($1, '')", cancellationToken, _channel).ConfigureAwait(false); // delivered at commit
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return new AppendResult(lastVersion, lastPosition);
+        return (new AppendResult(lastVersion, lastPosition), fresh.Count);
     }
 
     /// <inheritdoc/>

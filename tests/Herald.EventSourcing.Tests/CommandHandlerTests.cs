@@ -151,4 +151,41 @@ public sealed class CommandHandlerTests : IAsyncLifetime
         await Store.SaveSnapshotAsync("order-5", new Snapshot(5, 1, Encoding.UTF8.GetBytes("[1,2,3]")));
         Assert.Equal(6, (await Orders.LoadAsync("order-5")).State.Items);
     }
+
+    [Fact]
+    public async Task The_append_span_travels_with_the_events_and_appends_are_counted()
+    {
+        var spans = new List<System.Diagnostics.Activity>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == EventStoreTelemetry.Name,
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Add,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        var appended = 0L;
+        using var meters = new System.Diagnostics.Metrics.MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == EventStoreTelemetry.Name && instrument.Name == "herald.eventstore.appended")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        meters.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref appended, value));
+        meters.Start();
+
+        await Orders.HandleAsync("order-6", new PlaceOrder("6", 10m));
+        var stored = new List<RecordedEvent>();
+        await foreach (var e in Store.ReadStreamAsync("order-6"))
+        {
+            stored.Add(e);
+        }
+
+        var span = Assert.Single(spans, s => s.DisplayName == "append order-6");
+        Assert.Equal(span.Id, stored.Single().TraceParent);
+        Assert.True(Interlocked.Read(ref appended) >= 1, "the append was not counted"); // other test classes append in parallel, so at least
+    }
 }

@@ -49,6 +49,10 @@ public sealed class CommandHandler<TState, TCommand>
                     return new CommandResult<TState>(state, version, []);
                 }
 
+                // The events carry this span's context, so projections and relays that handle them link back to it.
+                using var activity = EventStoreTelemetry.Source.StartActivity($"append {streamId}", System.Diagnostics.ActivityKind.Producer);
+                activity?.SetTag("herald.eventstore.stream", streamId);
+                activity?.SetTag("herald.eventstore.events", decided.Count);
                 var result = await _store.AppendAsync(streamId, version is { } v ? ExpectedVersion.Exactly(v) : ExpectedVersion.NoStream, [.. decided.Select(_codec.Encode)], token).ConfigureAwait(false);
                 var next = decided.Aggregate(state, _decider.Evolve);
                 await SnapshotIfDueAsync(streamId, next, version, result.NextExpectedVersion, token).ConfigureAwait(false);
