@@ -40,15 +40,7 @@ internal readonly record struct AppendPlan(int Skip, long FirstVersion)
             throw new WrongExpectedVersionException(streamId, expected, current);
         }
 
-        // A soft-deleted stream is empty to its writers too, but its versions go on.
-        var matches = expected.Value switch
-        {
-            -2 => true,
-            -1 => visible is null,
-            -4 => visible is not null,
-            var exact => current == exact,
-        };
-        return matches ? new AppendPlan(0, (current ?? -1) + 1) : throw new WrongExpectedVersionException(streamId, expected, visible);
+        return expected.IsMetBy(current, visible) ? new AppendPlan(0, (current ?? -1) + 1) : throw new WrongExpectedVersionException(streamId, expected, visible);
     }
 
     private static AppendPlan Retried(string streamId, long current, ExpectedVersion expected, IReadOnlyList<EventData> events, int known, long from)

@@ -70,8 +70,21 @@ public sealed class EmbeddedEventStore : IEventStore
 
     private async Task<(AppendResult Result, int Written)> AppendCoreAsync(string streamId, ExpectedVersion expected, IReadOnlyList<EventData> events, CancellationToken cancellationToken)
     {
-        AppendResult result;
-        int written;
+        var (result, written, conflict, head) = AppendLocked(streamId, expected, events);
+        if (conflict is not null)
+        {
+            // The append that won may not be durable yet, and readers see only what is: wait for it, so the loser's
+            // next read sees the version it was refused for, rather than failing again on the same one.
+            await _log.WaitForDurableAsync(head, cancellationToken).ConfigureAwait(false);
+            throw conflict;
+        }
+
+        await _log.WaitForDurableAsync(result.Position + 1, cancellationToken).ConfigureAwait(false);
+        return (result, written);
+    }
+
+    private (AppendResult Result, int Written, WrongExpectedVersionException? Conflict, long Head) AppendLocked(string streamId, ExpectedVersion expected, IReadOnlyList<EventData> events)
+    {
         lock (_gate)
         {
             _streams.TryGetValue(streamId, out var stream);
@@ -80,21 +93,24 @@ public sealed class EmbeddedEventStore : IEventStore
                 throw new StreamDeletedException(streamId);
             }
 
-            var plan = AppendPlan.For(streamId, stream?.LastVersion, stream?.VisibleLastVersion, expected, events, id => _ids.TryGetValue(id, out var at) ? new StoredAt(at.Stream.Id, at.Version) : null);
-            written = events.Count - plan.Skip;
+            AppendPlan plan;
+            try
+            {
+                plan = AppendPlan.For(streamId, stream?.LastVersion, stream?.VisibleLastVersion, expected, events, id => _ids.TryGetValue(id, out var at) ? new StoredAt(at.Stream.Id, at.Version) : null);
+            }
+            catch (WrongExpectedVersionException refused)
+            {
+                return (default, 0, refused, _log.LogEndOffset);
+            }
+
             if (plan.IsDuplicate(events.Count))
             {
                 var last = plan.FirstVersion - 1;
-                result = new AppendResult(last, stream!.PositionOf(last));
+                return (new AppendResult(last, stream!.PositionOf(last)), 0, null, 0);
             }
-            else
-            {
-                result = Write(streamId, stream, events, plan);
-            }
-        }
 
-        await _log.WaitForDurableAsync(result.Position + 1, cancellationToken).ConfigureAwait(false);
-        return (result, written);
+            return (Write(streamId, stream, events, plan), events.Count - plan.Skip, null, 0);
+        }
     }
 
     /// <inheritdoc/>
@@ -392,14 +408,7 @@ public sealed class EmbeddedEventStore : IEventStore
             }
 
             var current = stream?.VisibleLastVersion;
-            var matches = expected.Value switch
-            {
-                -2 => true,
-                -1 => current is null,
-                -4 => current is not null,
-                var exact => current == exact,
-            };
-            if (!matches)
+            if (!expected.IsMetBy(current, current))
             {
                 throw new WrongExpectedVersionException(streamId, expected, current);
             }

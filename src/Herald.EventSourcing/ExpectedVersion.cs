@@ -36,6 +36,19 @@ public readonly record struct ExpectedVersion
         return new ExpectedVersion(version);
     }
 
+    /// <summary>
+    /// Whether a stream whose last event is at <paramref name="last"/> (deleted or not) and whose readers see up to
+    /// <paramref name="visible"/> is where this expects it: a soft-deleted stream counts as no stream, but its versions
+    /// go on, so an exact version is checked against the last one.
+    /// </summary>
+    internal bool IsMetBy(long? last, long? visible) => Value switch
+    {
+        AnyValue => true,
+        NoStreamValue => visible is null,
+        StreamExistsValue => visible is not null,
+        var exact => last == exact,
+    };
+
     /// <summary>Same as <see cref="Exactly"/>.</summary>
     public static implicit operator ExpectedVersion(long version) => Exactly(version);
 

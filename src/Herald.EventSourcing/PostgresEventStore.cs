@@ -411,14 +411,7 @@ public sealed class PostgresEventStore : IEventStore
         await using var connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var (_, visible) = await LockStreamAsync(connection, transaction, streamId, cancellationToken).ConfigureAwait(false);
-        var matches = expected.Value switch
-        {
-            -2 => true,
-            -1 => visible is null,
-            -4 => visible is not null,
-            var exact => visible == exact,
-        };
-        if (!matches)
+        if (!expected.IsMetBy(visible, visible))
         {
             throw new WrongExpectedVersionException(streamId, expected, visible);
         }
