@@ -13,7 +13,7 @@ namespace Herald.Tests;
 /// </summary>
 public sealed partial class PackageTests : IClassFixture<PackageTests.PackedHerald>
 {
-    private static readonly string[] Packages = ["Herald.Storage", "Herald.Broker", "Herald.Kafka", "Herald.Client", "Herald.Cli"];
+    private static readonly string[] Packages = ["Herald.Storage", "Herald.Broker", "Herald.Kafka", "Herald.Client", "Herald.EventSourcing", "Herald.Cli"];
     private readonly PackedHerald _packed;
 
     public PackageTests(PackedHerald packed) => _packed = packed;
@@ -63,30 +63,20 @@ public sealed partial class PackageTests : IClassFixture<PackageTests.PackedHera
     }
 
     [Fact]
+    public async Task The_event_sourcing_guide_builds_from_the_packages_it_names_and_runs()
+    {
+        var app = await BuildGuideAppAsync("event-sourcing.md", "es-app", "Herald.EventSourcing");
+
+        var run = await ChildProcess.RunAsync(DotnetHost.Path, [Path.Combine(app, "bin", "Debug", "net10.0", "es-app.dll")], workingDirectory: app);
+
+        Assert.True(run.ExitCode == 0, run.Output + run.Error);
+        Assert.Matches(@"order-[0-9a-f]{8} is shipped at version 2", run.Output);
+    }
+
+    [Fact]
     public async Task The_guide_builds_from_the_packages_it_names_and_handles_an_event()
     {
-        var app = Path.Combine(_packed.Root, "app");
-        await _packed.DotnetAsync(_packed.Root, "new", "console", "--output", app, "--no-restore");
-        File.Copy(_packed.NuGetConfig, Path.Combine(app, "nuget.config"));
-        var guide = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot.Path, "docs", "sdk.md"));
-        var added = AddPackageLine().Matches(guide).Select(match => match.Groups["id"].Value).ToList();
-        Assert.Contains("Herald.Client", added);
-        foreach (var id in added)
-        {
-            // Herald's packages come from the feed at its newest; the others at the version the repository builds
-            // with, which the machine's cache holds.
-            string[] version = id.StartsWith("Herald.", StringComparison.Ordinal) ? [] : ["--version", PackedHerald.CentralVersionOf(id)];
-            await _packed.DotnetAsync(app, ["add", "package", id, .. version]);
-        }
-
-        File.Delete(Path.Combine(app, "Program.cs"));
-        var blocks = CSharpBlock().Matches(guide).Select(match => match.Groups["code"].Value).ToList();
-        for (var i = 0; i < blocks.Count; i++)
-        {
-            await File.WriteAllTextAsync(Path.Combine(app, $"Guide{i + 1:D2}.cs"), blocks[i]);
-        }
-
-        await _packed.DotnetAsync(app, "build");
+        var app = await BuildGuideAppAsync("sdk.md", "app", "Herald.Client");
 
         // The tool (from the same feed) stores a CloudEvent as any Kafka producer could; the guide's service handles it.
         var tools = Path.Combine(_packed.Root, "guide-tools");
@@ -124,6 +114,34 @@ public sealed partial class PackageTests : IClassFixture<PackageTests.PackedHera
 
         var group = await ChildProcess.RunAsync(herald, ["groups", "describe", "email", "--data", data]);
         Assert.Contains("total lag 0", group.Output, StringComparison.Ordinal);
+    }
+
+    // A fresh console project with the packages the guide tells readers to add, and the guide's C# blocks as its files.
+    private async Task<string> BuildGuideAppAsync(string guideFile, string name, string mainPackage)
+    {
+        var app = Path.Combine(_packed.Root, name);
+        await _packed.DotnetAsync(_packed.Root, "new", "console", "--output", app, "--no-restore");
+        File.Copy(_packed.NuGetConfig, Path.Combine(app, "nuget.config"));
+        var guide = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot.Path, "docs", guideFile));
+        var added = AddPackageLine().Matches(guide).Select(match => match.Groups["id"].Value).ToList();
+        Assert.Contains(mainPackage, added);
+        foreach (var id in added)
+        {
+            // Herald's packages come from the feed at its newest; the others at the version the repository builds
+            // with, which the machine's cache holds.
+            string[] version = id.StartsWith("Herald.", StringComparison.Ordinal) ? [] : ["--version", PackedHerald.CentralVersionOf(id)];
+            await _packed.DotnetAsync(app, ["add", "package", id, .. version]);
+        }
+
+        File.Delete(Path.Combine(app, "Program.cs"));
+        var blocks = CSharpBlock().Matches(guide).Select(match => match.Groups["code"].Value).ToList();
+        for (var i = 0; i < blocks.Count; i++)
+        {
+            await File.WriteAllTextAsync(Path.Combine(app, $"Guide{i + 1:D2}.cs"), blocks[i]);
+        }
+
+        await _packed.DotnetAsync(app, "build");
+        return app;
     }
 
     private static bool Logged(List<string> log, string text)
@@ -165,7 +183,7 @@ public sealed partial class PackageTests : IClassFixture<PackageTests.PackedHera
 
         public async Task InitializeAsync()
         {
-            foreach (var project in new[] { "Herald.Storage", "Herald.Broker", "Herald.Kafka", "Herald.Client", "Herald" })
+            foreach (var project in new[] { "Herald.Storage", "Herald.Broker", "Herald.Kafka", "Herald.Client", "Herald.EventSourcing", "Herald" })
             {
                 await DotnetAsync(RepositoryRoot.Path, "pack", Path.Combine(RepositoryRoot.Path, "src", project, project + ".csproj"), "--configuration", Configuration, "--no-build", "--output", Feed);
             }
