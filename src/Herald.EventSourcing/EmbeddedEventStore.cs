@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Herald.EventSourcing.Embedded;
 using Herald.Storage;
 
@@ -21,6 +22,10 @@ public sealed class EmbeddedEventStore : IEventStore
     private readonly Dictionary<Guid, EventLocation> _ids = [];
     private readonly Dictionary<string, long> _snapshots = new(StringComparer.Ordinal);
     private readonly ArrivalSignal _arrivals = new();
+
+    // One batch is built at a time, under the lock, so its builder and bytes are reused rather than allocated per append.
+    private readonly RecordBatchBuilder _batch = new();
+    private ArrayBufferWriter<byte> _batchBytes = new(4096);
 
     private EmbeddedEventStore(PartitionLog log, EmbeddedEventStoreOptions options, TimeProvider time)
     {
@@ -65,22 +70,25 @@ public sealed class EmbeddedEventStore : IEventStore
     {
         StoreArguments.CheckStreamId(streamId);
         StoreArguments.CheckEvents(events);
-        return EventStoreTelemetry.MeasureAsync("embedded", () => AppendCoreAsync(streamId, expected, events, cancellationToken));
+        return AppendCoreAsync(streamId, expected, events, cancellationToken);
     }
 
-    private async Task<(AppendResult Result, int Written)> AppendCoreAsync(string streamId, ExpectedVersion expected, IReadOnlyList<EventData> events, CancellationToken cancellationToken)
+    private async Task<AppendResult> AppendCoreAsync(string streamId, ExpectedVersion expected, IReadOnlyList<EventData> events, CancellationToken cancellationToken)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var (result, written, conflict, head) = AppendLocked(streamId, expected, events);
         if (conflict is not null)
         {
             // The append that won may not be durable yet, and readers see only what is: wait for it, so the loser's
             // next read sees the version it was refused for, rather than failing again on the same one.
             await _log.WaitForDurableAsync(head, cancellationToken).ConfigureAwait(false);
+            EventStoreTelemetry.Refused("embedded", started);
             throw conflict;
         }
 
         await _log.WaitForDurableAsync(result.Position + 1, cancellationToken).ConfigureAwait(false);
-        return (result, written);
+        EventStoreTelemetry.Appended("embedded", written, started);
+        return result;
     }
 
     private (AppendResult Result, int Written, WrongExpectedVersionException? Conflict, long Head) AppendLocked(string streamId, ExpectedVersion expected, IReadOnlyList<EventData> events)
@@ -261,9 +269,9 @@ public sealed class EmbeddedEventStore : IEventStore
         long position;
         lock (_gate)
         {
-            using var batch = new RecordBatchBuilder();
-            StoredEventCodec.AddSnapshot(batch, streamId, snapshot, _time.GetUtcNow().ToUnixTimeMilliseconds());
-            var appended = _log.Append(batch.ToArray());
+            _batch.Reset();
+            StoredEventCodec.AddSnapshot(_batch, streamId, snapshot, _time.GetUtcNow().ToUnixTimeMilliseconds());
+            var appended = AppendBatchLocked();
             if (!appended.Succeeded)
             {
                 throw new ArgumentException($"The snapshot of '{streamId}' was refused: {appended.Problem}", nameof(snapshot));
@@ -360,23 +368,31 @@ public sealed class EmbeddedEventStore : IEventStore
     public long HeadPosition => _log.LogEndOffset;
 
     /// <summary>Closes the log cleanly.</summary>
-    public ValueTask DisposeAsync() => _log.DisposeAsync();
+    public ValueTask DisposeAsync()
+    {
+        lock (_gate)
+        {
+            _batch.Dispose();
+        }
+
+        return _log.DisposeAsync();
+    }
 
     private AppendResult Write(string streamId, StreamEntry? stream, IReadOnlyList<EventData> events, AppendPlan plan)
     {
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        using var batch = new RecordBatchBuilder();
+        _batch.Reset();
         for (var i = plan.Skip; i < events.Count; i++)
         {
-            StoredEventCodec.Add(batch, streamId, plan.FirstVersion + i - plan.Skip, events[i], now);
+            StoredEventCodec.Add(_batch, streamId, plan.FirstVersion + i - plan.Skip, events[i], now);
         }
 
-        if (batch.UncompressedSize > _options.MaxAppendBytes - RecordBatchHeader.Size)
+        if (_batch.UncompressedSize > _options.MaxAppendBytes - RecordBatchHeader.Size)
         {
-            throw new ArgumentException($"The append to '{streamId}' takes {batch.UncompressedSize} bytes; at most {_options.MaxAppendBytes} (MaxAppendBytes) are accepted.", nameof(events));
+            throw new ArgumentException($"The append to '{streamId}' takes {_batch.UncompressedSize} bytes; at most {_options.MaxAppendBytes} (MaxAppendBytes) are accepted.", nameof(events));
         }
 
-        var appended = _log.Append(batch.ToArray());
+        var appended = AppendBatchLocked();
         if (!appended.Succeeded)
         {
             throw new InvalidOperationException($"The log refused the append to '{streamId}': {appended.Problem}");
@@ -420,9 +436,9 @@ public sealed class EmbeddedEventStore : IEventStore
                 state = state with { Metadata = state.Metadata with { TruncateBefore = (stream.LastVersion ?? -1) + 1 } };
             }
 
-            using var batch = new RecordBatchBuilder();
-            StoredEventCodec.AddStreamState(batch, streamId, state, _time.GetUtcNow().ToUnixTimeMilliseconds());
-            var appended = _log.Append(batch.ToArray());
+            _batch.Reset();
+            StoredEventCodec.AddStreamState(_batch, streamId, state, _time.GetUtcNow().ToUnixTimeMilliseconds());
+            var appended = AppendBatchLocked();
             if (!appended.Succeeded)
             {
                 throw new InvalidOperationException($"The log refused the change to '{streamId}': {appended.Problem}");
@@ -443,6 +459,19 @@ public sealed class EmbeddedEventStore : IEventStore
         }
 
         return stream;
+    }
+
+    private Storage.AppendResult AppendBatchLocked()
+    {
+        _batchBytes.ResetWrittenCount();
+        _batch.WriteTo(_batchBytes);
+        var appended = _log.Append(MemoryMarshal.AsMemory(_batchBytes.WrittenMemory).Span);
+        if (_batchBytes.WrittenCount > ReadBytes)
+        {
+            _batchBytes = new ArrayBufferWriter<byte>(4096); // a large append's buffer is not kept for ever
+        }
+
+        return appended;
     }
 
     private void Rebuild()

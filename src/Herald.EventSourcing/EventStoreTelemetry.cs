@@ -16,28 +16,22 @@ public static class EventStoreTelemetry
     internal static readonly Meter Meter = new(Name, typeof(EventStoreTelemetry).Assembly.GetName().Version?.ToString());
 
     internal static readonly Histogram<double> AppendDuration = Meter.CreateHistogram<double>("herald.eventstore.append.duration", "s", "How long an append took until it was durable.");
-    internal static readonly Counter<long> Appended = Meter.CreateCounter<long>("herald.eventstore.appended", "{event}", "Events appended (retried duplicates not counted).");
+    internal static readonly Counter<long> AppendedEvents = Meter.CreateCounter<long>("herald.eventstore.appended", "{event}", "Events appended (retried duplicates not counted).");
     internal static readonly Counter<long> Conflicts = Meter.CreateCounter<long>("herald.eventstore.conflicts", "{append}", "Appends refused because the stream was elsewhere than expected.");
 
-    /// <summary>Times one append and counts what it stored, tagged with the store's kind.</summary>
-    internal static async Task<AppendResult> MeasureAsync(string store, Func<Task<(AppendResult Result, int Written)>> append)
+    /// <summary>Records one append that stored <paramref name="written"/> events (0 for a recognised retry).</summary>
+    internal static void Appended(string store, int written, long startedTimestamp)
     {
-        var started = Stopwatch.GetTimestamp();
         var tags = new TagList { { "herald.eventstore.kind", store } };
-        try
-        {
-            var (result, written) = await append().ConfigureAwait(false);
-            Appended.Add(written, tags);
-            return result;
-        }
-        catch (WrongExpectedVersionException)
-        {
-            Conflicts.Add(1, tags);
-            throw;
-        }
-        finally
-        {
-            AppendDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
-        }
+        AppendedEvents.Add(written, tags);
+        AppendDuration.Record(Stopwatch.GetElapsedTime(startedTimestamp).TotalSeconds, tags);
+    }
+
+    /// <summary>Records one append refused for its expected version.</summary>
+    internal static void Refused(string store, long startedTimestamp)
+    {
+        var tags = new TagList { { "herald.eventstore.kind", store } };
+        Conflicts.Add(1, tags);
+        AppendDuration.Record(Stopwatch.GetElapsedTime(startedTimestamp).TotalSeconds, tags);
     }
 }

@@ -57,21 +57,34 @@ public sealed class PostgresEventStore : IEventStore
             throw new ArgumentException($"An append takes at most {MaxEventsPerAppend} events.", nameof(events));
         }
 
-        return EventStoreTelemetry.MeasureAsync("postgresql", () => AppendCoreAsync(streamId, expected, events, cancellationToken));
+        return AppendCoreAsync(streamId, expected, events, cancellationToken);
     }
 
-    private async Task<(AppendResult Result, int Written)> AppendCoreAsync(string streamId, ExpectedVersion expected, IReadOnlyList<EventData> events, CancellationToken cancellationToken)
+    private async Task<AppendResult> AppendCoreAsync(string streamId, ExpectedVersion expected, IReadOnlyList<EventData> events, CancellationToken cancellationToken)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         await using var connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
         var (current, visible) = await LockStreamAsync(connection, transaction, streamId, cancellationToken).ConfigureAwait(false);
         var stored = await FindStoredAsync(connection, transaction, events, cancellationToken).ConfigureAwait(false);
-        var plan = AppendPlan.For(streamId, current, visible, expected, events, id => stored.TryGetValue(id, out var at) ? at : null);
+        AppendPlan plan;
+        try
+        {
+            plan = AppendPlan.For(streamId, current, visible, expected, events, id => stored.TryGetValue(id, out var at) ? at : null);
+        }
+        catch (WrongExpectedVersionException)
+        {
+            EventStoreTelemetry.Refused("postgresql", started);
+            throw;
+        }
+
         if (plan.IsDuplicate(events.Count))
         {
             var last = plan.FirstVersion - 1;
             await using var position = Command(connection, transaction, $"SELECT position FROM {_s}.events WHERE stream_id = $1 AND version = $2", streamId, last);
-            return (new AppendResult(last, (long)(await position.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!), 0);
+            var duplicate = new AppendResult(last, (long)(await position.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!);
+            EventStoreTelemetry.Appended("postgresql", 0, started);
+            return duplicate;
         }
 
         var fresh = events.Skip(plan.Skip).ToList();
@@ -105,6 +118,7 @@ public sealed class PostgresEventStore : IEventStore
         catch (PostgresException duplicate) when (duplicate.SqlState == PostgresErrorCodes.UniqueViolation)
         {
             // Another transaction stored one of these ids, elsewhere, at the same moment.
+            EventStoreTelemetry.Refused("postgresql", started);
             throw new WrongExpectedVersionException(streamId, expected, visible);
         }
 
@@ -112,7 +126,8 @@ public sealed class PostgresEventStore : IEventStore
         await ExecuteAsync(connection, transaction, $"UPDATE {_s}.streams SET last_version = $2, deleted = false WHERE stream_id = $1", cancellationToken, streamId, lastVersion).ConfigureAwait(false);
         await ExecuteAsync(connection, transaction, "SELECT pg_notify($1, '')", cancellationToken, _channel).ConfigureAwait(false); // delivered at commit
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return (new AppendResult(lastVersion, lastPosition), fresh.Count);
+        EventStoreTelemetry.Appended("postgresql", fresh.Count, started);
+        return new AppendResult(lastVersion, lastPosition);
     }
 
     /// <inheritdoc/>
