@@ -228,37 +228,47 @@ public sealed class EmbeddedEventStore : IEventStore
     // Events from one position up to (not including) a durable end, read a chunk at a time so memory stays bounded.
     private async IAsyncEnumerable<RecordedEvent> ReadRangeAsync(long fromPosition, long end, EventFilter? filter, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        for (var position = Math.Max(fromPosition, _log.LogStartOffset); position < end;)
+        foreach (var record in StoredRecords(fromPosition, end))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var buffer = new ArrayBufferWriter<byte>(ReadBytes); // the events handed out point into it, and callers may keep them
+            if (StoredEventCodec.IsControl(record))
+            {
+                continue;
+            }
+
+            var recorded = StoredEventCodec.Read(record);
+            if (filter is null || filter.Matches(recorded.StreamId, recorded.Type))
+            {
+                yield return recorded;
+            }
+        }
+
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    // Every record from one position up to (not including) an end, events and control records alike, read a chunk at a
+    // time so memory stays bounded. Each chunk has a buffer of its own: the records point into it, and callers may keep them.
+    private IEnumerable<Record> StoredRecords(long fromPosition, long end)
+    {
+        for (var position = Math.Max(fromPosition, _log.LogStartOffset); position < end;)
+        {
+            var buffer = new ArrayBufferWriter<byte>(ReadBytes);
             var read = _log.Read(position, ReadBytes, buffer, end);
             if (read.BytesWritten == 0)
             {
-                break;
+                yield break;
             }
 
             foreach (var batch in RecordBatchReader.ReadAll(buffer.WrittenMemory))
             {
-                foreach (var record in batch.Records)
+                foreach (var record in batch.Records.Where(r => r.Offset >= position))
                 {
-                    if (record.Offset < position || StoredEventCodec.IsControl(record))
-                    {
-                        continue;
-                    }
-
-                    var recorded = StoredEventCodec.Read(record);
-                    if (filter is null || filter.Matches(recorded.StreamId, recorded.Type))
-                    {
-                        yield return recorded;
-                    }
+                    yield return record;
                 }
             }
 
             position = read.NextOffset;
         }
-
-        await Task.CompletedTask.ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -311,11 +321,7 @@ public sealed class EmbeddedEventStore : IEventStore
     /// <inheritdoc/>
     public Task SetStreamMetadataAsync(string streamId, StreamMetadata metadata, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(metadata);
-        if (metadata.MaxCount < 0 || metadata.TruncateBefore < 0 || metadata.MaxAge < TimeSpan.Zero)
-        {
-            throw new ArgumentOutOfRangeException(nameof(metadata), "MaxCount, MaxAge and TruncateBefore must not be negative.");
-        }
+        StoreArguments.CheckMetadata(metadata);
 
         return ChangeStateAsync(streamId, ExpectedVersion.Any, state => state with { Metadata = metadata }, truncateAll: false, cancellationToken);
     }
@@ -476,48 +482,31 @@ public sealed class EmbeddedEventStore : IEventStore
 
     private void Rebuild()
     {
-        var buffer = new ArrayBufferWriter<byte>(ReadBytes);
-        for (var position = _log.LogStartOffset; position < _log.LogEndOffset;)
+        foreach (var record in StoredRecords(_log.LogStartOffset, _log.LogEndOffset))
         {
-            buffer.ResetWrittenCount();
-            var read = _log.Read(position, ReadBytes, buffer);
-            if (read.BytesWritten == 0)
+            if (StoredEventCodec.IsSnapshot(record))
             {
-                break;
+                _snapshots[StoredEventCodec.ReadSnapshot(record).StreamId] = record.Offset;
+                continue;
             }
 
-            foreach (var batch in RecordBatchReader.ReadAll(buffer.WrittenMemory))
+            if (StoredEventCodec.IsStreamState(record))
             {
-                foreach (var record in batch.Records)
-                {
-                    if (StoredEventCodec.IsSnapshot(record))
-                    {
-                        _snapshots[StoredEventCodec.ReadSnapshot(record).StreamId] = record.Offset;
-                        continue;
-                    }
-
-                    if (StoredEventCodec.IsStreamState(record))
-                    {
-                        var (id, state) = StoredEventCodec.ReadStreamState(record);
-                        Entry(id).State = state;
-                        continue;
-                    }
-
-                    var e = StoredEventCodec.Read(record);
-                    var stream = Entry(e.StreamId);
-                    stream.State = stream.State with { Deleted = false };
-
-                    if (e.Version != (stream.LastVersion ?? -1) + 1)
-                    {
-                        throw new CorruptLogException(_options.Directory, record.Offset, $"stream '{e.StreamId}' jumps from version {stream.LastVersion} to {e.Version}");
-                    }
-
-                    stream.Add(record.Offset);
-                    _ids[e.EventId] = new EventLocation(stream, e.Version);
-                }
+                var (id, state) = StoredEventCodec.ReadStreamState(record);
+                Entry(id).State = state;
+                continue;
             }
 
-            position = read.NextOffset;
+            var e = StoredEventCodec.Read(record);
+            var stream = Entry(e.StreamId);
+            stream.State = stream.State with { Deleted = false };
+            if (e.Version != (stream.LastVersion ?? -1) + 1)
+            {
+                throw new CorruptLogException(_options.Directory, record.Offset, $"stream '{e.StreamId}' jumps from version {stream.LastVersion} to {e.Version}");
+            }
+
+            stream.Add(record.Offset);
+            _ids[e.EventId] = new EventLocation(stream, e.Version);
         }
     }
 }

@@ -277,11 +277,7 @@ public sealed class PostgresEventStore : IEventStore
     /// <inheritdoc/>
     public Task SetStreamMetadataAsync(string streamId, StreamMetadata metadata, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(metadata);
-        if (metadata.MaxCount < 0 || metadata.TruncateBefore < 0 || metadata.MaxAge < TimeSpan.Zero)
-        {
-            throw new ArgumentOutOfRangeException(nameof(metadata), "MaxCount, MaxAge and TruncateBefore must not be negative.");
-        }
+        StoreArguments.CheckMetadata(metadata);
 
         return ChangeStreamAsync(
             streamId,

@@ -40,4 +40,13 @@ internal static class StoreArguments
             }
         }
     }
+
+    public static void CheckMetadata(StreamMetadata metadata)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        if (metadata.MaxCount < 0 || metadata.TruncateBefore < 0 || metadata.MaxAge < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(metadata), "MaxCount, MaxAge and TruncateBefore must not be negative.");
+        }
+    }
 }
