@@ -11,7 +11,7 @@ namespace Herald.EventSourcing;
 /// (stored all or none, durable before it is acknowledged, with concurrent appends sharing each fsync), and a record's
 /// offset is its global position. The index of streams and event ids is kept in memory and rebuilt from the log at open.
 /// </summary>
-public sealed class EmbeddedEventStore : IEventStore
+public sealed class EmbeddedEventStore : IEventStore, IAllStreamWatch
 {
     private const int ReadBytes = 1024 * 1024;
     private readonly PartitionLog _log;
@@ -22,6 +22,7 @@ public sealed class EmbeddedEventStore : IEventStore
     private readonly Dictionary<Guid, EventLocation> _ids = [];
     private readonly Dictionary<string, long> _snapshots = new(StringComparer.Ordinal);
     private readonly ArrivalSignal _arrivals = new();
+    private readonly List<long> _controlPositions = []; // snapshots and stream changes: positions that are not events
 
     // One batch is built at a time, under the lock, so its builder and bytes are reused rather than allocated per append.
     private readonly RecordBatchBuilder _batch = new();
@@ -289,6 +290,7 @@ public sealed class EmbeddedEventStore : IEventStore
 
             position = appended.BaseOffset;
             _snapshots[streamId] = position;
+            _controlPositions.Add(position);
         }
 
         await _log.WaitForDurableAsync(position + 1, cancellationToken).ConfigureAwait(false);
@@ -370,8 +372,43 @@ public sealed class EmbeddedEventStore : IEventStore
         }
     }
 
-    /// <summary>The global position the next event will get.</summary>
-    public long HeadPosition => _log.LogEndOffset;
+    /// <inheritdoc/>
+    public Task<long> GetEndPositionAsync(CancellationToken cancellationToken = default) => Task.FromResult(_log.DurableEndOffset);
+
+    async Task IAllStreamWatch.WaitBeyondAsync(long position, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var arrival = _arrivals.Next();
+            if (_log.DurableEndOffset > position)
+            {
+                return;
+            }
+
+            await arrival.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    Task<long> IAllStreamWatch.CountEventsAsync(long from, long to, CancellationToken cancellationToken)
+    {
+        from = Math.Max(from, _log.LogStartOffset);
+        if (to <= from)
+        {
+            return Task.FromResult(0L);
+        }
+
+        lock (_gate)
+        {
+            var controls = LowerBound(_controlPositions, to) - LowerBound(_controlPositions, from);
+            return Task.FromResult(to - from - controls);
+        }
+
+        static int LowerBound(List<long> sorted, long value)
+        {
+            var index = sorted.BinarySearch(value);
+            return index >= 0 ? index : ~index;
+        }
+    }
 
     /// <summary>Closes the log cleanly.</summary>
     public ValueTask DisposeAsync()
@@ -452,6 +489,7 @@ public sealed class EmbeddedEventStore : IEventStore
 
             stream.State = state;
             position = appended.BaseOffset;
+            _controlPositions.Add(position);
         }
 
         await _log.WaitForDurableAsync(position + 1, cancellationToken).ConfigureAwait(false);
@@ -487,6 +525,7 @@ public sealed class EmbeddedEventStore : IEventStore
             if (StoredEventCodec.IsSnapshot(record))
             {
                 _snapshots[StoredEventCodec.ReadSnapshot(record).StreamId] = record.Offset;
+                _controlPositions.Add(record.Offset);
                 continue;
             }
 
@@ -494,6 +533,7 @@ public sealed class EmbeddedEventStore : IEventStore
             {
                 var (id, state) = StoredEventCodec.ReadStreamState(record);
                 Entry(id).State = state;
+                _controlPositions.Add(record.Offset);
                 continue;
             }
 

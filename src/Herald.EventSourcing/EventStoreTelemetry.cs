@@ -19,6 +19,43 @@ public static class EventStoreTelemetry
     internal static readonly Counter<long> AppendedEvents = Meter.CreateCounter<long>("herald.eventstore.appended", "{event}", "Events appended (retried duplicates not counted).");
     internal static readonly Counter<long> Conflicts = Meter.CreateCounter<long>("herald.eventstore.conflicts", "{append}", "Appends refused because the stream was elsewhere than expected.");
 
+    internal static readonly Counter<long> ProjectedEvents = Meter.CreateCounter<long>("herald.projection.projected", "{event}", "Events applied by projections.");
+
+    private static readonly List<ProjectionManager> Managers = [];
+
+    static EventStoreTelemetry()
+    {
+        Meter.CreateObservableGauge("herald.projection.lag", () => Measure(s => s.LagEvents), "{event}", "Events in $all after a projection's checkpoint.");
+        Meter.CreateObservableGauge("herald.projection.lag.time", () => Measure(s => s.LagSeconds), "s", "How long ago the oldest event a projection has not projected yet was appended.");
+    }
+
+    internal static void Track(ProjectionManager manager)
+    {
+        lock (Managers)
+        {
+            Managers.Add(manager);
+        }
+    }
+
+    internal static void Untrack(ProjectionManager manager)
+    {
+        lock (Managers)
+        {
+            Managers.Remove(manager);
+        }
+    }
+
+    internal static void Projected(string projection, int count) => ProjectedEvents.Add(count, new KeyValuePair<string, object?>("herald.projection.name", projection));
+
+    private static IEnumerable<Measurement<T>> Measure<T>(Func<ProjectionStatus, T> value)
+        where T : struct
+    {
+        lock (Managers)
+        {
+            return [.. Managers.SelectMany(m => m.All).Select(s => new Measurement<T>(value(s), new KeyValuePair<string, object?>("herald.projection.name", s.Name)))];
+        }
+    }
+
     /// <summary>Records one append that stored <paramref name="written"/> events (0 for a recognised retry).</summary>
     internal static void Appended(string store, int written, long startedTimestamp)
     {

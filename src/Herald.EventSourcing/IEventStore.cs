@@ -30,6 +30,13 @@ public interface IEventStore : IAsyncDisposable
     IAsyncEnumerable<RecordedEvent> ReadAllAsync(long fromPosition = 0, EventFilter? filter = null, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// The position up to which <c>$all</c> is complete now: every event below it can be read, and an event that
+    /// becomes readable later has a position at or above it. Reading <c>$all</c> up to here and going on from here later
+    /// misses nothing.
+    /// </summary>
+    Task<long> GetEndPositionAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Reads <c>$all</c> from <paramref name="fromPosition"/> and then goes on live, until cancelled: history first, then
     /// each event as it becomes durable, with no gap and no repeat between the two. It is pulled, so a slow reader holds
     /// the store back by nothing. Resume after a crash from the position after the last one handled.

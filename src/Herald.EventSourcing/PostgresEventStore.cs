@@ -12,7 +12,7 @@ namespace Herald.EventSourcing;
 /// transaction order and only up to the oldest transaction still running, so a reader never skips an event that
 /// commits late and never stalls behind one that rolled back.
 /// </summary>
-public sealed class PostgresEventStore : IEventStore
+public sealed class PostgresEventStore : IEventStore, IAllStreamWatch
 {
     private const int Page = 500;
     private const int MaxEventsPerAppend = 65_535;
@@ -347,6 +347,35 @@ public sealed class PostgresEventStore : IEventStore
 
         return row.Tombstoned ? throw new StreamDeletedException(streamId) : row.Deleted || row.LastVersion < 0 ? null : row.LastVersion;
     }
+
+    /// <inheritdoc/>
+    public async Task<long> GetEndPositionAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return await HorizonAsync(connection, cancellationToken).ConfigureAwait(false);
+    }
+
+    async Task IAllStreamWatch.WaitBeyondAsync(long position, CancellationToken cancellationToken)
+    {
+        await using var listener = await ListenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        while (await HorizonAsync(connection, cancellationToken).ConfigureAwait(false) <= position)
+        {
+            // The horizon also moves when unrelated transactions end, which sends no notification: hence the bound.
+            await listener.WaitAsync(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    async Task<long> IAllStreamWatch.CountEventsAsync(long from, long to, CancellationToken cancellationToken)
+    {
+        await using var connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Command(connection, null, $"SELECT count(*) FROM {_s}.events WHERE position >= $1 AND position < $2", from, to);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    internal NpgsqlDataSource DataSource => _source;
+
+    internal string Schema => _s;
 
     /// <summary>Closes the connections.</summary>
     public ValueTask DisposeAsync() => _source.DisposeAsync();

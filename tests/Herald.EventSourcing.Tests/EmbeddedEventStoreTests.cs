@@ -24,7 +24,7 @@ public sealed class EmbeddedEventStoreTests : EventStoreCompliance
 
             Assert.Contains("MaxAppendBytes", refused.Message, StringComparison.Ordinal);
             Assert.Null(await small.GetStreamVersionAsync("order-1"));
-            Assert.Equal(0, small.HeadPosition);
+            Assert.Equal(0, await small.GetEndPositionAsync());
         }
         finally
         {

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
 using Polly.Retry;
 
@@ -15,9 +17,11 @@ public sealed class CommandHandler<TState, TCommand>
     private readonly Decider<TState, TCommand> _decider;
     private readonly CommandHandlerOptions _options;
     private readonly ResiliencePipeline _conflicts;
+    private readonly ILogger _logger;
 
-    internal CommandHandler(IEventStore store, EventCodec codec, Decider<TState, TCommand> decider, CommandHandlerOptions options)
+    internal CommandHandler(IEventStore store, EventCodec codec, Decider<TState, TCommand> decider, CommandHandlerOptions options, ILogger? logger = null)
     {
+        _logger = logger ?? NullLogger.Instance;
         _store = store;
         _codec = codec;
         _decider = decider;
@@ -97,7 +101,7 @@ public sealed class CommandHandler<TState, TCommand>
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            // The next load reads more events; the one after the next multiple tries again.
+            Log.SnapshotFailed(_logger, exception, streamId); // the next load reads more events; the next multiple tries again
         }
     }
 }

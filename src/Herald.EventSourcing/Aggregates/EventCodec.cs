@@ -37,6 +37,14 @@ internal sealed class EventCodec(EventTypeRegistry types, EventSerializer serial
         }
     }
 
+    /// <summary>The event read as its registered type, or null when its type is not registered.</summary>
+    /// <exception cref="InvalidEventException">The body can't be read as its type.</exception>
+    public object? DecodeIfKnown(RecordedEvent recorded)
+    {
+        var written = EventTypeName.Parse(recorded.Type);
+        return types.Find(written.Name) is { } type ? serializer.Deserialize(recorded.Data, written, type) : null;
+    }
+
     /// <exception cref="InvalidEventException">The type is not registered, or the body can't be read as it.</exception>
     public object Decode(RecordedEvent recorded)
     {

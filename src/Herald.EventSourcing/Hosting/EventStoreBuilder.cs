@@ -1,12 +1,16 @@
 using Herald.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 
 namespace Herald.EventSourcing;
 
 /// <summary>Chooses the event store and registers the aggregates that use it; see <see cref="HeraldEventStoreExtensions.AddEventStore"/>.</summary>
 public sealed class EventStoreBuilder
 {
+    private string _projectionDirectory = Path.Combine("data", "projections");
+    private bool _projectionsAdded;
+
     internal EventStoreBuilder(HeraldBuilder herald) => Herald = herald;
 
     /// <summary>The Herald registration this belongs to: register event types there with <c>AddEvent&lt;T&gt;()</c>.</summary>
@@ -21,6 +25,7 @@ public sealed class EventStoreBuilder
         ArgumentNullException.ThrowIfNull(options);
         Herald.Services.RemoveAll<IEventStore>();
         Herald.Services.AddSingleton<IEventStore>(services => EmbeddedEventStore.Open(options, services.GetService<TimeProvider>()));
+        _projectionDirectory = Path.Combine(options.Directory, "projections");
         return this;
     }
 
@@ -49,7 +54,63 @@ public sealed class EventStoreBuilder
         configure?.Invoke(options);
         ArgumentOutOfRangeException.ThrowIfNegative(options.MaxConflictRetries, nameof(CommandHandlerOptions.MaxConflictRetries));
         ArgumentOutOfRangeException.ThrowIfNegative(options.SnapshotEvery, nameof(CommandHandlerOptions.SnapshotEvery));
-        Herald.Services.AddSingleton(services => new CommandHandler<TState, TCommand>(services.GetRequiredService<IEventStore>(), services.GetRequiredService<EventCodec>(), decider, options));
+        Herald.Services.AddSingleton(services => new CommandHandler<TState, TCommand>(
+            services.GetRequiredService<IEventStore>(),
+            services.GetRequiredService<EventCodec>(),
+            decider,
+            options,
+            services.GetService<ILoggerFactory>()?.CreateLogger<CommandHandler<TState, TCommand>>()));
+        return this;
+    }
+
+    /// <summary>
+    /// Registers the projection <typeparamref name="TProjection"/> as a singleton (inject it to read a
+    /// <see cref="StateProjection{TState}"/>'s state) and runs it in a hosted service. See <see cref="ProjectionManager"/>.
+    /// </summary>
+    public EventStoreBuilder AddProjection<TProjection>()
+        where TProjection : Projection
+    {
+        Herald.Services.TryAddSingleton<TProjection>();
+        Herald.Services.AddSingleton<Projection>(services => services.GetRequiredService<TProjection>());
+        return AddProjectionRunner();
+    }
+
+    /// <summary>Registers <paramref name="projection"/> and runs it in a hosted service.</summary>
+    public EventStoreBuilder AddProjection(Projection projection)
+    {
+        ArgumentNullException.ThrowIfNull(projection);
+        Herald.Services.AddSingleton(projection.GetType(), projection);
+        Herald.Services.AddSingleton(projection);
+        return AddProjectionRunner();
+    }
+
+    /// <summary>
+    /// Where state projections save their state and checkpoints. Defaults to <c>projections</c> in the embedded store's
+    /// directory, or <c>data/projections</c> with the PostgreSQL store.
+    /// </summary>
+    public EventStoreBuilder UseProjectionDirectory(string directory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        _projectionDirectory = directory;
+        return this;
+    }
+
+    private EventStoreBuilder AddProjectionRunner()
+    {
+        if (!_projectionsAdded)
+        {
+            _projectionsAdded = true;
+            Herald.Services.AddSingleton(services => new ProjectionManager(
+                services.GetServices<Projection>(),
+                services.GetRequiredService<IEventStore>(),
+                services.GetRequiredService<EventCodec>(),
+                services.GetRequiredService<EventSerializer>(),
+                _projectionDirectory,
+                services.GetService<ILoggerFactory>(),
+                services.GetService<TimeProvider>()));
+            Herald.Services.AddHostedService<ProjectionHostedService>();
+        }
+
         return this;
     }
 

@@ -9,7 +9,7 @@ namespace Herald.EventSourcing.Postgres;
 /// </summary>
 internal static class PostgresSchema
 {
-    public const int Version = 1;
+    public const int Version = 2;
 
     public static async Task MigrateAsync(NpgsqlDataSource source, string schema, CancellationToken cancellationToken)
     {
@@ -28,6 +28,11 @@ internal static class PostgresSchema
             if (current < 1)
             {
                 await ExecuteAsync(connection, transaction, V1(schema), cancellationToken).ConfigureAwait(false);
+            }
+
+            if (current < 2)
+            {
+                await ExecuteAsync(connection, transaction, V2(schema), cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -61,6 +66,28 @@ internal static class PostgresSchema
             schema_version int NOT NULL,
             data bytea NOT NULL);
         INSERT INTO {s}.schema_version VALUES (1);
+        """;
+
+    // Projections (one row per generation of each), rebuild requests, their last status, and relay checkpoints.
+    private static string V2(string s) => $"""
+        CREATE TABLE {s}.projections (
+            name text NOT NULL,
+            generation int NOT NULL,
+            version int NOT NULL,
+            checkpoint bigint NOT NULL DEFAULT 0,
+            live boolean NOT NULL DEFAULT false,
+            tables text[] NOT NULL DEFAULT ARRAY[]::text[],
+            PRIMARY KEY (name, generation));
+        CREATE TABLE {s}.projection_requests (
+            name text PRIMARY KEY,
+            requested timestamptz NOT NULL DEFAULT now());
+        CREATE TABLE {s}.projection_status (
+            name text PRIMARY KEY,
+            status jsonb NOT NULL);
+        CREATE TABLE {s}.checkpoints (
+            name text PRIMARY KEY,
+            position bigint NOT NULL);
+        INSERT INTO {s}.schema_version VALUES (2);
         """;
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken)

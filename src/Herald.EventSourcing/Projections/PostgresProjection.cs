@@ -1,0 +1,25 @@
+namespace Herald.EventSourcing;
+
+/// <summary>
+/// A read model in PostgreSQL tables, on the PostgreSQL store. Each batch of events and the projection's checkpoint are
+/// written in one transaction, handed to <see cref="ApplyAsync"/> in <see cref="PostgresProjectionContext"/>, so each
+/// event takes effect once even across crashes and several instances of the application.
+/// </summary>
+/// <remarks>
+/// Name tables through <see cref="PostgresProjectionContext.Table"/>: each generation gets tables of its own, and
+/// readers query a view of the same name (<c>herald.orders_by_customer</c>) that is moved to a new generation in one
+/// transaction when it takes over.
+/// </remarks>
+public abstract class PostgresProjection : Projection
+{
+    /// <summary>Creates a new generation's tables (and indexes) in <paramref name="context"/>'s transaction.</summary>
+    public abstract Task CreateAsync(PostgresProjectionContext context, CancellationToken cancellationToken);
+
+    /// <summary>Applies one event to the tables, in <paramref name="context"/>'s transaction.</summary>
+    public abstract Task ApplyAsync(PostgresProjectionContext context, ProjectedEvent projected, CancellationToken cancellationToken);
+
+    internal override IProjectionStorage CreateStorage(ProjectionEnvironment environment) =>
+        environment.Postgres is { } store
+            ? new PostgresProjectionStorage(this, store)
+            : throw new InvalidOperationException($"Projection '{Name}' is a PostgresProjection: it needs the PostgreSQL store (UsePostgres(...)).");
+}
