@@ -95,7 +95,7 @@ public sealed class PostgresEventStore : IEventStore, IAllStreamWatch
             INSERT INTO {_s}.events (position, stream_id, version, event_id, type, data, correlation_id, causation_id, traceparent)
             SELECT pg_current_xact_id()::text::bigint * 65536 + e.n - 1, $1, $2 + e.n - 1, e.id, e.type, e.data, e.correlation, e.causation, e.trace
             FROM unnest($3::uuid[], $4::text[], $5::bytea[], $6::text[], $7::text[], $8::text[]) WITH ORDINALITY AS e(id, type, data, correlation, causation, trace, n)
-            RETURNING position
+            RETURNING position, created, version
             """,
             streamId,
             plan.FirstVersion,
@@ -105,14 +105,15 @@ public sealed class PostgresEventStore : IEventStore, IAllStreamWatch
             fresh.Select(e => e.CorrelationId).ToArray(),
             fresh.Select(e => e.CausationId).ToArray(),
             fresh.Select(e => e.TraceParent).ToArray());
-        long lastPosition;
+        var positions = new long[fresh.Count];
+        DateTimeOffset created = default;
         try
         {
-            lastPosition = -1;
             await using var reader = await insert.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                lastPosition = Math.Max(lastPosition, reader.GetInt64(0));
+                positions[reader.GetInt64(2) - plan.FirstVersion] = reader.GetInt64(0);
+                created = reader.GetFieldValue<DateTimeOffset>(1);
             }
         }
         catch (PostgresException duplicate) when (duplicate.SqlState == PostgresErrorCodes.UniqueViolation)
@@ -123,6 +124,18 @@ public sealed class PostgresEventStore : IEventStore, IAllStreamWatch
         }
 
         var lastVersion = plan.FirstVersion + fresh.Count - 1;
+        var lastPosition = positions.Max();
+        if (Inline is { } inline)
+        {
+            var recorded = fresh.Select((e, i) => new RecordedEvent(streamId, plan.FirstVersion + i, positions[i], e.EventId, e.Type, e.Data, created)
+            {
+                CorrelationId = e.CorrelationId,
+                CausationId = e.CausationId,
+                TraceParent = e.TraceParent,
+            }).ToList();
+            await inline.ApplyAsync(connection, transaction, _s, recorded, cancellationToken).ConfigureAwait(false);
+        }
+
         await ExecuteAsync(connection, transaction, $"UPDATE {_s}.streams SET last_version = $2, deleted = false WHERE stream_id = $1", cancellationToken, streamId, lastVersion).ConfigureAwait(false);
         await ExecuteAsync(connection, transaction, "SELECT pg_notify($1, '')", cancellationToken, _channel).ConfigureAwait(false); // delivered at commit
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -374,6 +387,9 @@ public sealed class PostgresEventStore : IEventStore, IAllStreamWatch
     }
 
     internal NpgsqlDataSource DataSource => _source;
+
+    /// <summary>The projections applied in each append's transaction; set once, before the store is used.</summary>
+    internal InlineProjections? Inline { get; set; }
 
     internal string Schema => _s;
 

@@ -7,8 +7,10 @@ using Npgsql;
 namespace Herald.EventSourcing.Tests;
 
 /// <summary>Revenue per customer in a table; it can be told to fail once on its n-th event.</summary>
-public sealed class RevenueTable(int version = 1, decimal factor = 1) : PostgresProjection
+public sealed class RevenueTable(int version = 1, decimal factor = 1, bool inline = false) : PostgresProjection
 {
+    public override bool Inline => inline;
+
     private int _seen;
 
     public int FailOnEvent { get; set; }
@@ -142,6 +144,30 @@ public sealed class PostgresProjectionTests(PostgresServer server) : IAsyncLifet
         Assert.Equal([("c1", 1100m, 11)], await RevenueAsync());
         Assert.Null(await ScalarAsync("SELECT to_regclass('herald.revenue_g1')::text"));
         Assert.NotNull(await ScalarAsync("SELECT to_regclass('herald.revenue_g2')::text"));
+    }
+
+    [Fact]
+    public async Task An_inline_projection_is_read_right_after_the_append_and_catches_appends_from_elsewhere_once()
+    {
+        var host = await StartAsync(new RevenueTable(inline: true));
+        await WaitForStatusAsync(host, s => s.Phase == ProjectionPhase.Live && s.Generation == 1);
+
+        for (var i = 1; i <= 20; i++)
+        {
+            await OrderAsync(host, "c1", 1);
+            Assert.Equal([("c1", i, i)], await RevenueAsync()); // no waiting: written in the append's transaction
+        }
+
+        // Another application's store knows nothing of the projection: its runner applies those events instead.
+        await using (var elsewhere = await PostgresEventStore.OpenAsync(new PostgresEventStoreOptions { ConnectionString = _database }))
+        {
+            await elsewhere.AppendAsync("order-elsewhere", ExpectedVersion.NoStream, [Ordered("c2", 5)]);
+        }
+
+        await CaughtUpAsync(host, await OrderAsync(host, "c1", 1));
+        await WaitForStatusAsync(host, s => s.LagEvents == 0);
+        Assert.Equal([("c1", 21m, 21), ("c2", 5m, 1)], await RevenueAsync());
+        Assert.Equal(0L, await ScalarAsync("SELECT count(*) FROM herald.inline_applied"));
     }
 
     private static EventData Ordered(string customer, decimal total) =>

@@ -39,7 +39,17 @@ public sealed class EventStoreBuilder
         Herald.Services.RemoveAll<IEventStore>();
 
         // DI factories are synchronous; EventStoreStartup resolves this once, while the host starts.
-        Herald.Services.AddSingleton<IEventStore>(_ => PostgresEventStore.OpenAsync(options).GetAwaiter().GetResult());
+        Herald.Services.AddSingleton<IEventStore>(services =>
+        {
+            var store = PostgresEventStore.OpenAsync(options).GetAwaiter().GetResult();
+            var inline = services.GetServices<Projection>().OfType<PostgresProjection>().Where(p => p.Inline).ToList();
+            if (inline.Count > 0)
+            {
+                store.Inline = new InlineProjections(inline, services.GetRequiredService<EventCodec>());
+            }
+
+            return store;
+        });
         return this;
     }
 

@@ -68,7 +68,8 @@ internal static class PostgresSchema
         INSERT INTO {s}.schema_version VALUES (1);
         """;
 
-    // Projections (one row per generation of each), rebuild requests, their last status, and relay checkpoints.
+    // Projections (one row per generation of each), rebuild requests, their last status, the events inline projections
+    // applied in the append's transaction (so their runner passes over them), and relay checkpoints.
     private static string V2(string s) => $"""
         CREATE TABLE {s}.projections (
             name text NOT NULL,
@@ -84,6 +85,11 @@ internal static class PostgresSchema
         CREATE TABLE {s}.projection_status (
             name text PRIMARY KEY,
             status jsonb NOT NULL);
+        CREATE TABLE {s}.inline_applied (
+            name text NOT NULL,
+            generation int NOT NULL,
+            position bigint NOT NULL,
+            PRIMARY KEY (name, generation, position));
         CREATE TABLE {s}.checkpoints (
             name text PRIMARY KEY,
             position bigint NOT NULL);

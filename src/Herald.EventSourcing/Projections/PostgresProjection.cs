@@ -12,6 +12,14 @@ namespace Herald.EventSourcing;
 /// </remarks>
 public abstract class PostgresProjection : Projection
 {
+    /// <summary>
+    /// Whether appends apply events to the served generation in their own transaction, so a read after an append sees
+    /// it (read-your-writes). Events appended through a store without this projection registered (another application,
+    /// <c>herald streams append</c>) are applied by the runner shortly after, as for an async projection; each event
+    /// still takes effect once. Defaults to false: applied by the runner, after the append.
+    /// </summary>
+    public virtual bool Inline => false;
+
     /// <summary>Creates a new generation's tables (and indexes) in <paramref name="context"/>'s transaction.</summary>
     public abstract Task CreateAsync(PostgresProjectionContext context, CancellationToken cancellationToken);
 

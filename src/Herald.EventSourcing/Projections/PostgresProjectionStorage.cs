@@ -128,6 +128,7 @@ internal sealed class PostgresProjectionStorage(PostgresProjection projection, P
         }
 
         await ExecuteAsync(connection, transaction, $"DELETE FROM {_s}.projections WHERE name = $1 AND generation = $2", cancellationToken, _projection.Name, generation).ConfigureAwait(false);
+        await ExecuteAsync(connection, transaction, $"DELETE FROM {_s}.inline_applied WHERE name = $1 AND generation = $2", cancellationToken, _projection.Name, generation).ConfigureAwait(false);
     }
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, CancellationToken cancellationToken, params object[] values)
@@ -165,10 +166,14 @@ internal sealed class PostgresProjectionStorage(PostgresProjection projection, P
                     ?? throw new ProjectionConflictException($"Projection '{storage._projection.Name}' generation {Info.Generation} was moved past {Info.Checkpoint} by another process.");
             }
 
+            var appliedInline = storage._projection.Inline ? await TakeAppliedInlineAsync(connection, transaction, checkpoint, cancellationToken).ConfigureAwait(false) : [];
             var context = new PostgresProjectionContext(connection, transaction, s, Info.Generation, _tables);
             foreach (var e in events)
             {
-                await storage._projection.ApplyAsync(context, e, cancellationToken).ConfigureAwait(false);
+                if (!appliedInline.Contains(e.Recorded.Position))
+                {
+                    await storage._projection.ApplyAsync(context, e, cancellationToken).ConfigureAwait(false);
+                }
             }
 
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -176,6 +181,23 @@ internal sealed class PostgresProjectionStorage(PostgresProjection projection, P
         }
 
         public void Serve() => Info = Info with { Live = true };
+
+        // The events below the checkpoint that appends already applied to this generation; their marks go with them.
+        private async Task<HashSet<long>> TakeAppliedInlineAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long checkpoint, CancellationToken cancellationToken)
+        {
+            await using var take = new NpgsqlCommand($"DELETE FROM {storage._s}.inline_applied WHERE name = $1 AND generation = $2 AND position < $3 RETURNING position", connection, transaction)
+            {
+                Parameters = { new() { Value = storage._projection.Name }, new() { Value = Info.Generation }, new() { Value = checkpoint } },
+            };
+            await using var reader = await take.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var positions = new HashSet<long>();
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                positions.Add(reader.GetInt64(0));
+            }
+
+            return positions;
+        }
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
