@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Herald.EventSourcing;
 
-// Next free event id: 7007.
+// Next free event id: 7008.
 internal static partial class Log
 {
     [LoggerMessage(EventId = 7000, Level = LogLevel.Information, Message = "Projection {Projection} v{Version}: building generation {Generation} from position 0")]
@@ -22,6 +22,9 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 7005, Level = LogLevel.Error, Message = "Relay {Relay} failed; trying again in {Delay}")]
     public static partial void RelayFailed(ILogger logger, Exception exception, string relay, TimeSpan delay);
+
+    [LoggerMessage(EventId = 7007, Level = LogLevel.Warning, Message = "Relay {Relay} passes over events of type {Type}, which is not registered; add it with AddEvent<T>() to relay it")]
+    public static partial void RelaySkippingUnknownType(ILogger logger, string relay, string type);
 
     [LoggerMessage(EventId = 7006, Level = LogLevel.Warning, Message = "Saving a snapshot of {Stream} failed; loading it reads more events until the next one")]
     public static partial void SnapshotFailed(ILogger logger, Exception exception, string stream);

@@ -1,9 +1,18 @@
 // Usage: Herald.EventSourcing.CrashChild DIRECTORY SEED
-// Opens the embedded store (recovering what the last SIGKILL left), then 16 writers append to streams of their own and
-// to one shared stream, and print "STREAM VERSION EVENTID" for every event of every acknowledged append.
+//    or: Herald.EventSourcing.CrashChild relay DIRECTORY
+// The first opens the embedded store (recovering what the last SIGKILL left), then 16 writers append to streams of
+// their own and to one shared stream, and print "STREAM VERSION EVENTID" for every event of every acknowledged append.
+// The second relays the store's Tick events to the topic "ticks", 7 to a batch; after publishing its second batch, and
+// before saving the checkpoint, it prints "PUBLISHED CHECKPOINT" and waits to be killed.
 using System.Globalization;
 using System.Text;
 using Herald.EventSourcing;
+
+if (args[0] == "relay")
+{
+    await RelayChild.RunAsync(args[1]);
+    return;
+}
 
 var directory = args[0];
 var seed = int.Parse(args[1], CultureInfo.InvariantCulture);

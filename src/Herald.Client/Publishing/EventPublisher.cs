@@ -19,17 +19,21 @@ internal sealed class EventPublisher(TransportProvider transport, EventTypeRegis
         return await SendAsync(events, record, metadata, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<IReadOnlyList<EventReceipt>> PublishBatchAsync<TEvent>(IEnumerable<TEvent> events, PublishOptions? publish = null, CancellationToken cancellationToken = default)
-        where TEvent : notnull
+    public Task<IReadOnlyList<EventReceipt>> PublishBatchAsync<TEvent>(IEnumerable<TEvent> events, PublishOptions? publish = null, CancellationToken cancellationToken = default)
+        where TEvent : notnull =>
+        PublishAllAsync([.. events.Select(e => new PublishRequest(e, publish ?? new PublishOptions()))], cancellationToken);
+
+    /// <summary>Events of any types, each with its own options and parent span, sent together as a batch is.</summary>
+    internal async Task<IReadOnlyList<EventReceipt>> PublishAllAsync(IReadOnlyList<PublishRequest> requests, CancellationToken cancellationToken)
     {
         var target = await transport.GetAsync(cancellationToken).ConfigureAwait(false);
-        var prepared = events.Select(e => Prepare(e, publish ?? new PublishOptions())).ToList();
+        var prepared = requests.Select(r => (Prepared: Prepare(r.Event, r.Options), r.Parent)).Select(p => (p.Prepared.Record, p.Prepared.Metadata, p.Parent)).ToList();
         foreach (var topic in prepared.Select(p => p.Record.Topic).Distinct())
         {
             await topics.EnsureAsync(target, topic, cancellationToken).ConfigureAwait(false);
         }
 
-        var sends = prepared.Select(p => SendAsync(target, p.Record, p.Metadata, cancellationToken)).ToList();
+        var sends = prepared.Select(p => SendAsync(target, p.Record, p.Metadata, cancellationToken, p.Parent)).ToList();
         try
         {
             return await Task.WhenAll(sends).ConfigureAwait(false);
@@ -73,9 +77,9 @@ internal sealed class EventPublisher(TransportProvider transport, EventTypeRegis
         return (new OutgoingRecord(topic, metadata.Key, [], body), metadata);
     }
 
-    private async Task<EventReceipt> SendAsync(IEventTransport target, OutgoingRecord record, EventMetadata metadata, CancellationToken cancellationToken)
+    private async Task<EventReceipt> SendAsync(IEventTransport target, OutgoingRecord record, EventMetadata metadata, CancellationToken cancellationToken, ActivityContext parent = default)
     {
-        using var activity = HeraldTelemetry.Source.StartActivity($"send {record.Topic}", ActivityKind.Producer);
+        using var activity = HeraldTelemetry.Source.StartActivity($"send {record.Topic}", ActivityKind.Producer, parent);
         if (activity is not null)
         {
             activity.SetTag("messaging.system", target.System);
@@ -89,6 +93,12 @@ internal sealed class EventPublisher(TransportProvider transport, EventTypeRegis
             }
 
             metadata = metadata with { TraceParent = activity.Id, TraceState = activity.TraceStateString };
+        }
+        else if (parent != default)
+        {
+            // Nobody listens to spans here, but the trace the event belongs to still travels with it.
+            var flags = (parent.TraceFlags & ActivityTraceFlags.Recorded) != 0 ? "01" : "00";
+            metadata = metadata with { TraceParent = $"00-{parent.TraceId}-{parent.SpanId}-{flags}", TraceState = parent.TraceState };
         }
         else if (Activity.Current is { IdFormat: ActivityIdFormat.W3C } current)
         {

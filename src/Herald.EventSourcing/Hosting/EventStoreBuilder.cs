@@ -10,6 +10,7 @@ public sealed class EventStoreBuilder
 {
     private string _projectionDirectory = Path.Combine("data", "projections");
     private bool _projectionsAdded;
+    private bool _relaysAdded;
 
     internal EventStoreBuilder(HeraldBuilder herald) => Herald = herald;
 
@@ -95,7 +96,29 @@ public sealed class EventStoreBuilder
     }
 
     /// <summary>
-    /// Where state projections save their state and checkpoints. Defaults to <c>projections</c> in the embedded store's
+    /// Relays the store's events to topics through the SDK's publisher (to the embedded broker, <c>herald serve</c> or
+    /// any Kafka cluster, whichever <c>AddHerald</c> uses), from a checkpoint it keeps: on PostgreSQL in the store, on
+    /// the embedded store in the projection directory. Events keep their ids, so a consumer drops one relayed twice.
+    /// </summary>
+    /// <param name="name">Names its checkpoint: lower-case letters, digits and underscores.</param>
+    /// <param name="configure">Which events, which topic, and integration events per type.</param>
+    public EventStoreBuilder AddRelay(string name, Action<RelayOptions>? configure = null)
+    {
+        var options = new RelayOptions();
+        configure?.Invoke(options);
+        Herald.Services.AddSingleton(new RelayRegistration(name, options));
+        if (!_relaysAdded)
+        {
+            _relaysAdded = true;
+            Herald.Services.AddSingleton(_ => new RelayDirectory(Path.Combine(_projectionDirectory, "relays")));
+            Herald.Services.AddHostedService<RelayHostedService>();
+        }
+
+        return this;
+    }
+
+    /// <summary>
+    /// Where state projections save their state and checkpoints, and relays on the embedded store theirs. Defaults to <c>projections</c> in the embedded store's
     /// directory, or <c>data/projections</c> with the PostgreSQL store.
     /// </summary>
     public EventStoreBuilder UseProjectionDirectory(string directory)
