@@ -264,6 +264,35 @@ public abstract class ProjectionCompliance : IAsyncLifetime
         Assert.Equal(HealthStatus.Healthy, await HealthAsync(host));
     }
 
+    [Fact]
+    public async Task Each_batch_is_traced_by_a_span_linked_to_the_spans_of_the_appends()
+    {
+        var traceId = System.Diagnostics.ActivityTraceId.CreateRandom();
+        var linked = new TaskCompletionSource<System.Diagnostics.Activity>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == EventStoreTelemetry.Name,
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                if (activity.Links.Any(l => l.Context.TraceId == traceId))
+                {
+                    linked.TrySetResult(activity);
+                }
+            },
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        var host = await StartAsync(es => es.AddProjection<RevenueProjection>());
+
+        var body = Encoding.UTF8.GetBytes("{\"customer\":\"c1\",\"total\":1}");
+        var traced = new EventData(Guid.CreateVersion7(), "CustomerOrdered.v1", body) { TraceParent = $"00-{traceId}-{System.Diagnostics.ActivitySpanId.CreateRandom()}-01" };
+        await host.Services.GetRequiredService<IEventStore>().AppendAsync("order-traced", ExpectedVersion.NoStream, [traced]);
+
+        var span = await linked.Task.WaitAsync(Timeout);
+        Assert.Equal("project revenue", span.DisplayName);
+        Assert.Equal("revenue", span.GetTagItem("herald.projection.name"));
+    }
+
     protected static async Task<HealthStatus> HealthAsync(IHost host) =>
         (await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync()).Status;
 

@@ -259,10 +259,30 @@ internal sealed class ProjectionRunner
 
     private async Task ApplyAsync(IProjectionGeneration generation, List<ProjectedEvent> batch, long checkpoint, CancellationToken cancellationToken)
     {
+        using var activity = batch.Count > 0 && EventStoreTelemetry.Source.HasListeners() ? StartSpan(generation, batch) : null;
         await generation.ApplyAsync(batch, checkpoint, cancellationToken).ConfigureAwait(false);
         _applied.Signal();
         EventStoreTelemetry.Projected(Name, batch.Count);
         await ReportAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    // One span per batch, linked to the spans of the appends that stored its events.
+    private System.Diagnostics.Activity? StartSpan(IProjectionGeneration generation, List<ProjectedEvent> batch)
+    {
+        var links = new List<System.Diagnostics.ActivityLink>();
+        foreach (var traceParent in batch.Select(e => e.Recorded.TraceParent).Distinct())
+        {
+            if (System.Diagnostics.ActivityContext.TryParse(traceParent, null, out var context))
+            {
+                links.Add(new System.Diagnostics.ActivityLink(context));
+            }
+        }
+
+        var activity = EventStoreTelemetry.Source.StartActivity(System.Diagnostics.ActivityKind.Consumer, default, links: links, name: $"project {Name}");
+        activity?.SetTag("herald.projection.name", Name);
+        activity?.SetTag("herald.projection.generation", generation.Info.Generation);
+        activity?.SetTag("herald.projection.events", batch.Count);
+        return activity;
     }
 
     private ProjectedEvent? Decode(RecordedEvent recorded)
