@@ -28,20 +28,54 @@ public sealed class EmbeddedEventStore : IEventStore, IAllStreamWatch
     private readonly RecordBatchBuilder _batch = new();
     private ArrayBufferWriter<byte> _batchBytes = new(4096);
 
-    private EmbeddedEventStore(PartitionLog log, EmbeddedEventStoreOptions options, TimeProvider time)
+    private readonly DataDirectoryLock _directoryLock;
+
+    private EmbeddedEventStore(PartitionLog log, DataDirectoryLock directoryLock, EmbeddedEventStoreOptions options, TimeProvider time)
     {
         _log = log;
+        _directoryLock = directoryLock;
         _options = options;
         _time = time;
         log.DurableEndAdvanced += _ => _arrivals.Signal();
     }
 
     /// <summary>Opens (or creates) the store in <see cref="EmbeddedEventStoreOptions.Directory"/>, recovering what a crash left.</summary>
+    /// <exception cref="DataDirectoryLockedException">Another process has the store open.</exception>
     public static EmbeddedEventStore Open(EmbeddedEventStoreOptions? options = null, TimeProvider? time = null)
     {
         options ??= new EmbeddedEventStoreOptions();
         options.Validate();
-        var log = PartitionLog.Open(
+
+        // One process at a time: a second one would recover (truncate) the tail the first is writing.
+        var directoryLock = DataDirectoryLock.Acquire(options.Directory);
+        PartitionLog log;
+        try
+        {
+            log = OpenLog(options, time);
+        }
+        catch
+        {
+            directoryLock.Dispose();
+            throw;
+        }
+
+        var store = new EmbeddedEventStore(log, directoryLock, options, time ?? TimeProvider.System);
+        try
+        {
+            store.Rebuild();
+        }
+        catch
+        {
+            log.Dispose();
+            directoryLock.Dispose();
+            throw;
+        }
+
+        return store;
+    }
+
+    private static PartitionLog OpenLog(EmbeddedEventStoreOptions options, TimeProvider? time) =>
+        PartitionLog.Open(
             options.Directory,
             LogOptions.Default with
             {
@@ -52,19 +86,6 @@ public sealed class EmbeddedEventStore : IEventStore, IAllStreamWatch
                 FlushPolicy = FlushPolicy.Always,
             },
             timeProvider: time);
-        var store = new EmbeddedEventStore(log, options, time ?? TimeProvider.System);
-        try
-        {
-            store.Rebuild();
-        }
-        catch
-        {
-            log.Dispose();
-            throw;
-        }
-
-        return store;
-    }
 
     /// <inheritdoc/>
     public Task<AppendResult> AppendAsync(string streamId, ExpectedVersion expected, IReadOnlyList<EventData> events, CancellationToken cancellationToken = default)
@@ -410,15 +431,16 @@ public sealed class EmbeddedEventStore : IEventStore, IAllStreamWatch
         }
     }
 
-    /// <summary>Closes the log cleanly.</summary>
-    public ValueTask DisposeAsync()
+    /// <summary>Closes the log cleanly, and lets the directory go.</summary>
+    public async ValueTask DisposeAsync()
     {
         lock (_gate)
         {
             _batch.Dispose();
         }
 
-        return _log.DisposeAsync();
+        await _log.DisposeAsync().ConfigureAwait(false);
+        _directoryLock.Dispose();
     }
 
     private AppendResult Write(string streamId, StreamEntry? stream, IReadOnlyList<EventData> events, AppendPlan plan)

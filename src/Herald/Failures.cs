@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using Herald.Broker;
 using Confluent.Kafka;
 using Herald.Storage;
 

@@ -18,12 +18,6 @@ internal interface IProjectionStorage
 
     Task DropAsync(GenerationInfo generation, CancellationToken cancellationToken);
 
-    Task RequestRebuildAsync(CancellationToken cancellationToken);
-
-    /// <summary>Whether a rebuild was asked for since the last call; the request is taken.</summary>
-    Task<bool> TakeRebuildRequestAsync(CancellationToken cancellationToken);
-
-    Task SaveStatusAsync(ProjectionStatus status, CancellationToken cancellationToken);
 }
 
 /// <summary>One build of a projection's read model, and how far into <c>$all</c> it has got.</summary>

@@ -1,6 +1,4 @@
-using System.Text.Json;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace Herald.EventSourcing;
 
@@ -86,29 +84,6 @@ internal sealed class PostgresProjectionStorage(PostgresProjection projection, P
         var tables = await TablesAsync(connection, transaction, generation.Generation, cancellationToken).ConfigureAwait(false);
         await DropAsync(connection, transaction, generation.Generation, tables, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    public async Task RequestRebuildAsync(CancellationToken cancellationToken)
-    {
-        await using var connection = await _store.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await ExecuteAsync(connection, null, $"INSERT INTO {_s}.projection_requests (name) VALUES ($1) ON CONFLICT DO NOTHING", cancellationToken, _projection.Name).ConfigureAwait(false);
-    }
-
-    public async Task<bool> TakeRebuildRequestAsync(CancellationToken cancellationToken)
-    {
-        await using var connection = await _store.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = new NpgsqlCommand($"DELETE FROM {_s}.projection_requests WHERE name = $1", connection) { Parameters = { new() { Value = _projection.Name } } };
-        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
-    }
-
-    public async Task SaveStatusAsync(ProjectionStatus status, CancellationToken cancellationToken)
-    {
-        await using var connection = await _store.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = new NpgsqlCommand($"INSERT INTO {_s}.projection_status (name, status) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET status = $2", connection)
-        {
-            Parameters = { new() { Value = _projection.Name }, new() { Value = JsonSerializer.Serialize(status, ProjectionStatusFile.Json), NpgsqlDbType = NpgsqlDbType.Jsonb } },
-        };
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<string[]> TablesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, int generation, CancellationToken cancellationToken)

@@ -17,6 +17,7 @@ public sealed class ProjectionManager
     {
         var environment = new ProjectionEnvironment(serializer, stateDirectory, store as PostgresEventStore);
         var logger = (loggers ?? NullLoggerFactory.Instance).CreateLogger("Herald.EventSourcing.Projections");
+        var control = IProjectionControl.For(store, stateDirectory);
         foreach (var projection in projections)
         {
             Projection.CheckName(projection.Name);
@@ -25,7 +26,7 @@ public sealed class ProjectionManager
                 throw new ArgumentException($"Projection '{projection.Name}' has version {projection.Version}; versions start at 1.");
             }
 
-            if (!_runners.TryAdd(projection.Name, new ProjectionRunner(projection, projection.CreateStorage(environment), store, codec, logger, time ?? TimeProvider.System)))
+            if (!_runners.TryAdd(projection.Name, new ProjectionRunner(projection, projection.CreateStorage(environment), control, store, codec, logger, time ?? TimeProvider.System)))
             {
                 throw new ArgumentException($"Two projections are named '{projection.Name}'.");
             }

@@ -14,6 +14,7 @@ internal sealed class ProjectionRunner
     private static readonly TimeSpan ReportEvery = TimeSpan.FromSeconds(1);
     private readonly Projection _projection;
     private readonly IProjectionStorage _storage;
+    private readonly IProjectionControl _control;
     private readonly IEventStore _store;
     private readonly EventCodec _codec;
     private readonly ILogger _logger;
@@ -28,10 +29,11 @@ internal sealed class ProjectionRunner
     private long _reportedAt;
     private long _requestsCheckedAt;
 
-    public ProjectionRunner(Projection projection, IProjectionStorage storage, IEventStore store, EventCodec codec, ILogger logger, TimeProvider time)
+    public ProjectionRunner(Projection projection, IProjectionStorage storage, IProjectionControl control, IEventStore store, EventCodec codec, ILogger logger, TimeProvider time)
     {
         _projection = projection;
         _storage = storage;
+        _control = control;
         _store = store;
         _codec = codec;
         _logger = logger;
@@ -43,7 +45,7 @@ internal sealed class ProjectionRunner
 
     public ProjectionStatus Status => Volatile.Read(ref _status);
 
-    public Task RequestRebuildAsync(CancellationToken cancellationToken) => _storage.RequestRebuildAsync(cancellationToken);
+    public Task RequestRebuildAsync(CancellationToken cancellationToken) => _control.RequestRebuildAsync(Name, cancellationToken);
 
     /// <summary>Completes once the stored read model is served (or the first attempt failed), so a restart serves what was saved.</summary>
     public Task Loaded => _loaded.Task;
@@ -138,7 +140,7 @@ internal sealed class ProjectionRunner
             await _storage.DropAsync(stale, cancellationToken).ConfigureAwait(false);
         }
 
-        rebuild |= await _storage.TakeRebuildRequestAsync(cancellationToken).ConfigureAwait(false);
+        rebuild |= await _control.TakeRebuildRequestAsync(Name, cancellationToken).ConfigureAwait(false);
         var liveIsCurrent = live is not null && live.Version == _projection.Version;
         await using var served = live is null ? null : await _storage.OpenAsync(live, cancellationToken).ConfigureAwait(false);
         served?.Serve(); // an older version's read model stays served, unchanged, until the new one takes over
@@ -334,7 +336,7 @@ internal sealed class ProjectionRunner
         }
 
         _requestsCheckedAt = now;
-        return await _storage.TakeRebuildRequestAsync(cancellationToken).ConfigureAwait(false);
+        return await _control.TakeRebuildRequestAsync(Name, cancellationToken).ConfigureAwait(false);
     }
 
     // The status, its lag measured against the store, at most once a second (and saved for readers outside the process).
@@ -375,7 +377,7 @@ internal sealed class ProjectionRunner
             Updated = _time.GetUtcNow(),
         };
         Publish(status);
-        await _storage.SaveStatusAsync(status, cancellationToken).ConfigureAwait(false);
+        await _control.SaveStatusAsync(status, cancellationToken).ConfigureAwait(false);
     }
 
     private void Publish(ProjectionStatus status) => Volatile.Write(ref _status, status);

@@ -9,7 +9,7 @@ namespace Herald.EventSourcing;
 /// <summary>
 /// A state projection's generations as files in its directory: <c>g{N}.state</c> holds a header line (generation,
 /// version, checkpoint) and the state, replaced atomically so the two always belong together; <c>live</c> names the
-/// generation served; <c>rebuild</c> asks for a rebuild; <c>status.json</c> is for <c>herald projections</c>.
+/// generation served.
 /// </summary>
 internal sealed class StateProjectionStorage<TState>(StateProjection<TState> projection, string directory, EventSerializer serializer) : IProjectionStorage
 {
@@ -17,7 +17,6 @@ internal sealed class StateProjectionStorage<TState>(StateProjection<TState> pro
     private readonly string _directory = directory;
     private readonly EventSerializer _serializer = serializer;
     private const string LiveFile = "live";
-    private const string RebuildFile = "rebuild";
     private static readonly DiskFileSystem Disk = DiskFileSystem.Instance;
 
     public Task<IReadOnlyList<GenerationInfo>> ListAsync(CancellationToken cancellationToken)
@@ -65,32 +64,6 @@ internal sealed class StateProjectionStorage<TState>(StateProjection<TState> pro
     public Task DropAsync(GenerationInfo generation, CancellationToken cancellationToken)
     {
         File.Delete(PathOf(generation.Generation));
-        return Task.CompletedTask;
-    }
-
-    public Task RequestRebuildAsync(CancellationToken cancellationToken)
-    {
-        Directory.CreateDirectory(_directory);
-        AtomicFile.Write(Disk, _directory, RebuildFile, []);
-        return Task.CompletedTask;
-    }
-
-    public Task<bool> TakeRebuildRequestAsync(CancellationToken cancellationToken)
-    {
-        var path = Path.Combine(_directory, RebuildFile);
-        if (!File.Exists(path))
-        {
-            return Task.FromResult(false);
-        }
-
-        File.Delete(path);
-        return Task.FromResult(true);
-    }
-
-    public Task SaveStatusAsync(ProjectionStatus status, CancellationToken cancellationToken)
-    {
-        Directory.CreateDirectory(_directory);
-        ProjectionStatusFile.Write(_directory, status);
         return Task.CompletedTask;
     }
 

@@ -1,12 +1,12 @@
 using System.Globalization;
 
-namespace Herald.Broker.Internal;
+namespace Herald.Storage;
 
 /// <summary>
-/// Holds a data directory for one broker: an exclusive lock on <c>herald.lock</c> (released by the OS when the process
+/// Holds a data directory for one process: an exclusive lock on <c>herald.lock</c> (released by the OS when the process
 /// dies, even by SIGKILL), and the holder's pid in <c>herald.pid</c> so a second opener can say who holds it.
 /// </summary>
-internal sealed class DataDirectoryLock : IDisposable
+public sealed class DataDirectoryLock : IDisposable
 {
     private const string LockFile = "herald.lock";
     private const string PidFile = "herald.pid";
@@ -19,6 +19,7 @@ internal sealed class DataDirectoryLock : IDisposable
 
     private DataDirectoryLock(FileStream handle) => _lock = handle;
 
+    /// <summary>Takes the directory, creating it if needed.</summary>
     /// <exception cref="DataDirectoryLockedException">When a live process holds the directory.</exception>
     /// <exception cref="DataDirectoryUnusableException">When the directory cannot be created or written.</exception>
     public static DataDirectoryLock Acquire(string directory)
@@ -53,6 +54,7 @@ internal sealed class DataDirectoryLock : IDisposable
         return new DataDirectoryLock(handle);
     }
 
+    /// <summary>Lets the directory go.</summary>
     public void Dispose() => _lock.Dispose();
 
     /// <summary>The pid the holder recorded, when that process is still running; a stale file names nobody.</summary>

@@ -1,10 +1,10 @@
-namespace Herald.Broker;
+namespace Herald.Storage;
 
 /// <summary>Another process (or another broker in this one) has the data directory open.</summary>
 public sealed class DataDirectoryLockedException(string directory, int? holderProcessId)
     : IOException(holderProcessId is { } pid
-        ? $"The data directory '{directory}' is in use by process {pid}. Stop that process or use another --data directory."
-        : $"The data directory '{directory}' is in use by another process. Stop it or use another --data directory.")
+        ? $"The data directory '{directory}' is in use by process {pid}. Stop that process, or reach what it serves instead."
+        : $"The data directory '{directory}' is in use by another process. Stop it, or reach what it serves instead.")
 {
     /// <summary>The locked directory.</summary>
     public string Directory { get; } = directory;

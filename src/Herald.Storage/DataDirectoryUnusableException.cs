@@ -1,4 +1,4 @@
-namespace Herald.Broker;
+namespace Herald.Storage;
 
 /// <summary>
 /// The data directory cannot be created or written: no permission, a read-only file system, a file in the way. Not the
