@@ -11,6 +11,8 @@ namespace Herald.Cli;
 [JsonSerializable(typeof(LagJson[]), TypeInfoPropertyName = "LagJsonArray")]
 [JsonSerializable(typeof(string[]), TypeInfoPropertyName = "StringArray")]
 [JsonSerializable(typeof(DeadLetterJson))]
+[JsonSerializable(typeof(EventJson))]
+[JsonSerializable(typeof(AppendJson))]
 [JsonSerializable(typeof(DeadLetterJson[]), TypeInfoPropertyName = "DeadLetterJsonArray")]
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 internal sealed partial class CliJson : JsonSerializerContext;

@@ -22,6 +22,8 @@ internal static class HeraldCli
         root.Subcommands.Add(ConsumeCommand.Create(contextFor));
         root.Subcommands.Add(GroupsCommand.Create(contextFor));
         root.Subcommands.Add(DlqCommand.Create(contextFor));
+        root.Subcommands.Add(StreamsCommand.Create(contextFor));
+        root.Subcommands.Add(ProjectionsCommand.Create(contextFor));
         root.Subcommands.Add(Bench.BenchCommand.Create(contextFor));
 
         // With an action of its own, a bare or mistyped command is reported as just that, not as a missing command too.

@@ -178,6 +178,8 @@ internal sealed class ProjectionRunner
             await _storage.TakeOverAsync(building, live, cancellationToken).ConfigureAwait(false);
             Track(building, null);
             Log.TookOver(_logger, Name, _projection.Version, building.Info.Generation, building.Info.Checkpoint);
+            Interlocked.Exchange(ref _reportedAt, 0); // the takeover is reported now, not up to a second later
+            await ReportAsync(cancellationToken).ConfigureAwait(false);
             return await FollowAsync(building, untilCaughtUp: false, cancellationToken).ConfigureAwait(false);
         }
         finally
