@@ -36,9 +36,10 @@ public sealed class RevenueTable(int version = 1, decimal factor = 1, bool inlin
         }
 
         var ordered = (CustomerOrdered)projected.Event;
-        await using var upsert = context.Command($"INSERT INTO {context.Table("revenue")} AS r VALUES ($1, $2, 1) ON CONFLICT (customer) DO UPDATE SET total = r.total + excluded.total, orders = r.orders + 1");
-        upsert.Parameters.Add(new NpgsqlParameter { Value = ordered.Customer });
-        upsert.Parameters.Add(new NpgsqlParameter { Value = ordered.Total * factor });
+        await using var upsert = context.Command(
+            $"INSERT INTO {context.Table("revenue")} AS r VALUES ($1, $2, 1) ON CONFLICT (customer) DO UPDATE SET total = r.total + excluded.total, orders = r.orders + 1",
+            ordered.Customer,
+            ordered.Total * factor);
         await upsert.ExecuteNonQueryAsync(cancellationToken);
         if (Interlocked.Increment(ref _seen) == FailOnEvent)
         {

@@ -71,6 +71,7 @@ public sealed partial class PackageTests : IClassFixture<PackageTests.PackedHera
 
         Assert.True(run.ExitCode == 0, run.Output + run.Error);
         Assert.Matches(@"order-[0-9a-f]{8} is shipped at version 2", run.Output);
+        Assert.Contains("the board shows 1 shipped order(s), 30 paid in all", run.Output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -60,7 +60,7 @@ public sealed class CommandHandler<TState, TCommand>
                 var result = await _store.AppendAsync(streamId, version is { } v ? ExpectedVersion.Exactly(v) : ExpectedVersion.NoStream, [.. decided.Select(_codec.Encode)], token).ConfigureAwait(false);
                 var next = decided.Aggregate(state, _decider.Evolve);
                 await SnapshotIfDueAsync(streamId, next, version, result.NextExpectedVersion, token).ConfigureAwait(false);
-                return new CommandResult<TState>(next, result.NextExpectedVersion, decided);
+                return new CommandResult<TState>(next, result.NextExpectedVersion, decided) { Position = result.Position };
             },
             cancellationToken).AsTask();
 

@@ -37,6 +37,15 @@ public sealed class PostgresProjectionContext
         return $"{_schema}.{name}_g{_generation}";
     }
 
-    /// <summary>A command on the connection, in the transaction.</summary>
-    public NpgsqlCommand Command(string sql) => new(sql, Connection, Transaction);
+    /// <summary>A command on the connection, in the transaction, with <paramref name="values"/> as its parameters <c>$1</c>, <c>$2</c>, ...</summary>
+    public NpgsqlCommand Command(string sql, params object?[] values)
+    {
+        var command = new NpgsqlCommand(sql, Connection, Transaction);
+        foreach (var value in values)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
+        }
+
+        return command;
+    }
 }
