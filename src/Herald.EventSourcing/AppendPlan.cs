@@ -35,9 +35,12 @@ internal readonly record struct AppendPlan(int Skip, long FirstVersion)
             return Retried(streamId, current!.Value, expected, events, known, knownFrom!.Value);
         }
 
-        if (events.Skip(1).Any(e => find(e.EventId) is not null))
+        for (var i = 1; i < events.Count; i++)
         {
-            throw new WrongExpectedVersionException(streamId, expected, current);
+            if (find(events[i].EventId) is not null)
+            {
+                throw new WrongExpectedVersionException(streamId, expected, current);
+            }
         }
 
         return expected.IsMetBy(current, visible) ? new AppendPlan(0, (current ?? -1) + 1) : throw new WrongExpectedVersionException(streamId, expected, visible);

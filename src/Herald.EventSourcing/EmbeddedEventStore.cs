@@ -29,11 +29,13 @@ public sealed class EmbeddedEventStore : IEventStore, IAllStreamWatch
     private ArrayBufferWriter<byte> _batchBytes = new(4096);
 
     private readonly DataDirectoryLock _directoryLock;
+    private readonly Func<Guid, StoredAt?> _findStored;
 
     private EmbeddedEventStore(PartitionLog log, DataDirectoryLock directoryLock, EmbeddedEventStoreOptions options, TimeProvider time)
     {
         _log = log;
         _directoryLock = directoryLock;
+        _findStored = id => _ids.TryGetValue(id, out var at) ? new StoredAt(at.Stream.Id, at.Version) : null; // one delegate, not one per append
         _options = options;
         _time = time;
         log.DurableEndAdvanced += _ => _arrivals.Signal();
@@ -126,7 +128,7 @@ public sealed class EmbeddedEventStore : IEventStore, IAllStreamWatch
             AppendPlan plan;
             try
             {
-                plan = AppendPlan.For(streamId, stream?.LastVersion, stream?.VisibleLastVersion, expected, events, id => _ids.TryGetValue(id, out var at) ? new StoredAt(at.Stream.Id, at.Version) : null);
+                plan = AppendPlan.For(streamId, stream?.LastVersion, stream?.VisibleLastVersion, expected, events, _findStored);
             }
             catch (WrongExpectedVersionException refused)
             {

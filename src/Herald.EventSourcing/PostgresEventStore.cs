@@ -12,7 +12,7 @@ namespace Herald.EventSourcing;
 /// transaction order and only up to the oldest transaction still running, so a reader never skips an event that
 /// commits late and never stalls behind one that rolled back.
 /// </summary>
-public sealed class PostgresEventStore : IEventStore, IAllStreamWatch
+public sealed class PostgresEventStore : IEventStore, IAllStreamWatch, ISnapshotLoader
 {
     private const int Page = 500;
     private const int MaxEventsPerAppend = 65_535;
@@ -20,12 +20,14 @@ public sealed class PostgresEventStore : IEventStore, IAllStreamWatch
     private readonly NpgsqlDataSource _source;
     private readonly string _s;
     private readonly string _channel;
+    private readonly AppendNotifier _notifier;
 
     private PostgresEventStore(NpgsqlDataSource source, string schema)
     {
         _source = source;
         _s = schema;
         _channel = "herald_events_" + schema;
+        _notifier = new AppendNotifier(source, _channel);
     }
 
     /// <summary>Connects, and creates or migrates the store's tables in <see cref="PostgresEventStoreOptions.Schema"/>.</summary>
@@ -33,7 +35,14 @@ public sealed class PostgresEventStore : IEventStore, IAllStreamWatch
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var source = NpgsqlDataSource.Create(options.ConnectionString);
+        var builder = new NpgsqlDataSourceBuilder(options.ConnectionString);
+        if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0)
+        {
+            // The store sends the same few statements over and over; planning each one again costs more than running it.
+            builder.ConnectionStringBuilder.MaxAutoPrepare = 64;
+        }
+
+        var source = builder.Build();
         try
         {
             await PostgresSchema.MigrateAsync(source, options.Schema, cancellationToken).ConfigureAwait(false);
@@ -63,6 +72,62 @@ public sealed class PostgresEventStore : IEventStore, IAllStreamWatch
     private async Task<AppendResult> AppendCoreAsync(string streamId, ExpectedVersion expected, IReadOnlyList<EventData> events, CancellationToken cancellationToken)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        if (Inline is null && await TryAppendAtOnceAsync(streamId, expected, events, started, cancellationToken).ConfigureAwait(false) is { } appended)
+        {
+            return appended;
+        }
+
+        return await AppendCarefullyAsync(streamId, expected, events, started, cancellationToken).ConfigureAwait(false);
+    }
+
+    // The usual append in one round trip (the schema's append function); null when some of the ids are stored already.
+    private async Task<AppendResult?> TryAppendAtOnceAsync(string streamId, ExpectedVersion expected, IReadOnlyList<EventData> events, long started, CancellationToken cancellationToken)
+    {
+        await using var connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var append = Command(
+            connection,
+            null,
+            $"SELECT status, version, first_position FROM {_s}.append($1, $2, $3, $4, $5, $6, $7, $8)",
+            streamId,
+            expected.Value,
+            events.Select(e => e.EventId).ToArray(),
+            events.Select(e => e.Type).ToArray(),
+            events.Select(e => e.Data.ToArray()).ToArray(),
+            events.Select(e => e.CorrelationId).ToArray(),
+            events.Select(e => e.CausationId).ToArray(),
+            events.Select(e => e.TraceParent).ToArray());
+        int status;
+        long? version;
+        long firstPosition;
+        try
+        {
+            await using var reader = await append.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            (status, version, firstPosition) = (reader.GetInt32(0), reader.IsDBNull(1) ? null : reader.GetInt64(1), reader.GetInt64(2));
+        }
+        catch (PostgresException duplicate) when (duplicate.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            return null; // another transaction stored one of these ids at the same moment: the careful path sorts it out
+        }
+
+        switch (status)
+        {
+            case 0:
+                _notifier.Appended();
+                EventStoreTelemetry.Appended("postgresql", events.Count, started);
+                return new AppendResult(version!.Value, firstPosition + events.Count - 1);
+            case 1:
+                EventStoreTelemetry.Refused("postgresql", started);
+                throw new WrongExpectedVersionException(streamId, expected, version);
+            case 2:
+                throw new StreamDeletedException(streamId);
+            default:
+                return null;
+        }
+    }
+
+    private async Task<AppendResult> AppendCarefullyAsync(string streamId, ExpectedVersion expected, IReadOnlyList<EventData> events, long started, CancellationToken cancellationToken)
+    {
         await using var connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
         var (current, visible) = await LockStreamAsync(connection, transaction, streamId, cancellationToken).ConfigureAwait(false);
@@ -137,8 +202,8 @@ public sealed class PostgresEventStore : IEventStore, IAllStreamWatch
         }
 
         await ExecuteAsync(connection, transaction, $"UPDATE {_s}.streams SET last_version = $2, deleted = false WHERE stream_id = $1", cancellationToken, streamId, lastVersion).ConfigureAwait(false);
-        await ExecuteAsync(connection, transaction, "SELECT pg_notify($1, '')", cancellationToken, _channel).ConfigureAwait(false); // delivered at commit
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        _notifier.Appended();
         EventStoreTelemetry.Appended("postgresql", fresh.Count, started);
         return new AppendResult(lastVersion, lastPosition);
     }
@@ -149,47 +214,86 @@ public sealed class PostgresEventStore : IEventStore, IAllStreamWatch
         StoreArguments.CheckStreamId(streamId);
         ArgumentOutOfRangeException.ThrowIfNegative(maxCount);
         await using var connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        if (await ReadStreamRowAsync(connection, streamId, cancellationToken).ConfigureAwait(false) is not { } row)
-        {
-            yield break;
-        }
-
-        if (row.Tombstoned)
-        {
-            throw new StreamDeletedException(streamId);
-        }
-
-        if (row.Deleted || row.LastVersion < 0)
-        {
-            yield break;
-        }
-
-        var first = Math.Max(row.TruncateBefore ?? 0, row.MaxCount is { } max ? row.LastVersion - max + 1 : 0);
-        var oldest = row.MaxAge is { } age ? DateTimeOffset.UtcNow - age : DateTimeOffset.MinValue;
         var forwards = direction == Direction.Forwards;
-        var next = forwards ? Math.Max(fromVersion ?? 0, first) : Math.Min(fromVersion ?? row.LastVersion, row.LastVersion);
-        for (var left = maxCount; left > 0 && (forwards ? next <= row.LastVersion : next >= first);)
+        var next = fromVersion ?? (forwards ? 0 : long.MaxValue);
+        for (var left = maxCount; left > 0;)
         {
-            var sql = forwards
-                ? $"SELECT {Columns} FROM {_s}.events WHERE stream_id = $1 AND version >= $2 AND version <= $3 ORDER BY version LIMIT $4"
-                : $"SELECT {Columns} FROM {_s}.events WHERE stream_id = $1 AND version <= $2 AND version >= $3 ORDER BY version DESC LIMIT $4";
-            var page = await QueryAsync(connection, sql, cancellationToken, streamId, next, forwards ? row.LastVersion : first, (int)Math.Min(left, Page)).ConfigureAwait(false);
-            if (page.Count == 0)
+            var limit = (int)Math.Min(left, Page);
+            var (exists, tombstoned, page) = await ReadStreamPageAsync(connection, streamId, next, limit, forwards, cancellationToken).ConfigureAwait(false);
+            if (tombstoned)
             {
-                break;
+                throw new StreamDeletedException(streamId);
             }
 
             foreach (var e in page)
             {
-                left--;
-                if (e.Timestamp >= oldest)
-                {
-                    yield return e;
-                }
+                yield return e;
+            }
+
+            left -= page.Count;
+            if (!exists || page.Count < limit)
+            {
+                break;
             }
 
             next = forwards ? page[^1].Version + 1 : page[^1].Version - 1;
         }
+    }
+
+    async Task<SnapshotLoad> ISnapshotLoader.LoadAsync(string streamId, CancellationToken cancellationToken)
+    {
+        StoreArguments.CheckStreamId(streamId);
+        await using var connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var (exists, tombstoned, snapshot, page) = await ReadPageAsync(connection, streamId, null, Page, forwards: true, afterSnapshot: true, cancellationToken).ConfigureAwait(false);
+        return tombstoned ? throw new StreamDeletedException(streamId) : new SnapshotLoad(exists ? snapshot : null, page, MayHaveMore: page.Count == Page);
+    }
+
+    private async Task<(bool Exists, bool Tombstoned, List<RecordedEvent> Page)> ReadStreamPageAsync(NpgsqlConnection connection, string streamId, long from, int limit, bool forwards, CancellationToken cancellationToken)
+    {
+        var (exists, tombstoned, _, page) = await ReadPageAsync(connection, streamId, from, limit, forwards, afterSnapshot: false, cancellationToken).ConfigureAwait(false);
+        return (exists, tombstoned, page);
+    }
+
+    // One page of a stream and its row's state in one round trip: the stream's visible range (deleted, truncated, max
+    // count, max age) is applied in the query. No rows at all: no such stream.
+    // With afterSnapshot, the page starts after the stream's snapshot, which comes with it.
+    private async Task<(bool Exists, bool Tombstoned, Snapshot? Snapshot, List<RecordedEvent> Page)> ReadPageAsync(NpgsqlConnection connection, string streamId, long? from, int limit, bool forwards, bool afterSnapshot, CancellationToken cancellationToken)
+    {
+        var sql = $"""
+            SELECT st.tombstoned, sn.version, sn.schema_version, sn.data, e.{Columns.Replace(", ", ", e.", StringComparison.Ordinal)}
+            FROM {_s}.streams st
+            LEFT JOIN {_s}.snapshots sn ON {(afterSnapshot ? "sn.stream_id = st.stream_id" : "false")}
+            LEFT JOIN LATERAL (
+                SELECT ev.* FROM {_s}.events ev
+                WHERE ev.stream_id = st.stream_id AND NOT st.deleted AND NOT st.tombstoned
+                  AND ev.version {(forwards ? ">=" : "<=")} coalesce($2, sn.version + 1, 0)
+                  AND ev.version >= greatest(coalesce(st.truncate_before, 0), st.last_version - coalesce(st.max_count, st.last_version + 1) + 1)
+                  AND (st.max_age_ms IS NULL OR ev.created >= now() - st.max_age_ms * interval '1 millisecond')
+                ORDER BY ev.version {(forwards ? "ASC" : "DESC")}
+                LIMIT $3) e ON true
+            WHERE st.stream_id = $1
+            """;
+        await using var command = Command(connection, null, sql, streamId, from, limit);
+        command.Parameters[1].NpgsqlDbType = NpgsqlDbType.Bigint; // typed even when null
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var page = new List<RecordedEvent>();
+        var (exists, tombstoned) = (false, false);
+        Snapshot? snapshot = null;
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            (exists, tombstoned) = (true, reader.GetBoolean(0));
+            if (snapshot is null && !reader.IsDBNull(1))
+            {
+                snapshot = new Snapshot(reader.GetInt64(1), reader.GetInt32(2), (byte[])reader[3]);
+            }
+
+            if (!reader.IsDBNull(4))
+            {
+                page.Add(ReadEvent(reader, 4));
+            }
+        }
+
+        return (exists, tombstoned, snapshot, page);
     }
 
     /// <inheritdoc/>
@@ -501,16 +605,20 @@ public sealed class PostgresEventStore : IEventStore, IAllStreamWatch
         var events = new List<RecordedEvent>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            events.Add(new RecordedEvent(reader.GetString(1), reader.GetInt64(2), reader.GetInt64(0), reader.GetGuid(3), reader.GetString(4), (byte[])reader[5], reader.GetFieldValue<DateTimeOffset>(9))
-            {
-                CorrelationId = reader.IsDBNull(6) ? null : reader.GetString(6),
-                CausationId = reader.IsDBNull(7) ? null : reader.GetString(7),
-                TraceParent = reader.IsDBNull(8) ? null : reader.GetString(8),
-            });
+            events.Add(ReadEvent(reader, 0));
         }
 
         return events;
     }
+
+    // An event from the columns of Columns, starting at column offset.
+    private static RecordedEvent ReadEvent(NpgsqlDataReader reader, int at) =>
+        new(reader.GetString(at + 1), reader.GetInt64(at + 2), reader.GetInt64(at), reader.GetGuid(at + 3), reader.GetString(at + 4), (byte[])reader[at + 5], reader.GetFieldValue<DateTimeOffset>(at + 9))
+        {
+            CorrelationId = reader.IsDBNull(at + 6) ? null : reader.GetString(at + 6),
+            CausationId = reader.IsDBNull(at + 7) ? null : reader.GetString(at + 7),
+            TraceParent = reader.IsDBNull(at + 8) ? null : reader.GetString(at + 8),
+        };
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, CancellationToken cancellationToken, params object?[] values)
     {

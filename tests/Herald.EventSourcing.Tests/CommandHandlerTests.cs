@@ -5,14 +5,18 @@ using Microsoft.Extensions.Hosting;
 
 namespace Herald.EventSourcing.Tests;
 
-public sealed class CommandHandlerTests : IAsyncLifetime
+/// <summary>Aggregates on every store: deciding, conflicts, snapshots, bad events, tracing.</summary>
+public abstract class CommandHandlerScenarios : IAsyncLifetime
 {
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "herald-es-agg-" + Guid.NewGuid().ToString("N"));
+    protected readonly string _directory = Path.Combine(Path.GetTempPath(), "herald-es-agg-" + Guid.NewGuid().ToString("N"));
     private IHost _host = null!;
 
     private CommandHandler<Order, OrderCommand> Orders => _host.Services.GetRequiredService<CommandHandler<Order, OrderCommand>>();
 
     private IEventStore Store => _host.Services.GetRequiredService<IEventStore>();
+
+    /// <summary>Chooses the store under test.</summary>
+    protected abstract Task ConfigureStoreAsync(EventStoreBuilder store);
 
     public async Task InitializeAsync() => _host = await StartAsync(retries: 3);
 
@@ -20,25 +24,29 @@ public sealed class CommandHandlerTests : IAsyncLifetime
     {
         await _host.StopAsync();
         _host.Dispose();
-        Directory.Delete(_directory, recursive: true);
+        if (Directory.Exists(_directory))
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
     }
 
     private async Task<IHost> StartAsync(int retries)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        EventStoreBuilder? store = null;
         builder.Services.AddHerald(h => h
                 .UseEmbedded(Path.Combine(_directory, "broker"))
                 .AddEvent<OrderPlaced>()
                 .AddEvent<OrderPaid>()
                 .AddEvent<OrderShipped>()
                 .AddEvent<ItemAdded>())
-            .AddEventStore(es => es
-                .UseEmbedded(Path.Combine(_directory, "events"))
+            .AddEventStore(es => store = es
                 .AddDecider(Order.Decider, o =>
                 {
                     o.MaxConflictRetries = retries;
                     o.SnapshotEvery = 3;
                 }));
+        await ConfigureStoreAsync(store!);
         var host = builder.Build();
         await host.StartAsync();
         return host;
@@ -187,5 +195,26 @@ public sealed class CommandHandlerTests : IAsyncLifetime
         var span = Assert.Single(spans, s => s.DisplayName == "append order-6");
         Assert.Equal(span.Id, stored.Single().TraceParent);
         Assert.True(Interlocked.Read(ref appended) >= 1, "the append was not counted"); // other test classes append in parallel, so at least
+    }
+}
+
+public sealed class EmbeddedCommandHandlerTests : CommandHandlerScenarios
+{
+    protected override Task ConfigureStoreAsync(EventStoreBuilder store)
+    {
+        store.UseEmbedded(Path.Combine(_directory, "events"));
+        return Task.CompletedTask;
+    }
+}
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresCommandHandlerTests(PostgresServer server) : CommandHandlerScenarios
+{
+    private string? _database;
+
+    protected override async Task ConfigureStoreAsync(EventStoreBuilder store)
+    {
+        _database ??= await server.CreateDatabaseAsync();
+        store.UsePostgres(_database);
     }
 }

@@ -428,6 +428,22 @@ public abstract class EventStoreCompliance : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Stream_metadata_hides_events_older_than_its_max_age_from_readers_but_not_from_all()
+    {
+        await Store.AppendAsync("order-1", ExpectedVersion.NoStream, [Event(), Event()]);
+        await Store.SetStreamMetadataAsync("order-1", new StreamMetadata { MaxAge = TimeSpan.FromSeconds(2) });
+        Assert.Equal([0L, 1L], (await ReadAsync("order-1")).Select(e => e.Version));
+
+        await Task.Delay(TimeSpan.FromSeconds(3)); // the store's own clock: the embedded store's, or PostgreSQL's now()
+        await Store.AppendAsync("order-1", ExpectedVersion.Exactly(1), [Event()]);
+
+        Assert.Equal([2L], (await ReadAsync("order-1")).Select(e => e.Version));
+        Assert.Equal([2L], (await ReadAsync("order-1", Direction.Backwards)).Select(e => e.Version));
+        Assert.Equal(2, await Store.GetStreamVersionAsync("order-1"));
+        Assert.Equal(3, (await ReadAllAsync()).Count);
+    }
+
+    [Fact]
     public async Task Streams_are_listed_by_prefix()
     {
         foreach (var stream in new[] { "order-2", "customer-1", "order-1", "order-10" })

@@ -69,18 +69,30 @@ public sealed class CommandHandler<TState, TCommand>
     {
         var state = _decider.Initial;
         long? version = null;
-        if (_options.SnapshotEvery > 0
-            && await _store.LoadSnapshotAsync(streamId, cancellationToken).ConfigureAwait(false) is { } snapshot
-            && snapshot.SchemaVersion == _options.SnapshotSchemaVersion
-            && _codec.TryDecodeState<TState>(snapshot.Data, out var saved))
+        IReadOnlyList<RecordedEvent> first = [];
+        var mayHaveMore = true;
+        if (_options.SnapshotEvery > 0)
         {
-            (state, version) = (saved, snapshot.Version);
+            var (snapshot, events, more) = _store is ISnapshotLoader loader
+                ? await loader.LoadAsync(streamId, cancellationToken).ConfigureAwait(false)
+                : new SnapshotLoad(await _store.LoadSnapshotAsync(streamId, cancellationToken).ConfigureAwait(false), [], true);
+            if (snapshot is not null && snapshot.SchemaVersion == _options.SnapshotSchemaVersion && _codec.TryDecodeState<TState>(snapshot.Data, out var saved))
+            {
+                (state, version, first, mayHaveMore) = (saved, snapshot.Version, events, more);
+            }
         }
 
-        await foreach (var recorded in _store.ReadStreamAsync(streamId, Direction.Forwards, (version ?? -1) + 1, long.MaxValue, cancellationToken).ConfigureAwait(false))
+        foreach (var recorded in first)
         {
-            state = _decider.Evolve(state, _codec.Decode(recorded));
-            version = recorded.Version;
+            (state, version) = (_decider.Evolve(state, _codec.Decode(recorded)), recorded.Version);
+        }
+
+        if (mayHaveMore)
+        {
+            await foreach (var recorded in _store.ReadStreamAsync(streamId, Direction.Forwards, (version ?? -1) + 1, long.MaxValue, cancellationToken).ConfigureAwait(false))
+            {
+                (state, version) = (_decider.Evolve(state, _codec.Decode(recorded)), recorded.Version);
+            }
         }
 
         return (state, version);

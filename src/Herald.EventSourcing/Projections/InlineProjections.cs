@@ -40,10 +40,7 @@ internal sealed class InlineProjections(IReadOnlyList<PostgresProjection> projec
             }
 
             var context = new PostgresProjectionContext(connection, transaction, schema, generation, tables);
-            foreach (var e in projected)
-            {
-                await projection.ApplyAsync(context, e, cancellationToken).ConfigureAwait(false);
-            }
+            await projection.ApplyBatchAsync(context, projected, cancellationToken).ConfigureAwait(false);
 
             await using var mark = new NpgsqlCommand($"INSERT INTO {schema}.inline_applied (name, generation, position) SELECT $1, $2, unnest($3::bigint[])", connection, transaction)
             {

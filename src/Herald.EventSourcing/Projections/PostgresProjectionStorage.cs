@@ -143,12 +143,10 @@ internal sealed class PostgresProjectionStorage(PostgresProjection projection, P
 
             var appliedInline = storage._projection.Inline ? await TakeAppliedInlineAsync(connection, transaction, checkpoint, cancellationToken).ConfigureAwait(false) : [];
             var context = new PostgresProjectionContext(connection, transaction, s, Info.Generation, _tables);
-            foreach (var e in events)
+            var batch = appliedInline.Count == 0 ? events : [.. events.Where(e => !appliedInline.Contains(e.Recorded.Position))];
+            if (batch.Count > 0)
             {
-                if (!appliedInline.Contains(e.Recorded.Position))
-                {
-                    await storage._projection.ApplyAsync(context, e, cancellationToken).ConfigureAwait(false);
-                }
+                await storage._projection.ApplyBatchAsync(context, batch, cancellationToken).ConfigureAwait(false);
             }
 
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
