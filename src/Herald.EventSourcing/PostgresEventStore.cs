@@ -21,6 +21,7 @@ public sealed class PostgresEventStore : IEventStore, IAllStreamWatch, ISnapshot
     private readonly string _s;
     private readonly string _channel;
     private readonly AppendNotifier _notifier;
+    private readonly string[] _pageSql;
 
     private PostgresEventStore(NpgsqlDataSource source, string schema)
     {
@@ -28,6 +29,7 @@ public sealed class PostgresEventStore : IEventStore, IAllStreamWatch, ISnapshot
         _s = schema;
         _channel = "herald_events_" + schema;
         _notifier = new AppendNotifier(source, _channel);
+        _pageSql = [PageSql(false, false), PageSql(true, false), PageSql(false, true), PageSql(true, true)];
     }
 
     /// <summary>Connects, and creates or migrates the store's tables in <see cref="PostgresEventStoreOptions.Schema"/>.</summary>
@@ -256,10 +258,8 @@ public sealed class PostgresEventStore : IEventStore, IAllStreamWatch, ISnapshot
 
     // One page of a stream and its row's state in one round trip: the stream's visible range (deleted, truncated, max
     // count, max age) is applied in the query. No rows at all: no such stream.
-    // With afterSnapshot, the page starts after the stream's snapshot, which comes with it.
-    private async Task<(bool Exists, bool Tombstoned, Snapshot? Snapshot, List<RecordedEvent> Page)> ReadPageAsync(NpgsqlConnection connection, string streamId, long? from, int limit, bool forwards, bool afterSnapshot, CancellationToken cancellationToken)
-    {
-        var sql = $"""
+    private string PageSql(bool forwards, bool afterSnapshot) =>
+        $"""
             SELECT st.tombstoned, sn.version, sn.schema_version, sn.data, e.{Columns.Replace(", ", ", e.", StringComparison.Ordinal)}
             FROM {_s}.streams st
             LEFT JOIN {_s}.snapshots sn ON {(afterSnapshot ? "sn.stream_id = st.stream_id" : "false")}
@@ -273,6 +273,11 @@ public sealed class PostgresEventStore : IEventStore, IAllStreamWatch, ISnapshot
                 LIMIT $3) e ON true
             WHERE st.stream_id = $1
             """;
+
+    // With afterSnapshot, the page starts after the stream's snapshot, which comes with it.
+    private async Task<(bool Exists, bool Tombstoned, Snapshot? Snapshot, List<RecordedEvent> Page)> ReadPageAsync(NpgsqlConnection connection, string streamId, long? from, int limit, bool forwards, bool afterSnapshot, CancellationToken cancellationToken)
+    {
+        var sql = _pageSql[(forwards ? 1 : 0) + (afterSnapshot ? 2 : 0)];
         await using var command = Command(connection, null, sql, streamId, from, limit);
         command.Parameters[1].NpgsqlDbType = NpgsqlDbType.Bigint; // typed even when null
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
