@@ -979,10 +979,31 @@ public sealed class RegistrationTests
     }
 
     [Fact]
-    public void A_transport_must_be_chosen_and_topics_must_be_legal()
+    public async Task Without_a_transport_consumers_refuse_to_start_and_publishing_says_what_is_missing()
+    {
+        // An application that only uses the event store registers Herald for its event names, and starts.
+        var plain = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        plain.Services.AddHerald(h => h.AddEvent<OrderPlaced>().MapTopic<OrderPlaced>("orders"));
+        using (var host = plain.Build())
+        {
+            await host.StartAsync();
+            var publish = await Assert.ThrowsAsync<InvalidOperationException>(() => host.Services.GetRequiredService<IEventPublisher>().PublishAsync(new OrderPlaced("o-1", 1, 1m)));
+            Assert.Contains("UseEmbedded", publish.Message, StringComparison.Ordinal);
+            await host.StopAsync();
+        }
+
+        var consuming = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        consuming.Services.AddHerald(h => h.AddConsumer<OrderHandler>("orders", "billing"));
+        using var refused = consuming.Build();
+        var start = await Assert.ThrowsAsync<InvalidOperationException>(() => refused.StartAsync());
+        Assert.Contains("Consumer 'orders/billing'", start.Message, StringComparison.Ordinal);
+        Assert.Contains("UseKafka", start.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Topics_must_be_legal()
     {
         var services = new ServiceCollection();
-        Assert.Contains("UseEmbedded", Assert.Throws<InvalidOperationException>(() => services.AddHerald(_ => { })).Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => services.AddHerald(h => h.UseKafka("localhost:9092").MapTopic<OrderPlaced>("bad topic!")));
     }
 

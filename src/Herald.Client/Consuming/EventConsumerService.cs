@@ -24,6 +24,9 @@ internal sealed partial class EventConsumerService(
 
     private readonly ILogger _logger = loggers.CreateLogger($"Herald.Client.Consumer.{name}");
 
+    public override Task StartAsync(CancellationToken cancellationToken) =>
+        transports.IsConfigured ? base.StartAsync(cancellationToken) : throw new InvalidOperationException($"Consumer '{name}': {TransportProvider.NoTransport}");
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var options = allOptions.Get(name);

@@ -53,7 +53,7 @@ public static class HeraldServiceCollectionExtensions
         configure(builder);
         if (!services.Any(s => s.ServiceType == typeof(TransportProvider)))
         {
-            throw new InvalidOperationException("Choose a transport in AddHerald: UseEmbedded(\"data\") or UseKafka(\"host:9092\").");
+            services.AddSingleton(_ => TransportProvider.None()); // an event-store-only application; consumers refuse to start
         }
 
         return builder;
