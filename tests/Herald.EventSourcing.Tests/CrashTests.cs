@@ -6,7 +6,8 @@ namespace Herald.EventSourcing.Tests;
 /// <summary>
 /// A child process runs 16 writers against the embedded store and reports every acknowledged event; it is killed with
 /// SIGKILL at random moments, round after round. After each restart every acknowledged event must be where it was
-/// acknowledged, every stream's versions must run 0..n without a gap or a repeat, and the index must agree with the log.
+/// acknowledged, every stream's versions must run 0..n without a gap or a repeat, the index must agree with the log,
+/// and a subscriber that saved its checkpoint before the kill must go on from it with nothing skipped or repeated.
 /// </summary>
 public sealed class CrashTests : IDisposable
 {
@@ -25,6 +26,7 @@ public sealed class CrashTests : IDisposable
     {
         var acknowledged = new Dictionary<(string Stream, long Version), Guid>();
         var random = new Random(20261203);
+        var resumeFrom = 0L; // a subscriber's checkpoint, saved before the next kill
         for (var round = 0; round < 10; round++)
         {
             foreach (var line in await RunChildUntilKilledAsync(round, TimeSpan.FromMilliseconds(random.Next(100, 600))))
@@ -36,9 +38,11 @@ public sealed class CrashTests : IDisposable
 
             await using var store = EmbeddedEventStore.Open(new EmbeddedEventStoreOptions { Directory = _directory, SegmentBytes = 1024 * 1024, MaxAppendBytes = 64 * 1024 });
             var byStream = new Dictionary<string, List<RecordedEvent>>();
+            var all = new List<RecordedEvent>();
             var lastPosition = -1L;
             await foreach (var e in store.ReadAllAsync())
             {
+                all.Add(e);
                 Assert.True(e.Position > lastPosition, $"round {round}: $all goes back from {lastPosition} to {e.Position}");
                 lastPosition = e.Position;
                 if (!byStream.TryGetValue(e.StreamId, out var events))
@@ -67,9 +71,42 @@ public sealed class CrashTests : IDisposable
                 Assert.True(byStream.TryGetValue(stream, out var events) && version < events.Count, $"round {round}: acknowledged {stream}@{version} is missing");
                 Assert.Equal(id, events[(int)version].EventId);
             }
+
+            resumeFrom = await ResumeSubscriptionAsync(store, all, resumeFrom, round);
         }
 
         Assert.True(acknowledged.Count >= 200, $"only {acknowledged.Count} events were acknowledged; the children barely ran");
+    }
+
+    // A subscriber that saved its checkpoint before the kill goes on from it: every event from there once, in order,
+    // then live. Returns a checkpoint in the middle of what it read, for the next round.
+    private static async Task<long> ResumeSubscriptionAsync(EmbeddedEventStore store, List<RecordedEvent> all, long from, int round)
+    {
+        var expected = all.Where(e => e.Position >= from).Select(e => e.EventId).ToList();
+        var live = new EventData(Guid.CreateVersion7(), "Live.v1", "{}"u8.ToArray());
+        var seen = new List<RecordedEvent>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        if (expected.Count == 0)
+        {
+            await store.AppendAsync("crash-live", ExpectedVersion.Any, [live]);
+        }
+
+        await foreach (var e in store.SubscribeToAllAsync(from, null, timeout.Token))
+        {
+            seen.Add(e);
+            if (seen.Count == expected.Count)
+            {
+                await store.AppendAsync("crash-live", ExpectedVersion.Any, [live]);
+            }
+
+            if (e.EventId == live.EventId)
+            {
+                break;
+            }
+        }
+
+        Assert.True(expected.Append(live.EventId).SequenceEqual(seen.Select(e => e.EventId)), $"round {round}: the subscription from {from} skipped or repeated events");
+        return seen.Count > 1 ? seen[seen.Count / 2].Position : from;
     }
 
     private async Task<List<string>> RunChildUntilKilledAsync(int seed, TimeSpan runFor)
