@@ -4,6 +4,8 @@
 // their own and to one shared stream, and print "STREAM VERSION EVENTID" for every event of every acknowledged append.
 // The second relays the store's Tick events to the topic "ticks", 7 to a batch; after publishing its second batch, and
 // before saving the checkpoint, it prints "PUBLISHED CHECKPOINT" and waits to be killed.
+//    or: Herald.EventSourcing.CrashChild project DIRECTORY
+// The third appends ticks from 4 writers while a state projection counts them, saving every 20 ms, until killed.
 using System.Globalization;
 using System.Text;
 using Herald.EventSourcing;
@@ -11,6 +13,12 @@ using Herald.EventSourcing;
 if (args[0] == "relay")
 {
     await RelayChild.RunAsync(args[1]);
+    return;
+}
+
+if (args[0] == "project")
+{
+    await ProjectionChild.RunAsync(args[1]);
     return;
 }
 

@@ -90,6 +90,7 @@ public sealed class RelayCrashTests : IDisposable
         var line = await child.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
         if (line is null || !line.StartsWith("PUBLISHED ", StringComparison.Ordinal))
         {
+            child.Kill();
             Assert.Fail($"the relay child said '{line}': {await errors}");
         }
 
