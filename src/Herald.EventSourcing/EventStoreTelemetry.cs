@@ -59,6 +59,11 @@ public static class EventStoreTelemetry
     /// <summary>Records one append that stored <paramref name="written"/> events (0 for a recognised retry).</summary>
     internal static void Appended(string store, int written, long startedTimestamp)
     {
+        if (!AppendedEvents.Enabled && !AppendDuration.Enabled)
+        {
+            return;
+        }
+
         var tags = new TagList { { "herald.eventstore.kind", store } };
         AppendedEvents.Add(written, tags);
         AppendDuration.Record(Stopwatch.GetElapsedTime(startedTimestamp).TotalSeconds, tags);
