@@ -10,6 +10,19 @@ internal static partial class GuideCompiler
     /// <returns>The blocks found, and the compiler's errors (none when the guide compiles).</returns>
     public static (int Blocks, IReadOnlyList<string> Errors) Compile(string guidePath)
     {
+        var (blocks, errors, _) = Build(guidePath);
+        return (blocks, errors);
+    }
+
+    /// <summary>The guide's blocks built into an assembly loaded in this process, so a test can run its types.</summary>
+    public static System.Reflection.Assembly Load(string guidePath)
+    {
+        var (_, errors, image) = Build(guidePath);
+        return errors.Count == 0 ? System.Reflection.Assembly.Load(image) : throw new InvalidOperationException(string.Join("\n", errors));
+    }
+
+    private static (int Blocks, IReadOnlyList<string> Errors, byte[] Image) Build(string guidePath)
+    {
         var guide = File.ReadAllText(guidePath);
         var blocks = CSharpBlock().Matches(guide).Select(m => m.Groups["code"].Value).ToList();
         var name = Path.GetFileName(guidePath);
@@ -26,7 +39,7 @@ internal static partial class GuideCompiler
 
         using var output = new MemoryStream();
         var result = compilation.Emit(output);
-        return (blocks.Count, [.. result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.ToString())]);
+        return (blocks.Count, [.. result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.ToString())], output.ToArray());
     }
 
     [GeneratedRegex("```csharp\\n(?<code>.*?)```", RegexOptions.Singleline)]
