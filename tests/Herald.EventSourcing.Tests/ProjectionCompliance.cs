@@ -195,13 +195,14 @@ public abstract class ProjectionCompliance : IAsyncLifetime
         Assert.Equal(20m, building.State.Revenue["c1"]); // version 1's read model, still served
 
         // Version 1's code is gone, so its read model stands still meanwhile, and shows as lagging.
-        await OrderAsync(v2, "c1", 1);
+        var during = await OrderAsync(v2, "c1", 1);
         await WaitForStatusAsync(v2, "revenue", s => s.LagEvents == 1);
         Assert.Equal(20m, building.State.Revenue["c1"]);
         Assert.Equal(HealthStatus.Degraded, await HealthAsync(v2));
 
         gate.Release();
         await WaitForStatusAsync(v2, "revenue", s => s.Phase == ProjectionPhase.Live && s.Generation == 2);
+        await CaughtUpAsync(v2, during);
         Assert.Equal(210m, building.State.Revenue["c1"]);
         Assert.Equal(21, building.State.Applied);
         await CaughtUpAsync(v2, await OrderAsync(v2, "c1", 1));

@@ -198,18 +198,21 @@ internal sealed class ProjectionRunner
         }
     }
 
-    // Passes over $all into one generation. Until caught up: returns once a pass finds less than a batch. Otherwise:
-    // follows until cancelled, or until a rebuild is asked for (returns true).
+    // Passes over $all into one generation. Until caught up: returns once a pass finds nothing new, or after a few
+    // short passes in a row (appends that never stop must not keep a rebuild from taking over). Otherwise: follows
+    // until cancelled, or until a rebuild is asked for (returns true).
     private async Task<bool> FollowAsync(IProjectionGeneration generation, bool untilCaughtUp, CancellationToken cancellationToken)
     {
-        while (true)
+        const int ShortPassesBeforeTakeover = 10;
+        for (var shortPasses = 0; ;)
         {
             var end = await _store.GetEndPositionAsync(cancellationToken).ConfigureAwait(false);
             var projected = end > generation.Info.Checkpoint ? await PassAsync(generation, end, cancellationToken).ConfigureAwait(false) : 0;
             await ReportAsync(cancellationToken).ConfigureAwait(false);
             if (untilCaughtUp)
             {
-                if (projected < BatchSize)
+                shortPasses = projected < BatchSize ? shortPasses + 1 : 0;
+                if (projected == 0 || shortPasses == ShortPassesBeforeTakeover)
                 {
                     return false;
                 }
