@@ -518,7 +518,9 @@ public abstract class PartitionLogBehaviour : IDisposable
         var reader = Task.Run(() =>
         {
             var batchesSeen = 0L;
-            while (!stop.IsCancellationRequested)
+
+            // At least one whole pass, even when the writer is done before this task first runs (a busy machine).
+            do
             {
                 var offset = log.LogStartOffset;
                 while (offset < log.LogEndOffset)
@@ -552,6 +554,7 @@ public abstract class PartitionLogBehaviour : IDisposable
                     }
                 }
             }
+            while (!stop.IsCancellationRequested);
 
             return batchesSeen;
         });
