@@ -22,11 +22,37 @@ public static class EventStoreTelemetry
     internal static readonly Counter<long> ProjectedEvents = Meter.CreateCounter<long>("herald.projection.projected", "{event}", "Events applied by projections.");
 
     private static readonly List<ProjectionManager> Managers = [];
+    private static readonly List<List<RelayRunner>> Relays = [];
 
     static EventStoreTelemetry()
     {
         Meter.CreateObservableGauge("herald.projection.lag", () => Measure(s => s.LagEvents), "{event}", "Events in $all after a projection's checkpoint.");
         Meter.CreateObservableGauge("herald.projection.lag.time", () => Measure(s => s.LagSeconds), "s", "How long ago the oldest event a projection has not projected yet was appended.");
+        Meter.CreateObservableGauge("herald.relay.lag", MeasureRelays, "{event}", "Events in $all after a relay's checkpoint, not yet published.");
+    }
+
+    internal static void Track(List<RelayRunner> relays)
+    {
+        lock (Relays)
+        {
+            Relays.Add(relays);
+        }
+    }
+
+    internal static void Untrack(List<RelayRunner> relays)
+    {
+        lock (Relays)
+        {
+            Relays.Remove(relays);
+        }
+    }
+
+    private static IEnumerable<Measurement<long>> MeasureRelays()
+    {
+        lock (Relays)
+        {
+            return [.. Relays.SelectMany(r => r).Select(r => new Measurement<long>(r.LagEvents, new KeyValuePair<string, object?>("herald.relay.name", r.Name)))];
+        }
     }
 
     internal static void Track(ProjectionManager manager)

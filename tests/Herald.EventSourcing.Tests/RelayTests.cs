@@ -46,6 +46,7 @@ public sealed class RelayedHandler(Handled handled) : IEventHandler<CustomerOrde
 public abstract class RelayCompliance : IAsyncLifetime
 {
     private readonly List<IHost> _hosts = [];
+    private volatile bool _refundsFail;
 
     protected string Directory { get; } = Path.Combine(Path.GetTempPath(), "herald-es-relay-" + Guid.NewGuid().ToString("N"));
 
@@ -90,6 +91,36 @@ public abstract class RelayCompliance : IAsyncLifetime
         Assert.Equal("4bf92f3577b34da6a3ce929d0e0e4736", ActivityContext.Parse(events[0].Metadata.TraceParent!, null).TraceId.ToString());
         Assert.Equal(new CustomerBalance("c1", 5, "customer-c1"), events[1].Event);
         Assert.Equal(refunded.EventId, events[1].Metadata.Id);
+        Assert.Equal(0, RelayLag("customers"));
+    }
+
+    // The relay's lag as the meter reports it (herald.relay.lag, per relay name).
+    private static long? RelayLag(string relay)
+    {
+        long? lag = null;
+        using var listener = new System.Diagnostics.Metrics.MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == EventStoreTelemetry.Name && instrument.Name == "herald.relay.lag")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "herald.relay.name" && (string?)tag.Value == relay)
+                {
+                    lag = value;
+                }
+            }
+        });
+        listener.Start();
+        listener.RecordObservableInstruments();
+        return lag;
     }
 
     [Fact]
@@ -115,6 +146,32 @@ public abstract class RelayCompliance : IAsyncLifetime
         Assert.Equal(["c5"], handled.Events.Select(e => ((CustomerOrdered)e.Event).Customer));
     }
 
+    [Fact]
+    public async Task A_relay_that_cannot_publish_reports_its_lag_and_delivers_once_it_can()
+    {
+        _refundsFail = true;
+        var host = await StartAsync();
+        await host.Services.GetRequiredService<IEventStore>().AppendAsync("customer-9", ExpectedVersion.NoStream, [Event("CustomerRefunded.v1", "{\"customer\":\"c9\",\"amount\":1}")]);
+
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            while (RelayLag("customers") is not >= 1)
+            {
+                await Task.Delay(50, timeout.Token);
+            }
+        }
+
+        _refundsFail = false;
+        await host.Services.GetRequiredService<Handled>().WaitForCountAsync(1);
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            while (RelayLag("customers") != 0)
+            {
+                await Task.Delay(50, timeout.Token);
+            }
+        }
+    }
+
     private static EventData Event(string type, string body) => new(Guid.CreateVersion7(), type, Encoding.UTF8.GetBytes(body));
 
     private async Task<IHost> StartAsync()
@@ -132,7 +189,9 @@ public abstract class RelayCompliance : IAsyncLifetime
             {
                 relay.Filter = EventFilter.ForStreams("customer-");
                 relay.Topic = "customers";
-                relay.Map<CustomerRefunded>((refund, recorded) => new CustomerBalance(refund.Customer, refund.Amount, recorded.StreamId));
+                relay.Map<CustomerRefunded>((refund, recorded) => _refundsFail
+                    ? throw new InvalidOperationException("the balance service is down")
+                    : new CustomerBalance(refund.Customer, refund.Amount, recorded.StreamId));
             }));
         await ConfigureStoreAsync(store!);
         var host = builder.Build();

@@ -40,8 +40,18 @@ internal sealed class RelayHostedService : BackgroundService
         return new RelayRunner(name, options, store, services.GetRequiredService<EventCodec>(), publisher, checkpoint, logger, services.GetService<TimeProvider>() ?? TimeProvider.System, afterPublish);
     }
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(_runners.Select(r => Task.Run(() => r.RunAsync(stoppingToken), CancellationToken.None)));
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        EventStoreTelemetry.Track(_runners);
+        try
+        {
+            await Task.WhenAll(_runners.Select(r => Task.Run(() => r.RunAsync(stoppingToken), CancellationToken.None))).ConfigureAwait(false);
+        }
+        finally
+        {
+            EventStoreTelemetry.Untrack(_runners);
+        }
+    }
 }
 
 /// <summary>Where relays on the embedded store keep their checkpoints.</summary>

@@ -35,8 +35,13 @@ internal sealed class RelayRunner
         _afterPublish = afterPublish;
     }
 
+    public string Name => _name;
+
     /// <summary>The position the relay publishes from next.</summary>
     public long Checkpoint { get; private set; }
+
+    /// <summary>Events in <c>$all</c> after the checkpoint, as last measured (after each pass, and when idle).</summary>
+    public long LagEvents { get; private set; }
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -53,14 +58,18 @@ internal sealed class RelayRunner
     private async ValueTask FollowAsync(CancellationToken cancellationToken)
     {
         Checkpoint = await _checkpoint.LoadAsync(cancellationToken).ConfigureAwait(false);
+        await MeasureLagAsync(cancellationToken).ConfigureAwait(false); // also after each failure, when this runs again
         while (true)
         {
             var end = await _store.GetEndPositionAsync(cancellationToken).ConfigureAwait(false);
             if (end > Checkpoint)
             {
                 await PassAsync(end, cancellationToken).ConfigureAwait(false);
+                await MeasureLagAsync(cancellationToken).ConfigureAwait(false);
                 continue;
             }
+
+            LagEvents = 0;
 
             if (_store is IAllStreamWatch watch)
             {
@@ -71,6 +80,12 @@ internal sealed class RelayRunner
                 await Task.Delay(TimeSpan.FromMilliseconds(200), _time, cancellationToken).ConfigureAwait(false);
             }
         }
+    }
+
+    private async Task MeasureLagAsync(CancellationToken cancellationToken)
+    {
+        var end = await _store.GetEndPositionAsync(cancellationToken).ConfigureAwait(false);
+        LagEvents = _store is IAllStreamWatch watch ? await watch.CountEventsAsync(Checkpoint, end, cancellationToken).ConfigureAwait(false) : Math.Max(0, end - Checkpoint);
     }
 
     private async Task PassAsync(long end, CancellationToken cancellationToken)
