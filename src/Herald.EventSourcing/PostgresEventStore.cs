@@ -1,6 +1,7 @@
 using System.Data;
 using System.Runtime.CompilerServices;
 using Herald.EventSourcing.Postgres;
+using static Herald.EventSourcing.Postgres.PostgresCommands;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -624,28 +625,6 @@ public sealed class PostgresEventStore : IEventStore, IAllStreamWatch, ISnapshot
             CausationId = reader.IsDBNull(at + 7) ? null : reader.GetString(at + 7),
             TraceParent = reader.IsDBNull(at + 8) ? null : reader.GetString(at + 8),
         };
-
-    private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, CancellationToken cancellationToken, params object?[] values)
-    {
-        await using var command = Command(connection, transaction, sql, values);
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private static NpgsqlCommand Command(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, params object?[] values)
-    {
-        var command = new NpgsqlCommand(sql, connection, transaction);
-        foreach (var value in values)
-        {
-            command.Parameters.Add(value switch
-            {
-                null => new NpgsqlParameter { Value = DBNull.Value },
-                string[] texts => new NpgsqlParameter { Value = texts.Select(t => (object?)t ?? DBNull.Value).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text },
-                _ => new NpgsqlParameter { Value = value },
-            });
-        }
-
-        return command;
-    }
 
     private sealed record StreamRow(long LastVersion, long? MaxCount, TimeSpan? MaxAge, long? TruncateBefore, bool Deleted, bool Tombstoned);
 }

@@ -38,14 +38,5 @@ public sealed class PostgresProjectionContext
     }
 
     /// <summary>A command on the connection, in the transaction, with <paramref name="values"/> as its parameters <c>$1</c>, <c>$2</c>, ...</summary>
-    public NpgsqlCommand Command(string sql, params object?[] values)
-    {
-        var command = new NpgsqlCommand(sql, Connection, Transaction);
-        foreach (var value in values)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
-        }
-
-        return command;
-    }
+    public NpgsqlCommand Command(string sql, params object?[] values) => Postgres.PostgresCommands.Command(Connection, Transaction, sql, values);
 }

@@ -1,4 +1,5 @@
 using Npgsql;
+using static Herald.EventSourcing.Postgres.PostgresCommands;
 
 namespace Herald.EventSourcing;
 
@@ -104,17 +105,6 @@ internal sealed class PostgresProjectionStorage(PostgresProjection projection, P
 
         await ExecuteAsync(connection, transaction, $"DELETE FROM {_s}.projections WHERE name = $1 AND generation = $2", cancellationToken, _projection.Name, generation).ConfigureAwait(false);
         await ExecuteAsync(connection, transaction, $"DELETE FROM {_s}.inline_applied WHERE name = $1 AND generation = $2", cancellationToken, _projection.Name, generation).ConfigureAwait(false);
-    }
-
-    private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, CancellationToken cancellationToken, params object[] values)
-    {
-        await using var command = new NpgsqlCommand(sql, connection, transaction);
-        foreach (var value in values)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = value });
-        }
-
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A generation's checkpoint row; each batch moves it in the transaction that writes the batch.</summary>

@@ -19,7 +19,7 @@ internal sealed class ProjectionRunner
     private readonly EventCodec _codec;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly HashSet<string> _unknownTypes = [];
+    private readonly UnknownTypes _unknownTypes = new();
     private readonly ArrivalSignal _applied = new();
     private readonly TaskCompletionSource _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ProjectionStatus _status;
@@ -300,12 +300,9 @@ internal sealed class ProjectionRunner
         }
 
         Interlocked.Increment(ref _skipped);
-        lock (_unknownTypes)
+        if (_unknownTypes.IsNew(recorded.Type))
         {
-            if (_unknownTypes.Add(recorded.Type))
-            {
-                Log.SkippingUnknownType(_logger, Name, recorded.Type);
-            }
+            Log.SkippingUnknownType(_logger, Name, recorded.Type);
         }
 
         return null;
@@ -318,14 +315,7 @@ internal sealed class ProjectionRunner
         bounded.CancelAfter(ReportEvery);
         try
         {
-            if (_store is IAllStreamWatch watch)
-            {
-                await watch.WaitBeyondAsync(end, bounded.Token).ConfigureAwait(false);
-            }
-            else
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(200), _time, bounded.Token).ConfigureAwait(false);
-            }
+            await _store.WaitForAllBeyondAsync(end, _time, bounded.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -358,7 +348,7 @@ internal sealed class ProjectionRunner
         var building = _building;
         var checkpoint = (served ?? building)?.Info.Checkpoint ?? 0;
         var end = await _store.GetEndPositionAsync(cancellationToken).ConfigureAwait(false);
-        var lagEvents = _store is IAllStreamWatch watch ? await watch.CountEventsAsync(checkpoint, end, cancellationToken).ConfigureAwait(false) : Math.Max(0, end - checkpoint);
+        var lagEvents = await _store.CountAllEventsAsync(checkpoint, end, cancellationToken).ConfigureAwait(false);
         double lagSeconds = 0;
         if (lagEvents > 0)
         {

@@ -20,7 +20,7 @@ internal sealed class RelayRunner
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly Func<long, CancellationToken, Task>? _afterPublish;
-    private readonly HashSet<string> _unknownTypes = [];
+    private readonly UnknownTypes _unknownTypes = new();
 
     public RelayRunner(string name, RelayOptions options, IEventStore store, EventCodec codec, EventPublisher publisher, IRelayCheckpoint checkpoint, ILogger logger, TimeProvider time, Func<long, CancellationToken, Task>? afterPublish = null)
     {
@@ -70,22 +70,14 @@ internal sealed class RelayRunner
             }
 
             LagEvents = 0;
-
-            if (_store is IAllStreamWatch watch)
-            {
-                await watch.WaitBeyondAsync(end, cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(200), _time, cancellationToken).ConfigureAwait(false);
-            }
+            await _store.WaitForAllBeyondAsync(end, _time, cancellationToken).ConfigureAwait(false);
         }
     }
 
     private async Task MeasureLagAsync(CancellationToken cancellationToken)
     {
         var end = await _store.GetEndPositionAsync(cancellationToken).ConfigureAwait(false);
-        LagEvents = _store is IAllStreamWatch watch ? await watch.CountEventsAsync(Checkpoint, end, cancellationToken).ConfigureAwait(false) : Math.Max(0, end - Checkpoint);
+        LagEvents = await _store.CountAllEventsAsync(Checkpoint, end, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task PassAsync(long end, CancellationToken cancellationToken)
@@ -134,12 +126,9 @@ internal sealed class RelayRunner
     {
         if (_codec.DecodeIfKnown(recorded) is not { } decoded)
         {
-            lock (_unknownTypes)
+            if (_unknownTypes.IsNew(recorded.Type))
             {
-                if (_unknownTypes.Add(recorded.Type))
-                {
-                    Log.RelaySkippingUnknownType(_logger, _name, recorded.Type);
-                }
+                Log.RelaySkippingUnknownType(_logger, _name, recorded.Type);
             }
 
             return null;
