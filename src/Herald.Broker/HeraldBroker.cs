@@ -110,6 +110,27 @@ public sealed class HeraldBroker : IAsyncDisposable
     /// <summary>One topic, or null when it does not exist.</summary>
     public TopicDescription? DescribeTopic(string name) => _topics.Describe(name);
 
+    /// <summary>Each partition of <paramref name="topic"/> with its offsets and size, or null when the topic does not exist.</summary>
+    public IReadOnlyList<PartitionDescription>? DescribePartitions(string topic)
+    {
+        if (DescribeTopic(topic) is not { } description)
+        {
+            return null;
+        }
+
+        var partitions = new List<PartitionDescription>(description.Partitions);
+        for (var partition = 0; partition < description.Partitions; partition++)
+        {
+            if (Find(topic, partition) is { } target)
+            {
+                var log = target.Partition.Log;
+                partitions.Add(new PartitionDescription(partition, log.LogStartOffset, log.DurableEndOffset, log.SizeInBytes));
+            }
+        }
+
+        return partitions;
+    }
+
     /// <summary>
     /// Appends a record set (the batches a producer sent for one partition) and acknowledges it as <paramref name="acks"/>
     /// asks: with <see cref="Acks.All"/> only once it is on disk. The batches' base offsets are rewritten in place.

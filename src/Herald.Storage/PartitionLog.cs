@@ -104,7 +104,7 @@ public sealed class PartitionLog : IDisposable, IAsyncDisposable
     public long DurableEndOffset => Volatile.Read(ref _durableEndOffset);
 
     /// <summary>Bytes of record batches held in all segments.</summary>
-    internal long SizeInBytes
+    public long SizeInBytes
     {
         get
         {

@@ -122,7 +122,7 @@ public sealed class CrashTests
 
     private static async Task<Process> StartAsync(HeraldProgram program, int port)
     {
-        var process = program.Start("serve", "--kafka", $"127.0.0.1:{port}");
+        var process = program.Start("serve", "--kafka", $"127.0.0.1:{port}", "--http", "none");
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();

@@ -36,6 +36,15 @@ internal sealed class ServedHerald : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The HTTP address the server logged when it was ready (the API, console and /metrics).</summary>
+    public async Task<Uri> HttpAddressAsync()
+    {
+        const string Marker = "console and HTTP API: ";
+        await WaitForLogAsync(Marker);
+        var line = Log.First(l => l.Contains(Marker, StringComparison.Ordinal));
+        return new Uri(line[(line.IndexOf(Marker, StringComparison.Ordinal) + Marker.Length)..].Trim());
+    }
+
     /// <summary>Everything the server has logged so far, a line each.</summary>
     public IReadOnlyList<string> Log
     {
@@ -151,7 +160,9 @@ internal sealed class ServedHerald : IAsyncDisposable
 
     private async Task<Process> LaunchAsync()
     {
-        var process = Program.Start(["serve", "--kafka", Bootstrap, .. _arguments]);
+        // A free HTTP port too, unless the test chose one: parallel servers must not all take the default 8080.
+        string[] http = _arguments.Contains("--http") ? [] : ["--http", "127.0.0.1:0"];
+        var process = Program.Start(["serve", "--kafka", Bootstrap, .. http, .. _arguments]);
         process.OutputDataReceived += (_, e) => Append(e.Data);
         process.ErrorDataReceived += (_, e) => Append(e.Data);
         process.BeginOutputReadLine();

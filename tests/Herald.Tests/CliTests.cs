@@ -252,7 +252,7 @@ public sealed class RemoteCliTests : CliScenarios
             _port = ((IPEndPoint)probe.LocalEndpoint).Port;
         }
 
-        _server = Herald.Start("serve", "--kafka", $"127.0.0.1:{_port}", "--retention", "3d", "--segment-bytes", "64MiB", "--retention-bytes", "1GiB");
+        _server = Herald.Start("serve", "--kafka", $"127.0.0.1:{_port}", "--http", "127.0.0.1:0", "--retention", "3d", "--segment-bytes", "64MiB", "--retention-bytes", "1GiB");
         _server.OutputDataReceived += (_, _) => { };
         _server.ErrorDataReceived += (_, _) => { };
         _server.BeginOutputReadLine();
@@ -525,7 +525,7 @@ public sealed class CliTests : CliScenarios
     {
         await _herald.RunAsync(null, "topics", "create", "orders");
         await _herald.RunAsync("one\ntwo\n", "produce", "orders");
-        using var server = _herald.Start("serve");
+        using var server = _herald.Start("serve", "--http", "127.0.0.1:0");
         var log = new StringBuilder();
         server.ErrorDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
         server.OutputDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };

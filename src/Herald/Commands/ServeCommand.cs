@@ -2,13 +2,14 @@ using System.CommandLine;
 using System.Net.Sockets;
 using Herald.Broker;
 using Herald.Kafka;
+using Herald.Server;
 using Microsoft.Extensions.Logging;
 
 namespace Herald.Cli.Commands;
 
 /// <summary>
-/// <c>herald serve</c>: runs the broker on the data directory with its Kafka listener until SIGINT or SIGTERM, then
-/// closes it cleanly.
+/// <c>herald serve</c>: runs <see cref="HeraldServer"/> (the broker on the data directory, its Kafka listener, and on
+/// HTTP the API, console and /metrics) until SIGINT or SIGTERM, then closes it cleanly.
 /// </summary>
 internal static class ServeCommand
 {
@@ -20,9 +21,14 @@ internal static class ServeCommand
             DefaultValueFactory = _ => $"127.0.0.1:{KafkaServerOptions.DefaultPort}",
         };
         var advertise = new Option<string?>("--advertise") { Description = "HOST:PORT clients are told to connect to (default: the --kafka address)." };
+        var http = new Option<string>("--http")
+        {
+            Description = "Address for the HTTP API, the console and /metrics, HOST:PORT, or none.",
+            DefaultValueFactory = _ => $"127.0.0.1:{HttpOptions.DefaultPort}",
+        };
         var broker = BrokerFlags();
         var listener = ListenerFlags();
-        var command = new Command("serve", "Run the Herald broker and its Kafka listener until stopped (Ctrl+C or SIGTERM).") { kafka, advertise };
+        var command = new Command("serve", "Run the Herald broker with its Kafka listener, HTTP API, console and /metrics until stopped (Ctrl+C or SIGTERM).") { kafka, advertise, http };
         foreach (var option in broker.Options.Concat(listener.Options))
         {
             command.Options.Add(option);
@@ -50,38 +56,56 @@ internal static class ServeCommand
                 throw CliException.Usage(exception.Message);
             }
 
-            using var loggers = LoggerFactory.Create(logging => logging.AddSimpleConsole(console => console.SingleLine = true));
-            var logger = loggers.CreateLogger("Herald.Server");
-            await using (var broker = await HeraldBroker.StartAsync(options, loggers, cancellationToken: cancellationToken))
+            var httpText = parse.GetValue(http)!;
+            var serverOptions = new HeraldServerOptions
             {
-                KafkaServer server;
+                Broker = options,
+                Kafka = listenerOptions,
+                Http = httpText == "none" ? null : HttpOptions.Default with { Listen = HostPort.Resolve(HostPort.Parse(httpText, "--http")) },
+            };
+
+            using var loggers = LoggerFactory.Create(ConsoleLogging);
+            var logger = loggers.CreateLogger("Herald.Server");
+            HeraldServer server;
+            try
+            {
+                server = await HeraldServer.StartAsync(serverOptions, ConsoleLogging, cancellationToken);
+            }
+            catch (IOException exception) when (exception is not Storage.DataDirectoryLockedException && exception.InnerException is not null)
+            {
+                throw new CliException($"Cannot listen: {exception.Message}");
+            }
+            catch (SocketException exception)
+            {
+                throw new CliException($"Cannot listen on {listen}: {exception.Message}");
+            }
+
+            await using (server)
+            {
+                Log.Ready(logger, Path.GetFullPath(context.DataDirectory), server.Broker.ListTopics().Count);
+                Log.Listening(logger, server.Kafka.BootstrapServers, server.HttpAddress?.ToString() ?? "off (--http none)");
                 try
                 {
-                    server = KafkaServer.Start(broker, listenerOptions, loggers);
+                    await server.WaitForShutdownAsync(cancellationToken);
                 }
-                catch (SocketException exception)
+                catch (OperationCanceledException)
                 {
-                    throw new CliException($"Cannot listen on {listen}: {exception.Message}");
                 }
 
-                await using (server)
-                {
-                    Log.Ready(logger, Path.GetFullPath(context.DataDirectory), broker.ListTopics().Count);
-                    try
-                    {
-                        await Task.Delay(Timeout.Infinite, cancellationToken);
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        Log.Stopping(logger);
-                    }
-                }
+                Log.Stopping(logger);
             }
 
             Log.Stopped(logger);
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    private static void ConsoleLogging(ILoggingBuilder logging)
+    {
+        logging.ClearProviders();
+        logging.AddSimpleConsole(console => console.SingleLine = true);
+        logging.AddFilter("Microsoft", LogLevel.Warning);
     }
 
     private static OptionsBinder<BrokerOptions> BrokerFlags() => new OptionsBinder<BrokerOptions>(BrokerOptions.Default)

@@ -1,0 +1,123 @@
+using Herald.Broker;
+using Herald.Server.Internal;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+
+namespace Herald.Server.Api;
+
+/// <summary><c>GET /api/v1/topics/{topic}/records</c>: browse a topic by partition and offset or by time, with filters, a page at a time.</summary>
+internal static class RecordsApi
+{
+    private const int DefaultLimit = 50;
+    private const int MaxLimit = 1000;
+
+    public static void Map(RouteGroupBuilder api) =>
+        api.MapGet("/topics/{topic}/records", BrowseAsync)
+            .WithTags("Browse")
+            .WithSummary("Browses records oldest first from a position (offset, time, or the last N), keeping those the filters match; reads a bounded amount per request and returns a cursor to go on.")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+    /// <param name="broker">The broker.</param>
+    /// <param name="http">The scan budget.</param>
+    /// <param name="topic">The topic.</param>
+    /// <param name="partition">Only this partition; all when left out.</param>
+    /// <param name="offset">Start at this offset (in each partition browsed).</param>
+    /// <param name="time">Start at the first record at or after this ISO 8601 time.</param>
+    /// <param name="last">Start this many records before each partition's end.</param>
+    /// <param name="limit">Records per page, 1 to 1000; 50 when left out.</param>
+    /// <param name="key">Only records with exactly this key.</param>
+    /// <param name="header">Only records with this header: NAME, or NAME:VALUE.</param>
+    /// <param name="type">Only CloudEvents of this type: OrderPlaced (any version) or OrderPlaced.v2.</param>
+    /// <param name="contains">Only records whose value contains this text, ignoring case.</param>
+    /// <param name="cursor">The <c>next</c> of the page before; the start parameters are then ignored, the filters must be the same.</param>
+    /// <param name="cancellationToken">The request's.</param>
+    private static async Task<Ok<BrowseJson>> BrowseAsync(
+        BrokerService broker,
+        HttpOptions http,
+        string topic,
+        int? partition = null,
+        long? offset = null,
+        DateTimeOffset? time = null,
+        long? last = null,
+        int? limit = null,
+        string? key = null,
+        string? header = null,
+        string? type = null,
+        string? contains = null,
+        string? cursor = null,
+        CancellationToken cancellationToken = default)
+    {
+        var b = broker.Broker;
+        var partitions = b.DescribePartitions(topic) ?? throw ApiException.UnknownTopic(topic);
+        if (partition is { } only && (only < 0 || only >= partitions.Count))
+        {
+            throw ApiException.From(ErrorCode.UnknownTopicOrPartition, $"Partition {only} of '{topic}' does not exist; it has {partitions.Count}.");
+        }
+
+        if (new object?[] { offset, time, last }.Count(x => x is not null) > 1)
+        {
+            throw ApiException.BadRequest("Give at most one of offset, time and last.");
+        }
+
+        if (offset < 0 || last < 0)
+        {
+            throw ApiException.BadRequest("offset and last cannot be negative.");
+        }
+
+        var size = limit switch
+        {
+            null => DefaultLimit,
+            < 1 or > MaxLimit => throw ApiException.BadRequest($"limit must be between 1 and {MaxLimit}; it is {limit}."),
+            { } value => value,
+        };
+        var filter = RecordFilter.Parse(key, header, type, contains);
+        var scope = partitions.Where(p => partition is null || p.Partition == partition).ToList();
+        var positions = cursor is null ? Start(b, topic, scope, offset, time, last) : FromCursor(cursor, scope);
+
+        var scan = new RecordScan(b, filter, size, http.MaxScanBytes);
+        var more = false;
+        foreach (var p in scope)
+        {
+            if (!scan.Full && !scan.Cut)
+            {
+                positions[p.Partition] = await scan.ScanAsync(topic, p.Partition, positions[p.Partition], p.EndOffset, cancellationToken).ConfigureAwait(false);
+            }
+
+            more |= positions[p.Partition] < p.EndOffset;
+        }
+
+        return TypedResults.Ok(new BrowseJson(scan.Found, more ? Cursor.EncodePositions(positions) : null, scan.ScannedRecords, scan.ScannedBytes, scan.Cut));
+    }
+
+    private static Dictionary<int, long> Start(HeraldBroker broker, string topic, List<PartitionDescription> scope, long? offset, DateTimeOffset? time, long? last) =>
+        scope.ToDictionary(p => p.Partition, p =>
+        {
+            if (time is { } at)
+            {
+                var found = broker.ListOffset(topic, p.Partition, OffsetQuery.AtOrAfter(Math.Max(0, at.ToUnixTimeMilliseconds())));
+                return found.Offset < 0 ? p.EndOffset : found.Offset;
+            }
+
+            var start = offset ?? (last is { } n ? p.EndOffset - n : p.StartOffset);
+            return Math.Clamp(start, p.StartOffset, p.EndOffset);
+        });
+
+    private static Dictionary<int, long> FromCursor(string cursor, List<PartitionDescription> scope)
+    {
+        var positions = Cursor.DecodePositions(cursor);
+        if (scope.Any(p => !positions.ContainsKey(p.Partition)) || positions.Count != scope.Count)
+        {
+            throw ApiException.BadRequest("The cursor was given for other partitions; pass the same partition as the page before.");
+        }
+
+        foreach (var p in scope)
+        {
+            positions[p.Partition] = Math.Max(positions[p.Partition], p.StartOffset);
+        }
+
+        return positions;
+    }
+}
