@@ -14,18 +14,20 @@ internal static class RecordView
         var (key, keyEncoding) = Text(record.Key);
         var headers = new HeaderJson[record.Headers.Count];
         Dictionary<string, string>? cloudEvent = null;
+        var declaredJson = false;
         for (var i = 0; i < headers.Length; i++)
         {
             var header = record.Headers[i];
             var (value, encoding) = Text(header.Value);
             headers[i] = new HeaderJson(header.Key, value, encoding);
+            declaredJson |= header.Key == "content-type" && value is not null && value.Contains("json", StringComparison.OrdinalIgnoreCase);
             if (header.Key.StartsWith("ce_", StringComparison.Ordinal) && encoding == "utf8")
             {
                 (cloudEvent ??= new Dictionary<string, string>(StringComparer.Ordinal))[header.Key[3..]] = value!;
             }
         }
 
-        var (shown, valueEncoding) = Value(record.Value);
+        var (shown, valueEncoding) = Value(record.Value, declaredJson);
         return new StoredRecordJson(topic, partition, record.Offset, DateTimeOffset.FromUnixTimeMilliseconds(record.Timestamp), key, keyEncoding, headers, shown, valueEncoding, record.Value?.Length ?? 0, cloudEvent);
     }
 
@@ -51,14 +53,14 @@ internal static class RecordView
     private static (string? Text, string Encoding) Text(ReadOnlyMemory<byte>? bytes) =>
         bytes is null ? (null, "null") : Utf8(bytes) is { } text ? (text, "utf8") : (Convert.ToBase64String(bytes.Value.Span), "base64");
 
-    private static (object? Value, string Encoding) Value(ReadOnlyMemory<byte>? bytes)
+    private static (object? Value, string Encoding) Value(ReadOnlyMemory<byte>? bytes, bool declaredJson)
     {
         if (bytes is not { } value)
         {
             return (null, "null");
         }
 
-        if (value.Length > 0 && LooksLikeJson(value.Span))
+        if (value.Length > 0 && (declaredJson || LooksLikeJson(value.Span)))
         {
             try
             {
@@ -74,7 +76,7 @@ internal static class RecordView
         return Utf8(value) is { } text ? (text, "utf8") : (Convert.ToBase64String(value.Span), "base64");
     }
 
-    // A bare number or word is valid JSON too, but showing "42" as the number 42 loses nothing only for objects and arrays.
+    // Without a content-type saying JSON, a bare number or word stays text: "42" may be a plain string key or id.
     private static bool LooksLikeJson(ReadOnlySpan<byte> value)
     {
         var trimmed = value.TrimStart(" \t\r\n"u8);

@@ -83,11 +83,11 @@ internal static class TailApi
         http.Response.ContentType = "text/event-stream";
         http.Response.Headers.CacheControl = "no-cache";
         http.Response.Headers["X-Accel-Buffering"] = "no";
-        await http.Response.WriteAsync(": tailing " + topic + "\n\n", http.RequestAborted).ConfigureAwait(false);
-        await http.Response.Body.FlushAsync(http.RequestAborted).ConfigureAwait(false);
-
+        ServerTelemetry.ActiveTails.Add(1);
         try
         {
+            await http.Response.WriteAsync(": tailing " + topic + "\n\n", http.RequestAborted).ConfigureAwait(false);
+            await http.Response.Body.FlushAsync(http.RequestAborted).ConfigureAwait(false);
             await WriteAsync(http, pending.Reader, json.Value.SerializerOptions, cancellation.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
@@ -96,11 +96,17 @@ internal static class TailApi
             {
                 // A reader found the buffer full: the client is too slow. Drop the connection rather than hold more.
                 Log.TailCutOff(loggers.CreateLogger("Herald.Server.Tail"), topic, options.TailBufferEvents);
+                ServerTelemetry.TailsCutOff.Add(1);
                 http.Abort();
             }
         }
+        catch (IOException) when (http.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away mid-write.
+        }
         finally
         {
+            ServerTelemetry.ActiveTails.Add(-1);
             await cancellation.CancelAsync().ConfigureAwait(false);
             await Task.WhenAll(readers.Select(r => r.ContinueWith(_ => { }, TaskScheduler.Default))).ConfigureAwait(false);
             cancellation.Dispose();
