@@ -57,6 +57,7 @@ public sealed class HeraldBroker : IAsyncDisposable
             broker._topics.Load(cancellationToken);
             broker._groups = new GroupCoordinator(new OffsetStore(fileSystem, directory), options, broker._time, broker._topics.Named);
             broker._retention = new RetentionSchedule(broker._time, options.RetentionCheckInterval, () => broker._topics.All, broker._logger);
+            BrokerTelemetry.Track(broker);
             return Task.FromResult(broker);
         }
         catch
@@ -161,6 +162,7 @@ public sealed class HeraldBroker : IAsyncDisposable
                 return new ProduceResult(error, -1, log.LogStartOffset, problem);
             }
 
+            BrokerTelemetry.Appended(topic, nextOffset - baseOffset, recordSet.Length);
             if (acks == Acks.All)
             {
                 await log.WaitForDurableAsync(nextOffset, cancellationToken).ConfigureAwait(false);
@@ -335,6 +337,7 @@ public sealed class HeraldBroker : IAsyncDisposable
         }
 
         Volatile.Write(ref _disposed, true);
+        BrokerTelemetry.Untrack(this);
         CloseEverything();
         return ValueTask.CompletedTask;
     }

@@ -113,6 +113,7 @@ internal sealed class WaitingFetch(TimeProvider time, Func<Exception, ErrorCode?
             }
 
             total += read.BytesWritten;
+            BrokerTelemetry.Fetched(entry.Topic, read.NextOffset - entry.Next, read.BytesWritten);
             entry.Next = read.NextOffset;
             return new FetchResult(ErrorCode.None, sofar.BytesWritten + read.BytesWritten, highWatermark, log.LogStartOffset);
         }

@@ -43,6 +43,7 @@ internal sealed class ConnectionRegistry : IDisposable
             }
 
             _count++;
+            KafkaTelemetry.Connections.Add(1);
             if (address is not null)
             {
                 _perAddress[address] = fromAddress + 1;
@@ -66,6 +67,7 @@ internal sealed class ConnectionRegistry : IDisposable
         lock (_lock)
         {
             _count--;
+            KafkaTelemetry.Connections.Add(-1);
             if (address is not null && _perAddress.TryGetValue(address, out var fromAddress))
             {
                 if (fromAddress <= 1)

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Threading.Channels;
@@ -277,6 +278,7 @@ internal sealed class KafkaConnection
     {
         try
         {
+            var started = Stopwatch.GetTimestamp();
             var body = frame.Memory;
             var reader = new KafkaReader(body, _strings);
             var (apiKey, version, correlationId, clientId) = RequestHeader.Read(ref reader);
@@ -287,7 +289,7 @@ internal sealed class KafkaConnection
             if (api is null || context.ApiVersion < api.MinVersion || context.ApiVersion > api.MaxVersion)
             {
                 WarnUnsupported(context);
-                return new PendingResponse(context, ValueTask.FromResult<IKafkaMessage?>(Unsupported(context.ApiKey)));
+                return new PendingResponse(context, ValueTask.FromResult<IKafkaMessage?>(Unsupported(context.ApiKey)), Started: started);
             }
 
             ValueTask<IKafkaMessage?> handling;
@@ -300,7 +302,7 @@ internal sealed class KafkaConnection
                 handling = ValueTask.FromException<IKafkaMessage?>(exception);
             }
 
-            return new PendingResponse(context, handling, TakesFetchTurn: context.ApiKey == FetchRequest.ApiKey);
+            return new PendingResponse(context, handling, TakesFetchTurn: context.ApiKey == FetchRequest.ApiKey, api.Name, started);
         }
         finally
         {
@@ -350,6 +352,7 @@ internal sealed class KafkaConnection
                     }
 
                     await output.WriteAsync(writer.WrittenMemory, _stop.Token).ConfigureAwait(false);
+                    KafkaTelemetry.Answered(pending.Api ?? "Unsupported", pending.Started);
                     if (writer.Capacity > KeptWriterBytes)
                     {
                         writer.Dispose(); // one large response must not pin its buffer for the life of the connection
@@ -449,7 +452,9 @@ internal sealed class KafkaConnection
     /// <param name="Context">The request.</param>
     /// <param name="Response">Its handler, running.</param>
     /// <param name="TakesFetchTurn">A fetch whose handler runs: once it answers it holds the connection's fetch turn.</param>
-    private readonly record struct PendingResponse(RequestContext Context, ValueTask<IKafkaMessage?> Response, bool TakesFetchTurn = false);
+    /// <param name="Api">The API's name for the latency metric; null for one this listener does not serve.</param>
+    /// <param name="Started">When the request was taken up (Stopwatch ticks).</param>
+    private readonly record struct PendingResponse(RequestContext Context, ValueTask<IKafkaMessage?> Response, bool TakesFetchTurn = false, string? Api = null, long Started = 0);
 
     /// <summary>The answer to an API or version Herald does not know: the response header and an error code.</summary>
     private sealed class ErrorOnlyResponse(short errorCode) : IKafkaMessage

@@ -21,7 +21,7 @@ internal static class DeadLettersApi
     public static void Map(RouteGroupBuilder api)
     {
         var letters = api.MapGroup("/dead-letters").WithTags("Dead letters");
-        letters.MapGet("/", ListTopicsAsync).WithSummary("Lists dead-letter topics (names ending in .dlq) with their group and the letters not yet resolved.");
+        letters.MapGet("", ListTopicsAsync).WithSummary("Lists dead-letter topics (names ending in .dlq) with their group and the letters not yet resolved.");
         letters.MapGet("/{dlqTopic}", ListAsync).WithSummary("Lists a dead-letter topic's unresolved letters, oldest failure first, with optional filters.").ProducesProblem(404);
         letters.MapGet("/{dlqTopic}/{partition:int}/{offset:long}", ShowAsync).WithSummary("Shows one dead letter with its headers and body.").ProducesProblem(404);
         letters.MapPost("/{dlqTopic}/redrive", RedriveAsync).WithSummary("Publishes matching letters again (same ids) to their original topic, or toTopic, and marks them resolved.").ProducesProblem(404);

@@ -13,7 +13,7 @@ internal static class GroupsApi
     public static void Map(RouteGroupBuilder api)
     {
         var groups = api.MapGroup("/groups").WithTags("Consumer groups");
-        groups.MapGet("/", List).WithSummary("Lists consumer groups by id, a page at a time, with state, member count and total lag.");
+        groups.MapGet("", List).WithSummary("Lists consumer groups by id, a page at a time, with state, member count and total lag.");
         groups.MapGet("/{group}", Describe).WithSummary("Describes a group: members and their assignments, lag per partition.").ProducesProblem(404);
         groups.MapPost("/{group}/offsets/reset", Reset).WithSummary("Moves a group's committed offsets on a topic (earliest, latest, a time or an offset); dryRun shows the change without making it.")
             .ProducesProblem(400).ProducesProblem(404).ProducesProblem(409);

@@ -16,8 +16,8 @@ internal static class TopicsApi
     public static void Map(RouteGroupBuilder api)
     {
         var topics = api.MapGroup("/topics").WithTags("Topics");
-        topics.MapGet("/", List).WithSummary("Lists topics by name, a page at a time, with sizes and message rates.");
-        topics.MapPost("/", Create).WithSummary("Creates a topic.").ProducesProblem(400).ProducesProblem(409);
+        topics.MapGet("", List).WithSummary("Lists topics by name, a page at a time, with sizes and message rates.");
+        topics.MapPost("", Create).WithSummary("Creates a topic.").ProducesProblem(400).ProducesProblem(409);
         topics.MapGet("/{topic}", Describe).WithSummary("Describes a topic: partitions with offsets and sizes, and settings.").ProducesProblem(404);
         topics.MapPatch("/{topic}/configs", AlterConfigs).WithSummary("Sets or removes (null) topic setting overrides, by Kafka name.").ProducesProblem(400).ProducesProblem(404);
         topics.MapPost("/{topic}/partitions", AddPartitions).WithSummary("Raises a topic's partition count.").ProducesProblem(400).ProducesProblem(404);

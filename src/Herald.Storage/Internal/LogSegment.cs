@@ -106,7 +106,12 @@ internal sealed class LogSegment
         Volatile.Write(ref _size, position + recordSet.Length);
     }
 
-    public void Flush() => _file.Flush();
+    public void Flush()
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        _file.Flush();
+        StorageTelemetry.Synced(started);
+    }
 
     private void TruncateAfterFailedWrite(int size)
     {
