@@ -18,11 +18,15 @@ public sealed record HeraldServerOptions
     /// <summary>The HTTP side (API, console, metrics, health), or null for none. Defaults to <see cref="HttpOptions.Default"/>.</summary>
     public HttpOptions? Http { get; init; } = HttpOptions.Default;
 
+    /// <summary>An event store to show in the API and the console, or null for none (the default).</summary>
+    public EventStoreOptions? EventStore { get; init; }
+
     /// <summary>Checks every part; throws <see cref="ArgumentException"/> naming the first bad setting.</summary>
     public void Validate()
     {
         Broker.Validate();
         Kafka.Validate();
         Http?.Validate();
+        EventStore?.Validate();
     }
 }

@@ -6,7 +6,8 @@ namespace Herald.Server.Api;
 
 /// <summary>
 /// What browse, tail and trace lookup keep: an exact key, a header (by name, or name:value), a CloudEvents type (with
-/// or without its version), a substring of the body (ignoring case), and a time window. Empty keeps everything.
+/// or without its version), a substring of the body (ignoring case), a time window, and a trace (the trace id of its
+/// <c>traceparent</c> header) or correlation id (<c>ce_correlationid</c>). Empty keeps everything.
 /// </summary>
 internal sealed record RecordFilter(string? Key, string? HeaderName, string? HeaderValue, string? Type, string? Contains, DateTimeOffset? Since, DateTimeOffset? Until)
 {
@@ -35,6 +36,16 @@ internal sealed record RecordFilter(string? Key, string? HeaderName, string? Hea
 
     public bool Matches(in Record record)
     {
+        if (TraceId is not null && !HasTrace(record, TraceId))
+        {
+            return false;
+        }
+
+        if (CorrelationId is not null && !HasHeader(record, "ce_correlationid", CorrelationId))
+        {
+            return false;
+        }
+
         if (Since is { } since && record.Timestamp < since.ToUnixTimeMilliseconds())
         {
             return false;
@@ -61,6 +72,27 @@ internal sealed record RecordFilter(string? Key, string? HeaderName, string? Hea
         }
 
         return Contains is null || (RecordView.Utf8(record.Value) is { } text && text.Contains(Contains, StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>Only records of this W3C trace: 32 hex digits, the second field of <c>traceparent</c>.</summary>
+    public string? TraceId { get; init; }
+
+    /// <summary>Only records with this correlation id.</summary>
+    public string? CorrelationId { get; init; }
+
+    private static bool HasTrace(in Record record, string traceId)
+    {
+        foreach (var header in record.Headers)
+        {
+            // traceparent is 00-{trace id}-{span id}-{flags}: the trace id sits at characters 3 to 35.
+            if (header.Key == "traceparent" && header.Value is { Length: >= 35 } bytes
+                && Encoding.ASCII.GetString(bytes.Span.Slice(3, 32)).Equals(traceId, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static bool HasHeader(in Record record, string name, string? value)

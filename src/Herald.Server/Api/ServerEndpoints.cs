@@ -23,5 +23,7 @@ internal static class ServerEndpoints
         TailApi.Map(api);
         GroupsApi.Map(api);
         DeadLettersApi.Map(api);
+        EventStoreApi.Map(api);
+        TraceApi.Map(api);
     }
 }

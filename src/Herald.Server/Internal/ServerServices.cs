@@ -18,6 +18,7 @@ internal static class ServerServices
         AddStarted<BrokerService>(services);
         AddStarted<KafkaListenerService>(services);
         AddStarted<TopicRates>(services);
+        AddStarted<EventStoreService>(services);
     }
 
     public static void AddHttp(IServiceCollection services, HttpOptions http)

@@ -26,9 +26,11 @@ internal static class ServeCommand
             Description = "Address for the HTTP API, the console and /metrics, HOST:PORT, or none.",
             DefaultValueFactory = _ => $"127.0.0.1:{HttpOptions.DefaultPort}",
         };
+        var eventStore = new Option<string?>("--event-store") { Description = "Show this embedded event store's directory in the API and the console (the server holds it; no application may)." };
+        var eventStorePostgres = new Option<string?>("--event-store-postgres") { Description = "Show the PostgreSQL event store at this connection string in the API and the console." };
         var broker = BrokerFlags();
         var listener = ListenerFlags();
-        var command = new Command("serve", "Run the Herald broker with its Kafka listener, HTTP API, console and /metrics until stopped (Ctrl+C or SIGTERM).") { kafka, advertise, http };
+        var command = new Command("serve", "Run the Herald broker with its Kafka listener, HTTP API, console and /metrics until stopped (Ctrl+C or SIGTERM).") { kafka, advertise, http, eventStore, eventStorePostgres };
         foreach (var option in broker.Options.Concat(listener.Options))
         {
             command.Options.Add(option);
@@ -57,11 +59,19 @@ internal static class ServeCommand
             }
 
             var httpText = parse.GetValue(http)!;
+            var storeDirectory = parse.GetValue(eventStore);
+            var storeConnection = parse.GetValue(eventStorePostgres);
+            if (storeDirectory is not null && storeConnection is not null)
+            {
+                throw CliException.Usage("Give --event-store or --event-store-postgres, not both.");
+            }
+
             var serverOptions = new HeraldServerOptions
             {
                 Broker = options,
                 Kafka = listenerOptions,
                 Http = httpText == "none" ? null : HttpOptions.Default with { Listen = HostPort.Resolve(HostPort.Parse(httpText, "--http")) },
+                EventStore = storeDirectory is null && storeConnection is null ? null : new EventStoreOptions { Directory = storeDirectory, PostgresConnectionString = storeConnection },
             };
 
             using var loggers = LoggerFactory.Create(ConsoleLogging);

@@ -1,0 +1,89 @@
+using Herald.Broker;
+using Herald.Server.Internal;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+
+namespace Herald.Server.Api;
+
+/// <summary>
+/// <c>GET /api/v1/trace</c>: what happened to one request, order or saga. Finds every record carrying a trace id (in its
+/// <c>traceparent</c>) or a correlation id, across all topics (or those named) within a time window, in time order.
+/// </summary>
+internal static class TraceApi
+{
+    private const int MaxResults = 1000;
+    private static readonly TimeSpan DefaultWindow = TimeSpan.FromHours(1);
+
+    public static void Map(RouteGroupBuilder api) =>
+        api.MapGet("/trace", LookUpAsync)
+            .WithTags("Trace lookup")
+            .WithSummary("Finds every record of a trace id or correlation id across the topics in a time window (the last hour by default), oldest first; says when the search was cut short.")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+
+    /// <param name="broker">The broker.</param>
+    /// <param name="http">The scan budget.</param>
+    /// <param name="time">The clock for the default window.</param>
+    /// <param name="traceId">The W3C trace id: 32 hex digits.</param>
+    /// <param name="correlationId">The correlation id (CloudEvents' correlationid extension).</param>
+    /// <param name="since">The window's start; an hour before until when left out.</param>
+    /// <param name="until">The window's end; now when left out.</param>
+    /// <param name="topics">Only these topics, comma-separated; all when left out.</param>
+    /// <param name="cancellationToken">The request's.</param>
+    private static async Task<Ok<TraceJson>> LookUpAsync(
+        BrokerService broker,
+        HttpOptions http,
+        TimeProvider time,
+        string? traceId = null,
+        string? correlationId = null,
+        DateTimeOffset? since = null,
+        DateTimeOffset? until = null,
+        string? topics = null,
+        CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrEmpty(traceId) == string.IsNullOrEmpty(correlationId))
+        {
+            throw ApiException.BadRequest("Give a traceId or a correlationId (one of them).");
+        }
+
+        if (traceId is not null && (traceId.Length != 32 || !traceId.All(char.IsAsciiHexDigit)))
+        {
+            throw ApiException.BadRequest("traceId is the 32 hex digits of a W3C trace id.");
+        }
+
+        var end = until ?? time.GetUtcNow().AddSeconds(1);
+        var start = since ?? end - DefaultWindow;
+        if (start >= end)
+        {
+            throw ApiException.BadRequest("since must come before until.");
+        }
+
+        var b = broker.Broker;
+        var names = topics is null
+            ? b.ListTopics().Select(t => t.Name).Order(StringComparer.Ordinal).ToList()
+            : topics.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+        var filter = RecordFilter.Parse(null, null, null, null, start, end) with { TraceId = traceId, CorrelationId = correlationId };
+        var scan = new RecordScan(b, filter, MaxResults, http.MaxScanBytes);
+        foreach (var name in names)
+        {
+            var partitions = b.DescribePartitions(name) ?? throw ApiException.UnknownTopic(name);
+            foreach (var p in partitions)
+            {
+                if (scan.Cut || scan.Full)
+                {
+                    break;
+                }
+
+                var found = b.ListOffset(name, p.Partition, OffsetQuery.AtOrAfter(Math.Max(0, start.ToUnixTimeMilliseconds())));
+                if (found.Offset >= 0)
+                {
+                    await scan.ScanAsync(name, p.Partition, found.Offset, p.EndOffset, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+
+        var records = scan.Found.OrderBy(r => r.Timestamp).ThenBy(r => r.Topic, StringComparer.Ordinal).ThenBy(r => r.Partition).ThenBy(r => r.Offset).ToList();
+        return TypedResults.Ok(new TraceJson(records, start, end, names.Count, scan.ScannedRecords, scan.ScannedBytes, scan.Cut || scan.Full));
+    }
+}
