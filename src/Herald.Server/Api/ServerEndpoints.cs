@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Builder;
+using Herald.Server.Internal;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 
 namespace Herald.Server.Api;
@@ -25,5 +26,7 @@ internal static class ServerEndpoints
         DeadLettersApi.Map(api);
         EventStoreApi.Map(api);
         TraceApi.Map(api);
+        StatsApi.Map(api);
+        ConsoleFiles.Map(app);
     }
 }

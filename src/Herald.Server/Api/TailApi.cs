@@ -77,7 +77,11 @@ internal static class TailApi
         var pending = Channel.CreateBounded<StoredRecordJson>(new BoundedChannelOptions(options.TailBufferEvents) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
         var readers = partitions
             .Where(p => partition is null || p.Partition == partition)
-            .Select(p => FollowAsync(b, topic, p.Partition, Start(b, topic, p, offset, time), filter, pending.Writer, cancellation))
+            .Select(p => FollowAsync(b, topic, p.Partition, Start(b, topic, p, offset, time), filter, pending.Writer, cancellation, () =>
+            {
+                Log.TailCutOff(loggers.CreateLogger("Herald.Server.Tail"), topic, options.TailBufferEvents);
+                ServerTelemetry.TailsCutOff.Add(1);
+            }))
             .ToList();
 
         http.Response.ContentType = "text/event-stream";
@@ -94,10 +98,7 @@ internal static class TailApi
         {
             if (!http.RequestAborted.IsCancellationRequested)
             {
-                // A reader found the buffer full: the client is too slow. Drop the connection rather than hold more.
-                Log.TailCutOff(loggers.CreateLogger("Herald.Server.Tail"), topic, options.TailBufferEvents);
-                ServerTelemetry.TailsCutOff.Add(1);
-                http.Abort();
+                http.Abort(); // a reader found the buffer full: drop the connection rather than hold more
             }
         }
         catch (IOException) when (http.RequestAborted.IsCancellationRequested)
@@ -144,7 +145,7 @@ internal static class TailApi
         }
     }
 
-    private static async Task FollowAsync(HeraldBroker broker, string topic, int partition, long position, RecordFilter filter, ChannelWriter<StoredRecordJson> pending, CancellationTokenSource cancellation)
+    private static async Task FollowAsync(HeraldBroker broker, string topic, int partition, long position, RecordFilter filter, ChannelWriter<StoredRecordJson> pending, CancellationTokenSource cancellation, Action cutOff)
     {
         var token = cancellation.Token;
         try
@@ -161,7 +162,12 @@ internal static class TailApi
                 {
                     if (filter.Matches(record) && !pending.TryWrite(RecordView.Show(topic, partition, record)))
                     {
-                        await cancellation.CancelAsync().ConfigureAwait(false); // the client is too slow
+                        if (!cancellation.IsCancellationRequested)
+                        {
+                            cutOff(); // the client is too slow
+                            await cancellation.CancelAsync().ConfigureAwait(false);
+                        }
+
                         return;
                     }
                 }
