@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Globalization;
 
 namespace Herald.Cli;
@@ -16,8 +17,8 @@ internal static class CliOptions
         Parsed<int?>(name, description, null, WholeNumber, text => (int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v), v), v => v < min ? $"must be at least {min}" : null);
 
     /// <summary>A whole number of at least <paramref name="min"/>, <paramref name="defaultValue"/> when not given.</summary>
-    public static Option<int> Int(string name, string description, int min, int defaultValue) =>
-        Parsed(name, description, () => defaultValue, WholeNumber, text => (int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v), v), v => v < min ? $"must be at least {min}" : null);
+    public static Option<int> Int(string name, string description, int min, int defaultValue, Func<string?>? configured = null) =>
+        Parsed(name, description, () => defaultValue, WholeNumber, text => (int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v), v), v => v < min ? $"must be at least {min}" : null, configured);
 
     /// <summary>A whole number of at least <paramref name="min"/>, or nothing.</summary>
     public static Option<long?> Long(string name, string description, long min) =>
@@ -32,15 +33,15 @@ internal static class CliOptions
         Parsed<DateTimeOffset?>(name, description, null, "an ISO 8601 time such as 2026-11-27T10:00:00Z", text => (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var v), v), _ => null);
 
     /// <summary>A size in bytes with an optional unit (B, KiB, MiB, GiB), at least <paramref name="min"/>.</summary>
-    public static Option<Bytes> Size(string name, string description, long min, long defaultValue)
+    public static Option<Bytes> Size(string name, string description, long min, long defaultValue, Func<string?>? configured = null)
     {
-        var option = Parsed(name, description, () => new Bytes(defaultValue), "a size such as 64MiB, 512KiB or 1048576", text => (HumanUnits.TryParseSize(text, out var v), new Bytes(v)), v => v.Value < min ? $"must be at least {new Bytes(min)}" : null);
+        var option = Parsed(name, description, () => new Bytes(defaultValue), "a size such as 64MiB, 512KiB or 1048576", text => (HumanUnits.TryParseSize(text, out var v), new Bytes(v)), v => v.Value < min ? $"must be at least {new Bytes(min)}" : null, configured);
         option.HelpName = "SIZE";
         return option;
     }
 
     /// <summary>A size as <see cref="Size"/> takes it, or <c>unlimited</c> (<see cref="Bytes.Unlimited"/>).</summary>
-    public static Option<Bytes> SizeOrUnlimited(string name, string description, long min, long? defaultValue)
+    public static Option<Bytes> SizeOrUnlimited(string name, string description, long min, long? defaultValue, Func<string?>? configured = null)
     {
         var option = Parsed(
             name,
@@ -48,13 +49,14 @@ internal static class CliOptions
             () => defaultValue is { } value ? new Bytes(value) : Bytes.Unlimited,
             "a size such as 64MiB, or unlimited",
             text => text == "unlimited" ? (true, Bytes.Unlimited) : (HumanUnits.TryParseSize(text, out var v), new Bytes(v)),
-            v => v != Bytes.Unlimited && v.Value < min ? $"must be at least {new Bytes(min)}" : null);
+            v => v != Bytes.Unlimited && v.Value < min ? $"must be at least {new Bytes(min)}" : null,
+            configured);
         option.HelpName = "SIZE|unlimited";
         return option;
     }
 
     /// <summary>A duration as <see cref="Duration"/> takes it, or <c>forever</c> (<see cref="Cli.Duration.Forever"/>).</summary>
-    public static Option<Duration> DurationOrForever(string name, string description, TimeSpan? defaultValue)
+    public static Option<Duration> DurationOrForever(string name, string description, TimeSpan? defaultValue, Func<string?>? configured = null)
     {
         var option = Parsed(
             name,
@@ -62,47 +64,48 @@ internal static class CliOptions
             () => defaultValue is { } value ? new Cli.Duration(value) : Cli.Duration.Forever,
             "a duration such as 30s, 12h or 7d, or forever",
             text => text == "forever" ? (true, Cli.Duration.Forever) : (HumanUnits.TryParseDuration(text, out var v), new Cli.Duration(v)),
-            v => v != Cli.Duration.Forever && v.Value <= TimeSpan.Zero ? "must be above zero" : null);
+            v => v != Cli.Duration.Forever && v.Value <= TimeSpan.Zero ? "must be above zero" : null,
+            configured);
         option.HelpName = "DURATION|forever";
         return option;
     }
 
     /// <summary>A duration with a unit (ms, s, m, h, d), above zero.</summary>
-    public static Option<Duration> Duration(string name, string description, TimeSpan defaultValue)
+    public static Option<Duration> Duration(string name, string description, TimeSpan defaultValue, Func<string?>? configured = null)
     {
-        var option = Parsed(name, description, () => new Duration(defaultValue), "a duration such as 500ms, 30s, 10m, 2h or 7d", text => (HumanUnits.TryParseDuration(text, out var v), new Duration(v)), v => v.Value <= TimeSpan.Zero ? "must be above zero" : null);
+        var option = Parsed(name, description, () => new Duration(defaultValue), "a duration such as 500ms, 30s, 10m, 2h or 7d", text => (HumanUnits.TryParseDuration(text, out var v), new Duration(v)), v => v.Value <= TimeSpan.Zero ? "must be above zero" : null, configured);
         option.HelpName = "DURATION";
         return option;
     }
 
-    private static Option<T> Parsed<T>(string name, string description, Func<T>? defaultValue, string expects, Func<string, (bool Ok, T Value)> parse, Func<T, string?> check)
+    // configured: for a setting that configuration can also give (ServeConfiguration), its configured text or null;
+    // checked exactly as the flag is, and the flag wins over it.
+    private static Option<T> Parsed<T>(string name, string description, Func<T>? defaultValue, string expects, Func<string, (bool Ok, T Value)> parse, Func<T, string?> check, Func<string?>? configured = null)
     {
         var option = new Option<T>(name) { Description = description };
         if (defaultValue is not null)
         {
-            option.DefaultValueFactory = _ => defaultValue();
+            option.DefaultValueFactory = result => configured?.Invoke() is { } text ? Checked(result, text, $"{name} (configured as {ServeConfiguration.KeyFor(name)})") : defaultValue();
         }
 
-        option.CustomParser = result =>
-        {
-            if (result.Tokens.Count == 0)
-            {
-                return defaultValue is null ? default! : defaultValue();
-            }
+        option.CustomParser = result => result.Tokens.Count == 0
+            ? (defaultValue is null ? default! : defaultValue())
+            : Checked(result, result.Tokens[^1].Value, name);
+        return option;
 
-            var text = result.Tokens[^1].Value;
+        T Checked(ArgumentResult result, string text, string source)
+        {
             var (ok, value) = parse(text);
             if (!ok)
             {
-                result.AddError($"{name} takes {expects}; got '{text}'.");
+                result.AddError($"{source} takes {expects}; got '{text}'.");
             }
             else if (check(value) is { } problem)
             {
-                result.AddError($"{name} {problem}; got {text}.");
+                result.AddError($"{source} {problem}; got {text}.");
             }
 
             return value;
-        };
-        return option;
+        }
     }
 }

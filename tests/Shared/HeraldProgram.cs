@@ -18,6 +18,12 @@ internal sealed class HeraldProgram : IDisposable
 
     public string DataDirectory { get; }
 
+    /// <summary>The working directory of the processes it starts; the test's own when null.</summary>
+    public string? WorkingDirectory { get; init; }
+
+    /// <summary>Environment variables set for the processes it starts.</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
     public async Task<(int ExitCode, string Output, string Error)> RunAsync(string? input, params string[] args)
     {
         using var process = Start(args);
@@ -56,6 +62,16 @@ internal sealed class HeraldProgram : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (WorkingDirectory is not null)
+        {
+            start.WorkingDirectory = WorkingDirectory;
+        }
+
+        foreach (var (name, value) in Environment)
+        {
+            start.Environment[name] = value;
+        }
+
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "herald.dll"));
         foreach (var arg in args)
         {

@@ -9,7 +9,8 @@ namespace Herald.Cli.Commands;
 
 /// <summary>
 /// <c>herald serve</c>: runs <see cref="HeraldServer"/> (the broker on the data directory, its Kafka listener, and on
-/// HTTP the API, console and /metrics) until SIGINT or SIGTERM, then closes it cleanly.
+/// HTTP the API, console and /metrics) until SIGINT or SIGTERM, then closes it cleanly. Every flag can also be set in
+/// configuration (<see cref="ServeConfiguration"/>).
 /// </summary>
 internal static class ServeCommand
 {
@@ -18,16 +19,16 @@ internal static class ServeCommand
         var kafka = new Option<string>("--kafka")
         {
             Description = "Address for Kafka clients, HOST:PORT.",
-            DefaultValueFactory = _ => $"127.0.0.1:{KafkaServerOptions.DefaultPort}",
+            DefaultValueFactory = _ => ServeConfiguration.Lookup("--kafka") ?? $"127.0.0.1:{KafkaServerOptions.DefaultPort}",
         };
-        var advertise = new Option<string?>("--advertise") { Description = "HOST:PORT clients are told to connect to (default: the --kafka address)." };
+        var advertise = new Option<string?>("--advertise") { Description = "HOST:PORT clients are told to connect to (default: the --kafka address).", DefaultValueFactory = _ => ServeConfiguration.Lookup("--advertise") };
         var http = new Option<string>("--http")
         {
             Description = "Address for the HTTP API, the console and /metrics, HOST:PORT, or none.",
-            DefaultValueFactory = _ => $"127.0.0.1:{HttpOptions.DefaultPort}",
+            DefaultValueFactory = _ => ServeConfiguration.Lookup("--http") ?? $"127.0.0.1:{HttpOptions.DefaultPort}",
         };
-        var eventStore = new Option<string?>("--event-store") { Description = "Show this embedded event store's directory in the API and the console (the server holds it; no application may)." };
-        var eventStorePostgres = new Option<string?>("--event-store-postgres") { Description = "Show the PostgreSQL event store at this connection string in the API and the console." };
+        var eventStore = new Option<string?>("--event-store") { Description = "Show this embedded event store's directory in the API and the console (the server holds it; no application may).", DefaultValueFactory = _ => ServeConfiguration.Lookup("--event-store") };
+        var eventStorePostgres = new Option<string?>("--event-store-postgres") { Description = "Show the PostgreSQL event store at this connection string in the API and the console.", DefaultValueFactory = _ => ServeConfiguration.Lookup("--event-store-postgres") };
         var broker = BrokerFlags();
         var listener = ListenerFlags();
         var command = new Command("serve", "Run the Herald broker with its Kafka listener, HTTP API, console and /metrics until stopped (Ctrl+C or SIGTERM).") { kafka, advertise, http, eventStore, eventStorePostgres };
