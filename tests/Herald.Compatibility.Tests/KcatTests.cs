@@ -42,6 +42,39 @@ public sealed class KcatTests
         Assert.Equal(50, committed.Sum(c => c.Offset));
     }
 
+    [Fact]
+    public async Task What_the_http_api_produces_kcat_consumes_with_its_cloud_events_headers()
+    {
+        await ExternalTools.EnsureInstalledAsync();
+        await using var served = await ServedHerald.StartAsync();
+        using var http = new HttpClient { BaseAddress = await served.HttpAddressAsync(), Timeout = TimeSpan.FromSeconds(30) };
+        using (var created = await http.PostAsync("/api/v1/topics", new StringContent("{\"name\":\"http-kc\"}", System.Text.Encoding.UTF8, "application/json")))
+        {
+            Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync());
+        }
+
+        using var binary = new HttpRequestMessage(HttpMethod.Post, "/api/v1/topics/http-kc/records") { Content = new StringContent("{\"orderId\":42}", System.Text.Encoding.UTF8, "application/json") };
+        binary.Headers.Add("ce-specversion", "1.0");
+        binary.Headers.Add("ce-id", "evt-42");
+        binary.Headers.Add("ce-source", "/orders");
+        binary.Headers.Add("ce-type", "OrderPlaced.v1");
+        binary.Headers.Add("ce-partitionkey", "order-42");
+        using (var produced = await http.SendAsync(binary))
+        {
+            Assert.True(produced.IsSuccessStatusCode, await produced.Content.ReadAsStringAsync());
+        }
+
+        var (exit, output, error) = await ExternalTools.RunAsync("kcat", ["-b", served.Bootstrap, "-m", "30", "-C", "-t", "http-kc", "-o", "beginning", "-e", "-f", "%k|%h|%s\n"]);
+        Assert.True(exit == 0, error);
+        var fields = Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries)).Split('|');
+        Assert.Equal("order-42", fields[0]);
+        Assert.Contains("ce_specversion=1.0", fields[1], StringComparison.Ordinal);
+        Assert.Contains("ce_id=evt-42", fields[1], StringComparison.Ordinal);
+        Assert.Contains("ce_type=OrderPlaced.v1", fields[1], StringComparison.Ordinal);
+        Assert.Contains("content-type=application/json", fields[1], StringComparison.Ordinal);
+        Assert.Equal("{\"orderId\":42}", fields[2]);
+    }
+
     private static Task<(int ExitCode, string Output, string Error)> Kcat(HeraldServer herald, params string[] args) => KcatWithInput(herald, null, args);
 
     private static Task<(int ExitCode, string Output, string Error)> KcatWithInput(HeraldServer herald, string? input, params string[] args) =>

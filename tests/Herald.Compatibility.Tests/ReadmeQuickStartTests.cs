@@ -22,8 +22,10 @@ public sealed partial class ReadmeQuickStartTests
         await ExternalTools.EnsureInstalledAsync();
         await using var server = await ServedHerald.StartAsync();
         var herald = $"{DotnetHost.Path} {Path.Combine(AppContext.BaseDirectory, "herald.dll")}";
+        var httpAddress = (await server.HttpAddressAsync()).ToString().TrimEnd('/');
         var script = string.Join('\n', blocks.Skip(1))
             .Replace("127.0.0.1:9092", server.Bootstrap, StringComparison.Ordinal)
+            .Replace("http://127.0.0.1:8080", httpAddress, StringComparison.Ordinal)
             .Replace(RunFromSource, herald, StringComparison.Ordinal);
         var workingDirectory = Directory.CreateTempSubdirectory("herald-quick-start").FullName;
         try
@@ -34,6 +36,8 @@ public sealed partial class ReadmeQuickStartTests
 
             Assert.True(exit == 0, $"the quick start failed ({exit}):\n{output}\n{error}");
             Assert.Contains("UserRegistered", output, StringComparison.Ordinal);
+            Assert.Contains("\"email\":\"ada@example.com\"", output, StringComparison.Ordinal); // browsed back through the HTTP API
+            Assert.Matches("herald_broker_messages_in_total\\{[^}]*users", output);
             Assert.Contains("Created topic 'orders'.", output, StringComparison.Ordinal);
             Assert.Contains("100000 events acknowledged.", error + output, StringComparison.Ordinal);
             Assert.Matches("\\{\"partition\":1,\"offset\":0,.*\"key\":\"customer-\\d+\"", output);
