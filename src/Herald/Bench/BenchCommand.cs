@@ -18,6 +18,8 @@ internal static class BenchCommand
     private static Command Mode(BenchMode mode, string name, string description, Func<ParseResult, CliContext> contextFor)
     {
         var bootstrap = new Option<string?>("--bootstrap") { Description = "HOST:PORT of a Kafka-protocol server, reached through Confluent.Kafka." };
+        var http = new Option<string?>("--http") { Description = "The base URL of a server's HTTP API (http://HOST:PORT): produce through POST /api/v1/topics/{topic}/records, one keep-alive connection per producer." };
+        var httpBatch = CliOptions.Int("--http-batch", "Records per HTTP request (with --http).", min: 1, defaultValue: 100);
         var embedded = new Option<bool>("--embedded") { Description = "Run an embedded broker on --data in this process and use its API directly." };
         var messages = CliOptions.Long("--messages", $"How many messages (default {BenchSettings.DefaultMessages:N0}, unless --seconds is given).", min: 1);
         var seconds = CliOptions.Positive("--seconds", "How long to send for (with --rate: how long at that rate).");
@@ -33,14 +35,26 @@ internal static class BenchCommand
         compression.AcceptOnlyFromAmong("none", "gzip", "snappy", "lz4", "zstd");
         var rate = CliOptions.Positive("--rate", "A fixed total rate in messages per second, for latency runs.");
 
-        var command = new Command(name, description) { bootstrap, embedded, messages, seconds, size, partitions, producers, acks, idempotent, linger, batchBytes, compression, rate };
+        var command = new Command(name, description) { bootstrap, http, httpBatch, embedded, messages, seconds, size, partitions, producers, acks, idempotent, linger, batchBytes, compression, rate };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var context = contextFor(parse);
             var server = parse.GetValue(bootstrap);
-            if ((server is null) == !parse.GetValue(embedded))
+            var httpUrl = parse.GetValue(http);
+            if (new[] { server is not null, httpUrl is not null, parse.GetValue(embedded) }.Count(given => given) != 1)
             {
-                throw CliException.Usage("Give either --bootstrap HOST:PORT or --embedded.");
+                throw CliException.Usage("Give one of --bootstrap HOST:PORT, --http URL or --embedded.");
+            }
+
+            Uri? httpAddress = null;
+            if (httpUrl is not null && (!Uri.TryCreate(httpUrl, UriKind.Absolute, out httpAddress) || httpAddress.Scheme is not ("http" or "https")))
+            {
+                throw CliException.Usage($"--http takes a URL such as http://127.0.0.1:8080; got '{httpUrl}'.");
+            }
+
+            if (httpUrl is not null && mode != BenchMode.Produce)
+            {
+                throw CliException.Usage("Over --http only produce is measured; consume and e2e take --bootstrap or --embedded.");
             }
 
             var settings = new BenchSettings
@@ -58,13 +72,14 @@ internal static class BenchCommand
                 BatchBytes = parse.GetValue(batchBytes),
                 Compression = Enum.Parse<Storage.CompressionType>(parse.GetValue(compression)!, ignoreCase: true),
                 Rate = parse.GetValue(rate),
+                HttpBatchRecords = parse.GetValue(httpBatch),
             };
             Check(settings);
 
-            await using var target = server is not null
-                ? (IBenchTarget)new KafkaBenchTarget(server)
-                : new EmbeddedBenchTarget(await context.StartBrokerAsync(cancellationToken));
-            var runner = new BenchRunner(target, server ?? "embedded", settings, context.ShowsProgress ? context.Error : null);
+            await using var target = server is not null ? new KafkaBenchTarget(server)
+                : httpAddress is not null ? new HttpBenchTarget(httpAddress)
+                : (IBenchTarget)new EmbeddedBenchTarget(await context.StartBrokerAsync(cancellationToken));
+            var runner = new BenchRunner(target, server ?? httpUrl ?? "embedded", settings, context.ShowsProgress ? context.Error : null);
             var report = await runner.RunAsync(cancellationToken);
             if (context.Json)
             {

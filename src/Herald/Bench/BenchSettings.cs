@@ -34,6 +34,9 @@ internal sealed record BenchSettings
     /// <summary>Messages per second across all producers; null sends as fast as acknowledgements allow.</summary>
     public double? Rate { get; init; }
 
+    /// <summary>Records per request when producing over HTTP.</summary>
+    public int HttpBatchRecords { get; init; } = 100;
+
     public string Topic { get; init; } = "herald-bench-" + Guid.NewGuid().ToString("N")[..8];
 
     /// <summary>How many messages the run sends: --messages, or --rate × --seconds, or a default.</summary>
