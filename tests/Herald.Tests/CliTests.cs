@@ -518,6 +518,11 @@ public sealed class CliTests : CliScenarios
         Assert.Equal(2, small.ExitCode);
         Assert.Contains("--size must be at least 8", small.Error, StringComparison.Ordinal);
         Assert.Equal(2, (await _herald.RunAsync(null, "bench", "produce", "--embedded", "--acks", "2")).ExitCode);
+        Assert.Equal(2, (await _herald.RunAsync(null, "bench", "produce", "--http", "not-a-url")).ExitCode);
+        Assert.Equal(2, (await _herald.RunAsync(null, "bench", "produce", "--http", "http://127.0.0.1:1", "--embedded")).ExitCode);
+        var consumeOverHttp = await _herald.RunAsync(null, "bench", "consume", "--http", "http://127.0.0.1:1");
+        Assert.Equal(2, consumeOverHttp.ExitCode);
+        Assert.Contains("only produce", consumeOverHttp.Error, StringComparison.Ordinal);
     }
 
     [Fact]
