@@ -15,7 +15,6 @@ namespace Herald.Server.Api;
 internal static class EventStoreApi
 {
     private const int DefaultLimit = 100;
-    private const int MaxLimit = 1000;
 
     public static void Map(RouteGroupBuilder api)
     {
@@ -34,7 +33,7 @@ internal static class EventStoreApi
     private static async Task<Ok<Page<StreamSummaryJson>>> ListAsync(EventStoreService events, string? prefix = null, string? cursor = null, int? limit = null, CancellationToken cancellationToken = default)
     {
         var store = events.Store;
-        var size = TopicsApi.PageSize(limit);
+        var size = PageLimit.Of(limit, DefaultLimit);
         var after = cursor is null ? null : Cursor.DecodeName(cursor);
         var ids = new List<string>();
         await foreach (var id in store.ListStreamsAsync(prefix ?? string.Empty, cancellationToken).ConfigureAwait(false))
@@ -64,7 +63,7 @@ internal static class EventStoreApi
     private static async Task<Ok<StreamJson>> ReadAsync(EventStoreService events, string stream, long? from = null, int? limit = null, string? direction = null, CancellationToken cancellationToken = default)
     {
         var store = events.Store;
-        var size = Limit(limit);
+        var size = PageLimit.Of(limit, DefaultLimit);
         var backwards = direction switch
         {
             null or "forwards" => false,
@@ -97,7 +96,7 @@ internal static class EventStoreApi
     /// <param name="cancellationToken">The request's.</param>
     private static async Task<Ok<AllEventsJson>> ReadAllAsync(EventStoreService events, long? from = null, int? limit = null, string? type = null, string? prefix = null, CancellationToken cancellationToken = default)
     {
-        var size = Limit(limit);
+        var size = PageLimit.Of(limit, DefaultLimit);
         if (from < 0)
         {
             throw ApiException.BadRequest("from cannot be negative.");
@@ -122,13 +121,6 @@ internal static class EventStoreApi
 
     private static async Task<Ok<IReadOnlyList<ProjectionStatus>>> ProjectionsAsync(EventStoreService events, CancellationToken cancellationToken) =>
         TypedResults.Ok(await events.Projections.ReadStatusesAsync(cancellationToken).ConfigureAwait(false));
-
-    private static int Limit(int? limit) => limit switch
-    {
-        null => DefaultLimit,
-        < 1 or > MaxLimit => throw ApiException.BadRequest($"limit must be between 1 and {MaxLimit}; it is {limit}."),
-        { } value => value,
-    };
 
     private static StoredEventJson Json(RecordedEvent e) =>
         new(e.StreamId, e.Version, e.Position, e.EventId, e.Type, Body(e.Data), e.Timestamp, e.CorrelationId, e.CausationId, e.TraceParent);

@@ -25,7 +25,7 @@ internal static class GroupsApi
     /// <param name="limit">Groups per page, 1 to 1000; 100 when left out.</param>
     private static Ok<Page<GroupSummaryJson>> List(BrokerService broker, string? cursor = null, int? limit = null)
     {
-        var size = TopicsApi.PageSize(limit);
+        var size = PageLimit.Of(limit, 100);
         var after = cursor is null ? null : Cursor.DecodeName(cursor);
         var ids = broker.Broker.ListGroups().Where(id => after is null || string.CompareOrdinal(id, after) > 0).Order(StringComparer.Ordinal).Take(size + 1).ToList();
         var items = ids.Take(size)

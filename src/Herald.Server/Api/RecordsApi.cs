@@ -11,7 +11,6 @@ namespace Herald.Server.Api;
 internal static class RecordsApi
 {
     private const int DefaultLimit = 50;
-    private const int MaxLimit = 1000;
 
     public static void Map(RouteGroupBuilder api) =>
         api.MapGet("/topics/{topic}/records", BrowseAsync)
@@ -67,12 +66,7 @@ internal static class RecordsApi
             throw ApiException.BadRequest("offset and last cannot be negative.");
         }
 
-        var size = limit switch
-        {
-            null => DefaultLimit,
-            < 1 or > MaxLimit => throw ApiException.BadRequest($"limit must be between 1 and {MaxLimit}; it is {limit}."),
-            { } value => value,
-        };
+        var size = PageLimit.Of(limit, DefaultLimit);
         var filter = RecordFilter.Parse(key, header, type, contains);
         var scope = partitions.Where(p => partition is null || p.Partition == partition).ToList();
         var positions = cursor is null ? Start(b, topic, scope, offset, time, last) : FromCursor(cursor, scope);

@@ -10,9 +10,6 @@ namespace Herald.Server.Api;
 /// <summary><c>/api/v1/topics</c>: list, create, describe, alter settings, add partitions, delete.</summary>
 internal static class TopicsApi
 {
-    private const int DefaultPageSize = 100;
-    private const int MaxPageSize = 1000;
-
     public static void Map(RouteGroupBuilder api)
     {
         var topics = api.MapGroup("/topics").WithTags("Topics");
@@ -31,7 +28,7 @@ internal static class TopicsApi
     /// <param name="prefix">Only topics whose name starts with this.</param>
     private static Ok<Page<TopicSummaryJson>> List(BrokerService broker, TopicRates rates, string? cursor = null, int? limit = null, string? prefix = null)
     {
-        var size = PageSize(limit);
+        var size = PageLimit.Of(limit, 100);
         var after = cursor is null ? null : Cursor.DecodeName(cursor);
         var names = broker.Broker.ListTopics()
             .Select(t => t.Name)
@@ -93,13 +90,6 @@ internal static class TopicsApi
 
         return TypedResults.NoContent();
     }
-
-    internal static int PageSize(int? limit) => limit switch
-    {
-        null => DefaultPageSize,
-        < 1 or > MaxPageSize => throw ApiException.BadRequest($"limit must be between 1 and {MaxPageSize}; it is {limit}."),
-        { } value => value,
-    };
 
     private static TopicSummaryJson? Summary(HeraldBroker broker, TopicRates rates, string name)
     {
