@@ -298,6 +298,24 @@ public abstract class BrokerBehaviour(bool inMemory) : BrokerTestBase(inMemory)
     }
 
     [Fact]
+    public async Task Reading_records_decodes_them_and_steps_from_removed_or_future_offsets_to_the_log_ends()
+    {
+        Broker.CreateTopic("reads");
+        await Broker.ProduceAsync("reads", 0, Batch(5)).AsTask().WaitAsync(Timeout);
+        await Broker.ProduceAsync("reads", 0, Batch(5)).AsTask().WaitAsync(Timeout);
+
+        var read = await Broker.ReadRecordsAsync("reads", 0, 2, 1024 * 1024).WaitAsync(Timeout);
+        Assert.Equal(Enumerable.Range(2, 8).Select(o => (long)o), read.Records.Select(r => r.Offset));
+        Assert.Equal(10, read.NextOffset);
+        Assert.Null(read.Unreadable);
+
+        Broker.DeleteRecords("reads", 0, 4);
+        Assert.Equal(4, (await Broker.ReadRecordsAsync("reads", 0, 1, 1024).WaitAsync(Timeout)).NextOffset); // removed: on from the log start
+        Assert.Equal(10, (await Broker.ReadRecordsAsync("reads", 0, 50, 1024).WaitAsync(Timeout)).NextOffset); // past the end: at the end
+        Assert.Equal(ErrorCode.UnknownTopicOrPartition, (await Broker.ReadRecordsAsync("reads", 3, 0, 1024).WaitAsync(Timeout)).Error);
+    }
+
+    [Fact]
     public async Task Altered_retention_applies_to_existing_partitions()
     {
         Broker.CreateTopic("orders", 1, new Dictionary<string, string> { ["segment.bytes"] = "1024" });

@@ -152,7 +152,7 @@ internal static class TailApi
         {
             while (!token.IsCancellationRequested)
             {
-                var chunk = await PartitionReader.ReadAsync(broker, topic, partition, position, ChunkBytes, LongPoll, token).ConfigureAwait(false);
+                var chunk = await broker.ReadRecordsAsync(topic, partition, position, ChunkBytes, LongPoll, token).ConfigureAwait(false);
                 if (chunk.Error != ErrorCode.None)
                 {
                     break; // the topic was deleted, say: this partition has nothing more to tail
@@ -170,6 +170,11 @@ internal static class TailApi
 
                         return;
                     }
+                }
+
+                if (chunk.Unreadable is not null && chunk.NextOffset <= position)
+                {
+                    break; // a damaged batch whose length cannot be trusted: nothing past it can be tailed
                 }
 
                 position = Math.Max(position, chunk.NextOffset);

@@ -35,7 +35,7 @@ internal sealed class RecordScan(HeraldBroker broker, RecordFilter filter, int l
                 break;
             }
 
-            var chunk = await PartitionReader.ReadAsync(broker, topic, partition, position, (int)Math.Min(budget, ChunkBytes), TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+            var chunk = await broker.ReadRecordsAsync(topic, partition, position, (int)Math.Min(budget, ChunkBytes), TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
             if (chunk.Error != ErrorCode.None)
             {
                 throw ApiException.From(chunk.Error, $"Reading {topic}-{partition} failed: {chunk.Error}.");
@@ -50,7 +50,7 @@ internal sealed class RecordScan(HeraldBroker broker, RecordFilter filter, int l
 
             if (chunk.NextOffset <= position)
             {
-                return end; // nothing more can be read here (a damaged batch whose length cannot be trusted)
+                return end; // nothing more can be read here: a damaged batch whose length cannot be trusted (chunk.Unreadable)
             }
 
             position = chunk.NextOffset;
@@ -60,7 +60,7 @@ internal sealed class RecordScan(HeraldBroker broker, RecordFilter filter, int l
     }
 
     // Returns the offset after the last record kept when the limit was reached mid-chunk, else null.
-    private long? Keep(string topic, int partition, List<Record> records, long end)
+    private long? Keep(string topic, int partition, IReadOnlyList<Record> records, long end)
     {
         foreach (var record in records)
         {

@@ -1,4 +1,3 @@
-using System.Buffers;
 using Herald.Broker;
 using Herald.Storage;
 
@@ -37,50 +36,8 @@ internal sealed class LocalBrokerAccess(HeraldBroker broker) : IBrokerAccess
 
     public async Task<PartitionRead> ReadAsync(string topic, int partition, long offset, TimeSpan maxWait, CancellationToken cancellationToken)
     {
-        var buffer = new ArrayBufferWriter<byte>(ReadBytes);
-        var result = await broker.FetchAsync(topic, partition, offset, ReadBytes, buffer, maxWait, cancellationToken: cancellationToken);
-        if (result.Error == ErrorCode.OffsetOutOfRange)
-        {
-            return new PartitionRead(ErrorCode.None, [], [], result.LogStartOffset); // retention removed it: go on from what is left
-        }
-
-        if (result.Error != ErrorCode.None)
-        {
-            return new PartitionRead(result.Error, [], [], offset);
-        }
-
-        var records = new List<Record>();
-        var damaged = new List<DamagedBatch>();
-        var next = offset;
-        var reader = new RecordBatchReader(buffer.WrittenMemory);
-        while (true)
-        {
-            RecordBatch batch;
-            try
-            {
-                if (!reader.TryReadNext(out batch))
-                {
-                    break;
-                }
-            }
-            catch (InvalidRecordBatchException exception)
-            {
-                // Stepped over, so one damaged batch costs its own records and no others.
-                if (reader.SkipDamaged() is not { } header || header.NextOffset <= next || header.NextOffset > result.HighWatermark)
-                {
-                    throw new CliException($"{topic}-{partition} has a damaged batch at offset {next} whose length cannot be trusted, so reading cannot go past it: {exception.Message}");
-                }
-
-                damaged.Add(new DamagedBatch(header.BaseOffset, header.LastOffset, exception.Message));
-                next = header.NextOffset;
-                continue;
-            }
-
-            records.AddRange(batch.Records.Where(r => r.Offset >= offset));
-            next = Math.Max(next, batch.Header.NextOffset);
-        }
-
-        return new PartitionRead(ErrorCode.None, records, damaged, next);
+        var read = await broker.ReadRecordsAsync(topic, partition, offset, ReadBytes, maxWait, cancellationToken);
+        return read.Unreadable is { } problem ? throw new CliException(problem) : new PartitionRead(read.Error, read.Records, read.Damaged, read.NextOffset);
     }
 
     public Task<IReadOnlyList<CommittedOffset>> FetchOffsetsAsync(string group, IReadOnlyList<TopicPartition>? partitions, CancellationToken cancellationToken) =>

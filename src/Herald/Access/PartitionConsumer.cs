@@ -41,7 +41,7 @@ internal sealed class PartitionConsumer(string server, string topic, int partiti
         }
 
         var records = new List<Record>();
-        var damaged = new List<DamagedBatch>();
+        var damaged = new List<Broker.DamagedRange>();
         var next = offset;
         var wait = maxWait < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : maxWait; // the first fetch still has to arrive
         while (records.Count < MaxRecordsPerRead)
@@ -61,7 +61,7 @@ internal sealed class PartitionConsumer(string server, string topic, int partiti
                 }
                 else
                 {
-                    damaged.Add(new DamagedBatch(at, at, failed.Error.Reason));
+                    damaged.Add(new Broker.DamagedRange(at, at, failed.Error.Reason));
                 }
 
                 next = at + 1;

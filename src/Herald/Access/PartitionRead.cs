@@ -8,4 +8,4 @@ namespace Herald.Cli.Access;
 /// <param name="Records">The records read.</param>
 /// <param name="Damaged">Batches that could not be read, by the offsets they cover.</param>
 /// <param name="NextOffset">Where the next read starts.</param>
-internal sealed record PartitionRead(ErrorCode Error, IReadOnlyList<Record> Records, IReadOnlyList<DamagedBatch> Damaged, long NextOffset);
+internal sealed record PartitionRead(ErrorCode Error, IReadOnlyList<Record> Records, IReadOnlyList<DamagedRange> Damaged, long NextOffset);

@@ -89,7 +89,7 @@ internal static class ConsumeCommand
 
             // In offset order, so --max stops the commit right after the last event printed.
             var consumed = -1L;
-            var damaged = new Queue<DamagedBatch>(read.Damaged);
+            var damaged = new Queue<DamagedRange>(read.Damaged);
             foreach (var record in read.Records)
             {
                 while (damaged.TryPeek(out var before) && before.BaseOffset < record.Offset && !printer.Done)
@@ -122,7 +122,7 @@ internal static class ConsumeCommand
         }
     }
 
-    private static async Task<long> SkipDamagedAsync(RecordPrinter printer, string topic, int partition, DamagedBatch batch, bool follow, long end, long consumed)
+    private static async Task<long> SkipDamagedAsync(RecordPrinter printer, string topic, int partition, DamagedRange batch, bool follow, long end, long consumed)
     {
         await printer.ReportDamagedAsync(topic, partition, batch);
         return follow || batch.NextOffset <= end ? batch.NextOffset : consumed;
@@ -139,7 +139,7 @@ internal static class ConsumeCommand
 
         public int DamagedBatches => Volatile.Read(ref _damaged);
 
-        public async Task ReportDamagedAsync(string topic, int partition, DamagedBatch batch)
+        public async Task ReportDamagedAsync(string topic, int partition, DamagedRange batch)
         {
             Interlocked.Increment(ref _damaged);
             await _gate.WaitAsync();
