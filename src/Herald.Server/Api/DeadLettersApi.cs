@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Text;
 using Herald.Client;
 using Herald.Client.Transport.Embedded;
@@ -42,15 +43,7 @@ internal static class DeadLettersApi
         return TypedResults.Ok<IReadOnlyList<DeadLetterTopicJson>>(result);
     }
 
-    /// <param name="broker">The broker.</param>
-    /// <param name="dlqTopic">The dead-letter topic, such as orders.email.dlq.</param>
-    /// <param name="type">Only events of this type: OrderPlaced (any version) or OrderPlaced.v2.</param>
-    /// <param name="error">Only failures with this exception type, full or short name.</param>
-    /// <param name="since">Only those that last failed at or after this time.</param>
-    /// <param name="until">Only those that last failed before this time.</param>
-    /// <param name="limit">At most this many, oldest first.</param>
-    /// <param name="cancellationToken">The request's.</param>
-    private static async Task<Ok<IReadOnlyList<DeadLetterJson>>> ListAsync(BrokerService broker, string dlqTopic, string? type = null, string? error = null, DateTimeOffset? since = null, DateTimeOffset? until = null, int? limit = null, CancellationToken cancellationToken = default)
+    private static async Task<Ok<IReadOnlyList<DeadLetterJson>>> ListAsync(BrokerService broker, [Description("The dead-letter topic, such as orders.email.dlq.")] string dlqTopic, [Description("Only events of this type: OrderPlaced (any version) or OrderPlaced.v2.")] string? type = null, [Description("Only failures with this exception type, full or short name.")] string? error = null, [Description("Only those that last failed at or after this time.")] DateTimeOffset? since = null, [Description("Only those that last failed before this time.")] DateTimeOffset? until = null, [Description("At most this many, oldest first.")] int? limit = null, CancellationToken cancellationToken = default)
     {
         Require(broker, dlqTopic);
         var filter = new DeadLetterFilter { EventType = type, ErrorType = error, Since = since, Until = until, Limit = limit is < 1 ? throw ApiException.BadRequest("limit must be at least 1.") : limit };

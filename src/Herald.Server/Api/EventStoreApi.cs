@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Text.Json;
 using Herald.EventSourcing;
 using Herald.Server.Internal;
@@ -25,12 +26,7 @@ internal static class EventStoreApi
         store.MapGet("/projections", ProjectionsAsync).WithSummary("Shows each projection's phase, checkpoint and lag.").ProducesProblem(404);
     }
 
-    /// <param name="events">The event store.</param>
-    /// <param name="prefix">Only streams whose id starts with this.</param>
-    /// <param name="cursor">The <c>next</c> of the page before.</param>
-    /// <param name="limit">Streams per page, 1 to 1000; 100 when left out.</param>
-    /// <param name="cancellationToken">The request's.</param>
-    private static async Task<Ok<Page<StreamSummaryJson>>> ListAsync(EventStoreService events, string? prefix = null, string? cursor = null, int? limit = null, CancellationToken cancellationToken = default)
+    private static async Task<Ok<Page<StreamSummaryJson>>> ListAsync(EventStoreService events, [Description("Only streams whose id starts with this.")] string? prefix = null, [Description("The next cursor of the page before.")] string? cursor = null, [Description("Streams per page, 1 to 1000; 100 when left out.")] int? limit = null, CancellationToken cancellationToken = default)
     {
         var store = events.Store;
         var size = PageLimit.Of(limit, DefaultLimit);
@@ -54,13 +50,7 @@ internal static class EventStoreApi
         return TypedResults.Ok(new Page<StreamSummaryJson>(page, ids.Count > size ? Cursor.EncodeName(ids[size - 1]) : null));
     }
 
-    /// <param name="events">The event store.</param>
-    /// <param name="stream">The stream id.</param>
-    /// <param name="from">The version to start at; the first (forwards) or the last (backwards) when left out.</param>
-    /// <param name="limit">Events per page, 1 to 1000; 100 when left out.</param>
-    /// <param name="direction">forwards (the default) or backwards.</param>
-    /// <param name="cancellationToken">The request's.</param>
-    private static async Task<Ok<StreamJson>> ReadAsync(EventStoreService events, string stream, long? from = null, int? limit = null, string? direction = null, CancellationToken cancellationToken = default)
+    private static async Task<Ok<StreamJson>> ReadAsync(EventStoreService events, [Description("The stream id.")] string stream, [Description("The version to start at; the first (forwards) or the last (backwards) when left out.")] long? from = null, [Description("Events per page, 1 to 1000; 100 when left out.")] int? limit = null, [Description("forwards (the default) or backwards.")] string? direction = null, CancellationToken cancellationToken = default)
     {
         var store = events.Store;
         var size = PageLimit.Of(limit, DefaultLimit);
@@ -88,13 +78,7 @@ internal static class EventStoreApi
         return TypedResults.Ok(new StreamJson(stream, version, page.Take(size).ToList(), next));
     }
 
-    /// <param name="events">The event store.</param>
-    /// <param name="from">The global position to start at; 0 when left out.</param>
-    /// <param name="limit">Events per page, 1 to 1000; 100 when left out.</param>
-    /// <param name="type">Only events of this type.</param>
-    /// <param name="prefix">Only events of streams whose id starts with this.</param>
-    /// <param name="cancellationToken">The request's.</param>
-    private static async Task<Ok<AllEventsJson>> ReadAllAsync(EventStoreService events, long? from = null, int? limit = null, string? type = null, string? prefix = null, CancellationToken cancellationToken = default)
+    private static async Task<Ok<AllEventsJson>> ReadAllAsync(EventStoreService events, [Description("The global position to start at; 0 when left out.")] long? from = null, [Description("Events per page, 1 to 1000; 100 when left out.")] int? limit = null, [Description("Only events of this type.")] string? type = null, [Description("Only events of streams whose id starts with this.")] string? prefix = null, CancellationToken cancellationToken = default)
     {
         var size = PageLimit.Of(limit, DefaultLimit);
         if (from < 0)

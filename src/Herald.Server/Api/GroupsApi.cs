@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Herald.Broker;
 using Herald.Server.Internal;
 using Microsoft.AspNetCore.Builder;
@@ -20,10 +21,7 @@ internal static class GroupsApi
         groups.MapDelete("/{group}", Delete).WithSummary("Deletes a group's committed offsets; refused while it has members.").ProducesProblem(404).ProducesProblem(409);
     }
 
-    /// <param name="broker">The broker.</param>
-    /// <param name="cursor">The <c>next</c> of the page before.</param>
-    /// <param name="limit">Groups per page, 1 to 1000; 100 when left out.</param>
-    private static Ok<Page<GroupSummaryJson>> List(BrokerService broker, string? cursor = null, int? limit = null)
+    private static Ok<Page<GroupSummaryJson>> List(BrokerService broker, [Description("The next cursor of the page before.")] string? cursor = null, [Description("Groups per page, 1 to 1000; 100 when left out.")] int? limit = null)
     {
         var size = PageLimit.Of(limit, 100);
         var after = cursor is null ? null : Cursor.DecodeName(cursor);

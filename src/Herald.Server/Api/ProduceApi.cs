@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Buffers;
 using System.Text;
 using Herald.Broker;
@@ -29,14 +30,7 @@ internal static class ProduceApi
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-    /// <param name="http">The request.</param>
-    /// <param name="broker">The broker.</param>
-    /// <param name="time">The clock for records without a timestamp.</param>
-    /// <param name="topic">The topic to produce to.</param>
-    /// <param name="acks"><c>all</c> (the default: durable, fsynced), <c>1</c> (appended, synced soon after) or <c>0</c> (not awaited).</param>
-    /// <param name="key">A key for records that carry none (CloudEvents without a <c>partitionkey</c>).</param>
-    /// <param name="cancellationToken">The request's.</param>
-    private static async Task<IResult> ProduceAsync(HttpContext http, BrokerService broker, TimeProvider time, string topic, string? acks = null, string? key = null, CancellationToken cancellationToken = default)
+    private static async Task<IResult> ProduceAsync(HttpContext http, BrokerService broker, TimeProvider time, [Description("The topic to produce to.")] string topic, [Description("all (the default: durable, fsynced), 1 (appended, synced soon after) or 0 (not awaited).")] string? acks = null, [Description("A key for records that carry none (CloudEvents without a partitionkey).")] string? key = null, CancellationToken cancellationToken = default)
     {
         var required = ParseAcks(acks);
         var description = broker.Broker.DescribeTopic(topic) ?? throw ApiException.UnknownTopic(topic);

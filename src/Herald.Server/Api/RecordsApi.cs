@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Herald.Broker;
 using Herald.Server.Internal;
 using Microsoft.AspNetCore.Builder;
@@ -19,34 +20,20 @@ internal static class RecordsApi
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-    /// <param name="broker">The broker.</param>
-    /// <param name="http">The scan budget.</param>
-    /// <param name="topic">The topic.</param>
-    /// <param name="partition">Only this partition; all when left out.</param>
-    /// <param name="offset">Start at this offset (in each partition browsed).</param>
-    /// <param name="time">Start at the first record at or after this ISO 8601 time.</param>
-    /// <param name="last">Start this many records before each partition's end.</param>
-    /// <param name="limit">Records per page, 1 to 1000; 50 when left out.</param>
-    /// <param name="key">Only records with exactly this key.</param>
-    /// <param name="header">Only records with this header: NAME, or NAME:VALUE.</param>
-    /// <param name="type">Only CloudEvents of this type: OrderPlaced (any version) or OrderPlaced.v2.</param>
-    /// <param name="contains">Only records whose value contains this text, ignoring case.</param>
-    /// <param name="cursor">The <c>next</c> of the page before; the start parameters are then ignored, the filters must be the same.</param>
-    /// <param name="cancellationToken">The request's.</param>
     private static async Task<Ok<BrowseJson>> BrowseAsync(
         BrokerService broker,
         HttpOptions http,
-        string topic,
-        int? partition = null,
-        long? offset = null,
-        DateTimeOffset? time = null,
-        long? last = null,
-        int? limit = null,
-        string? key = null,
-        string? header = null,
-        string? type = null,
-        string? contains = null,
-        string? cursor = null,
+        [Description("The topic.")] string topic,
+        [Description("Only this partition; all when left out.")] int? partition = null,
+        [Description("Start at this offset (in each partition browsed).")] long? offset = null,
+        [Description("Start at the first record at or after this ISO 8601 time.")] DateTimeOffset? time = null,
+        [Description("Start this many records before each partition's end.")] long? last = null,
+        [Description("Records per page, 1 to 1000; 50 when left out.")] int? limit = null,
+        [Description("Only records with exactly this key.")] string? key = null,
+        [Description("Only records with this header: NAME, or NAME:VALUE.")] string? header = null,
+        [Description("Only CloudEvents of this type: OrderPlaced (any version) or OrderPlaced.v2.")] string? type = null,
+        [Description("Only records whose value contains this text, ignoring case.")] string? contains = null,
+        [Description("The next cursor of the page before. the start parameters are then ignored, the filters must be the same.")] string? cursor = null,
         CancellationToken cancellationToken = default)
     {
         var b = broker.Broker;

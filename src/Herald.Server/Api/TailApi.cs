@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
@@ -32,33 +33,20 @@ internal static class TailApi
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-    /// <param name="http">The request.</param>
-    /// <param name="broker">The broker.</param>
-    /// <param name="options">The tail's buffer limit.</param>
-    /// <param name="json">The API's JSON settings.</param>
-    /// <param name="loggers">For the cut-off notice.</param>
-    /// <param name="topic">The topic.</param>
-    /// <param name="partition">Only this partition; all when left out.</param>
-    /// <param name="offset">Start at this offset in each partition tailed; the end (only new records) when left out.</param>
-    /// <param name="time">Start at the first record at or after this ISO 8601 time.</param>
-    /// <param name="key">Only records with exactly this key.</param>
-    /// <param name="header">Only records with this header: NAME, or NAME:VALUE.</param>
-    /// <param name="type">Only CloudEvents of this type.</param>
-    /// <param name="contains">Only records whose value contains this text, ignoring case.</param>
     private static async Task TailAsync(
         HttpContext http,
         BrokerService broker,
         HttpOptions options,
         IOptions<JsonOptions> json,
         ILoggerFactory loggers,
-        string topic,
-        int? partition = null,
-        long? offset = null,
-        DateTimeOffset? time = null,
-        string? key = null,
-        string? header = null,
-        string? type = null,
-        string? contains = null)
+        [Description("The topic.")] string topic,
+        [Description("Only this partition; all when left out.")] int? partition = null,
+        [Description("Start at this offset in each partition tailed; the end (only new records) when left out.")] long? offset = null,
+        [Description("Start at the first record at or after this ISO 8601 time.")] DateTimeOffset? time = null,
+        [Description("Only records with exactly this key.")] string? key = null,
+        [Description("Only records with this header: NAME, or NAME:VALUE.")] string? header = null,
+        [Description("Only CloudEvents of this type.")] string? type = null,
+        [Description("Only records whose value contains this text, ignoring case.")] string? contains = null)
     {
         var b = broker.Broker;
         var partitions = b.DescribePartitions(topic) ?? throw ApiException.UnknownTopic(topic);

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Herald.Broker;
 using Herald.Server.Internal;
 using Microsoft.AspNetCore.Builder;
@@ -21,12 +22,7 @@ internal static class TopicsApi
         topics.MapDelete("/{topic}", Delete).WithSummary("Deletes a topic and its data.").ProducesProblem(404);
     }
 
-    /// <param name="broker">The broker.</param>
-    /// <param name="rates">Recent throughput per topic.</param>
-    /// <param name="cursor">The <c>next</c> of the page before.</param>
-    /// <param name="limit">Topics per page, 1 to 1000; 100 when left out.</param>
-    /// <param name="prefix">Only topics whose name starts with this.</param>
-    private static Ok<Page<TopicSummaryJson>> List(BrokerService broker, TopicRates rates, string? cursor = null, int? limit = null, string? prefix = null)
+    private static Ok<Page<TopicSummaryJson>> List(BrokerService broker, TopicRates rates, [Description("The next cursor of the page before.")] string? cursor = null, [Description("Topics per page, 1 to 1000; 100 when left out.")] int? limit = null, [Description("Only topics whose name starts with this.")] string? prefix = null)
     {
         var size = PageLimit.Of(limit, 100);
         var after = cursor is null ? null : Cursor.DecodeName(cursor);

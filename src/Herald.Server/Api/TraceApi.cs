@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Herald.Broker;
 using Herald.Server.Internal;
 using Microsoft.AspNetCore.Builder;
@@ -22,24 +23,15 @@ internal static class TraceApi
             .WithSummary("Finds every record of a trace id or correlation id across the topics in a time window (the last hour by default), oldest first; says when the search was cut short.")
             .ProducesProblem(StatusCodes.Status400BadRequest);
 
-    /// <param name="broker">The broker.</param>
-    /// <param name="http">The scan budget.</param>
-    /// <param name="time">The clock for the default window.</param>
-    /// <param name="traceId">The W3C trace id: 32 hex digits.</param>
-    /// <param name="correlationId">The correlation id (CloudEvents' correlationid extension).</param>
-    /// <param name="since">The window's start; an hour before until when left out.</param>
-    /// <param name="until">The window's end; now when left out.</param>
-    /// <param name="topics">Only these topics, comma-separated; all when left out.</param>
-    /// <param name="cancellationToken">The request's.</param>
     private static async Task<Ok<TraceJson>> LookUpAsync(
         BrokerService broker,
         HttpOptions http,
         TimeProvider time,
-        string? traceId = null,
-        string? correlationId = null,
-        DateTimeOffset? since = null,
-        DateTimeOffset? until = null,
-        string? topics = null,
+        [Description("The W3C trace id: 32 hex digits.")] string? traceId = null,
+        [Description("The correlation id (CloudEvents' correlationid extension).")] string? correlationId = null,
+        [Description("The window's start; an hour before until when left out.")] DateTimeOffset? since = null,
+        [Description("The window's end; now when left out.")] DateTimeOffset? until = null,
+        [Description("Only these topics, comma-separated; all when left out.")] string? topics = null,
         CancellationToken cancellationToken = default)
     {
         if (string.IsNullOrEmpty(traceId) == string.IsNullOrEmpty(correlationId))
