@@ -50,8 +50,11 @@ public sealed class TraceAndEventStoreApiTests(ServerUnderTest server) : IClassF
     [Fact]
     public async Task Without_an_event_store_its_endpoints_say_so()
     {
-        var problem = await server.GetJsonAsync("/api/v1/streams", HttpStatusCode.NotFound);
-        Assert.Contains("--event-store", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        foreach (var path in new[] { "/api/v1/streams", "/api/v1/streams/order-1", "/api/v1/events", "/api/v1/projections" })
+        {
+            var problem = await server.GetJsonAsync(path, HttpStatusCode.NotFound);
+            Assert.Contains("--event-store", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        }
     }
 
     [Fact]

@@ -66,6 +66,15 @@ public sealed class ServeConfigurationTests
         Assert.Contains("--segment-bytes (configured as 'segment-bytes' in herald.json or HERALD_SEGMENT_BYTES)", error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_bad_configured_address_names_where_it_came_from()
+    {
+        using var herald = new HeraldProgram { Environment = new Dictionary<string, string> { ["HERALD_HTTP"] = "nowhere" } };
+        var (exitCode, _, error) = await herald.RunAsync(null, "serve");
+        Assert.Equal(2, exitCode);
+        Assert.Contains("--http (configured as 'http' in herald.json or HERALD_HTTP)", error, StringComparison.Ordinal);
+    }
+
     private static int FreePort()
     {
         using var probe = new TcpListener(IPAddress.Loopback, 0);

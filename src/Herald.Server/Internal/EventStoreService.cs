@@ -14,9 +14,16 @@ internal sealed class EventStoreService(HeraldServerOptions options) : IHostedSe
         ?? (IsConfigured ? throw new NotReadyException("The event store is still opening.") : throw new Api.ApiException(404, "Not found", "This server shows no event store; start it with --event-store DIR or --event-store-postgres CONNECTION."));
 
     /// <summary>Where projection statuses are read: the PostgreSQL store's tables, or files beside the embedded store.</summary>
-    public IProjectionControl Projections => options.EventStore!.PostgresConnectionString is not null
-        ? IProjectionControl.For(Store, string.Empty)
-        : new FileProjectionControl(options.EventStore.ProjectionDirectory ?? Path.Combine(options.EventStore.Directory!, "projections"));
+    public IProjectionControl Projections
+    {
+        get
+        {
+            var store = Store; // a 404 that says how to configure one, when there is none
+            return options.EventStore!.PostgresConnectionString is not null
+                ? IProjectionControl.For(store, string.Empty)
+                : new FileProjectionControl(options.EventStore.ProjectionDirectory ?? Path.Combine(options.EventStore.Directory!, "projections"));
+        }
+    }
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {

@@ -45,8 +45,8 @@ internal static class ServeCommand
                 throw CliException.Usage("serve runs a server itself; --server is for the other commands.");
             }
 
-            var listen = HostPort.Resolve(HostPort.Parse(parse.GetValue(kafka)!, "--kafka"));
-            var advertised = parse.GetValue(advertise) is { } text ? HostPort.Parse(text, "--advertise") : null;
+            var listen = HostPort.Resolve(HostPort.Parse(parse.GetValue(kafka)!, Source(parse, kafka)));
+            var advertised = parse.GetValue(advertise) is { } text ? HostPort.Parse(text, Source(parse, advertise)) : null;
             var options = broker.Bind(parse, context.BrokerOptions);
             var listenerOptions = listener.Bind(parse, KafkaServerOptions.Default with { Listen = listen, Advertise = advertised });
             try
@@ -71,7 +71,7 @@ internal static class ServeCommand
             {
                 Broker = options,
                 Kafka = listenerOptions,
-                Http = httpText == "none" ? null : HttpOptions.Default with { Listen = HostPort.Resolve(HostPort.Parse(httpText, "--http")) },
+                Http = httpText == "none" ? null : HttpOptions.Default with { Listen = HostPort.Resolve(HostPort.Parse(httpText, Source(parse, http))) },
                 EventStore = storeDirectory is null && storeConnection is null ? null : new EventStoreOptions { Directory = storeDirectory, PostgresConnectionString = storeConnection },
             };
 
@@ -111,6 +111,12 @@ internal static class ServeCommand
         });
         return command;
     }
+
+    // How an error names a setting: the flag when it was given, or where configuration gave it.
+    private static string Source(ParseResult parse, Option option) =>
+        parse.GetResult(option) is { Implicit: false } || ServeConfiguration.Lookup(option.Name) is null
+            ? option.Name
+            : $"{option.Name} (configured as {ServeConfiguration.KeyFor(option.Name)})";
 
     private static void ConsoleLogging(ILoggingBuilder logging)
     {

@@ -218,7 +218,7 @@ function browser(name, partitions) {
   const form = h("form", { "aria-label": "Browse messages" },
     h("div", { class: "toolbar" },
       field("Partition", h("select", { name: "partition" }, h("option", { value: "" }, "All"), Array.from({ length: partitions }, (_, i) => h("option", { value: i }, i)))),
-      field("Start", h("select", { name: "start" }, h("option", { value: "last" }, "Newest 50"), h("option", { value: "earliest" }, "Oldest"), h("option", { value: "offset" }, "At offset"), h("option", { value: "time" }, "At time"))),
+      field("Start", h("select", { name: "start" }, h("option", { value: "last" }, "Newest"), h("option", { value: "earliest" }, "Oldest"), h("option", { value: "offset" }, "At offset"), h("option", { value: "time" }, "At time"))),
       field("Offset or time", h("input", { name: "at", placeholder: "42 or 2026-12-03T10:00", autocomplete: "off" }))),
     h("div", { class: "toolbar" },
       field("Key", h("input", { name: "key", autocomplete: "off" })),
@@ -228,11 +228,13 @@ function browser(name, partitions) {
       h("button", { type: "submit" }, "Search")));
   let query = "";
   let cursor = null;
+  let newestFirst = false;
   async function fetchPage(reset) {
     try {
       const page = await get(`/topics/${enc(name)}/records?limit=50&${query}${cursor ? "&cursor=" + enc(cursor) : ""}`);
       if (reset) results.replaceChildren();
-      results.append(...page.records.map(recordView));
+      const records = newestFirst ? [...page.records].sort((a, b) => new Date(b.timestamp) - new Date(a.timestamp) || b.offset - a.offset) : page.records;
+      results.append(...records.map(recordView));
       if (reset && page.records.length === 0) results.append(h("p", { class: "muted" }, "No messages match."));
       results.append(h("p", { class: "muted" }, `Read ${number(page.scannedRecords)} records (${bytes(page.scannedBytes)})${page.cut ? "; stopped at this request's read limit" : ""}.`));
       cursor = page.next ?? null;
@@ -245,11 +247,13 @@ function browser(name, partitions) {
     const parts = [];
     if (data.get("partition") !== "") parts.push("partition=" + enc(data.get("partition")));
     const at = String(data.get("at")).trim();
-    if (data.get("start") === "last") parts.push("last=50");
+    // "last" counts per partition: spread the 50 over the partitions browsed, and show them newest first.
+    if (data.get("start") === "last") parts.push("last=" + (data.get("partition") !== "" ? 50 : Math.ceil(50 / partitions)));
     if (data.get("start") === "offset" && at) parts.push("offset=" + enc(at));
     if (data.get("start") === "time" && at) parts.push("time=" + enc(new Date(at).toISOString()));
     for (const filter of ["key", "header", "type", "contains"]) if (data.get(filter)) parts.push(filter + "=" + enc(data.get(filter)));
     query = parts.join("&");
+    newestFirst = data.get("start") === "last";
     cursor = null;
     fetchPage(true);
   });
