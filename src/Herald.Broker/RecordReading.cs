@@ -14,7 +14,7 @@ public static class RecordReading
     public static async Task<RecordsRead> ReadRecordsAsync(this HeraldBroker broker, string topic, int partition, long offset, int maxBytes, TimeSpan maxWait = default, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(broker);
-        var buffer = new ArrayBufferWriter<byte>(Math.Min(maxBytes, 64 * 1024));
+        var buffer = new ArrayBufferWriter<byte>(Math.Min(maxBytes, 4096)); // small while a long poll waits; it grows with the data
         var result = await broker.FetchAsync(topic, partition, offset, maxBytes, buffer, maxWait, cancellationToken: cancellationToken).ConfigureAwait(false);
         if (result.Error == ErrorCode.OffsetOutOfRange)
         {

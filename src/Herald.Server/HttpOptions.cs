@@ -26,6 +26,12 @@ public sealed record HttpOptions
     /// <summary>Events a live tail holds for a client that reads too slowly; beyond this it is cut off. Defaults to 1,000.</summary>
     public int TailBufferEvents { get; init; } = 1000;
 
+    /// <summary>Bytes of record values a live tail holds for a client that reads too slowly; beyond this it is cut off. Defaults to 16 MiB.</summary>
+    public long TailBufferBytes { get; init; } = 16 * 1024 * 1024;
+
+    /// <summary>The most records one produce request may carry; more is answered 400. Defaults to 10,000.</summary>
+    public int MaxRecordsPerRequest { get; init; } = 10_000;
+
     /// <summary>Checks the limits; throws <see cref="ArgumentException"/> naming the first bad one.</summary>
     public void Validate()
     {
@@ -38,6 +44,16 @@ public sealed record HttpOptions
         if (MaxScanBytes < 64 * 1024)
         {
             throw new ArgumentException($"MaxScanBytes must be at least 64 KiB; it is {MaxScanBytes}.");
+        }
+
+        if (TailBufferBytes < 64 * 1024)
+        {
+            throw new ArgumentException($"TailBufferBytes must be at least 64 KiB; it is {TailBufferBytes}.");
+        }
+
+        if (MaxRecordsPerRequest < 1)
+        {
+            throw new ArgumentException($"MaxRecordsPerRequest must be at least 1; it is {MaxRecordsPerRequest}.");
         }
 
         if (TailBufferEvents < 1)

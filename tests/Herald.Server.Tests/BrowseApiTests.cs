@@ -93,6 +93,26 @@ public sealed class BrowseApiTests(ServerUnderTest server) : IClassFixture<Serve
     }
 
     [Fact]
+    public async Task Records_with_timestamps_no_date_can_hold_and_empty_types_are_shown_not_failed()
+    {
+        var topic = await server.CreateTopicAsync();
+        using (var producer = new Confluent.Kafka.ProducerBuilder<Confluent.Kafka.Null, string>(new Confluent.Kafka.ProducerConfig { BootstrapServers = server.Bootstrap }).Build())
+        {
+            // Microseconds written as milliseconds, as a misconfigured producer does: far past year 9999.
+            await producer.ProduceAsync(topic, new Confluent.Kafka.Message<Confluent.Kafka.Null, string> { Value = "micro", Timestamp = new Confluent.Kafka.Timestamp(1_700_000_000_000_000, Confluent.Kafka.TimestampType.CreateTime) });
+        }
+
+        await server.SendJsonAsync(HttpMethod.Post, $"/api/v1/topics/{topic}/records", new { value = "untyped", valueFormat = "string", headers = new Dictionary<string, string> { ["ce_type"] = "" } });
+
+        var all = (await server.GetJsonAsync($"/api/v1/topics/{topic}/records")).GetProperty("records").EnumerateArray().ToList();
+        Assert.Equal(2, all.Count);
+        Assert.Equal(9999, all[0].GetProperty("timestamp").GetDateTimeOffset().Year);
+        Assert.Empty((await server.GetJsonAsync($"/api/v1/topics/{topic}/records?type=OrderPlaced")).GetProperty("records").EnumerateArray());
+        var problem = await server.SendJsonAsync(HttpMethod.Post, $"/api/v1/groups/{ServerUnderTest.NewTopic("g")}/offsets/reset", new { to = "latest" }, HttpStatusCode.BadRequest);
+        Assert.Contains("topic", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_cursor_from_one_partition_is_refused_for_all_of_them()
     {
         var topic = await server.CreateTopicAsync(partitions: 2);

@@ -146,6 +146,15 @@ public sealed class ProduceApiTests(ServerUnderTest server) : IClassFixture<Serv
     }
 
     [Fact]
+    public async Task More_records_than_one_request_may_carry_are_refused_before_any_is_stored()
+    {
+        var topic = await server.CreateTopicAsync();
+        var problem = await server.SendJsonAsync(HttpMethod.Post, $"/api/v1/topics/{topic}/records", new { records = Enumerable.Range(0, 10_001).Select(_ => new { }) }, HttpStatusCode.BadRequest);
+        Assert.Contains("at most 10000 records", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, (await server.GetJsonAsync($"/api/v1/topics/{topic}")).GetProperty("partitions")[0].GetProperty("endOffset").GetInt64());
+    }
+
+    [Fact]
     public async Task Acks_one_and_zero_still_store_the_records()
     {
         var topic = await server.CreateTopicAsync();

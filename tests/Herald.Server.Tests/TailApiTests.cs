@@ -75,10 +75,12 @@ public sealed class TailApiTests(ServerUnderTest server) : IClassFixture<ServerU
         }
     }
 
-    [Fact]
-    public async Task A_client_that_reads_too_slowly_is_cut_off_and_the_server_goes_on()
+    [Theory]
+    [InlineData(16, 16 * 1024 * 1024)] // held back by the count of events
+    [InlineData(1000, 64 * 1024)] // held back by their bytes
+    public async Task A_client_that_reads_too_slowly_is_cut_off_and_the_server_goes_on(int heldEvents, long heldBytes)
     {
-        var small = new ServerUnderTest { ConfigureHttp = http => http with { TailBufferEvents = 16 } };
+        var small = new ServerUnderTest { ConfigureHttp = http => http with { TailBufferEvents = heldEvents, TailBufferBytes = heldBytes } };
         await small.InitializeAsync();
         try
         {
@@ -122,6 +124,19 @@ public sealed class TailApiTests(ServerUnderTest server) : IClassFixture<ServerU
         {
             await small.DisposeAsync();
         }
+    }
+
+    [Fact]
+    public async Task A_tail_ends_when_its_topic_is_deleted()
+    {
+        var topic = await server.CreateTopicAsync(partitions: 2);
+        using var response = await server.Http.GetAsync($"/api/v1/topics/{topic}/tail", HttpCompletionOption.ResponseHeadersRead);
+        using var events = new SseReader(await response.Content.ReadAsStreamAsync());
+        await events.ReadCommentAsync();
+
+        await server.SendJsonAsync(HttpMethod.Delete, $"/api/v1/topics/{topic}", null, System.Net.HttpStatusCode.NoContent);
+
+        await Assert.ThrowsAsync<EndOfStreamException>(() => events.NextAsync().WaitAsync(TimeSpan.FromSeconds(25)));
     }
 
     internal static async Task<long> ActiveTailsAsync(ServerUnderTest server)

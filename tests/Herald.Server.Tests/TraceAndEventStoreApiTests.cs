@@ -98,6 +98,7 @@ public sealed class TraceAndEventStoreApiTests(ServerUnderTest server) : IClassF
             Assert.Equal(12 - 5, rest.GetProperty("events").GetArrayLength());
 
             Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/api/v1/streams/order-9")).StatusCode);
+            Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync("/api/v1/streams/$all")).StatusCode);
             Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync("/api/v1/streams/order-1?direction=sideways")).StatusCode);
             Assert.Equal("[]", await http.GetStringAsync("/api/v1/projections"));
         }

@@ -27,10 +27,12 @@ internal static class CloudEventRecordReader
     public static List<RecordToProduce> ReadStructured(ReadOnlyMemory<byte> body, string contentType, byte[]? key, long now) =>
         [Record(Decode(() => Formatter.DecodeStructuredModeMessage(body, new ContentType(contentType), null)), key, now)];
 
-    public static List<RecordToProduce> ReadBatch(ReadOnlyMemory<byte> body, string contentType, byte[]? key, long now)
+    public static List<RecordToProduce> ReadBatch(ReadOnlyMemory<byte> body, string contentType, byte[]? key, long now, int maxRecords)
     {
         var events = Decode(() => Formatter.DecodeBatchModeMessage(body, new ContentType(contentType), null));
-        return events.Count == 0 ? throw ApiException.BadRequest("The batch holds no events.") : [.. events.Select(e => Record(e, key, now))];
+        return events.Count == 0 ? throw ApiException.BadRequest("The batch holds no events.")
+            : events.Count > maxRecords ? throw ApiException.BadRequest($"One request carries at most {maxRecords} records; this batch has {events.Count}.")
+            : [.. events.Select(e => Record(e, key, now))];
     }
 
     public static List<RecordToProduce> ReadBinary(HttpRequest request, byte[] body, byte[]? key, long now)

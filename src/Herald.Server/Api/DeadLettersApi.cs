@@ -67,7 +67,17 @@ internal static class DeadLettersApi
             throw ApiException.UnknownTopic(to);
         }
 
-        var result = await Queue(broker).RedriveAsync(dlqTopic, Filter(action), action.ToTopic, action.DryRun, cancellationToken).ConfigureAwait(false);
+        DeadLetterResult result;
+        try
+        {
+            result = await Queue(broker).RedriveAsync(dlqTopic, Filter(action), action.ToTopic, action.DryRun, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is PublishException or InvalidOperationException)
+        {
+            // An original topic deleted since, say: the letters redriven before it stay resolved, the rest wait.
+            throw new ApiException(StatusCodes.Status409Conflict, "Conflict", $"The redrive stopped: {exception.Message} Letters redriven before this one are resolved; list the topic again to see what still waits.");
+        }
+
         return TypedResults.Ok(new DeadLetterResultJson(result.DryRun, [.. result.Letters.Select(l => Json(l, withRecord: false))]));
     }
 

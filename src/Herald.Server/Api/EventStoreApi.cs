@@ -60,6 +60,15 @@ internal static class EventStoreApi
             "backwards" => true,
             _ => throw ApiException.BadRequest($"direction must be forwards or backwards; it is '{direction}'."),
         };
+        try
+        {
+            StoreArguments.CheckStreamId(stream);
+        }
+        catch (ArgumentException invalid)
+        {
+            throw ApiException.BadRequest(invalid.Message); // $all and other reserved or malformed ids
+        }
+
         var version = await store.GetStreamVersionAsync(stream, cancellationToken).ConfigureAwait(false) ?? throw ApiException.NotFound($"Stream '{stream}' does not exist.");
         var page = new List<StoredEventJson>(Math.Min(size + 1, 64));
         try

@@ -49,6 +49,11 @@ internal static class GroupsApi
 
     private static Ok<ResetResultJson> Reset(BrokerService broker, string group, ResetOffsetsJson reset)
     {
+        if (string.IsNullOrEmpty(reset.Topic))
+        {
+            throw ApiException.BadRequest("A reset names its topic.");
+        }
+
         var b = broker.Broker;
         var partitions = b.DescribePartitions(reset.Topic) ?? throw ApiException.UnknownTopic(reset.Topic);
         if (b.DescribeGroup(group) is { Members.Count: > 0 } active)
@@ -56,7 +61,7 @@ internal static class GroupsApi
             throw ApiException.From(ErrorCode.NonEmptyGroup, $"Group '{group}' has {active.Members.Count} active members; stop its consumers before resetting its offsets.");
         }
 
-        var chosen = reset.Partitions ?? [.. partitions.Select(p => p.Partition)];
+        var chosen = reset.Partitions?.Distinct().ToList() ?? [.. partitions.Select(p => p.Partition)];
         if (chosen.FirstOrDefault(p => p < 0 || p >= partitions.Count, -1) is var missing and >= 0)
         {
             throw ApiException.From(ErrorCode.UnknownTopicOrPartition, $"Partition {missing} of '{reset.Topic}' does not exist; it has {partitions.Count}.");

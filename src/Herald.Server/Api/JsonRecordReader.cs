@@ -10,7 +10,7 @@ internal static class JsonRecordReader
 {
     private static readonly byte[] JsonContentType = "application/json"u8.ToArray();
 
-    public static List<RecordToProduce> Read(ReadOnlyMemory<byte> body, long now)
+    public static List<RecordToProduce> Read(ReadOnlyMemory<byte> body, long now, int maxRecords)
     {
         using var document = JsonDocument.Parse(body);
         var root = document.RootElement;
@@ -27,6 +27,11 @@ internal static class JsonRecordReader
         if (records.ValueKind != JsonValueKind.Array || records.GetArrayLength() == 0)
         {
             throw ApiException.BadRequest("records must be a non-empty array.");
+        }
+
+        if (records.GetArrayLength() > maxRecords)
+        {
+            throw ApiException.BadRequest($"One request carries at most {maxRecords} records; this one has {records.GetArrayLength()}.");
         }
 
         var result = new List<RecordToProduce>(records.GetArrayLength());

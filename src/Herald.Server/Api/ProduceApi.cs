@@ -30,14 +30,14 @@ internal static class ProduceApi
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-    private static async Task<IResult> ProduceAsync(HttpContext http, BrokerService broker, TimeProvider time, [Description("The topic to produce to.")] string topic, [Description("all (the default: durable, fsynced), 1 (appended, synced soon after) or 0 (not awaited).")] string? acks = null, [Description("A key for records that carry none (CloudEvents without a partitionkey).")] string? key = null, CancellationToken cancellationToken = default)
+    private static async Task<IResult> ProduceAsync(HttpContext http, BrokerService broker, TimeProvider time, HttpOptions options, [Description("The topic to produce to.")] string topic, [Description("all (the default: durable, fsynced), 1 (appended, synced soon after) or 0 (not awaited).")] string? acks = null, [Description("A key for records that carry none (CloudEvents without a partitionkey).")] string? key = null, CancellationToken cancellationToken = default)
     {
         var required = ParseAcks(acks);
         var description = broker.Broker.DescribeTopic(topic) ?? throw ApiException.UnknownTopic(topic);
         var body = await ReadBodyAsync(http.Request, cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var defaultKey = key is null ? null : Encoding.UTF8.GetBytes(key);
-        var records = Decode(http.Request, body, defaultKey, now);
+        var records = Decode(http.Request, body, defaultKey, now, options.MaxRecordsPerRequest);
 
         var positions = await WriteAsync(broker.Broker, topic, description.Partitions, records, required, cancellationToken).ConfigureAwait(false);
         if (positions.FirstOrDefault(p => p.ErrorCode is not null) is { } failed)
@@ -66,7 +66,7 @@ internal static class ProduceApi
         _ => throw ApiException.BadRequest($"acks must be all, 1 or 0; it is '{acks}'."),
     };
 
-    private static List<RecordToProduce> Decode(HttpRequest request, byte[] body, byte[]? defaultKey, long now)
+    private static List<RecordToProduce> Decode(HttpRequest request, byte[] body, byte[]? defaultKey, long now, int maxRecords)
     {
         if (CloudEventRecordReader.IsBinary(request))
         {
@@ -77,9 +77,9 @@ internal static class ProduceApi
         var mediaType = contentType.Split(';', 2)[0].Trim().ToLowerInvariant();
         List<RecordToProduce> records = mediaType switch
         {
-            "application/json" => JsonRecordReader.Read(body, now),
+            "application/json" => JsonRecordReader.Read(body, now, maxRecords),
             CloudEventRecordReader.Structured => CloudEventRecordReader.ReadStructured(body, contentType, defaultKey, now),
-            CloudEventRecordReader.Batch => CloudEventRecordReader.ReadBatch(body, contentType, defaultKey, now),
+            CloudEventRecordReader.Batch => CloudEventRecordReader.ReadBatch(body, contentType, defaultKey, now, maxRecords),
             _ => throw new ApiException(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", $"Content-Type {mediaType} is not one this endpoint takes: application/json, application/cloudevents+json or application/cloudevents-batch+json, or ce-* headers for a binary-mode CloudEvent."),
         };
         return records.ConvertAll(r => r.Key is null && defaultKey is not null ? r with { Key = defaultKey } : r);
@@ -119,10 +119,21 @@ internal static class ProduceApi
             }
         }
 
-        var positions = new RecordPositionJson[records.Count];
-        var writes = partitionOf.Distinct().Select(async partition =>
+        var byPartition = new Dictionary<int, List<int>>();
+        for (var i = 0; i < records.Count; i++)
         {
-            var indices = Enumerable.Range(0, records.Count).Where(i => partitionOf[i] == partition).ToList();
+            if (!byPartition.TryGetValue(partitionOf[i], out var indices))
+            {
+                byPartition[partitionOf[i]] = indices = [];
+            }
+
+            indices.Add(i);
+        }
+
+        var positions = new RecordPositionJson[records.Count];
+        var writes = byPartition.Select(async pair =>
+        {
+            var (partition, indices) = (pair.Key, pair.Value);
             byte[] batch;
             using (var builder = new RecordBatchBuilder())
             {

@@ -116,7 +116,7 @@ internal sealed record RecordFilter(string? Key, string? HeaderName, string? Hea
             if (header.Key == "ce_type" && header.Value is { } bytes)
             {
                 var stored = Encoding.UTF8.GetString(bytes.Span);
-                return stored == wanted || (EventTypeName.Parse(wanted).ToString() != wanted && EventTypeName.Parse(stored).Name == wanted);
+                return stored.Length > 0 && (stored == wanted || (EventTypeName.Parse(wanted).ToString() != wanted && EventTypeName.Parse(stored).Name == wanted));
             }
         }
 

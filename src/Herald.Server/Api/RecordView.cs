@@ -28,8 +28,15 @@ internal static class RecordView
         }
 
         var (shown, valueEncoding) = Value(record.Value, declaredJson);
-        return new StoredRecordJson(topic, partition, record.Offset, DateTimeOffset.FromUnixTimeMilliseconds(record.Timestamp), key, keyEncoding, headers, shown, valueEncoding, record.Value?.Length ?? 0, cloudEvent);
+        return new StoredRecordJson(topic, partition, record.Offset, Time(record.Timestamp), key, keyEncoding, headers, shown, valueEncoding, record.Value?.Length ?? 0, cloudEvent);
     }
+
+    /// <summary>
+    /// A record's timestamp as a time. Kafka producers may write any long (microseconds by mistake, say); those outside
+    /// what a date can hold show as its first or last moment rather than failing the request.
+    /// </summary>
+    public static DateTimeOffset Time(long unixMilliseconds) =>
+        DateTimeOffset.FromUnixTimeMilliseconds(Math.Clamp(unixMilliseconds, DateTimeOffset.MinValue.ToUnixTimeMilliseconds(), DateTimeOffset.MaxValue.ToUnixTimeMilliseconds()));
 
     /// <summary>The bytes as text when they are UTF-8 without control characters (other than whitespace), or null.</summary>
     public static string? Utf8(ReadOnlyMemory<byte>? bytes)

@@ -56,7 +56,7 @@ internal static class RecordsApi
         var size = PageLimit.Of(limit, DefaultLimit);
         var filter = RecordFilter.Parse(key, header, type, contains);
         var scope = partitions.Where(p => partition is null || p.Partition == partition).ToList();
-        var positions = cursor is null ? Start(b, topic, scope, offset, time, last) : FromCursor(cursor, scope);
+        var positions = cursor is null ? Start(b, topic, scope, offset, time, last) : FromCursor(cursor, partition, scope);
 
         var scan = new RecordScan(b, filter, size, http.MaxScanBytes);
         var more = false;
@@ -70,7 +70,8 @@ internal static class RecordsApi
             more |= positions[p.Partition] < p.EndOffset;
         }
 
-        return TypedResults.Ok(new BrowseJson(scan.Found, more ? Cursor.EncodePositions(positions) : null, scan.ScannedRecords, scan.ScannedBytes, scan.Cut));
+        var unfinished = scope.Where(p => positions[p.Partition] < p.EndOffset).Select(p => KeyValuePair.Create(p.Partition, positions[p.Partition]));
+        return TypedResults.Ok(new BrowseJson(scan.Found, more ? Cursor.EncodePositions(partition, unfinished) : null, scan.ScannedRecords, scan.ScannedBytes, scan.Cut));
     }
 
     private static Dictionary<int, long> Start(HeraldBroker broker, string topic, List<PartitionDescription> scope, long? offset, DateTimeOffset? time, long? last) =>
@@ -86,19 +87,15 @@ internal static class RecordsApi
             return Math.Clamp(start, p.StartOffset, p.EndOffset);
         });
 
-    private static Dictionary<int, long> FromCursor(string cursor, List<PartitionDescription> scope)
+    private static Dictionary<int, long> FromCursor(string cursor, int? partition, List<PartitionDescription> scope)
     {
-        var positions = Cursor.DecodePositions(cursor);
-        if (scope.Any(p => !positions.ContainsKey(p.Partition)) || positions.Count != scope.Count)
+        // The cursor holds the partitions not read to their end yet; the others are done.
+        var positions = Cursor.DecodePositions(cursor, partition);
+        if (positions.Keys.Any(partition => scope.All(p => p.Partition != partition)))
         {
             throw ApiException.BadRequest("The cursor was given for other partitions; pass the same partition as the page before.");
         }
 
-        foreach (var p in scope)
-        {
-            positions[p.Partition] = Math.Max(positions[p.Partition], p.StartOffset);
-        }
-
-        return positions;
+        return scope.ToDictionary(p => p.Partition, p => positions.TryGetValue(p.Partition, out var next) ? Math.Max(next, p.StartOffset) : p.EndOffset);
     }
 }

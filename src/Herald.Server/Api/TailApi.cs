@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -17,8 +18,8 @@ namespace Herald.Server.Api;
 /// <summary>
 /// <c>GET /api/v1/topics/{topic}/tail</c>: new records as Server-Sent Events (<c>event: record</c>, the record as JSON
 /// in <c>data</c>, <c>partition:offset</c> as its <c>id</c>), from the end or a given position, with the browse filters.
-/// A client that reads slower than records arrive is cut off once <see cref="HttpOptions.TailBufferEvents"/> wait for
-/// it, so the server never holds more than that per tail.
+/// A client that reads slower than records arrive is cut off once <see cref="HttpOptions.TailBufferEvents"/> or
+/// <see cref="HttpOptions.TailBufferBytes"/> wait for it, so the server never holds more than that per tail.
 /// </summary>
 internal static class TailApi
 {
@@ -39,6 +40,7 @@ internal static class TailApi
         HttpOptions options,
         IOptions<JsonOptions> json,
         ILoggerFactory loggers,
+        IHostApplicationLifetime lifetime,
         [Description("The topic.")] string topic,
         [Description("Only this partition; all when left out.")] int? partition = null,
         [Description("Start at this offset in each partition tailed; the end (only new records) when left out.")] long? offset = null,
@@ -61,44 +63,48 @@ internal static class TailApi
         }
 
         var filter = RecordFilter.Parse(key, header, type, contains);
-        var cancellation = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
-        var pending = Channel.CreateBounded<StoredRecordJson>(new BoundedChannelOptions(options.TailBufferEvents) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-        var readers = partitions
-            .Where(p => partition is null || p.Partition == partition)
-            .Select(p => FollowAsync(b, topic, p.Partition, Start(b, topic, p, offset, time), filter, pending.Writer, cancellation, () =>
-            {
-                Log.TailCutOff(loggers.CreateLogger("Herald.Server.Tail"), topic, options.TailBufferEvents);
-                ServerTelemetry.TailsCutOff.Add(1);
-            }))
-            .ToList();
+        var starts = partitions.Where(p => partition is null || p.Partition == partition).Select(p => (p.Partition, Start(b, topic, p, offset, time))).ToList();
 
+        // Ends with the client, with the server's shutdown, or when a reader finds the client too slow to keep up.
+        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
+        var tail = new TailState(options.TailBufferBytes);
+        var pending = Channel.CreateBounded<StoredRecordJson>(new BoundedChannelOptions(options.TailBufferEvents) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        var readers = new List<Task>();
         http.Response.ContentType = "text/event-stream";
         http.Response.Headers.CacheControl = "no-cache";
         http.Response.Headers["X-Accel-Buffering"] = "no";
         ServerTelemetry.ActiveTails.Add(1);
         try
         {
-            await http.Response.WriteAsync(": tailing " + topic + "\n\n", http.RequestAborted).ConfigureAwait(false);
-            await http.Response.Body.FlushAsync(http.RequestAborted).ConfigureAwait(false);
-            await WriteAsync(http, pending.Reader, json.Value.SerializerOptions, cancellation.Token).ConfigureAwait(false);
+            foreach (var (number, position) in starts)
+            {
+                readers.Add(FollowAsync(b, topic, number, position, filter, pending.Writer, tail, cancellation));
+            }
+
+            // When every reader has stopped (the topic was deleted, say), the stream ends rather than idling for ever.
+            _ = Task.WhenAll(readers).ContinueWith(done => pending.Writer.TryComplete(done.Exception?.GetBaseException()), TaskScheduler.Default);
+            await http.Response.WriteAsync(": tailing " + topic + "\n\n", cancellation.Token).ConfigureAwait(false);
+            await http.Response.Body.FlushAsync(cancellation.Token).ConfigureAwait(false);
+            await WriteAsync(http, pending.Reader, tail, json.Value.SerializerOptions, cancellation.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
-            if (!http.RequestAborted.IsCancellationRequested)
+            if (tail.CutOff)
             {
-                http.Abort(); // a reader found the buffer full: drop the connection rather than hold more
+                Log.TailCutOff(loggers.CreateLogger("Herald.Server.Tail"), topic, options.TailBufferEvents);
+                ServerTelemetry.TailsCutOff.Add(1);
+                http.Abort(); // drop the connection rather than hold more for it
             }
         }
-        catch (IOException) when (http.RequestAborted.IsCancellationRequested)
+        catch (Exception) when (http.RequestAborted.IsCancellationRequested || (http.Response.HasStarted && readers.Any(r => r.IsFaulted)))
         {
-            // The client went away mid-write.
+            // The client went away mid-write, or a reader failed: the stream ends here.
         }
         finally
         {
             ServerTelemetry.ActiveTails.Add(-1);
             await cancellation.CancelAsync().ConfigureAwait(false);
             await Task.WhenAll(readers.Select(r => r.ContinueWith(_ => { }, TaskScheduler.Default))).ConfigureAwait(false);
-            cancellation.Dispose();
         }
     }
 
@@ -113,13 +119,14 @@ internal static class TailApi
         return Math.Clamp(offset ?? p.EndOffset, p.StartOffset, p.EndOffset);
     }
 
-    private static async Task WriteAsync(HttpContext http, ChannelReader<StoredRecordJson> pending, JsonSerializerOptions json, CancellationToken cancellationToken)
+    private static async Task WriteAsync(HttpContext http, ChannelReader<StoredRecordJson> pending, TailState tail, JsonSerializerOptions json, CancellationToken cancellationToken)
     {
         var body = http.Response.BodyWriter;
         while (await pending.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
         {
             while (pending.TryRead(out var record))
             {
+                tail.Release(record);
                 body.Write(Encoding.UTF8.GetBytes($"id: {record.Partition}:{record.Offset}\nevent: record\ndata: "));
                 using (var writer = new Utf8JsonWriter(body))
                 {
@@ -133,7 +140,7 @@ internal static class TailApi
         }
     }
 
-    private static async Task FollowAsync(HeraldBroker broker, string topic, int partition, long position, RecordFilter filter, ChannelWriter<StoredRecordJson> pending, CancellationTokenSource cancellation, Action cutOff)
+    private static async Task FollowAsync(HeraldBroker broker, string topic, int partition, long position, RecordFilter filter, ChannelWriter<StoredRecordJson> pending, TailState tail, CancellationTokenSource cancellation)
     {
         var token = cancellation.Token;
         try
@@ -148,14 +155,16 @@ internal static class TailApi
 
                 foreach (var record in chunk.Records)
                 {
-                    if (filter.Matches(record) && !pending.TryWrite(RecordView.Show(topic, partition, record)))
+                    if (!filter.Matches(record))
                     {
-                        if (!cancellation.IsCancellationRequested)
-                        {
-                            cutOff(); // the client is too slow
-                            await cancellation.CancelAsync().ConfigureAwait(false);
-                        }
+                        continue;
+                    }
 
+                    var shown = RecordView.Show(topic, partition, record);
+                    if (!tail.TryHold(shown) || !pending.TryWrite(shown))
+                    {
+                        tail.CutOff = true; // the client is too slow
+                        await cancellation.CancelAsync().ConfigureAwait(false);
                         return;
                     }
                 }
@@ -171,5 +180,25 @@ internal static class TailApi
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
         }
+    }
+
+    /// <summary>What one tail holds for its client: records (bounded by count in the channel) and their bytes.</summary>
+    private sealed class TailState(long maxBytes)
+    {
+        private long _bytes;
+        private volatile bool _cutOff;
+
+        public bool CutOff
+        {
+            get => _cutOff;
+            set => _cutOff = value;
+        }
+
+        public bool TryHold(StoredRecordJson record) => Interlocked.Add(ref _bytes, Size(record)) <= maxBytes;
+
+        public void Release(StoredRecordJson record) => Interlocked.Add(ref _bytes, -Size(record));
+
+        // The value shown may be base64 (a third larger); keys and headers are small beside a value worth counting.
+        private static long Size(StoredRecordJson record) => (record.ValueBytes * 4 / 3) + 256;
     }
 }

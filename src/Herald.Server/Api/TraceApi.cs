@@ -54,12 +54,12 @@ internal static class TraceApi
         var b = broker.Broker;
         var names = topics is null
             ? b.ListTopics().Select(t => t.Name).Order(StringComparer.Ordinal).ToList()
-            : topics.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+            : topics.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct(StringComparer.Ordinal).ToList();
+        var scope = names.Select(name => (Name: name, Partitions: b.DescribePartitions(name) ?? throw ApiException.UnknownTopic(name))).ToList();
         var filter = RecordFilter.Parse(null, null, null, null, start, end) with { TraceId = traceId, CorrelationId = correlationId };
         var scan = new RecordScan(b, filter, MaxResults, http.MaxScanBytes);
-        foreach (var name in names)
+        foreach (var (name, partitions) in scope)
         {
-            var partitions = b.DescribePartitions(name) ?? throw ApiException.UnknownTopic(name);
             foreach (var p in partitions)
             {
                 if (scan.Cut || scan.Full)
@@ -67,10 +67,12 @@ internal static class TraceApi
                     break;
                 }
 
-                var found = b.ListOffset(name, p.Partition, OffsetQuery.AtOrAfter(Math.Max(0, start.ToUnixTimeMilliseconds())));
-                if (found.Offset >= 0)
+                // From the first record in the window to the first after it (timestamps may be out of order within).
+                var from = b.ListOffset(name, p.Partition, OffsetQuery.AtOrAfter(Math.Max(0, start.ToUnixTimeMilliseconds())));
+                var to = b.ListOffset(name, p.Partition, OffsetQuery.AtOrAfter(Math.Max(0, end.ToUnixTimeMilliseconds())));
+                if (from.Offset >= 0)
                 {
-                    await scan.ScanAsync(name, p.Partition, found.Offset, p.EndOffset, cancellationToken).ConfigureAwait(false);
+                    await scan.ScanAsync(name, p.Partition, from.Offset, to.Offset >= 0 ? to.Offset : p.EndOffset, cancellationToken).ConfigureAwait(false);
                 }
             }
         }
