@@ -172,6 +172,26 @@ public sealed class ConsoleBrowserTests(BrowserUnderTest browser) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_page_left_before_its_data_arrived_does_not_overwrite_the_next_one()
+    {
+        var (page, errors) = await browser.OpenAsync();
+        await page.RouteAsync("**/api/v1/groups?*", async route =>
+        {
+            await Task.Delay(700); // a slow answer, arriving after the user moved on
+            await route.ContinueAsync();
+        });
+        await page.GotoAsync("/#/trace");
+        await Expect(page.Locator("h1")).ToHaveTextAsync("Trace lookup");
+
+        await page.EvaluateAsync("() => { location.hash = '#/groups'; }");
+        await page.WaitForTimeoutAsync(100);
+        await page.EvaluateAsync("() => { location.hash = '#/trace'; }");
+        await page.WaitForTimeoutAsync(1500);
+        await Expect(page.Locator("h1")).ToHaveTextAsync("Trace lookup");
+        Assert.Empty(errors);
+    }
+
+    [Fact]
     public async Task On_a_phone_the_pages_fit_the_screen_and_the_keyboard_reaches_every_section()
     {
         await Server.CreateTopicAsync(prefix: "phone");

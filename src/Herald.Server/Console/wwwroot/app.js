@@ -4,6 +4,9 @@
 
 const page = document.getElementById("page");
 let leave = []; // what the current page must stop (timers, event sources) when another opens
+let opened = 0; // which page is open: an answer that arrives for an earlier one is dropped
+
+class Stale extends Error {}
 
 // ---------- small helpers ----------
 
@@ -23,12 +26,14 @@ function h(tag, attributes, ...children) {
 }
 
 async function api(method, path, body) {
+  const openedAt = opened;
   const response = await fetch("/api/v1" + path, {
     method,
     headers: body === undefined ? {} : { "content-type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();
+  if (openedAt !== opened) throw new Stale(); // the page that asked has been left
   const json = text ? JSON.parse(text) : null;
   if (!response.ok) {
     const error = new Error(json?.detail ?? json?.title ?? response.statusText);
@@ -158,6 +163,7 @@ async function overview() {
   await load();
   every(5000, () => load().catch(() => {}));
 }
+
 
 async function topicPage(name, tab) {
   const topic = await get(`/topics/${enc(name)}`);
@@ -463,6 +469,7 @@ const routes = [
 async function route() {
   for (const stop of leave) stop();
   leave = [];
+  opened++;
   const hash = location.hash || "#/";
   for (const link of document.querySelectorAll("header nav a")) {
     const target = link.getAttribute("href");
@@ -475,7 +482,7 @@ async function route() {
       try {
         await open(...match.slice(1));
       } catch (error) {
-        show(h("h1", {}, "Something went wrong"), problem(error));
+        if (!(error instanceof Stale)) show(h("h1", {}, "Something went wrong"), problem(error));
       }
       page.focus?.();
       return;
