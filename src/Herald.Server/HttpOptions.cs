@@ -29,6 +29,9 @@ public sealed record HttpOptions
     /// <summary>Bytes of record values a live tail holds for a client that reads too slowly; beyond this it is cut off. Defaults to 16 MiB.</summary>
     public long TailBufferBytes { get; init; } = 16 * 1024 * 1024;
 
+    /// <summary>Live tails open at once, across all clients; one more is answered 503. Defaults to 256.</summary>
+    public int MaxTails { get; init; } = 256;
+
     /// <summary>The most records one produce request may carry; more is answered 400. Defaults to 10,000.</summary>
     public int MaxRecordsPerRequest { get; init; } = 10_000;
 
@@ -49,6 +52,11 @@ public sealed record HttpOptions
         if (TailBufferBytes < 64 * 1024)
         {
             throw new ArgumentException($"TailBufferBytes must be at least 64 KiB; it is {TailBufferBytes}.");
+        }
+
+        if (MaxTails < 1)
+        {
+            throw new ArgumentException($"MaxTails must be at least 1; it is {MaxTails}.");
         }
 
         if (MaxRecordsPerRequest < 1)

@@ -127,6 +127,44 @@ public sealed class TailApiTests(ServerUnderTest server) : IClassFixture<ServerU
     }
 
     [Fact]
+    public async Task Tails_beyond_the_servers_limit_are_refused_until_one_closes()
+    {
+        var limited = new ServerUnderTest { ConfigureHttp = http => http with { MaxTails = 1 } };
+        await limited.InitializeAsync();
+        try
+        {
+            var topic = await limited.CreateTopicAsync();
+            var first = await limited.Http.GetAsync($"/api/v1/topics/{topic}/tail", HttpCompletionOption.ResponseHeadersRead);
+            var events = new SseReader(await first.Content.ReadAsStreamAsync());
+            await events.ReadCommentAsync();
+
+            using (var second = await limited.Http.GetAsync($"/api/v1/topics/{topic}/tail", HttpCompletionOption.ResponseHeadersRead))
+            {
+                Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, second.StatusCode);
+            }
+
+            events.Dispose();
+            first.Dispose();
+            var deadline = Stopwatch.StartNew();
+            while (true)
+            {
+                using var again = await limited.Http.GetAsync($"/api/v1/topics/{topic}/tail", HttpCompletionOption.ResponseHeadersRead);
+                if (again.IsSuccessStatusCode)
+                {
+                    break;
+                }
+
+                Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(20), "the slot of the closed tail was never given back");
+                await Task.Delay(100);
+            }
+        }
+        finally
+        {
+            await limited.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task A_tail_ends_when_its_topic_is_deleted()
     {
         var topic = await server.CreateTopicAsync(partitions: 2);

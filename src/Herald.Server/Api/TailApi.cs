@@ -41,6 +41,7 @@ internal static class TailApi
         IOptions<JsonOptions> json,
         ILoggerFactory loggers,
         IHostApplicationLifetime lifetime,
+        TailSlots slots,
         [Description("The topic.")] string topic,
         [Description("Only this partition; all when left out.")] int? partition = null,
         [Description("Start at this offset in each partition tailed; the end (only new records) when left out.")] long? offset = null,
@@ -63,6 +64,23 @@ internal static class TailApi
         }
 
         var filter = RecordFilter.Parse(key, header, type, contains);
+        if (!slots.TryTake())
+        {
+            throw new ApiException(StatusCodes.Status503ServiceUnavailable, "Unavailable", $"{options.MaxTails} live tails are open, the most this server allows (HttpOptions.MaxTails); try again later.");
+        }
+
+        try
+        {
+            await TailFromAsync(http, b, options, json, loggers, lifetime, topic, partitions, partition, offset, time, filter).ConfigureAwait(false);
+        }
+        finally
+        {
+            slots.Give();
+        }
+    }
+
+    private static async Task TailFromAsync(HttpContext http, HeraldBroker b, HttpOptions options, IOptions<JsonOptions> json, ILoggerFactory loggers, IHostApplicationLifetime lifetime, string topic, IReadOnlyList<PartitionDescription> partitions, int? partition, long? offset, DateTimeOffset? time, RecordFilter filter)
+    {
         var starts = partitions.Where(p => partition is null || p.Partition == partition).Select(p => (p.Partition, Start(b, topic, p, offset, time))).ToList();
 
         // Ends with the client, with the server's shutdown, or when a reader finds the client too slow to keep up.

@@ -24,6 +24,7 @@ internal static class ServerServices
     public static void AddHttp(IServiceCollection services, HttpOptions http)
     {
         services.AddSingleton(http);
+        services.AddSingleton<TailSlots>();
         services.AddRouting();
         services.AddProblemDetails();
         services.AddExceptionHandler<ApiExceptionHandler>();
