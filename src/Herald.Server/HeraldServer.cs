@@ -43,7 +43,7 @@ public sealed class HeraldServer : IAsyncDisposable
 
     /// <summary>Opens the data, binds the listeners and returns once all of them are up.</summary>
     /// <param name="options">What to run; validated here.</param>
-    /// <param name="logging">How to log; defaults to single-line console logging at Information.</param>
+    /// <param name="logging">How to log; defaults to <see cref="ConsoleLogging"/>.</param>
     /// <param name="cancellationToken">Stops a start that takes too long (a long recovery, say).</param>
     /// <exception cref="ArgumentException">An option is out of range.</exception>
     /// <exception cref="IOException">A listener's address is taken, or the data directory cannot be opened.</exception>
@@ -51,7 +51,7 @@ public sealed class HeraldServer : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        logging ??= DefaultLogging;
+        logging ??= ConsoleLogging;
         var host = options.Http is { } http ? BuildWeb(options, http, logging) : BuildPlain(options, logging);
         try
         {
@@ -91,7 +91,8 @@ public sealed class HeraldServer : IAsyncDisposable
         }
     }
 
-    private static void DefaultLogging(ILoggingBuilder logging)
+    /// <summary>The server's default logging: single-line console output at Information, ASP.NET Core's own at Warning.</summary>
+    public static void ConsoleLogging(ILoggingBuilder logging)
     {
         logging.ClearProviders();
         logging.AddSimpleConsole(console => console.SingleLine = true);

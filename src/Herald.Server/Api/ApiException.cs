@@ -21,6 +21,18 @@ internal sealed class ApiException(int status, string title, string detail, Erro
 
     public static ApiException UnknownTopic(string topic) => NotFound($"Topic '{topic}' does not exist.", ErrorCode.UnknownTopicOrPartition);
 
+    public static ApiException UnknownPartition(string topic, int partition, int count) =>
+        From(ErrorCode.UnknownTopicOrPartition, $"Partition {partition} of '{topic}' does not exist; it has {count}.");
+
+    /// <summary>Throws the broker's refusal of an admin request, when it refused.</summary>
+    public static void ThrowIfFailed(AdminResult result)
+    {
+        if (!result.Succeeded)
+        {
+            throw From(result.Error, result.Message);
+        }
+    }
+
     /// <summary>The broker's refusal, with the status that fits its error code.</summary>
     public static ApiException From(ErrorCode error, string? message)
     {

@@ -64,7 +64,7 @@ internal static class GroupsApi
         var chosen = reset.Partitions?.Distinct().ToList() ?? [.. partitions.Select(p => p.Partition)];
         if (chosen.FirstOrDefault(p => p < 0 || p >= partitions.Count, -1) is var missing and >= 0)
         {
-            throw ApiException.From(ErrorCode.UnknownTopicOrPartition, $"Partition {missing} of '{reset.Topic}' does not exist; it has {partitions.Count}.");
+            throw ApiException.UnknownPartition(reset.Topic, missing, partitions.Count);
         }
 
         var committed = b.FetchOffsets(group, [.. chosen.Select(p => new TopicPartition(reset.Topic, p))]).ToDictionary(c => c.Partition.Partition, c => c.Offset);
@@ -72,10 +72,7 @@ internal static class GroupsApi
         if (!reset.DryRun)
         {
             var result = b.CommitOffsets(group, [.. changes.Select(c => new CommittedOffset(new TopicPartition(c.Topic, c.Partition), c.To))]);
-            if (!result.Succeeded)
-            {
-                throw ApiException.From(result.Error, result.Message);
-            }
+            ApiException.ThrowIfFailed(result);
         }
 
         return TypedResults.Ok(new ResetResultJson(reset.DryRun, changes));
@@ -85,22 +82,16 @@ internal static class GroupsApi
     {
         "earliest" => partition.StartOffset,
         "latest" => partition.EndOffset,
-        "offset" => Math.Clamp(reset.Offset ?? throw ApiException.BadRequest("to: offset needs an offset."), partition.StartOffset, partition.EndOffset),
-        "timestamp" => broker.ListOffset(reset.Topic, partition.Partition, OffsetQuery.AtOrAfter(Math.Max(0, (reset.Timestamp ?? throw ApiException.BadRequest("to: timestamp needs a timestamp.")).ToUnixTimeMilliseconds()))) switch
-        {
-            { Offset: >= 0 } found => found.Offset,
-            _ => partition.EndOffset, // nothing at or after that time: the end, as Kafka's tool does
-        },
+        "offset" => Positions.Within(partition, reset.Offset ?? throw ApiException.BadRequest("to: offset needs an offset.")),
+        // Nothing at or after that time: the end, as Kafka's tool does.
+        "timestamp" => Positions.AtOrAfter(broker, reset.Topic, partition, reset.Timestamp ?? throw ApiException.BadRequest("to: timestamp needs a timestamp.")),
         _ => throw ApiException.BadRequest($"to must be earliest, latest, timestamp or offset; it is '{reset.To}'."),
     };
 
     private static NoContent Delete(BrokerService broker, string group)
     {
         var result = broker.Broker.DeleteGroup(group);
-        if (!result.Succeeded)
-        {
-            throw ApiException.From(result.Error, result.Message);
-        }
+        ApiException.ThrowIfFailed(result);
 
         return TypedResults.NoContent();
     }

@@ -115,7 +115,7 @@ internal static class ProduceApi
                 ?? (record.Key is { } key ? Partitioner.PartitionForKey(key, partitionCount) : sticky >= 0 ? sticky : sticky = (int)((uint)Interlocked.Increment(ref _sticky) % partitionCount));
             if (partitionOf[i] >= partitionCount)
             {
-                throw ApiException.From(ErrorCode.UnknownTopicOrPartition, $"Partition {partitionOf[i]} of '{topic}' does not exist; it has {partitionCount}.");
+                throw ApiException.UnknownPartition(topic, partitionOf[i], partitionCount);
             }
         }
 

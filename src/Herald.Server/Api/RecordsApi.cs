@@ -40,7 +40,7 @@ internal static class RecordsApi
         var partitions = b.DescribePartitions(topic) ?? throw ApiException.UnknownTopic(topic);
         if (partition is { } only && (only < 0 || only >= partitions.Count))
         {
-            throw ApiException.From(ErrorCode.UnknownTopicOrPartition, $"Partition {only} of '{topic}' does not exist; it has {partitions.Count}.");
+            throw ApiException.UnknownPartition(topic, only, partitions.Count);
         }
 
         if (new object?[] { offset, time, last }.Count(x => x is not null) > 1)
@@ -77,14 +77,7 @@ internal static class RecordsApi
     private static Dictionary<int, long> Start(HeraldBroker broker, string topic, List<PartitionDescription> scope, long? offset, DateTimeOffset? time, long? last) =>
         scope.ToDictionary(p => p.Partition, p =>
         {
-            if (time is { } at)
-            {
-                var found = broker.ListOffset(topic, p.Partition, OffsetQuery.AtOrAfter(Math.Max(0, at.ToUnixTimeMilliseconds())));
-                return found.Offset < 0 ? p.EndOffset : found.Offset;
-            }
-
-            var start = offset ?? (last is { } n ? p.EndOffset - n : p.StartOffset);
-            return Math.Clamp(start, p.StartOffset, p.EndOffset);
+            return time is { } at ? Positions.AtOrAfter(broker, topic, p, at) : Positions.Within(p, offset ?? (last is { } n ? p.EndOffset - n : p.StartOffset));
         });
 
     private static Dictionary<int, long> FromCursor(string cursor, int? partition, List<PartitionDescription> scope)

@@ -55,7 +55,7 @@ internal static class TailApi
         var partitions = b.DescribePartitions(topic) ?? throw ApiException.UnknownTopic(topic);
         if (partition is { } only && (only < 0 || only >= partitions.Count))
         {
-            throw ApiException.From(ErrorCode.UnknownTopicOrPartition, $"Partition {only} of '{topic}' does not exist; it has {partitions.Count}.");
+            throw ApiException.UnknownPartition(topic, only, partitions.Count);
         }
 
         if (offset is not null && time is not null)
@@ -126,16 +126,8 @@ internal static class TailApi
         }
     }
 
-    private static long Start(HeraldBroker broker, string topic, PartitionDescription p, long? offset, DateTimeOffset? time)
-    {
-        if (time is { } at)
-        {
-            var found = broker.ListOffset(topic, p.Partition, OffsetQuery.AtOrAfter(Math.Max(0, at.ToUnixTimeMilliseconds())));
-            return found.Offset < 0 ? p.EndOffset : found.Offset;
-        }
-
-        return Math.Clamp(offset ?? p.EndOffset, p.StartOffset, p.EndOffset);
-    }
+    private static long Start(HeraldBroker broker, string topic, PartitionDescription p, long? offset, DateTimeOffset? time) =>
+        time is { } at ? Positions.AtOrAfter(broker, topic, p, at) : Positions.Within(p, offset ?? p.EndOffset);
 
     private static async Task WriteAsync(HttpContext http, ChannelReader<StoredRecordJson> pending, TailState tail, JsonSerializerOptions json, CancellationToken cancellationToken)
     {

@@ -44,10 +44,7 @@ internal static class TopicsApi
         }
 
         var result = broker.Broker.CreateTopic(topic.Name, topic.Partitions, topic.Configs);
-        if (!result.Succeeded)
-        {
-            throw ApiException.From(result.Error, result.Message);
-        }
+        ApiException.ThrowIfFailed(result);
 
         return TypedResults.Created($"/api/v1/topics/{Uri.EscapeDataString(topic.Name)}", Detail(broker.Broker, rates, topic.Name));
     }
@@ -57,10 +54,7 @@ internal static class TopicsApi
     private static Ok<TopicJson> AlterConfigs(BrokerService broker, TopicRates rates, string topic, Dictionary<string, string?> changes)
     {
         var result = broker.Broker.AlterTopicConfig(topic, changes);
-        if (!result.Succeeded)
-        {
-            throw ApiException.From(result.Error, result.Message);
-        }
+        ApiException.ThrowIfFailed(result);
 
         return TypedResults.Ok(Detail(broker.Broker, rates, topic));
     }
@@ -68,10 +62,7 @@ internal static class TopicsApi
     private static Ok<TopicJson> AddPartitions(BrokerService broker, TopicRates rates, string topic, PartitionCountJson partitions)
     {
         var result = broker.Broker.CreatePartitions(topic, partitions.Count);
-        if (!result.Succeeded)
-        {
-            throw ApiException.From(result.Error, result.Message);
-        }
+        ApiException.ThrowIfFailed(result);
 
         return TypedResults.Ok(Detail(broker.Broker, rates, topic));
     }
@@ -79,10 +70,7 @@ internal static class TopicsApi
     private static NoContent Delete(BrokerService broker, string topic)
     {
         var result = broker.Broker.DeleteTopic(topic);
-        if (!result.Succeeded)
-        {
-            throw ApiException.From(result.Error, result.Message);
-        }
+        ApiException.ThrowIfFailed(result);
 
         return TypedResults.NoContent();
     }

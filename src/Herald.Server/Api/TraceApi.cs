@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using Herald.Broker;
 using Herald.Server.Internal;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -68,12 +67,8 @@ internal static class TraceApi
                 }
 
                 // From the first record in the window to the first after it (timestamps may be out of order within).
-                var from = b.ListOffset(name, p.Partition, OffsetQuery.AtOrAfter(Math.Max(0, start.ToUnixTimeMilliseconds())));
-                var to = b.ListOffset(name, p.Partition, OffsetQuery.AtOrAfter(Math.Max(0, end.ToUnixTimeMilliseconds())));
-                if (from.Offset >= 0)
-                {
-                    await scan.ScanAsync(name, p.Partition, from.Offset, to.Offset >= 0 ? to.Offset : p.EndOffset, cancellationToken).ConfigureAwait(false);
-                }
+                var from = Positions.AtOrAfter(b, name, p, start);
+                await scan.ScanAsync(name, p.Partition, from, Positions.AtOrAfter(b, name, p, end), cancellationToken).ConfigureAwait(false);
             }
         }
 

@@ -75,12 +75,13 @@ internal static class ServeCommand
                 EventStore = storeDirectory is null && storeConnection is null ? null : new EventStoreOptions { Directory = storeDirectory, PostgresConnectionString = storeConnection },
             };
 
-            using var loggers = LoggerFactory.Create(ConsoleLogging);
+            // Its own factory, the server's configuration, so the last line is written after the host has gone.
+            using var loggers = LoggerFactory.Create(HeraldServer.ConsoleLogging);
             var logger = loggers.CreateLogger("Herald.Server");
             HeraldServer server;
             try
             {
-                server = await HeraldServer.StartAsync(serverOptions, ConsoleLogging, cancellationToken);
+                server = await HeraldServer.StartAsync(serverOptions, HeraldServer.ConsoleLogging, cancellationToken);
             }
             catch (IOException exception) when (exception is not Storage.DataDirectoryLockedException && exception.InnerException is not null)
             {
@@ -117,13 +118,6 @@ internal static class ServeCommand
         parse.GetResult(option) is { Implicit: false } || ServeConfiguration.Lookup(option.Name) is null
             ? option.Name
             : $"{option.Name} (configured as {ServeConfiguration.KeyFor(option.Name)})";
-
-    private static void ConsoleLogging(ILoggingBuilder logging)
-    {
-        logging.ClearProviders();
-        logging.AddSimpleConsole(console => console.SingleLine = true);
-        logging.AddFilter("Microsoft", LogLevel.Warning);
-    }
 
     private static OptionsBinder<BrokerOptions> BrokerFlags() => new OptionsBinder<BrokerOptions>(BrokerOptions.Default)
         .Int("--default-partitions", "Partitions of a topic created without a count (auto-created, or by a client that leaves it to the broker).", 1, o => o.DefaultPartitions, (o, v) => o with { DefaultPartitions = v })
