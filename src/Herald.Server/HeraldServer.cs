@@ -1,3 +1,4 @@
+using Herald.EventSourcing;
 using System.Net;
 using Herald.Broker;
 using Herald.Kafka;
@@ -34,6 +35,9 @@ public sealed class HeraldServer : IAsyncDisposable
 
     /// <summary>The Kafka listener, with its bound and advertised addresses.</summary>
     public KafkaServer Kafka => _host.Services.GetRequiredService<KafkaListenerService>().Server;
+
+    /// <summary>The event store the server shows (<see cref="HeraldServerOptions.EventStore"/>), or null when it shows none.</summary>
+    public IEventStore? EventStore => _host.Services.GetRequiredService<EventStoreService>() is { IsConfigured: true } service ? service.Store : null;
 
     /// <summary>The HTTP base address actually bound (port 0 resolved), such as <c>http://127.0.0.1:8080/</c>; null without HTTP.</summary>
     public Uri? HttpAddress { get; }

@@ -25,6 +25,7 @@ internal static class HeraldCli
         root.Subcommands.Add(StreamsCommand.Create(contextFor));
         root.Subcommands.Add(ProjectionsCommand.Create(contextFor));
         root.Subcommands.Add(Bench.BenchCommand.Create(contextFor));
+        root.Subcommands.Add(DemoCommand.Create(contextFor));
 
         // With an action of its own, a bare or mistyped command is reported as just that, not as a missing command too.
         root.SetAction(new Func<ParseResult, int>(_ => throw CliException.Usage("Give a command, such as 'herald serve' or 'herald topics list'.")));

@@ -81,6 +81,27 @@ public abstract class TransportCompliance : IAsyncLifetime
         Assert.Equal("{\"orderId\":\"o-1\",\"sequence\":1,\"total\":12.5}", Encoding.UTF8.GetString(raw.Value.Span));
     }
 
+    // Regression: the embedded leader assigned only its own topic, to every member, so a group with a consumer per
+    // topic (one service reading two topics under one group name) left the other topic unread.
+    [Fact]
+    public async Task One_group_with_a_consumer_per_topic_reads_every_topic()
+    {
+        var second = Topic + "-second";
+        var host = await StartHostAsync(extra: herald => herald.AddConsumer<OrderHandler>(second, Group, options => options.CommitInterval = TimeSpan.FromMilliseconds(100)));
+        var publisher = host.Services.GetRequiredService<IEventPublisher>();
+
+        foreach (var i in Enumerable.Range(0, 6))
+        {
+            await publisher.PublishAsync(new OrderPlaced($"first-{i}", i, 1m));
+            await publisher.PublishAsync(new OrderPlaced($"second-{i}", i, 1m), new PublishOptions { Topic = second });
+        }
+
+        await Recorder.WaitUntilAsync(h => h.Count == 12);
+        var byTopic = Recorder.Snapshot().GroupBy(h => h.Context.Topic).ToDictionary(g => g.Key, g => g.Select(h => h.Event.OrderId).Order().ToList());
+        Assert.Equal([.. Enumerable.Range(0, 6).Select(i => $"first-{i}")], byTopic[Topic]);
+        Assert.Equal([.. Enumerable.Range(0, 6).Select(i => $"second-{i}")], byTopic[second]);
+    }
+
     [Fact]
     public async Task A_partitions_read_ahead_stays_within_its_bound_and_a_stop_finishes_only_what_is_running()
     {

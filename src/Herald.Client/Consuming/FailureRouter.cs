@@ -15,7 +15,9 @@ internal sealed partial class FailureRouter(ConsumerOptions options, IEventTrans
         var action = options.Failures.For(exception).Action;
         if (action == FailureAction.Discard)
         {
-            HeraldTelemetry.Skipped.Add(1, HeraldTelemetry.Tags(transport.System, record.Topic, options.Group, record.Partition));
+            var tags = HeraldTelemetry.Tags(transport.System, record.Topic, options.Group, record.Partition);
+            tags.Add(HeraldTelemetry.SkipReason, "discarded");
+            HeraldTelemetry.Skipped.Add(1, tags);
             LogDiscarded(logger, exception, metadata.Type.ToString(), attempts);
             return Task.CompletedTask;
         }

@@ -111,7 +111,7 @@ internal sealed partial class RecordProcessor
         }
         else
         {
-            Skip(record, metadata, "not handled by this consumer");
+            Skip(record, metadata, "not handled by this consumer", "unhandled_type");
         }
 
         return null;
@@ -125,7 +125,7 @@ internal sealed partial class RecordProcessor
             return false;
         }
 
-        Skip(record, metadata, "already processed");
+        Skip(record, metadata, "already processed", "duplicate");
         return true;
     }
 
@@ -162,9 +162,11 @@ internal sealed partial class RecordProcessor
         }
     }
 
-    private void Skip(IncomingRecord record, EventMetadata metadata, string reason)
+    private void Skip(IncomingRecord record, EventMetadata metadata, string reason, string reasonTag)
     {
-        HeraldTelemetry.Skipped.Add(1, HeraldTelemetry.Tags(_system, record.Topic, _options.Group, record.Partition));
+        var tags = HeraldTelemetry.Tags(_system, record.Topic, _options.Group, record.Partition);
+        tags.Add(HeraldTelemetry.SkipReason, reasonTag);
+        HeraldTelemetry.Skipped.Add(1, tags);
         LogSkipped(_logger, metadata.Type.ToString(), reason);
     }
 

@@ -22,6 +22,9 @@ public static class HeraldTelemetry
     internal static readonly Counter<long> DeadLettered = Meter.CreateCounter<long>("herald.client.dead_lettered", "{message}", "Events moved to a dead-letter topic.");
     internal static readonly Counter<long> Skipped = Meter.CreateCounter<long>("herald.client.skipped", "{message}", "Events not handled: already processed, discarded, or of a type this consumer does not handle.");
 
+    /// <summary>Why <c>herald.client.skipped</c> counted an event: <c>duplicate</c>, <c>unhandled_type</c> or <c>discarded</c>.</summary>
+    public const string SkipReason = "herald.skip.reason";
+
     internal static TagList Tags(string system, string topic, string? group = null, int? partition = null)
     {
         var tags = new TagList

@@ -43,6 +43,15 @@ public sealed class CommandHandler<TState, TCommand>
     /// <summary>Decides <paramref name="command"/> on the current state of <paramref name="streamId"/> and appends the outcome.</summary>
     /// <exception cref="WrongExpectedVersionException">Other writers kept appending first, more often than the retries allow.</exception>
     public Task<CommandResult<TState>> HandleAsync(string streamId, TCommand command, CancellationToken cancellationToken = default) =>
+        HandleAsync(streamId, command, correlationId: null, cancellationToken);
+
+    /// <summary>
+    /// Decides <paramref name="command"/> and appends the outcome with <paramref name="correlationId"/> on its events
+    /// (an HTTP request's order id, say), so everything that follows from them can be found by it. Inside an event
+    /// handler, the handled event's correlation id is used instead.
+    /// </summary>
+    /// <exception cref="WrongExpectedVersionException">Other writers kept appending first, more often than the retries allow.</exception>
+    public Task<CommandResult<TState>> HandleAsync(string streamId, TCommand command, string? correlationId, CancellationToken cancellationToken = default) =>
         _conflicts.ExecuteAsync(
             async token =>
             {
@@ -57,7 +66,7 @@ public sealed class CommandHandler<TState, TCommand>
                 using var activity = EventStoreTelemetry.Source.StartActivity($"append {streamId}", System.Diagnostics.ActivityKind.Producer);
                 activity?.SetTag("herald.eventstore.stream", streamId);
                 activity?.SetTag("herald.eventstore.events", decided.Count);
-                var result = await _store.AppendAsync(streamId, version is { } v ? ExpectedVersion.Exactly(v) : ExpectedVersion.NoStream, [.. decided.Select(_codec.Encode)], token).ConfigureAwait(false);
+                var result = await _store.AppendAsync(streamId, version is { } v ? ExpectedVersion.Exactly(v) : ExpectedVersion.NoStream, [.. decided.Select(e => _codec.Encode(e, correlationId))], token).ConfigureAwait(false);
                 var next = decided.Aggregate(state, _decider.Evolve);
                 await SnapshotIfDueAsync(streamId, next, version, result.NextExpectedVersion, token).ConfigureAwait(false);
                 return new CommandResult<TState>(next, result.NextExpectedVersion, decided) { Position = result.Position };

@@ -9,12 +9,14 @@ namespace Herald.EventSourcing;
 /// </summary>
 internal sealed class EventCodec(EventTypeRegistry types, EventSerializer serializer)
 {
-    public EventData Encode(object @event)
+    /// <param name="event">The event.</param>
+    /// <param name="correlationId">Used when no event is being handled on this flow; the handled event's correlation wins otherwise.</param>
+    public EventData Encode(object @event, string? correlationId = null)
     {
         var type = types.Get(@event.GetType());
         return new EventData(Guid.CreateVersion7(), type.Name.ToString(), serializer.Serialize(@event, type.Type))
         {
-            CorrelationId = EventContext.Current?.Metadata.CorrelationId,
+            CorrelationId = EventContext.Current?.Metadata.CorrelationId ?? correlationId,
             CausationId = EventContext.Current?.Metadata.Id.ToString(),
             TraceParent = Activity.Current?.Id,
         };

@@ -30,6 +30,18 @@ public sealed class EventStoreBuilder
         return this;
     }
 
+    /// <summary>
+    /// A store opened elsewhere (one a <c>herald serve</c> host in this process shows, say), which this application uses
+    /// and does not close. State projections and relays keep their files in <paramref name="projectionDirectory"/>.
+    /// </summary>
+    public EventStoreBuilder UseStore(IEventStore store, string projectionDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        Herald.Services.RemoveAll<IEventStore>();
+        Herald.Services.AddSingleton(store); // an instance given to DI is not disposed by it
+        return UseProjectionDirectory(projectionDirectory);
+    }
+
     /// <summary>The PostgreSQL store at <paramref name="connectionString"/>, its tables in schema <c>herald</c>.</summary>
     public EventStoreBuilder UsePostgres(string connectionString) => UsePostgres(new PostgresEventStoreOptions { ConnectionString = connectionString });
 

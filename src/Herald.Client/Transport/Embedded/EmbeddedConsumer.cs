@@ -216,21 +216,27 @@ internal sealed class EmbeddedConsumer : ITransportConsumer
 
     private int PartitionCount() => _broker.DescribeTopic(_topic)?.Partitions ?? 0;
 
-    // Kafka's range assignor: members sorted by id, each a contiguous range, the first ones one more when it does not divide.
+    // Kafka's range assignor: per topic, the members subscribed to it sorted by id, each a contiguous range, the first
+    // ones one more when it does not divide. Members of one group may read different topics (a service with a
+    // consumer per topic under one group name, or another client), so each member's own subscription counts.
     private List<(string MemberId, byte[] Assignment)> AssignRanges(IReadOnlyList<JoinedMember> members)
     {
-        var partitions = _broker.DescribeTopic(_topic)?.Partitions ?? 0;
-        var sorted = members.Select(m => m.MemberId).Order(StringComparer.Ordinal).ToList();
-        var assignments = new List<(string, byte[])>();
-        var next = 0;
-        for (var i = 0; i < sorted.Count; i++)
+        var subscriptions = members.ToDictionary(m => m.MemberId, m => ConsumerProtocol.ReadSubscription(m.Metadata) ?? []);
+        var owned = members.ToDictionary(m => m.MemberId, _ => new List<TopicPartition>());
+        foreach (var topic in subscriptions.Values.SelectMany(t => t).Distinct(StringComparer.Ordinal))
         {
-            var count = (partitions / sorted.Count) + (i < partitions % sorted.Count ? 1 : 0);
-            assignments.Add((sorted[i], ConsumerProtocol.WriteAssignment(Enumerable.Range(next, count).Select(p => new TopicPartition(_topic, p)))));
-            next += count;
+            var partitions = _broker.DescribeTopic(topic)?.Partitions ?? 0;
+            var sorted = subscriptions.Where(s => s.Value.Contains(topic)).Select(s => s.Key).Order(StringComparer.Ordinal).ToList();
+            var next = 0;
+            for (var i = 0; i < sorted.Count; i++)
+            {
+                var count = (partitions / sorted.Count) + (i < partitions % sorted.Count ? 1 : 0);
+                owned[sorted[i]].AddRange(Enumerable.Range(next, count).Select(p => new TopicPartition(topic, p)));
+                next += count;
+            }
         }
 
-        return assignments;
+        return [.. owned.Select(o => (o.Key, ConsumerProtocol.WriteAssignment(o.Value)))];
     }
 
     // A new group starts at the earliest offset: a service that starts after events were published still sees them.

@@ -1,0 +1,3 @@
+using Shop.Analytics;
+
+await AnalyticsService.Build(args).RunAsync();

@@ -1,0 +1,80 @@
+using Herald.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Shop.Common;
+
+/// <summary>The plumbing every shop service shares: its host, its Herald transport, <c>/health</c> and <c>/faults</c>.</summary>
+public static class ShopHost
+{
+    /// <summary>
+    /// A web application builder for <paramref name="service"/>, with the settings from <paramref name="args"/> and the
+    /// configuration unless <paramref name="settings"/> gives them, and the settings registered for the service's types.
+    /// </summary>
+    public static (WebApplicationBuilder Builder, ShopSettings Settings) CreateBuilder(string service, string[] args, ShopSettings? settings)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        settings ??= ShopSettings.From(builder.Configuration);
+        builder.Configuration["Herald:Source"] = $"/shop/{service}";
+        builder.Configuration.AddInMemoryCollection(settings.Configuration);
+        if (settings.Listen is { } listen)
+        {
+            builder.WebHost.UseUrls(listen);
+        }
+
+        if (settings.Logging is { } logging)
+        {
+            // Hosted inside another program (herald demo, a test): that program owns the console and Ctrl+C.
+            builder.Logging.ClearProviders();
+            logging(builder.Logging);
+            builder.Services.AddSingleton<IHostLifetime, HostedInsideLifetime>();
+        }
+
+        builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton(settings.Faults);
+        builder.Services.Configure<HeraldOptions>(herald => herald.DefaultPartitions = settings.Partitions);
+        builder.Services.AddHealthChecks().AddHeraldConsumers(maxLag: 500);
+        return (builder, settings);
+    }
+
+    /// <summary>
+    /// The embedded broker when the settings hold one, Kafka otherwise; on Kafka a member that dies is noticed within
+    /// 10 s (librdkafka's default is 45 s), as on the embedded broker.
+    /// </summary>
+    public static HeraldBuilder UseShopTransport(this HeraldBuilder herald, ShopSettings settings) =>
+        settings.Broker is { } broker
+            ? herald.UseEmbedded(broker)
+            : herald.UseKafka(settings.Kafka, configureConsumer: consumer => (consumer.SessionTimeoutMs, consumer.HeartbeatIntervalMs) = (10_000, 1_000));
+
+    /// <summary>
+    /// <c>GET /health</c> (unhealthy while a consumer's breaker is open, degraded while one lags by more than 500
+    /// events) and <c>GET/POST /faults</c>, the switches the demo flips.
+    /// </summary>
+    public static WebApplication MapShopBasics(this WebApplication app)
+    {
+        app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = HealthJson.WriteAsync });
+        app.MapGet("/faults", (ShopFaults faults) => faults.Switches);
+        app.MapPost("/faults", (ShopFaults faults, FaultSwitches switches) =>
+        {
+            faults.Switches = switches;
+            return Results.Ok(faults.Switches);
+        });
+        return app;
+    }
+
+    /// <summary>The first address the application listens on, once it has started.</summary>
+    public static Uri Address(this WebApplication app) => new(app.Urls.First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/') + "/");
+
+    private sealed class HostedInsideLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

@@ -1,0 +1,3 @@
+using Shop.Email;
+
+await EmailService.Build(args).RunAsync();

@@ -1,0 +1,3 @@
+using Shop.Inventory;
+
+await InventoryService.Build(args).RunAsync();

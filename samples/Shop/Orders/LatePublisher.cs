@@ -1,0 +1,38 @@
+using Herald.Client;
+using Herald.EventSourcing;
+
+namespace Shop.Orders;
+
+/// <summary>
+/// The out-of-order fault: holds an event back and publishes it a while later (with its stored id), as a slow network
+/// path or a second relay would, so that the order's next events overtake it.
+/// </summary>
+public sealed class LatePublisher
+{
+    public static readonly TimeSpan Delay = TimeSpan.FromSeconds(1.5);
+
+    public IEventPublisher? Publisher { get; set; }
+
+    public object? HoldBack(object integration, RecordedEvent recorded)
+    {
+        var publisher = Publisher ?? throw new InvalidOperationException("The late publisher has no publisher yet.");
+        _ = Task.Run(async () =>
+        {
+            await Task.Delay(Delay);
+            var options = new PublishOptions { Id = recorded.EventId, CorrelationId = recorded.CorrelationId, Key = recorded.StreamId };
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await publisher.PublishAsync(integration, options);
+                    return;
+                }
+                catch (PublishException) when (attempt < 10)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt));
+                }
+            }
+        });
+        return null; // the relay publishes nothing now
+    }
+}

@@ -1,0 +1,3 @@
+using Shop.Orders;
+
+await OrdersService.Build(args).RunAsync();

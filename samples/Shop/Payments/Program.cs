@@ -1,0 +1,3 @@
+using Shop.Payments;
+
+await PaymentsService.Build(args).RunAsync();

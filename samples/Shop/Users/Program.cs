@@ -1,0 +1,3 @@
+using Shop.Users;
+
+await UsersService.Build(args).RunAsync();
