@@ -1,3 +1,4 @@
+using Herald.Testing;
 namespace Herald.Compatibility.Tests;
 
 /// <summary>Debian's kcat (librdkafka 2.0.2, older protocol versions than Confluent.Kafka 2.16) against Herald.</summary>

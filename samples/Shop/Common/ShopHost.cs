@@ -38,6 +38,9 @@ public static class ShopHost
 
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(settings.Faults);
+        builder.Services.AddSingleton<FaultLog>();
+        builder.Services.AddSingleton<ConsumerCounters>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<ConsumerCounters>());
         builder.Services.Configure<HeraldOptions>(herald => herald.DefaultPartitions = settings.Partitions);
         builder.Services.AddHealthChecks().AddHeraldConsumers(maxLag: 500);
         return (builder, settings);
@@ -54,11 +57,18 @@ public static class ShopHost
 
     /// <summary>
     /// <c>GET /health</c> (unhealthy while a consumer's breaker is open, degraded while one lags by more than 500
-    /// events) and <c>GET/POST /faults</c>, the switches the demo flips.
+    /// events), <c>GET /consumers</c> (each consumer's breaker and lag), <c>GET/POST /faults</c> (the switches the demo
+    /// flips) and <c>GET /faults/log</c> (how often each fault struck here).
     /// </summary>
     public static WebApplication MapShopBasics(this WebApplication app)
     {
         app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = HealthJson.WriteAsync });
+        app.MapGet("/consumers", (HeraldConsumers consumers, ConsumerCounters counters) => new ServiceConsumers(
+            [.. consumers.All.Select(c => new ConsumerState(c.Key, c.Value.Breaker, c.Value.Lag))],
+            counters.Retries,
+            counters.DeadLettered,
+            counters.DuplicatesSkipped));
+        app.MapGet("/faults/log", (FaultLog log) => log.Counts);
         app.MapGet("/faults", (ShopFaults faults) => faults.Switches);
         app.MapPost("/faults", (ShopFaults faults, FaultSwitches switches) =>
         {
@@ -70,6 +80,12 @@ public static class ShopHost
 
     /// <summary>The first address the application listens on, once it has started.</summary>
     public static Uri Address(this WebApplication app) => new(app.Urls.First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/') + "/");
+
+    /// <summary>One consumer as <c>GET /consumers</c> shows it: <c>topic/group</c>, its breaker, its lag in events.</summary>
+    public sealed record ConsumerState(string Name, BreakerState Breaker, long Lag);
+
+    /// <summary>A service's consumers, and its retries, dead letters and skipped duplicates so far.</summary>
+    public sealed record ServiceConsumers(IReadOnlyList<ConsumerState> Consumers, long Retries, long DeadLettered, long DuplicatesSkipped);
 
     private sealed class HostedInsideLifetime : IHostLifetime
     {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Herald.Broker;
 using Herald.EventSourcing;
 using Microsoft.Extensions.Logging;
@@ -34,10 +33,14 @@ public sealed record DemoOptions
     public (IEventStore Store, string ProjectionDirectory)? EventStore { get; init; }
 
     /// <summary>
-    /// How to start Analytics as a process of its own (it is given the settings as <c>Shop__*</c> environment
-    /// variables); the crash fault kills it with SIGKILL. Null runs it in this process, and the crash is left out.
+    /// Which services run as processes of their own (their own programs, found beside this assembly, talking to the
+    /// broker over <see cref="Kafka"/>). The crash fault kills Analytics with SIGKILL, so it needs Analytics in a
+    /// process of its own. Defaults to <see cref="ShopProcesses.Analytics"/>.
     /// </summary>
-    public ProcessStartInfo? AnalyticsProcess { get; init; }
+    public ShopProcesses Processes { get; init; } = ShopProcesses.Analytics;
+
+    /// <summary>Configuration given to every service over its own (<c>Herald:Consumers:topic/group:Retries</c>, say).</summary>
+    public IReadOnlyDictionary<string, string?> Configuration { get; init; } = new Dictionary<string, string?>();
 
     /// <summary>How long the shop may take to settle once traffic stops. Defaults to 90 s.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(90);
@@ -60,5 +63,19 @@ public sealed record DemoOptions
         Listen = "http://127.0.0.1:0",
         Faults = faults,
         Logging = Logging,
+        Configuration = Configuration,
     };
+}
+
+/// <summary>Which of the shop's services run as processes of their own.</summary>
+public enum ShopProcesses
+{
+    /// <summary>All in this process; the crash is left out.</summary>
+    None,
+
+    /// <summary>Analytics in its own process, so that it can be killed; the rest in this process.</summary>
+    Analytics,
+
+    /// <summary>Every service in its own process, all talking to the broker over Kafka.</summary>
+    All,
 }

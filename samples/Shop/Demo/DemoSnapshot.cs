@@ -19,7 +19,7 @@ public sealed record DemoSnapshot(
     long Retries,
     long DeadLettered,
     long Redriven,
-    long DuplicatesInjected,
+    IReadOnlyDictionary<string, long> FaultsStruck,
     long DuplicatesSkipped,
     BreakerState InventoryBreaker,
     int BreakerOpenings,

@@ -1,5 +1,4 @@
 using Herald.Client;
-using Microsoft.Extensions.DependencyInjection;
 using Shop.Common;
 using Shop.Contracts;
 using Shop.Email;
@@ -29,39 +28,49 @@ public sealed class ShopDemo : IAsyncDisposable
     ];
 
     private readonly DemoOptions _options;
-    private readonly ShopFaults _faults;
     private readonly ShopServices _services;
-    private readonly ClientCounters _counters = new();
+    private readonly ShopOperator _operator;
+    private readonly ShopProbe _probe;
     private readonly List<DemoStep> _steps = [];
     private readonly List<string> _skipped = [];
     private readonly System.Diagnostics.Stopwatch _clock = new();
     private long _redriven;
+    private bool _fixed;
     private int _breakerOpenings;
     private BreakerState _lastBreaker;
     private (TimeSpan At, long Placed) _rateMark;
     private double _ordersPerSecond;
 
-    private ShopDemo(DemoOptions options, ShopFaults faults, ShopServices services)
+    private ShopDemo(DemoOptions options, ShopServices services, ShopOperator @operator)
     {
         _options = options;
-        _faults = faults;
         _services = services;
+        _operator = @operator;
+        _probe = new ShopProbe(services);
     }
 
     /// <summary>The Order service's address (place orders, read an order's history, the read models).</summary>
-    public Uri OrdersAddress => _services.Orders.Address();
+    public Uri OrdersAddress => _services.Orders.Address;
 
     /// <summary>The User service's address.</summary>
-    public Uri UsersAddress => _services.Users.Address();
+    public Uri UsersAddress => _services.Users.Address;
 
     /// <summary>Starts the services; the shop is ready for orders when this returns.</summary>
     public static async Task<ShopDemo> StartAsync(DemoOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var faults = new ShopFaults { Enabled = options.Faults, Seed = options.Seed };
-        var services = await ShopServices.StartAsync(options.Settings(faults), options, cancellationToken);
-        return new ShopDemo(options, faults, services);
+        var settings = options.Settings(new ShopFaults { Enabled = options.Faults, Seed = options.Seed });
+        var services = await ShopServices.StartAsync(settings, options, cancellationToken);
+        try
+        {
+            return new ShopDemo(options, services, await ShopOperator.StartAsync(settings, cancellationToken));
+        }
+        catch
+        {
+            await services.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>
@@ -71,17 +80,17 @@ public sealed class ShopDemo : IAsyncDisposable
     public async Task<DemoReport> RunAsync(IProgress<DemoSnapshot>? progress = null, CancellationToken cancellationToken = default)
     {
         _clock.Start();
-        using var traffic = new ShopTraffic(_services.Users.Address(), _services.Orders.Address(), _options.Seed, _options.Rate);
+        using var traffic = new ShopTraffic(_services.Users.Address, _services.Orders.Address, _options.Seed, _options.Rate);
         using var stopTraffic = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         stopTraffic.CancelAfter(_options.Duration);
         var running = traffic.RunAsync(stopTraffic.Token);
         var schedule = RunScheduleAsync(stopTraffic.Token);
         Step(_options.Faults ? "traffic starts; duplicates, late events and SMTP failures are on" : "traffic starts, with no faults");
-        DemoSnapshot? last = null;
+        DemoSnapshot last;
         while (!running.IsCompleted)
         {
-            last = await SampleAsync("running", traffic, final: false, cancellationToken);
-            progress?.Report(last);
+            var sample = await SampleAsync("running", traffic, final: false, cancellationToken); // sampled even with no one to tell: it watches the breaker
+            progress?.Report(sample);
             await Task.WhenAny(running, Task.Delay(1000, cancellationToken));
         }
 
@@ -94,7 +103,8 @@ public sealed class ShopDemo : IAsyncDisposable
         {
             last = await SampleAsync("settling", traffic, final: false, cancellationToken);
             progress?.Report(last);
-            if (last.Invariants.All(i => i.State == InvariantState.Holds))
+            // All held, or one is broken for good (a safety rule: what was sent twice stays sent).
+            if (last.Invariants.All(i => i.State == InvariantState.Holds) || last.Invariants.Any(i => i.State == InvariantState.Violated))
             {
                 break;
             }
@@ -109,8 +119,9 @@ public sealed class ShopDemo : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _probe.Dispose();
+        await _operator.DisposeAsync();
         await _services.DisposeAsync();
-        _counters.Dispose();
     }
 
     // The faults, at fixed shares of the run, so a short run sees all of them too.
@@ -121,27 +132,30 @@ public sealed class ShopDemo : IAsyncDisposable
         List<(TimeSpan At, string What, Func<Task> Act)> plan = [];
         if (_options.Faults)
         {
-            plan.Add((duration * 0.10, "poison: Payment publishes some currencies in lower case; Inventory dead-letters them", Switch(() => _faults.PoisonPayments = true)));
-            plan.Add((duration * 0.25, $"Inventory's database goes down for {outage.TotalSeconds:0} s", Switch(() => _faults.InventoryDown = true)));
-            plan.Add((duration * 0.25 + outage, "Inventory's database is back", Switch(() => _faults.InventoryDown = false)));
-            plan.Add((duration * 0.40, "poison stops", Switch(() => _faults.PoisonPayments = false)));
-            if (_services.Analytics.CanCrash)
+            plan.Add((duration * 0.10, "poison: Payment publishes some currencies in lower case; Inventory dead-letters them", () => SwitchAsync(s => s with { PoisonPayments = true })));
+            plan.Add((duration * 0.25, $"Inventory's database goes down for {outage.TotalSeconds:0} s", () => SwitchAsync(s => s with { InventoryDown = true })));
+            plan.Add((duration * 0.25 + outage, "Inventory's database is back", () => SwitchAsync(s => s with { InventoryDown = false })));
+            plan.Add((duration * 0.40, "poison stops", () => SwitchAsync(s => s with { PoisonPayments = false })));
+            if (_services.Analytics.CanKill)
             {
-                plan.Add((duration * 0.45, "Analytics is killed with SIGKILL", Switch(_services.Analytics.Kill)));
+                plan.Add((duration * 0.45, "Analytics is killed with SIGKILL", () =>
+                {
+                    _services.Analytics.Kill();
+                    return Task.CompletedTask;
+                }));
                 plan.Add((duration * 0.45 + TimeSpan.FromSeconds(2), "Analytics restarts", () => _services.Analytics.StartAsync(CancellationToken.None)));
             }
             else
             {
-                _skipped.Add("crash: Analytics runs in this process, so it is not killed");
+                _skipped.Add("the crash: Analytics runs in this process, so it is not killed");
             }
 
-            plan.Add((duration * 0.55, "the email provider throttles: Email falls behind", Switch(() => _faults.SlowEmail = true)));
-            plan.Add((duration * 0.75, "the email provider is fast again: Email's lag drains", Switch(() => _faults.SlowEmail = false)));
+            plan.Add((duration * 0.55, "the email provider throttles: Email falls behind", () => SwitchAsync(s => s with { SlowEmail = true })));
+            plan.Add((duration * 0.75, "the email provider is fast again: Email's lag drains", () => SwitchAsync(s => s with { SlowEmail = false })));
             plan.Add((duration * 0.80, "the fix is deployed to Inventory; an operator redrives its dead letters", FixAndRedriveAsync));
         }
 
-        plan.Add((duration * 0.85, "the orders-by-customer read model is rebuilt from the event store", () =>
-            _services.Orders.Services.GetRequiredService<Herald.EventSourcing.ProjectionManager>().RequestRebuildAsync(OrdersByCustomerProjection.ProjectionName)));
+        plan.Add((duration * 0.85, "the orders-by-customer read model is rebuilt from the event store", RebuildAsync));
         foreach (var (at, what, act) in plan.OrderBy(p => p.At))
         {
             if (at - _clock.Elapsed is { Ticks: > 0 } wait)
@@ -159,52 +173,55 @@ public sealed class ShopDemo : IAsyncDisposable
             Step(what);
             await act();
         }
-
-        static Func<Task> Switch(Action act) => () =>
-        {
-            act();
-            return Task.CompletedTask;
-        };
     }
 
-    // Whatever the schedule left switched on is switched off, and the fix and the redrive happen if they have not.
+    private Task SwitchAsync(Func<FaultSwitches, FaultSwitches> change) => _probe.SwitchAsync(change, CancellationToken.None);
+
+    private async Task RebuildAsync()
+    {
+        using var http = new HttpClient();
+        using var response = await http.PostAsync(new Uri(_services.Orders.Address, $"projections/{OrdersByCustomerProjection.ProjectionName}/rebuild"), null);
+        response.EnsureSuccessStatusCode();
+    }
+
+    // Whatever the schedule left switched on is switched off, the fix and the redrive happen if they have not, and a
+    // killed Analytics is started again.
     private async Task SettleAsync(CancellationToken cancellationToken)
     {
-        _faults.PoisonPayments = false;
-        _faults.InventoryDown = false;
-        _faults.SlowEmail = false;
-        if (_options.Faults && !_faults.InventoryFixed)
+        if (_services.Analytics.HasExited)
+        {
+            Step("Analytics restarts");
+            await _services.Analytics.StartAsync(cancellationToken);
+        }
+
+        await SwitchAsync(s => s with { PoisonPayments = false, InventoryDown = false, SlowEmail = false });
+        if (_options.Faults && !_fixed)
         {
             Step("the fix is deployed to Inventory; an operator redrives its dead letters");
             await FixAndRedriveAsync();
-        }
-
-        if (_services.Analytics.CanCrash && await _services.Analytics.TotalsAsync(cancellationToken) is null)
-        {
-            await _services.Analytics.StartAsync(cancellationToken);
         }
     }
 
     private async Task FixAndRedriveAsync()
     {
-        _faults.InventoryFixed = true;
-        var queue = _services.Inventory.Services.GetRequiredService<DeadLetterQueue>();
-        var redriven = await queue.RedriveAsync(DeadLetterQueue.TopicFor(Topics.Payments, InventoryService.Group), new DeadLetterFilter { ErrorType = nameof(UnsupportedCurrencyException) });
+        _fixed = true;
+        await SwitchAsync(s => s with { InventoryFixed = true });
+        var redriven = await _operator.DeadLetters.RedriveAsync(DeadLetterQueue.TopicFor(Topics.Payments, InventoryService.Group), new DeadLetterFilter { ErrorType = nameof(UnsupportedCurrencyException) });
         Interlocked.Add(ref _redriven, redriven.Letters.Count);
         Step($"{redriven.Letters.Count} dead letters redriven");
     }
 
     private async Task<DemoSnapshot> SampleAsync(string phase, ShopTraffic traffic, bool final, CancellationToken cancellationToken)
     {
-        var lag = _services.Orders.Services.GetRequiredService<GroupLagReader>();
         var consumers = new List<ConsumerLag>();
         foreach (var (service, topic, group) in Consumers)
         {
-            consumers.Add(new ConsumerLag(service, topic, group, (await lag.ReadAsync(topic, group, cancellationToken)).Total));
+            consumers.Add(new ConsumerLag(service, topic, group, (await _operator.Lag.ReadAsync(topic, group, cancellationToken)).Total));
         }
 
-        var breaker = _services.ConsumersOf(_services.Inventory).All.TryGetValue($"{Topics.Payments}/{InventoryService.Group}", out var inventory) ? inventory.Breaker : BreakerState.Closed;
-        if (breaker == BreakerState.Open && _lastBreaker != BreakerState.Open)
+        var services = await _probe.ConsumersAsync(cancellationToken);
+        var breaker = services.SelectMany(s => s.Consumers).FirstOrDefault(c => c.Name == $"{Topics.Payments}/{InventoryService.Group}")?.Breaker ?? BreakerState.Closed;
+        if (breaker != BreakerState.Closed && _lastBreaker == BreakerState.Closed)
         {
             _breakerOpenings++;
             Step("Inventory's circuit breaker opens: payments wait in the log");
@@ -216,17 +233,17 @@ public sealed class ShopDemo : IAsyncDisposable
 
         _lastBreaker = breaker;
         var (unresolved, outage) = await DeadLettersAsync(cancellationToken);
-        var stock = _services.Inventory.Services.GetRequiredService<StockDatabase>();
+        var stock = await _probe.StockAsync(cancellationToken);
         var figures = new ShopFigures(
             traffic.Placed,
             traffic.Failed,
             traffic.Users,
-            _services.Orders.Services.GetRequiredService<RevenueDashboardProjection>().State,
-            _services.Email.Services.GetRequiredService<MailOutbox>().Summary,
+            await _probe.DashboardAsync(cancellationToken),
+            await _probe.MailAsync(cancellationToken),
             stock.LowestLevel,
             stock.ReservedTwice,
             stock.Reservations,
-            await _services.Analytics.TotalsAsync(cancellationToken),
+            await _probe.AnalyticsAsync(cancellationToken),
             unresolved,
             outage);
         var now = _clock.Elapsed;
@@ -236,7 +253,7 @@ public sealed class ShopDemo : IAsyncDisposable
             _rateMark = (now, traffic.Placed);
         }
 
-        var stats = _services.Payments.Services.GetRequiredService<PaymentStats>();
+        var struck = await _probe.FaultLogAsync(cancellationToken);
         lock (_steps)
         {
             return new DemoSnapshot(
@@ -246,11 +263,11 @@ public sealed class ShopDemo : IAsyncDisposable
                 _ordersPerSecond,
                 traffic.Users,
                 consumers,
-                _counters.Retries,
-                _counters.DeadLettered,
+                services.Sum(s => s.Retries),
+                services.Sum(s => s.DeadLettered),
                 Interlocked.Read(ref _redriven),
-                Interlocked.Read(ref stats.DuplicatesSent),
-                _counters.DuplicatesSkippedBy(InventoryService.Group) + _counters.DuplicatesSkippedBy(EmailService.Group),
+                struck,
+                services.Sum(s => s.DuplicatesSkipped),
                 breaker,
                 _breakerOpenings,
                 [.. _steps],
@@ -260,12 +277,11 @@ public sealed class ShopDemo : IAsyncDisposable
 
     private async Task<(int Unresolved, int FromOutage)> DeadLettersAsync(CancellationToken cancellationToken)
     {
-        var queue = _services.Inventory.Services.GetRequiredService<DeadLetterQueue>();
         var unresolved = 0;
         var outage = 0;
-        foreach (var (_, topic, group) in Consumers)
+        foreach (var (topic, group) in Consumers.Select(c => (c.Topic, c.Group)).Distinct())
         {
-            var letters = await queue.ListAsync(DeadLetterQueue.TopicFor(topic, group), cancellationToken: cancellationToken);
+            var letters = await _operator.DeadLetters.ListAsync(DeadLetterQueue.TopicFor(topic, group), cancellationToken: cancellationToken);
             unresolved += letters.Count;
             outage += letters.Count(l => l.ExceptionType.EndsWith(nameof(DatabaseUnavailableException), StringComparison.Ordinal));
         }

@@ -23,7 +23,7 @@ public sealed class SmtpTransientException(string about) : Exception($"421 Servi
 /// Stands in for an SMTP server. With the fault on, the first two tries of some emails fail with a transient error,
 /// and a throttled provider takes a second per email.
 /// </summary>
-public sealed class SmtpStub(MailOutbox outbox, ShopFaults faults)
+public sealed class SmtpStub(MailOutbox outbox, ShopFaults faults, FaultLog log)
 {
     public async Task SendAsync(Mail mail, EventContext context, CancellationToken cancellationToken)
     {
@@ -34,7 +34,7 @@ public sealed class SmtpStub(MailOutbox outbox, ShopFaults faults)
 
         if (context.Attempt <= 2 && faults.Hits("smtp", $"{mail.Kind}/{mail.About}", faults.SmtpFailures))
         {
-            outbox.CountFailure();
+            log.Count(FaultLog.SmtpFailed);
             throw new SmtpTransientException($"{mail.Kind} {mail.About}");
         }
 
@@ -46,20 +46,16 @@ public sealed class SmtpStub(MailOutbox outbox, ShopFaults faults)
 public sealed class MailOutbox
 {
     private readonly ConcurrentDictionary<(MailKind Kind, string About), int> _sent = new();
-    private long _failures;
 
     public void Add(Mail mail) => _sent.AddOrUpdate((mail.Kind, mail.About), 1, (_, count) => count + 1);
 
-    public void CountFailure() => Interlocked.Increment(ref _failures);
-
     public MailSummary Summary => new(
         Enum.GetValues<MailKind>().ToDictionary(k => k.ToString(), k => _sent.Count(s => s.Key.Kind == k)),
-        [.. _sent.Where(s => s.Value > 1).Select(s => $"{s.Key.Kind} {s.Key.About} ×{s.Value}")],
-        Interlocked.Read(ref _failures));
+        [.. _sent.Where(s => s.Value > 1).Select(s => $"{s.Key.Kind} {s.Key.About} ×{s.Value}")]);
 }
 
-/// <summary>Distinct emails sent per kind, the ones sent more than once, and the SMTP failures met on the way.</summary>
-public sealed record MailSummary(IReadOnlyDictionary<string, int> Sent, IReadOnlyList<string> Duplicates, long SmtpFailures);
+/// <summary>Distinct emails sent per kind, and the ones sent more than once.</summary>
+public sealed record MailSummary(IReadOnlyDictionary<string, int> Sent, IReadOnlyList<string> Duplicates);
 
 /// <summary>How far each order's notices have got: the version of the last order event applied.</summary>
 public sealed class OrderMailState

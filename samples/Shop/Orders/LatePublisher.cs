@@ -1,5 +1,6 @@
 using Herald.Client;
 using Herald.EventSourcing;
+using Shop.Common;
 
 namespace Shop.Orders;
 
@@ -11,11 +12,15 @@ public sealed class LatePublisher
 {
     public static readonly TimeSpan Delay = TimeSpan.FromSeconds(1.5);
 
-    public IEventPublisher? Publisher { get; set; }
+    private (IEventPublisher Publisher, FaultLog Log)? _services;
+
+    /// <summary>Gives it the application's publisher and fault log, once the application is built.</summary>
+    public void Attach(IEventPublisher publisher, FaultLog log) => _services = (publisher, log);
 
     public object? HoldBack(object integration, RecordedEvent recorded)
     {
-        var publisher = Publisher ?? throw new InvalidOperationException("The late publisher has no publisher yet.");
+        var (publisher, log) = _services ?? throw new InvalidOperationException("The late publisher is not attached yet.");
+        log.Count(FaultLog.PublishedLate);
         _ = Task.Run(async () =>
         {
             await Task.Delay(Delay);

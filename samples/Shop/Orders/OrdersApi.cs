@@ -31,9 +31,7 @@ internal static class OrdersApi
             return history.Count == 0 ? Results.NotFound() : Results.Ok(history);
         });
         app.MapGet("/customers/{id}/orders", (string id, OrdersByCustomerProjection byCustomer) => byCustomer.For(id));
-        app.MapGet("/dashboard", (RevenueDashboardProjection dashboard) => dashboard.State is var board
-            ? new { board.Placed, board.Paid, board.Shipped, board.Cancelled, board.RefundsDue, board.Refunded, board.Revenue, board.Open, board.ByHour }
-            : null);
+        app.MapGet("/dashboard", (RevenueDashboardProjection dashboard) => dashboard.State);
         app.MapGet("/projections", (ProjectionManager projections) => projections.All);
         app.MapPost("/projections/{name}/rebuild", async (string name, ProjectionManager projections, CancellationToken cancellationToken) =>
         {

@@ -57,7 +57,7 @@ public static class OrdersService
         builder.Services.AddHealthChecks().AddHeraldProjections(maxLagEvents: 5_000);
 
         var app = builder.Build();
-        late.Publisher = app.Services.GetRequiredService<IEventPublisher>();
+        late.Attach(app.Services.GetRequiredService<IEventPublisher>(), app.Services.GetRequiredService<FaultLog>());
         app.MapShopBasics();
         OrdersApi.Map(app);
         return app;
@@ -70,6 +70,9 @@ public static class OrdersService
         // A reply that overtook its payment waits for it: a few quick tries, then tiers that let the partition go on.
         consumer.RetryDelay = TimeSpan.FromMilliseconds(100);
         consumer.DelayedRetries.AddRange([TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15)]);
+
+        // Its failures are waits for a payment, not a dependency that is down: a breaker would only pause the saga.
+        consumer.CircuitBreaker.Enabled = false;
     }
 
     // The public contracts, from the stored events. Version counts the order's events (1 for OrderPlaced), so consumers

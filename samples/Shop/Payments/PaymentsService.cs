@@ -16,10 +16,8 @@ public static class PaymentsService
             .UseShopTransport(shop)
             .MapTopic<PaymentProcessed>(Topics.Payments).MapTopic<PaymentFailed>(Topics.Payments).MapTopic<PaymentRefunded>(Topics.Payments)
             .AddConsumer<PaymentHandler>(Topics.Orders, Group, consumer => consumer.MaxConcurrency = 32));
-        builder.Services.AddSingleton<PaymentStats>();
         var app = builder.Build();
         app.MapShopBasics();
-        app.MapGet("/payments/stats", (PaymentStats stats) => new { duplicatesSent = Interlocked.Read(ref stats.DuplicatesSent), poisonSent = Interlocked.Read(ref stats.PoisonSent) });
         return app;
     }
 }
@@ -28,7 +26,7 @@ public static class PaymentsService
 /// Charges and refunds. Each payment's id is derived from its order, so charging an order again (a redelivered
 /// OrderPlaced) publishes the same event id, which every consumer recognises as a duplicate.
 /// </summary>
-public sealed class PaymentHandler(IEventPublisher events, ShopSettings settings, ShopFaults faults, PaymentStats stats) : IEventHandler<OrderPlaced>, IEventHandler<OrderCancelled>
+public sealed class PaymentHandler(IEventPublisher events, ShopSettings settings, ShopFaults faults, FaultLog log) : IEventHandler<OrderPlaced>, IEventHandler<OrderCancelled>
 {
     public async Task HandleAsync(OrderPlaced order, EventContext context, CancellationToken cancellationToken)
     {
@@ -48,12 +46,12 @@ public sealed class PaymentHandler(IEventPublisher events, ShopSettings settings
         {
             // The duplicate fault: the acknowledgement was "lost", so the same event is sent again.
             await events.PublishAsync(payment, publish, cancellationToken);
-            Interlocked.Increment(ref stats.DuplicatesSent);
+            log.Count(FaultLog.DuplicatePublished);
         }
 
         if (poison)
         {
-            Interlocked.Increment(ref stats.PoisonSent);
+            log.Count(FaultLog.PoisonPublished);
         }
     }
 
@@ -67,9 +65,3 @@ public sealed class PaymentHandler(IEventPublisher events, ShopSettings settings
     }
 }
 
-/// <summary>What the faults made the Payment service do.</summary>
-public sealed class PaymentStats
-{
-    public long DuplicatesSent;
-    public long PoisonSent;
-}

@@ -47,7 +47,7 @@ internal static class DemoCommand
                 Seed = parse.GetValue(seed),
                 Faults = !parse.GetValue(noFaults),
                 DataDirectory = Path.Combine(run, "shop"),
-                AnalyticsProcess = ServiceProcess.Find("Analytics"),
+                Processes = ServiceProcess.Find("Analytics") is null ? ShopProcesses.None : ShopProcesses.Analytics,
                 Logging = parse.GetValue(GlobalOptions.Verbose) ? Verbose : Quiet,
             };
 

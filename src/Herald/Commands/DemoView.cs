@@ -104,7 +104,9 @@ internal sealed class DemoView(CliContext context, DemoOptions options, string r
         flow.AddRow("Customers", s.Users.ToString(CultureInfo.InvariantCulture));
         flow.AddRow("Retries", s.Retries.ToString(CultureInfo.InvariantCulture));
         flow.AddRow("Dead letters / redriven", $"{s.DeadLettered} / {s.Redriven}");
-        flow.AddRow("Duplicates sent / skipped", $"{s.DuplicatesInjected} / {s.DuplicatesSkipped}");
+        flow.AddRow("Duplicates sent / skipped", $"{s.FaultsStruck.GetValueOrDefault(Shop.Common.FaultLog.DuplicatePublished)} / {s.DuplicatesSkipped}");
+        flow.AddRow("Events sent late", $"{s.FaultsStruck.GetValueOrDefault(Shop.Common.FaultLog.PublishedLate)}");
+        flow.AddRow("SMTP failures", $"{s.FaultsStruck.GetValueOrDefault(Shop.Common.FaultLog.SmtpFailed)}");
         flow.AddRow("Inventory's breaker", s.InventoryBreaker switch
         {
             BreakerState.Open => "[red]open[/]",

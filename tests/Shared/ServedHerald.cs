@@ -2,9 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using Herald.Testing;
 
-namespace Herald.Compatibility.Tests;
+namespace Herald.Testing;
 
 /// <summary>
 /// A real <c>herald serve</c> process on a free loopback port, for what only a separate process shows: its resident
