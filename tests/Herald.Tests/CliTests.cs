@@ -426,6 +426,40 @@ public sealed class CliTests : CliScenarios
     }
 
     [Fact]
+    public async Task Demo_runs_the_shop_with_every_fault_and_reports_every_invariant_held_as_json()
+    {
+        var (exit, output, error) = await _herald.RunAsync(null, "demo", "--duration", "20s", "--output", "json", "--http", "127.0.0.1:0");
+
+        Assert.True(exit == 0, $"exit {exit}: {output}{error}");
+        using var report = JsonDocument.Parse(output);
+        var root = report.RootElement;
+        Assert.True(root.GetProperty("passed").GetBoolean());
+        var final = root.GetProperty("final");
+        var invariants = final.GetProperty("invariants").EnumerateArray().ToDictionary(i => i.GetProperty("name").GetString()!, i => i.GetProperty("state").GetString());
+        Assert.Equal(["analytics_match", "dead_letters_handled", "emails_once", "orders_settled", "reserved_once", "stock_never_negative"], invariants.Keys.Order());
+        Assert.All(invariants.Values, state => Assert.Equal("holds", state));
+        Assert.True(final.GetProperty("ordersPlaced").GetInt64() >= 150, output);
+        var steps = final.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("what").GetString()).ToList();
+        Assert.Contains("Analytics is killed with SIGKILL", steps);
+        Assert.Contains(steps, s => s!.EndsWith("dead letters redriven", StringComparison.Ordinal));
+        Assert.True(final.GetProperty("faultsStruck").GetProperty("duplicate_published").GetInt64() > 0, output);
+        Assert.Contains("[00:", error, StringComparison.Ordinal); // progress on stderr, since no terminal watches
+    }
+
+    [Fact]
+    public async Task Demo_without_faults_injects_none()
+    {
+        var (exit, output, _) = await _herald.RunAsync(null, "demo", "--duration", "6s", "--rate", "5", "--no-faults", "--output", "json", "--http", "none");
+
+        Assert.Equal(0, exit);
+        using var report = JsonDocument.Parse(output);
+        var final = report.RootElement.GetProperty("final");
+        Assert.Empty(final.GetProperty("faultsStruck").EnumerateObject());
+        Assert.Equal(0, final.GetProperty("deadLettered").GetInt64());
+        Assert.Equal(0, final.GetProperty("breakerOpenings").GetInt32());
+    }
+
+    [Fact]
     public async Task A_usage_error_exits_2_with_the_problem_on_stderr()
     {
         var (exit, output, error) = await _herald.RunAsync(null, "topics", "create");
@@ -446,6 +480,10 @@ public sealed class CliTests : CliScenarios
     [InlineData("--max must be at least 1", "consume", "orders", "--max", "-1")]
     [InlineData("--max takes a whole number; got 'lots'", "consume", "orders", "--max", "lots")]
     [InlineData("--since takes an ISO 8601 time", "dlq", "list", "--topic", "t", "--group", "g", "--since", "yesterday")]
+    [InlineData("--rate takes 0.1 to 500 orders a second; got 1000", "demo", "--rate", "1000")]
+    [InlineData("--rate must be above zero", "demo", "--rate", "0")]
+    [InlineData("--duration must be at least 5s", "demo", "--duration", "1s")]
+    [InlineData("--duration takes a duration such as 500ms", "demo", "--duration", "soon")]
     [InlineData("Unrecognized command or argument 'nonsense'", "nonsense")]
     [InlineData("Give a command")]
     public async Task Usage_errors_exit_2_with_a_plain_message(string problem, params string[] args)

@@ -18,7 +18,7 @@ internal static class DemoCommand
     public static Command Create(Func<ParseResult, CliContext> contextFor)
     {
         var duration = CliOptions.Duration("--duration", "How long orders are placed; then the shop settles and the invariants are checked.", TimeSpan.FromMinutes(2));
-        var rate = CliOptions.Positive("--rate", "Orders placed per second (default 10, at most 500).");
+        var rate = CliOptions.Positive("--rate", "Orders placed per second, 0.1 to 500 (default 10).");
         var seed = CliOptions.Int("--seed", "Fixes the orders and which of them the faults hit.", int.MinValue, 42);
         var noFaults = new Option<bool>("--no-faults") { Description = "Run the shop without injecting faults." };
         var http = new Option<string>("--http")
@@ -34,9 +34,14 @@ internal static class DemoCommand
         {
             var context = contextFor(parse);
             var orderRate = parse.GetValue(rate) ?? 10;
-            if (orderRate > 500)
+            if (orderRate is < 0.1 or > 500)
             {
-                throw CliException.Usage($"--rate must be at most 500; got {orderRate.ToString(CultureInfo.InvariantCulture)}.");
+                throw CliException.Usage($"--rate takes 0.1 to 500 orders a second; got {orderRate.ToString(CultureInfo.InvariantCulture)}.");
+            }
+
+            if (parse.GetValue(duration).Value < TimeSpan.FromSeconds(5))
+            {
+                throw CliException.Usage($"--duration must be at least 5s, for the faults to fit in; got {parse.GetValue(duration)}.");
             }
 
             var run = Path.Combine(context.DataDirectory, "demo", $"run-{DateTime.UtcNow:yyyyMMdd-HHmmss}");

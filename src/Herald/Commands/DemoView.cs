@@ -21,7 +21,9 @@ internal sealed class DemoView(CliContext context, DemoOptions options, string r
         if (!context.Json)
         {
             context.Output.WriteLine($"Starting the shop in {Path.GetFullPath(run)}");
-            context.Output.WriteLine(console is null ? "The console: the one of the server at --server." : $"The console: {console}");
+            context.Output.WriteLine(console is null
+                ? options.Broker is null ? "Watch it in the console of the server given with --server." : "The console is off (--http none)."
+                : $"Watch it in the console: {console}");
         }
     }
 
