@@ -1,4 +1,7 @@
+using System.Diagnostics;
+using System.Text.Json;
 using Herald.Broker;
+using Herald.EventSourcing;
 using Herald.Kafka;
 using Herald.Server;
 using Herald.Testing;
@@ -54,6 +57,50 @@ public sealed class ShopTests : IAsyncLifetime
         Assert.Contains(final.Steps, s => s.What == "Analytics restarts");
         Assert.True(final.OrdersPlaced >= 350, $"only {final.OrdersPlaced} orders were placed");
         Assert.Empty(report.Skipped);
+
+        await AssertOneOrderIsOneTraceAndOneCorrelationAsync();
+    }
+
+    // From the HTTP request that placed it to its shipping, an order's events share its id as their correlation id and
+    // one trace id, as herald serve's trace lookup shows them.
+    private async Task AssertOneOrderIsOneTraceAndOneCorrelationAsync()
+    {
+        var store = _server!.EventStore!;
+        RecordedEvent? placed = null;
+        await foreach (var stream in store.ListStreamsAsync("order-"))
+        {
+            var events = await store.ReadStreamAsync(stream).ToListAsync();
+            if (events.Any(e => e.Type.StartsWith("order.shipped", StringComparison.Ordinal)))
+            {
+                placed = events[0];
+                break;
+            }
+        }
+
+        Assert.NotNull(placed);
+        var orderId = placed.StreamId["order-".Length..];
+        Assert.Equal(orderId, placed.CorrelationId);
+        var traceId = ActivityContext.Parse(placed.TraceParent!, null).TraceId.ToString();
+        using var http = new HttpClient { BaseAddress = _server.HttpAddress };
+        const string Topics = "shop.orders,shop.payments,shop.inventory";
+        var byCorrelation = await TraceAsync(http, $"api/v1/trace?correlationId={orderId}&topics={Topics}");
+        Assert.Equal(
+            ["OrderPaid.v1", "OrderPlaced.v1", "OrderShipped.v1", "PaymentProcessed.v1", "StockReserved.v1"],
+            byCorrelation.Select(r => r.Type).Distinct().Order(StringComparer.Ordinal));
+        Assert.All(byCorrelation, r => Assert.Equal(traceId, r.TraceId));
+        var byTrace = await TraceAsync(http, $"api/v1/trace?traceId={traceId}&topics={Topics}");
+        Assert.Equal(byCorrelation.Count, byTrace.Count);
+    }
+
+    private static async Task<List<(string Type, string TraceId)>> TraceAsync(HttpClient http, string query)
+    {
+        using var response = await http.GetAsync(query).WaitAsync(TimeSpan.FromSeconds(30));
+        response.EnsureSuccessStatusCode();
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.False(json.RootElement.GetProperty("cut").GetBoolean());
+        return [.. json.RootElement.GetProperty("records").EnumerateArray().Select(r => (
+            r.GetProperty("cloudEvent").GetProperty("type").GetString()!,
+            ActivityContext.Parse(r.GetProperty("headers").EnumerateArray().Single(h => h.GetProperty("name").GetString() == "traceparent").GetProperty("value").GetString()!, null).TraceId.ToString()))];
     }
 
     [Fact]
@@ -112,7 +159,7 @@ public sealed class ShopTests : IAsyncLifetime
             {
                 Broker = new BrokerOptions { DataDirectory = Path.Combine(_directory, "broker") },
                 Kafka = KafkaServerOptions.Default with { Listen = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0) },
-                Http = null,
+                Http = HttpOptions.Default with { Listen = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0) },
                 EventStore = new EventStoreOptions { Directory = Path.Combine(_directory, "events") },
             },
             logging => logging.ClearProviders()));

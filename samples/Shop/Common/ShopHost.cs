@@ -43,6 +43,11 @@ public static class ShopHost
         builder.Services.AddHostedService(services => services.GetRequiredService<ConsumerCounters>());
         builder.Services.Configure<HeraldOptions>(herald => herald.DefaultPartitions = settings.Partitions);
         builder.Services.AddHealthChecks().AddHeraldConsumers(maxLag: 500);
+
+        // One trace from the HTTP request that placed an order to the last event it caused: ASP.NET Core's request
+        // span, the event store's append, and Herald's send and process spans, whose context travels in the events.
+        // Add an exporter (OTLP, say) to see them; herald serve's trace lookup finds their events without one.
+        builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing.AddSource("Microsoft.AspNetCore", HeraldTelemetry.Name, "Herald.EventSourcing"));
         return (builder, settings);
     }
 

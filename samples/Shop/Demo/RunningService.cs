@@ -12,6 +12,7 @@ internal abstract class RunningService(string name) : IAsyncDisposable
     /// <summary>Where it answers HTTP; changes when a process is restarted.</summary>
     public Uri Address { get; protected set; } = null!;
 
+
     /// <summary>Whether it can be killed: only a process of its own can.</summary>
     public abstract bool CanKill { get; }
 
@@ -22,6 +23,12 @@ internal abstract class RunningService(string name) : IAsyncDisposable
 
     /// <summary>Whether its process has gone (killed, or it failed).</summary>
     public abstract bool HasExited { get; }
+
+    /// <summary>Whether it is running and has said where it listens.</summary>
+    public bool IsUp => Address is not null && !HasExited && !Starting;
+
+    /// <summary>Between a start and the moment it listens.</summary>
+    protected bool Starting { get; set; }
 
     public abstract ValueTask DisposeAsync();
 
@@ -75,6 +82,7 @@ internal abstract class RunningService(string name) : IAsyncDisposable
                 start.Environment[key] = value;
             }
 
+            Starting = true;
             var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {Name}.");
             var errors = new System.Collections.Concurrent.ConcurrentQueue<string>();
             process.ErrorDataReceived += (_, line) =>
@@ -94,6 +102,7 @@ internal abstract class RunningService(string name) : IAsyncDisposable
                 if (line.IndexOf(Listening, StringComparison.Ordinal) is var at and >= 0)
                 {
                     Address = new Uri(line[(at + Listening.Length)..].Trim().TrimEnd('/') + "/");
+                    Starting = false;
                     _ = DrainAsync(process); // keep reading, so a full pipe never blocks the child
                     return;
                 }

@@ -1,4 +1,7 @@
 using System.Net.Http.Json;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
 using Shop.Analytics;
 using Shop.Common;
 using Shop.Email;
@@ -15,21 +18,30 @@ internal sealed record StockReport(int LowestLevel, int Reservations, IReadOnlyL
 /// </summary>
 internal sealed class ShopProbe(ShopServices services) : IDisposable
 {
-    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
+    private readonly HttpClient _http = new() { Timeout = Timeout.InfiniteTimeSpan }; // the pipeline times each attempt
 
-    public async Task<RevenueDashboard> DashboardAsync(CancellationToken cancellationToken) =>
-        (await _http.GetFromJsonAsync<RevenueDashboard>(new Uri(services.Orders.Address, "dashboard"), cancellationToken))!;
+    // A service busy with a burst (or a machine busy with a test suite) may answer late: a few tries, each bounded.
+    private readonly ResiliencePipeline _calls = new ResiliencePipelineBuilder()
+        .AddRetry(new RetryStrategyOptions
+        {
+            ShouldHandle = new PredicateBuilder().Handle<HttpRequestException>().Handle<TimeoutRejectedException>(),
+            MaxRetryAttempts = 4,
+            BackoffType = DelayBackoffType.Exponential,
+            Delay = TimeSpan.FromMilliseconds(250),
+        })
+        .AddTimeout(TimeSpan.FromSeconds(5))
+        .Build();
 
-    public async Task<MailSummary> MailAsync(CancellationToken cancellationToken) =>
-        (await _http.GetFromJsonAsync<MailSummary>(new Uri(services.Email.Address, "emails"), cancellationToken))!;
+    public Task<RevenueDashboard> DashboardAsync(CancellationToken cancellationToken) => GetAsync<RevenueDashboard>(services.Orders, "dashboard", cancellationToken);
 
-    public async Task<StockReport> StockAsync(CancellationToken cancellationToken) =>
-        (await _http.GetFromJsonAsync<StockReport>(new Uri(services.Inventory.Address, "stock"), cancellationToken))!;
+    public Task<MailSummary> MailAsync(CancellationToken cancellationToken) => GetAsync<MailSummary>(services.Email, "emails", cancellationToken);
+
+    public Task<StockReport> StockAsync(CancellationToken cancellationToken) => GetAsync<StockReport>(services.Inventory, "stock", cancellationToken);
 
     /// <summary>Analytics' totals, or null while it is down.</summary>
     public async Task<AnalyticsTotals?> AnalyticsAsync(CancellationToken cancellationToken)
     {
-        if (services.Analytics.HasExited)
+        if (!services.Analytics.IsUp)
         {
             return null;
         }
@@ -38,9 +50,9 @@ internal sealed class ShopProbe(ShopServices services) : IDisposable
         {
             return await _http.GetFromJsonAsync<AnalyticsTotals>(new Uri(services.Analytics.Address, "analytics"), cancellationToken);
         }
-        catch (Exception failure) when (failure is HttpRequestException or TaskCanceledException)
+        catch (HttpRequestException)
         {
-            return null;
+            return null; // killed a moment ago
         }
     }
 
@@ -48,13 +60,13 @@ internal sealed class ShopProbe(ShopServices services) : IDisposable
     public async Task<IReadOnlyList<ShopHost.ServiceConsumers>> ConsumersAsync(CancellationToken cancellationToken)
     {
         var all = new List<ShopHost.ServiceConsumers>();
-        foreach (var service in services.All.Where(s => !s.HasExited))
+        foreach (var service in services.All.Where(s => s.IsUp))
         {
             try
             {
                 all.Add((await _http.GetFromJsonAsync<ShopHost.ServiceConsumers>(new Uri(service.Address, "consumers"), cancellationToken))!);
             }
-            catch (HttpRequestException) when (service == services.Analytics)
+            catch (HttpRequestException) when (service.CanKill)
             {
                 // killed a moment ago
             }
@@ -69,7 +81,7 @@ internal sealed class ShopProbe(ShopServices services) : IDisposable
         var total = new Dictionary<string, long>();
         foreach (var service in new[] { services.Orders, services.Payments, services.Email })
         {
-            foreach (var (fault, count) in (await _http.GetFromJsonAsync<Dictionary<string, long>>(new Uri(service.Address, "faults/log"), cancellationToken))!)
+            foreach (var (fault, count) in await GetAsync<Dictionary<string, long>>(service, "faults/log", cancellationToken))
             {
                 total[fault] = total.GetValueOrDefault(fault) + count;
             }
@@ -78,16 +90,27 @@ internal sealed class ShopProbe(ShopServices services) : IDisposable
         return total;
     }
 
-    /// <summary>Changes the switches on every service (in one process they share one switchboard, which is fine).</summary>
+    /// <summary>
+    /// Changes the switches on every service that is up (in one process they share one switchboard, which is fine; a
+    /// service that restarts reads them from its configuration, and none of the switches concerns Analytics).
+    /// </summary>
     public async Task SwitchAsync(Func<FaultSwitches, FaultSwitches> change, CancellationToken cancellationToken)
     {
-        foreach (var service in services.All.Where(s => !s.HasExited))
+        foreach (var service in services.All.Where(s => s.IsUp))
         {
-            var current = (await _http.GetFromJsonAsync<FaultSwitches>(new Uri(service.Address, "faults"), cancellationToken))!;
-            using var response = await _http.PostAsJsonAsync(new Uri(service.Address, "faults"), change(current), cancellationToken);
-            response.EnsureSuccessStatusCode();
+            var current = await GetAsync<FaultSwitches>(service, "faults", cancellationToken);
+            await _calls.ExecuteAsync(
+                async token =>
+                {
+                    using var response = await _http.PostAsJsonAsync(new Uri(service.Address, "faults"), change(current), token);
+                    response.EnsureSuccessStatusCode();
+                },
+                cancellationToken);
         }
     }
+
+    private Task<T> GetAsync<T>(RunningService service, string path, CancellationToken cancellationToken) =>
+        _calls.ExecuteAsync(async token => (await _http.GetFromJsonAsync<T>(new Uri(service.Address, path), token))!, cancellationToken).AsTask();
 
     public void Dispose() => _http.Dispose();
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Herald.Client;
 using Herald.EventSourcing;
 using Shop.Common;
@@ -24,6 +25,15 @@ public sealed class LatePublisher
         _ = Task.Run(async () =>
         {
             await Task.Delay(Delay);
+
+            // Still part of the order's trace: the publish's span is a child of the append that stored the event.
+            using var late = new Activity("publish late");
+            if (recorded.TraceParent is { } parent)
+            {
+                late.SetParentId(parent);
+            }
+
+            late.Start();
             var options = new PublishOptions { Id = recorded.EventId, CorrelationId = recorded.CorrelationId, Key = recorded.StreamId };
             for (var attempt = 1; ; attempt++)
             {
