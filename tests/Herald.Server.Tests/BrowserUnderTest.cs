@@ -9,7 +9,6 @@ namespace Herald.Server.Tests;
 /// </summary>
 public sealed class BrowserUnderTest : IAsyncLifetime
 {
-    private static readonly SemaphoreSlim InstallOnce = new(1, 1);
     private IPlaywright? _playwright;
 
     public ServerUnderTest Server { get; } = new();
@@ -23,7 +22,7 @@ public sealed class BrowserUnderTest : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var chromium = await ChromiumAsync();
+        var chromium = await Chromium.FindOrInstallAsync();
         await Server.InitializeAsync();
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = chromium, Headless = true, Args = ["--no-sandbox", "--disable-dev-shm-usage"] });
@@ -70,27 +69,4 @@ public sealed class BrowserUnderTest : IAsyncLifetime
 
     public static Task ScreenshotAsync(IPage page, string name) =>
         page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, name + ".png"), FullPage = true });
-
-    private static async Task<string> ChromiumAsync()
-    {
-        await InstallOnce.WaitAsync();
-        try
-        {
-            var found = Find();
-            if (found is null)
-            {
-                var (exit, output, error) = await ChildProcess.RunAsync("bash", [Path.Combine(RepositoryRoot.Path, "tests", "install-test-tools.sh")], timeout: TimeSpan.FromMinutes(10));
-                Assert.True(exit == 0, $"tests/install-test-tools.sh failed ({exit}): {output}{error}");
-                found = Find();
-            }
-
-            return found ?? throw new InvalidOperationException("chromium is not installed and tests/install-test-tools.sh did not install it.");
-        }
-        finally
-        {
-            InstallOnce.Release();
-        }
-
-        static string? Find() => new[] { "/usr/bin/chromium", "/usr/bin/chromium-browser" }.FirstOrDefault(File.Exists);
-    }
 }

@@ -39,7 +39,9 @@ public sealed class ShopTests : IAsyncLifetime
     [Fact]
     public async Task The_shop_keeps_every_invariant_with_every_fault_injected()
     {
-        var report = await RunInProcessAsync(TimeSpan.FromSeconds(40), new Dictionary<string, string?>());
+        await StartServerAsync();
+        await using var camera = await ConsoleCamera.OpenAsync(_server!.HttpAddress!);
+        var report = await RunInProcessAsync(TimeSpan.FromSeconds(40), new Dictionary<string, string?>(), camera);
 
         Assert.True(report.Passed, Describe(report));
         var final = report.Final;
@@ -58,12 +60,14 @@ public sealed class ShopTests : IAsyncLifetime
         Assert.True(final.OrdersPlaced >= 350, $"only {final.OrdersPlaced} orders were placed");
         Assert.Empty(report.Skipped);
 
-        await AssertOneOrderIsOneTraceAndOneCorrelationAsync();
+        var orderId = await AssertOneOrderIsOneTraceAndOneCorrelationAsync();
+        await camera.ShootOrderAsync(orderId);
+        await camera.DevelopAsync();
     }
 
     // From the HTTP request that placed it to its shipping, an order's events share its id as their correlation id and
     // one trace id, as herald serve's trace lookup shows them.
-    private async Task AssertOneOrderIsOneTraceAndOneCorrelationAsync()
+    private async Task<string> AssertOneOrderIsOneTraceAndOneCorrelationAsync()
     {
         var store = _server!.EventStore!;
         RecordedEvent? placed = null;
@@ -90,6 +94,7 @@ public sealed class ShopTests : IAsyncLifetime
         Assert.All(byCorrelation, r => Assert.Equal(traceId, r.TraceId));
         var byTrace = await TraceAsync(http, $"api/v1/trace?traceId={traceId}&topics={Topics}");
         Assert.Equal(byCorrelation.Count, byTrace.Count);
+        return orderId;
     }
 
     private static async Task<List<(string Type, string TraceId)>> TraceAsync(HttpClient http, string query)
@@ -152,9 +157,28 @@ public sealed class ShopTests : IAsyncLifetime
         Assert.True(report.Final.FaultsStruck.GetValueOrDefault(FaultLog.DuplicatePublished) > 0, "no payment was published twice");
     }
 
-    private async Task<DemoReport> RunInProcessAsync(TimeSpan duration, Dictionary<string, string?> configuration)
+    private async Task<DemoReport> RunInProcessAsync(TimeSpan duration, Dictionary<string, string?> configuration, IProgress<DemoSnapshot>? progress = null)
     {
-        _server = await Task.Run(() => HeraldServer.StartAsync(
+        await StartServerAsync();
+        return await RunAsync(
+            new DemoOptions
+            {
+                Duration = duration,
+                Rate = 10,
+                Seed = 7,
+                Broker = _server!.Broker,
+                Kafka = _server.Kafka.BootstrapServers,
+                EventStore = (_server.EventStore!, Path.Combine(_directory, "events", "projections")),
+                DataDirectory = Path.Combine(_directory, "shop"),
+                Processes = ShopProcesses.Analytics,
+                Configuration = configuration,
+            },
+            progress);
+    }
+
+    private async Task StartServerAsync()
+    {
+        _server ??= await Task.Run(() => HeraldServer.StartAsync(
             new HeraldServerOptions
             {
                 Broker = new BrokerOptions { DataDirectory = Path.Combine(_directory, "broker") },
@@ -163,26 +187,14 @@ public sealed class ShopTests : IAsyncLifetime
                 EventStore = new EventStoreOptions { Directory = Path.Combine(_directory, "events") },
             },
             logging => logging.ClearProviders()));
-        return await RunAsync(new DemoOptions
-        {
-            Duration = duration,
-            Rate = 10,
-            Seed = 7,
-            Broker = _server.Broker,
-            Kafka = _server.Kafka.BootstrapServers,
-            EventStore = (_server.EventStore!, Path.Combine(_directory, "events", "projections")),
-            DataDirectory = Path.Combine(_directory, "shop"),
-            Processes = ShopProcesses.Analytics,
-            Configuration = configuration,
-        });
     }
 
     // Off xunit's synchronization context, which lets two continuations run at a time: services run on the thread pool.
-    private static Task<DemoReport> RunAsync(DemoOptions options) => Task.Run(async () =>
+    private static Task<DemoReport> RunAsync(DemoOptions options, IProgress<DemoSnapshot>? progress = null) => Task.Run(async () =>
     {
         using var timeout = new CancellationTokenSource(options.Duration + options.DrainTimeout + TimeSpan.FromMinutes(2));
         await using var demo = await ShopDemo.StartAsync(options, timeout.Token);
-        return await demo.RunAsync(cancellationToken: timeout.Token).WaitAsync(timeout.Token);
+        return await demo.RunAsync(progress, timeout.Token).WaitAsync(timeout.Token);
     });
 
     private static InvariantState State(DemoReport report, string name) => report.Final.Invariants.Single(i => i.Name == name).State;

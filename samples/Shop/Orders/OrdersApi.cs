@@ -60,7 +60,7 @@ internal static class OrdersApi
             lines.Add(new OrderLine(line.Sku, line.Quantity, product.Price));
         }
 
-        var orderId = $"{Guid.CreateVersion7():N}";
+        var orderId = Guid.CreateVersion7().ToString(); // with its dashes, so nobody takes it for a trace id
         var placed = await orders.HandleAsync(Order.Stream(orderId), new PlaceOrder(orderId, order.CustomerId, lines), correlationId: orderId, cancellationToken);
         return Results.Created($"/orders/{orderId}", new { orderId, total = placed.State.Total, version = placed.Version });
     }

@@ -86,7 +86,8 @@ function chart(target, title, series, data) {
     title,
     width: Math.max(280, target.clientWidth || 600),
     height: 220,
-    scales: { x: { time: true } },
+    // With one sample uPlot spreads the time axis over years; show the last minute instead.
+    scales: { x: { time: true, range: (u, min, max) => (min === max ? [min - 60, max + 1] : [min, max]) } },
     series: [{}, ...series.map((label, index) => ({ label, stroke: ["#1e88e5", "#e53935", "#43a047", "#fb8c00"][index % 4], width: 2 }))],
     axes: [{}, { size: 60 }],
   }, data, target);
