@@ -130,7 +130,7 @@ internal sealed class DemoView(CliContext context, DemoOptions options, string r
         }
 
         var steps = new Table().Border(TableBorder.Rounded).Title("What happened").AddColumns("At", "");
-        foreach (var step in s.Steps.TakeLast(10))
+        foreach (var step in s.Phase == "done" ? s.Steps : s.Steps.TakeLast(10))
         {
             steps.AddRow(step.At.ToString("mm\\:ss", CultureInfo.InvariantCulture), Markup.Escape(step.What));
         }
