@@ -32,8 +32,8 @@ public static class InventoryService
                 // When the database is down every reservation fails alike: the breaker stops reading, and the payments
                 // wait in the log rather than burn through their retries into the dead-letter topic. The retries must
                 // outlast the time the breaker takes to see the outage (the successes in its window count against it):
-                // here about 15 s of retries against a 2 s window.
-                consumer.Retries = 6;
+                // here about 8 s of retries against a 2 s window.
+                consumer.Retries = 5;
                 consumer.RetryDelay = TimeSpan.FromMilliseconds(250);
                 consumer.CircuitBreaker.MinimumThroughput = 10;
                 consumer.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(2);
