@@ -113,6 +113,11 @@ public sealed class ShopDemo : IAsyncDisposable
             await Task.Delay(500, cancellationToken);
         }
 
+        if (_clock.Elapsed >= deadline)
+        {
+            Step($"the shop did not settle within {_options.DrainTimeout.TotalSeconds:0} s of the traffic's end");
+        }
+
         last = await SampleAsync("done", traffic, final: true, cancellationToken);
         progress?.Report(last);
         return new DemoReport(_options.Seed, _options.Duration, _options.Rate, _options.Faults, last, _skipped);
@@ -238,7 +243,7 @@ public sealed class ShopDemo : IAsyncDisposable
         var figures = new ShopFigures(
             traffic.Placed,
             traffic.Failed,
-            traffic.Users,
+            await _probe.UsersAsync(cancellationToken),
             await _probe.DashboardAsync(cancellationToken),
             await _probe.MailAsync(cancellationToken),
             stock.LowestLevel,
@@ -262,7 +267,7 @@ public sealed class ShopDemo : IAsyncDisposable
                 phase,
                 traffic.Placed,
                 _ordersPerSecond,
-                traffic.Users,
+                figures.Users,
                 consumers,
                 services.Sum(s => s.Retries),
                 services.Sum(s => s.DeadLettered),

@@ -9,6 +9,9 @@ using Shop.Orders;
 
 namespace Shop.Demo;
 
+/// <summary>What the User service's <c>GET /users</c> reports.</summary>
+internal sealed record UserCount(int Count);
+
 /// <summary>What Inventory's <c>GET /stock</c> reports.</summary>
 internal sealed record StockReport(int LowestLevel, int Reservations, IReadOnlyList<string> ReservedTwice);
 
@@ -37,6 +40,9 @@ internal sealed class ShopProbe(ShopServices services) : IDisposable
     public Task<MailSummary> MailAsync(CancellationToken cancellationToken) => GetAsync<MailSummary>(services.Email, "emails", cancellationToken);
 
     public Task<StockReport> StockAsync(CancellationToken cancellationToken) => GetAsync<StockReport>(services.Inventory, "stock", cancellationToken);
+
+    /// <summary>How many users the User service has registered (what the welcomes are counted against).</summary>
+    public async Task<int> UsersAsync(CancellationToken cancellationToken) => (await GetAsync<UserCount>(services.Users, "users", cancellationToken)).Count;
 
     /// <summary>Analytics' totals, or null while it is down.</summary>
     public async Task<AnalyticsTotals?> AnalyticsAsync(CancellationToken cancellationToken)

@@ -55,7 +55,18 @@ internal sealed class ShopTraffic(Uri users, Uri orders, int seed, double rate) 
 
             if (_random.NextDouble() < 0.1)
             {
-                await RegisterAsync(stop);
+                try
+                {
+                    await RegisterAsync(stop);
+                }
+                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                {
+                    break; // the run ended during the registration
+                }
+                catch (HttpRequestException)
+                {
+                    // an overloaded User service: this order goes to a customer already registered
+                }
             }
 
             var customer = _customers[_random.Next(_customers.Count)];
