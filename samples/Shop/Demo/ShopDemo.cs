@@ -50,12 +50,6 @@ public sealed class ShopDemo : IAsyncDisposable
         _probe = new ShopProbe(services);
     }
 
-    /// <summary>The Order service's address (place orders, read an order's history, the read models).</summary>
-    public Uri OrdersAddress => _services.Orders.Address;
-
-    /// <summary>The User service's address.</summary>
-    public Uri UsersAddress => _services.Users.Address;
-
     /// <summary>Starts the services; the shop is ready for orders when this returns.</summary>
     public static async Task<ShopDemo> StartAsync(DemoOptions options, CancellationToken cancellationToken = default)
     {
