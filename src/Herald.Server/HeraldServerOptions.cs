@@ -1,3 +1,4 @@
+using System.Net;
 using Herald.Broker;
 using Herald.Kafka;
 
@@ -21,6 +22,15 @@ public sealed record HeraldServerOptions
     /// <summary>An event store to show in the API and the console, or null for none (the default).</summary>
     public EventStoreOptions? EventStore { get; init; }
 
+    /// <summary>
+    /// Lets a listener bind an address other machines can reach although its clients are not authenticated, so that
+    /// anyone who reaches it may read, write and delete every topic. Defaults to false: such an address is refused.
+    /// </summary>
+    public bool AllowAnonymous { get; init; }
+
+    /// <summary>Whether a listener is reachable from other machines (an address that is not loopback).</summary>
+    public bool ReachableFromOtherMachines => !IPAddress.IsLoopback(Kafka.Listen.Address) || (Http is { } http && !IPAddress.IsLoopback(http.Listen.Address));
+
     /// <summary>Checks every part; throws <see cref="ArgumentException"/> naming the first bad setting.</summary>
     public void Validate()
     {
@@ -28,5 +38,12 @@ public sealed record HeraldServerOptions
         Kafka.Validate();
         Http?.Validate();
         EventStore?.Validate();
+        if (ReachableFromOtherMachines && !AllowAnonymous)
+        {
+            var open = !IPAddress.IsLoopback(Kafka.Listen.Address) ? $"The Kafka listener's address {Kafka.Listen}" : $"The HTTP address {Http!.Listen}";
+            throw new ArgumentException(
+                $"{open} can be reached from other machines, and clients are not authenticated: anyone who reaches it could read, write and delete every topic. " +
+                "Listen on 127.0.0.1, or accept anonymous access explicitly (--allow-anonymous, AllowAnonymous).");
+        }
     }
 }

@@ -9,6 +9,24 @@ namespace Herald.Tests;
 public sealed class ServeConfigurationTests
 {
     [Fact]
+    public async Task Listening_beyond_this_machine_without_authentication_needs_allow_anonymous_and_is_then_announced()
+    {
+        using var herald = new HeraldProgram();
+        var (kafkaExit, _, kafkaError) = await herald.RunAsync(null, "serve", "--kafka", "0.0.0.0:0", "--http", "none");
+        Assert.Equal(2, kafkaExit);
+        Assert.Contains("The Kafka listener's address 0.0.0.0:0 can be reached from other machines", kafkaError, StringComparison.Ordinal);
+        var (httpExit, _, httpError) = await herald.RunAsync(null, "serve", "--kafka", "127.0.0.1:0", "--http", "0.0.0.0:0");
+        Assert.Equal(2, httpExit);
+        Assert.Contains("The HTTP address 0.0.0.0:0 can be reached from other machines", httpError, StringComparison.Ordinal);
+
+        await using var served = await ServedHerald.StartAsync("--http", "0.0.0.0:0", "--allow-anonymous");
+        await served.WaitForLogAsync("may read, write and delete every topic");
+        using var http = new HttpClient { BaseAddress = await served.HttpAddressAsync(), Timeout = TimeSpan.FromSeconds(10) };
+        var stats = JsonDocument.Parse(await http.GetStringAsync("/api/v1/stats")).RootElement;
+        Assert.True(stats.GetProperty("openToAnyone").GetBoolean()); // the console's overview shows a warning
+    }
+
+    [Fact]
     public async Task Serve_takes_settings_from_herald_json_then_the_environment_then_its_flags()
     {
         var workingDirectory = Directory.CreateTempSubdirectory("herald-config").FullName;

@@ -107,7 +107,12 @@ internal static class DemoCommand
         };
         try
         {
+            options.Validate();
             return await HeraldServer.StartAsync(options, logging, cancellationToken);
+        }
+        catch (ArgumentException exception)
+        {
+            throw CliException.Usage(exception.Message);
         }
         catch (IOException exception) when (options.Http is not null && exception.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
         {

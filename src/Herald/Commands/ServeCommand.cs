@@ -29,9 +29,14 @@ internal static class ServeCommand
         };
         var eventStore = new Option<string?>("--event-store") { Description = "Show this embedded event store's directory in the API and the console (the server holds it; no application may).", DefaultValueFactory = _ => ServeConfiguration.Lookup("--event-store") };
         var eventStorePostgres = new Option<string?>("--event-store-postgres") { Description = "Show the PostgreSQL event store at this connection string in the API and the console.", DefaultValueFactory = _ => ServeConfiguration.Lookup("--event-store-postgres") };
+        var allowAnonymous = new Option<bool>("--allow-anonymous")
+        {
+            Description = "Listen on addresses other machines can reach although clients are not authenticated (refused otherwise).",
+            DefaultValueFactory = _ => ServeConfiguration.Lookup("--allow-anonymous") is { } text && bool.TryParse(text, out var allowed) && allowed,
+        };
         var broker = BrokerFlags();
         var listener = ListenerFlags();
-        var command = new Command("serve", "Run the Herald broker with its Kafka listener, HTTP API, console and /metrics until stopped (Ctrl+C or SIGTERM).") { kafka, advertise, http, eventStore, eventStorePostgres };
+        var command = new Command("serve", "Run the Herald broker with its Kafka listener, HTTP API, console and /metrics until stopped (Ctrl+C or SIGTERM).") { kafka, advertise, http, eventStore, eventStorePostgres, allowAnonymous };
         foreach (var option in broker.Options.Concat(listener.Options))
         {
             command.Options.Add(option);
@@ -43,6 +48,11 @@ internal static class ServeCommand
             if (parse.GetValue(GlobalOptions.Server) is not null)
             {
                 throw CliException.Usage("serve runs a server itself; --server is for the other commands.");
+            }
+
+            if (parse.GetResult(allowAnonymous) is not { Implicit: false } && ServeConfiguration.Lookup(allowAnonymous.Name) is { } configured && !bool.TryParse(configured, out _))
+            {
+                throw CliException.Usage($"{allowAnonymous.Name} (configured as {ServeConfiguration.KeyFor(allowAnonymous.Name)}) takes true or false; got '{configured}'.");
             }
 
             var listen = HostPort.Resolve(HostPort.Parse(parse.GetValue(kafka)!, Source(parse, kafka)));
@@ -73,7 +83,16 @@ internal static class ServeCommand
                 Kafka = listenerOptions,
                 Http = httpText == "none" ? null : HttpOptions.Default with { Listen = HostPort.Resolve(HostPort.Parse(httpText, Source(parse, http))) },
                 EventStore = storeDirectory is null && storeConnection is null ? null : new EventStoreOptions { Directory = storeDirectory, PostgresConnectionString = storeConnection },
+                AllowAnonymous = parse.GetValue(allowAnonymous),
             };
+            try
+            {
+                serverOptions.Validate();
+            }
+            catch (ArgumentException exception)
+            {
+                throw CliException.Usage(exception.Message);
+            }
 
             // Its own factory, the server's configuration, so the last line is written after the host has gone.
             using var loggers = LoggerFactory.Create(HeraldServer.ConsoleLogging);
@@ -96,6 +115,10 @@ internal static class ServeCommand
             {
                 Log.Ready(logger, Path.GetFullPath(context.DataDirectory), server.Broker.ListTopics().Count);
                 Log.Listening(logger, server.Kafka.BootstrapServers, server.HttpAddress?.ToString() ?? "off (--http none)");
+                if (serverOptions.ReachableFromOtherMachines)
+                {
+                    Log.OpenToAnyone(logger, $"{serverOptions.Kafka.Listen}{(serverOptions.Http is { } h ? $" and {h.Listen}" : "")}");
+                }
                 try
                 {
                     await server.WaitForShutdownAsync(cancellationToken);

@@ -137,9 +137,11 @@ async function overview() {
   });
   const filter = h("input", { type: "search", placeholder: "Filter topics", "aria-label": "Filter topics" });
   filter.addEventListener("input", () => load());
+  const warning = h("div");
 
   show(
     h("h1", {}, "Overview"),
+    warning,
     h("section", {}, h("h2", {}, "Throughput"), chartBox),
     h("section", {}, h("h2", {}, "Topics"), create, message, filter,
       h("div", { class: "scroll" }, h("table", { class: "striped", id: "topics" },
@@ -149,6 +151,9 @@ async function overview() {
   let plot;
   async function load() {
     const [topics, stats] = await Promise.all([get(`/topics?limit=1000${filter.value ? "&prefix=" + enc(filter.value) : ""}`), get("/stats")]);
+    warning.replaceChildren(...(stats.openToAnyone
+      ? [h("p", { role: "alert", id: "anonymous-warning" }, "This server accepts anyone who can reach it: it listens beyond this machine without authentication (--allow-anonymous).")]
+      : []));
     topicsBody.replaceChildren(...topics.items.map(t => h("tr", {},
       h("td", {}, h("a", { href: `#/topics/${enc(t.name)}` }, t.name)),
       h("td", { class: "numbers" }, t.partitions),
