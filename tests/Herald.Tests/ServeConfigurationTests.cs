@@ -27,6 +27,17 @@ public sealed class ServeConfigurationTests
     }
 
     [Fact]
+    public async Task A_configured_allow_anonymous_that_is_not_true_or_false_is_a_usage_error()
+    {
+        using var herald = new HeraldProgram { Environment = new Dictionary<string, string> { ["HERALD_ALLOW_ANONYMOUS"] = "maybe" } };
+
+        var (exit, _, error) = await herald.RunAsync(null, "serve", "--kafka", "0.0.0.0:0", "--http", "none");
+
+        Assert.Equal(2, exit);
+        Assert.Contains("--allow-anonymous (configured as 'allow-anonymous' in herald.json or HERALD_ALLOW_ANONYMOUS) takes true or false; got 'maybe'", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Serve_takes_settings_from_herald_json_then_the_environment_then_its_flags()
     {
         var workingDirectory = Directory.CreateTempSubdirectory("herald-config").FullName;
