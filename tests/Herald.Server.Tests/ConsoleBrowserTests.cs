@@ -224,6 +224,34 @@ public sealed class ConsoleBrowserTests(BrowserUnderTest browser) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_server_open_to_anyone_says_so_on_the_overview_and_a_local_one_does_not()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "herald-console-open-" + Guid.NewGuid().ToString("N"));
+        var options = new HeraldServerOptions
+        {
+            Broker = Broker.BrokerOptions.Default with { DataDirectory = directory },
+            Kafka = Kafka.KafkaServerOptions.Default with { Listen = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0) },
+            Http = HttpOptions.Default with { Listen = new System.Net.IPEndPoint(System.Net.IPAddress.Any, 0) },
+            AllowAnonymous = true,
+        };
+        await using (var server = await HeraldServer.StartAsync(options, logging => logging.SetMinimumLevel(LogLevel.Warning)))
+        {
+            var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = server.HttpAddress!.ToString() });
+            var page = await context.NewPageAsync();
+            await page.GotoAsync("/");
+            await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("accepts anyone who can reach it");
+            await context.DisposeAsync();
+        }
+
+        Directory.Delete(directory, recursive: true);
+        var (local, errors) = await browser.OpenAsync();
+        await local.GotoAsync("/");
+        await Expect(local.Locator("#topics tbody tr").First).ToBeVisibleAsync(); // drawn by the same load as the warning
+        await Expect(local.Locator("#anonymous-warning")).ToHaveCountAsync(0);
+        Assert.Empty(errors);
+    }
+
+    [Fact]
     public async Task The_event_store_page_lists_streams_and_shows_a_streams_events()
     {
         var directory = Path.Combine(Path.GetTempPath(), "herald-console-store-" + Guid.NewGuid().ToString("N"));
