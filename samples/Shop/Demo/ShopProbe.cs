@@ -54,9 +54,9 @@ internal sealed class ShopProbe(ShopServices services) : IDisposable
 
         try
         {
-            return await _http.GetFromJsonAsync<AnalyticsTotals>(new Uri(services.Analytics.Address, "analytics"), cancellationToken);
+            return await GetAsync<AnalyticsTotals>(services.Analytics, "analytics", cancellationToken);
         }
-        catch (HttpRequestException)
+        catch (Exception failure) when (failure is HttpRequestException or TimeoutRejectedException)
         {
             return null; // killed a moment ago
         }
@@ -70,9 +70,9 @@ internal sealed class ShopProbe(ShopServices services) : IDisposable
         {
             try
             {
-                all.Add((await _http.GetFromJsonAsync<ShopHost.ServiceConsumers>(new Uri(service.Address, "consumers"), cancellationToken))!);
+                all.Add(await GetAsync<ShopHost.ServiceConsumers>(service, "consumers", cancellationToken));
             }
-            catch (HttpRequestException) when (service.CanKill)
+            catch (Exception failure) when (failure is HttpRequestException or TimeoutRejectedException && service.CanKill)
             {
                 // killed a moment ago
             }
