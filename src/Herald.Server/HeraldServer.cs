@@ -1,6 +1,6 @@
-using Herald.EventSourcing;
 using System.Net;
 using Herald.Broker;
+using Herald.EventSourcing;
 using Herald.Kafka;
 using Herald.Server.Api;
 using Herald.Server.Internal;

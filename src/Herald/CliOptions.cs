@@ -32,6 +32,26 @@ internal static class CliOptions
     public static Option<DateTimeOffset?> Time(string name, string description) =>
         Parsed<DateTimeOffset?>(name, description, null, "an ISO 8601 time such as 2026-11-27T10:00:00Z", text => (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var v), v), _ => null);
 
+    /// <summary>A flag, <paramref name="defaultValue"/> unless given, or set to true or false in configuration.</summary>
+    public static Option<bool> Flag(string name, string description, bool defaultValue, Func<string?>? configured = null) => new(name)
+    {
+        Description = description,
+        DefaultValueFactory = result =>
+        {
+            if (configured?.Invoke() is not { } text)
+            {
+                return defaultValue;
+            }
+
+            if (!bool.TryParse(text, out var value))
+            {
+                result.AddError($"{name} (configured as {ServeConfiguration.KeyFor(name)}) takes true or false; got '{text}'.");
+            }
+
+            return value;
+        },
+    };
+
     /// <summary>A size in bytes with an optional unit (B, KiB, MiB, GiB), at least <paramref name="min"/>.</summary>
     public static Option<Bytes> Size(string name, string description, long min, long defaultValue, Func<string?>? configured = null)
     {

@@ -18,7 +18,7 @@ internal sealed class OptionsBinder<T>(T defaults)
         Add(CliOptions.Int(name, description, min, get(defaults), Configured(name)), set);
 
     public OptionsBinder<T> Flag(string name, string description, Func<T, bool> get, Func<T, bool, T> set) =>
-        Add(new Option<bool>(name) { Description = description, DefaultValueFactory = result => ConfiguredFlag(result, name) ?? get(defaults) }, set);
+        Add(CliOptions.Flag(name, description, get(defaults), Configured(name)), set);
 
     public OptionsBinder<T> Size(string name, string description, long min, Func<T, long> get, Func<T, long, T> set) =>
         Add(CliOptions.Size(name, description, min, get(defaults), Configured(name)), (options, size) => set(options, size.Value));
@@ -38,22 +38,6 @@ internal sealed class OptionsBinder<T>(T defaults)
     public T Bind(ParseResult parse, T start) => _bindings.Aggregate(start, (options, binding) => binding.Apply(parse, options));
 
     private static Func<string?> Configured(string name) => () => ServeConfiguration.Lookup(name);
-
-    private static bool? ConfiguredFlag(System.CommandLine.Parsing.ArgumentResult result, string name)
-    {
-        if (ServeConfiguration.Lookup(name) is not { } text)
-        {
-            return null;
-        }
-
-        if (bool.TryParse(text, out var value))
-        {
-            return value;
-        }
-
-        result.AddError($"{name} (configured as {ServeConfiguration.KeyFor(name)}) takes true or false; got '{text}'.");
-        return null;
-    }
 
     private OptionsBinder<T> Add<TValue>(Option<TValue> option, Func<T, TValue, T> set)
     {

@@ -15,9 +15,7 @@ internal sealed partial class FailureRouter(ConsumerOptions options, IEventTrans
         var action = options.Failures.For(exception).Action;
         if (action == FailureAction.Discard)
         {
-            var tags = HeraldTelemetry.Tags(transport.System, record.Topic, options.Group, record.Partition);
-            tags.Add(HeraldTelemetry.SkipReason, "discarded");
-            HeraldTelemetry.Skipped.Add(1, tags);
+            HeraldTelemetry.CountSkipped(transport.System, record.Topic, options.Group, record.Partition, "discarded");
             LogDiscarded(logger, exception, metadata.Type.ToString(), attempts);
             return Task.CompletedTask;
         }

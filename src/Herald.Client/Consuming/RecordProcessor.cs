@@ -164,9 +164,7 @@ internal sealed partial class RecordProcessor
 
     private void Skip(IncomingRecord record, EventMetadata metadata, string reason, string reasonTag)
     {
-        var tags = HeraldTelemetry.Tags(_system, record.Topic, _options.Group, record.Partition);
-        tags.Add(HeraldTelemetry.SkipReason, reasonTag);
-        HeraldTelemetry.Skipped.Add(1, tags);
+        HeraldTelemetry.CountSkipped(_system, record.Topic, _options.Group, record.Partition, reasonTag);
         LogSkipped(_logger, metadata.Type.ToString(), reason);
     }
 

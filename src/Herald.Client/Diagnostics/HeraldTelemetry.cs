@@ -25,6 +25,14 @@ public static class HeraldTelemetry
     /// <summary>Why <c>herald.client.skipped</c> counted an event: <c>duplicate</c>, <c>unhandled_type</c> or <c>discarded</c>.</summary>
     public const string SkipReason = "herald.skip.reason";
 
+    /// <summary>Counts one skipped event under its reason (<see cref="SkipReason"/>).</summary>
+    internal static void CountSkipped(string system, string topic, string group, int partition, string reason)
+    {
+        var tags = Tags(system, topic, group, partition);
+        tags.Add(SkipReason, reason);
+        Skipped.Add(1, tags);
+    }
+
     internal static TagList Tags(string system, string topic, string? group = null, int? partition = null)
     {
         var tags = new TagList

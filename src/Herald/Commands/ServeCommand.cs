@@ -29,11 +29,11 @@ internal static class ServeCommand
         };
         var eventStore = new Option<string?>("--event-store") { Description = "Show this embedded event store's directory in the API and the console (the server holds it; no application may).", DefaultValueFactory = _ => ServeConfiguration.Lookup("--event-store") };
         var eventStorePostgres = new Option<string?>("--event-store-postgres") { Description = "Show the PostgreSQL event store at this connection string in the API and the console.", DefaultValueFactory = _ => ServeConfiguration.Lookup("--event-store-postgres") };
-        var allowAnonymous = new Option<bool>("--allow-anonymous")
-        {
-            Description = "Listen on addresses other machines can reach although clients are not authenticated (refused otherwise).",
-            DefaultValueFactory = _ => ServeConfiguration.Lookup("--allow-anonymous") is { } text && bool.TryParse(text, out var allowed) && allowed,
-        };
+        var allowAnonymous = CliOptions.Flag(
+            "--allow-anonymous",
+            "Listen on addresses other machines can reach although clients are not authenticated (refused otherwise).",
+            HeraldServerOptions.Default.AllowAnonymous,
+            () => ServeConfiguration.Lookup("--allow-anonymous"));
         var broker = BrokerFlags();
         var listener = ListenerFlags();
         var command = new Command("serve", "Run the Herald broker with its Kafka listener, HTTP API, console and /metrics until stopped (Ctrl+C or SIGTERM).") { kafka, advertise, http, eventStore, eventStorePostgres, allowAnonymous };
@@ -50,24 +50,10 @@ internal static class ServeCommand
                 throw CliException.Usage("serve runs a server itself; --server is for the other commands.");
             }
 
-            if (parse.GetResult(allowAnonymous) is not { Implicit: false } && ServeConfiguration.Lookup(allowAnonymous.Name) is { } configured && !bool.TryParse(configured, out _))
-            {
-                throw CliException.Usage($"{allowAnonymous.Name} (configured as {ServeConfiguration.KeyFor(allowAnonymous.Name)}) takes true or false; got '{configured}'.");
-            }
-
             var listen = HostPort.Resolve(HostPort.Parse(parse.GetValue(kafka)!, Source(parse, kafka)));
             var advertised = parse.GetValue(advertise) is { } text ? HostPort.Parse(text, Source(parse, advertise)) : null;
             var options = broker.Bind(parse, context.BrokerOptions);
             var listenerOptions = listener.Bind(parse, KafkaServerOptions.Default with { Listen = listen, Advertise = advertised });
-            try
-            {
-                options.Validate();
-                listenerOptions.Validate();
-            }
-            catch (ArgumentException exception)
-            {
-                throw CliException.Usage(exception.Message);
-            }
 
             var httpText = parse.GetValue(http)!;
             var storeDirectory = parse.GetValue(eventStore);
@@ -87,7 +73,7 @@ internal static class ServeCommand
             };
             try
             {
-                serverOptions.Validate();
+                serverOptions.Validate(); // the broker's, the listener's and the server's own settings
             }
             catch (ArgumentException exception)
             {
