@@ -122,4 +122,19 @@ public enum ErrorCode : short
 
     /// <summary>Herald has no transactions, so a transactional id cannot be used.</summary>
     TransactionalIdAuthorizationFailed = 53,
+
+    /// <summary>The client's principal may not do this to the topic.</summary>
+    TopicAuthorizationFailed = 29,
+
+    /// <summary>The client's principal may not do this to the group.</summary>
+    GroupAuthorizationFailed = 30,
+
+    /// <summary>The client's principal may not do this to the cluster.</summary>
+    ClusterAuthorizationFailed = 31,
+
+    /// <summary>SASL authentication failed: wrong credentials, unknown user or a malformed exchange, never saying which.</summary>
+    SaslAuthenticationFailed = 58,
+
+    /// <summary>Security is not enabled on this listener, or the security feature asked for is off.</summary>
+    SecurityDisabled = 54,
 }

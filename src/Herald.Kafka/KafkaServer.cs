@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using Herald.Broker;
 using Herald.Kafka.Internal;
 using Herald.Kafka.Messages;
+using Herald.Security;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -25,8 +26,9 @@ public sealed class KafkaServer : IAsyncDisposable
     private readonly ConcurrentDictionary<Task, byte> _connections = new();
     private readonly Task _accepting;
 
-    private KafkaServer(Socket listener, HeraldBroker broker, KafkaServerOptions options, ILogger logger)
+    private KafkaServer(Socket listener, HeraldBroker broker, KafkaServerOptions options, UserStore? users, ILoggerFactory loggers)
     {
+        var logger = loggers.CreateLogger("Herald.Kafka");
         _listener = listener;
         _logger = logger;
         var bound = (IPEndPoint)listener.LocalEndPoint!;
@@ -34,11 +36,18 @@ public sealed class KafkaServer : IAsyncDisposable
         var port = options.Advertise is { Port: > 0 } advertise ? advertise.Port : bound.Port;
         Advertised = new DnsEndPoint(host, port);
         _apis = new KafkaApis(new ClusterView(broker, options, host, port));
-        _services = new ListenerServices(_apis, options, logger);
+        _services = new ListenerServices(_apis, options, users, logger, loggers.CreateLogger(AuditCategory));
+        Protocol = options.Protocol;
         _registry = new ConnectionRegistry(options);
-        Log.Listening(logger, bound.ToString(), host, port);
+        Log.Listening(logger, options.Protocol.KafkaName(), bound.ToString(), host, port);
         _accepting = AcceptAsync();
     }
+
+    /// <summary>The logging category of the audit log: authentications, refusals and, later, denials and admin changes.</summary>
+    public const string AuditCategory = "Herald.Audit";
+
+    /// <summary>How this listener's clients connect.</summary>
+    public SecurityProtocol Protocol { get; }
 
     /// <summary>Bytes of requests held right now across all connections (what <see cref="KafkaServerOptions.MaxQueuedRequestBytes"/> bounds).</summary>
     public long QueuedRequestBytes => _services.Budget.InUse;
@@ -57,11 +66,20 @@ public sealed class KafkaServer : IAsyncDisposable
         [.. _apis.All.Select(a => new SupportedApi(a.Key, a.Name, a.MinVersion, a.MaxVersion, ApiCatalog.Find(a.Key)!.FlexibleFrom))];
 
     /// <summary>Starts listening. Fails at once when the address is taken.</summary>
-    public static KafkaServer Start(HeraldBroker broker, KafkaServerOptions options, ILoggerFactory? loggerFactory = null)
+    /// <param name="broker">The broker to serve.</param>
+    /// <param name="options">The listener's settings, its security protocol among them.</param>
+    /// <param name="loggerFactory">Where the listener logs (category <c>Herald.Kafka</c>) and audits (<see cref="AuditCategory"/>).</param>
+    /// <param name="users">The users SASL clients authenticate as; required when the protocol uses SASL.</param>
+    public static KafkaServer Start(HeraldBroker broker, KafkaServerOptions options, ILoggerFactory? loggerFactory = null, UserStore? users = null)
     {
         ArgumentNullException.ThrowIfNull(broker);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        if (options.Protocol.UsesSasl() && users is null)
+        {
+            throw new ArgumentException($"A {options.Protocol.KafkaName()} listener needs the users clients authenticate as.", nameof(users));
+        }
+
         var listener = new Socket(options.Listen.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
@@ -74,7 +92,7 @@ public sealed class KafkaServer : IAsyncDisposable
             throw;
         }
 
-        return new KafkaServer(listener, broker, options, (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Herald.Kafka"));
+        return new KafkaServer(listener, broker, options, users, loggerFactory ?? NullLoggerFactory.Instance);
     }
 
     /// <summary>
@@ -91,7 +109,7 @@ public sealed class KafkaServer : IAsyncDisposable
             return Task.FromException(new InvalidOperationException($"The connection was refused: {refused}."));
         }
 
-        var connection = new KafkaConnection(transport, clientName, _services, stopping.Token);
+        var connection = new KafkaConnection(_ => Task.FromResult(new OpenedTransport(transport, null)), clientName, _services, stopping.Token);
         return Run(connection, null, stopping);
     }
 

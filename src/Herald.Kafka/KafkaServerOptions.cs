@@ -1,4 +1,5 @@
 using System.Net;
+using Herald.Security;
 
 namespace Herald.Kafka;
 
@@ -75,6 +76,43 @@ public sealed record KafkaServerOptions
     /// <summary>Partitions of an auto-created topic; null uses the broker's default.</summary>
     public int? AutoCreatePartitions { get; init; }
 
+    /// <summary>How clients connect: TLS or not, SASL or not. Defaults to <see cref="SecurityProtocol.Plaintext"/>.</summary>
+    public SecurityProtocol Protocol { get; init; } = SecurityProtocol.Plaintext;
+
+    /// <summary>The TLS certificate and client certificate checks; required for <c>SSL</c> and <c>SASL_SSL</c>.</summary>
+    public TlsOptions? Tls { get; init; }
+
+    /// <summary>
+    /// The SASL mechanisms offered on a SASL listener, as Kafka's <c>sasl.enabled.mechanisms</c>. Defaults to PLAIN,
+    /// SCRAM-SHA-256 and SCRAM-SHA-512.
+    /// </summary>
+    public IReadOnlyList<string> SaslMechanisms { get; init; } = SaslExchange.Mechanisms;
+
+    /// <summary>
+    /// How long an authenticated SASL session lasts before the client must authenticate again on the same connection
+    /// (KIP-368, Kafka's <c>connections.max.reauth.ms</c>); a client that does not is disconnected at its next request.
+    /// Null never expires sessions (the default, as Kafka's 0).
+    /// </summary>
+    public TimeSpan? MaxReauthenticationInterval { get; init; }
+
+    /// <summary>
+    /// How long a failed authentication waits before its answer, after which the connection closes, as Kafka's
+    /// <c>connection.failed.authentication.delay.ms</c>. It slows password guessing. Defaults to 100 ms.
+    /// </summary>
+    public TimeSpan FailedAuthenticationDelay { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>How long a SASL client has from connecting until it has authenticated. Defaults to 30 s.</summary>
+    public TimeSpan AuthenticationTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The largest request accepted before a client has authenticated, as Kafka's <c>sasl.server.max.receive.size</c>.
+    /// Defaults to 512 KiB.
+    /// </summary>
+    public int MaxUnauthenticatedRequestBytes { get; init; } = 512 * 1024;
+
+    /// <summary>Whether the listener knows who its clients are: SASL, or TLS with client certificates required.</summary>
+    public bool Authenticates => Protocol.UsesSasl() || (Protocol == SecurityProtocol.Ssl && Tls?.ClientCertificates == ClientCertificates.Required);
+
     /// <summary>Checks the settings once, at start.</summary>
     /// <exception cref="ArgumentException">Naming the first setting out of range.</exception>
     public void Validate()
@@ -90,6 +128,16 @@ public sealed record KafkaServerOptions
         Require(MaxConnections > 0, $"MaxConnections (max.connections) must be positive, got {MaxConnections}.");
         Require(MaxConnectionsPerIp > 0, $"MaxConnectionsPerIp (max.connections.per.ip) must be positive, got {MaxConnectionsPerIp}.");
         Require(AutoCreatePartitions is null or > 0, $"AutoCreatePartitions must be positive when set, got {AutoCreatePartitions}.");
+        Require(!Protocol.UsesTls() || Tls is not null, $"A {Protocol.KafkaName()} listener needs a TLS certificate (Tls; --tls-cert and --tls-key).");
+        Tls?.Validate();
+        Require(!Protocol.UsesSasl() || SaslMechanisms.Count > 0, $"A {Protocol.KafkaName()} listener needs at least one SASL mechanism.");
+        Require(
+            SaslMechanisms.All(m => SaslExchange.Mechanisms.Contains(m)),
+            $"SaslMechanisms may hold {string.Join(", ", SaslExchange.Mechanisms)}, got {string.Join(", ", SaslMechanisms)}.");
+        Require(MaxReauthenticationInterval is null || MaxReauthenticationInterval > TimeSpan.Zero, $"MaxReauthenticationInterval must be positive when set, got {MaxReauthenticationInterval}.");
+        Require(FailedAuthenticationDelay >= TimeSpan.Zero, $"FailedAuthenticationDelay must not be negative, got {FailedAuthenticationDelay}.");
+        Require(AuthenticationTimeout > TimeSpan.Zero, $"AuthenticationTimeout must be positive, got {AuthenticationTimeout}.");
+        Require(MaxUnauthenticatedRequestBytes >= 1024, $"MaxUnauthenticatedRequestBytes must be at least 1 KiB, got {MaxUnauthenticatedRequestBytes}.");
     }
 
     private static void Require(bool condition, string message)

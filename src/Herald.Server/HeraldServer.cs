@@ -33,8 +33,14 @@ public sealed class HeraldServer : IAsyncDisposable
     /// <summary>The broker the server runs.</summary>
     public HeraldBroker Broker => _host.Services.GetRequiredService<BrokerService>().Broker;
 
-    /// <summary>The Kafka listener, with its bound and advertised addresses.</summary>
-    public KafkaServer Kafka => _host.Services.GetRequiredService<KafkaListenerService>().Server;
+    /// <summary>The first Kafka listener (<see cref="HeraldServerOptions.Kafka"/>), with its bound and advertised addresses.</summary>
+    public KafkaServer Kafka => KafkaListeners[0];
+
+    /// <summary>Every Kafka listener, in the order of <see cref="HeraldServerOptions.KafkaListeners"/>.</summary>
+    public IReadOnlyList<KafkaServer> KafkaListeners => _host.Services.GetRequiredService<KafkaListenerService>().Servers;
+
+    /// <summary>The users SASL clients authenticate as.</summary>
+    public Herald.Security.UserStore Users => _host.Services.GetRequiredService<UsersService>().Users;
 
     /// <summary>The event store the server shows (<see cref="HeraldServerOptions.EventStore"/>), or null when it shows none.</summary>
     public IEventStore? EventStore => _host.Services.GetRequiredService<EventStoreService>() is { IsConfigured: true } service ? service.Store : null;
@@ -49,7 +55,7 @@ public sealed class HeraldServer : IAsyncDisposable
     /// <param name="options">What to run; validated here.</param>
     /// <param name="logging">How to log; defaults to <see cref="ConsoleLogging"/>.</param>
     /// <param name="cancellationToken">Stops a start that takes too long (a long recovery, say).</param>
-    /// <exception cref="ArgumentException">An option is out of range.</exception>
+    /// <exception cref="ArgumentException">An option is out of range, or a SASL listener has no user to admit.</exception>
     /// <exception cref="IOException">A listener's address is taken, or the data directory cannot be opened.</exception>
     public static async Task<HeraldServer> StartAsync(HeraldServerOptions options, Action<ILoggingBuilder>? logging = null, CancellationToken cancellationToken = default)
     {

@@ -13,8 +13,20 @@ public sealed record HeraldServerOptions
     /// <summary>The broker: data directory, partitions, retention, storage. Defaults to <see cref="BrokerOptions.Default"/>.</summary>
     public BrokerOptions Broker { get; init; } = BrokerOptions.Default;
 
-    /// <summary>The Kafka listener. Defaults to <see cref="KafkaServerOptions.Default"/> (127.0.0.1:9092).</summary>
+    /// <summary>The first Kafka listener. Defaults to <see cref="KafkaServerOptions.Default"/> (PLAINTEXT on 127.0.0.1:9092).</summary>
     public KafkaServerOptions Kafka { get; init; } = KafkaServerOptions.Default;
+
+    /// <summary>
+    /// More Kafka listeners on other addresses, each with its own security protocol, as Kafka's <c>listeners</c>: say
+    /// SASL_SSL on 0.0.0.0:9093 beside PLAINTEXT on 127.0.0.1:9092. Defaults to none.
+    /// </summary>
+    public IReadOnlyList<KafkaServerOptions> AdditionalKafkaListeners { get; init; } = [];
+
+    /// <summary>Every Kafka listener: <see cref="Kafka"/>, then <see cref="AdditionalKafkaListeners"/>.</summary>
+    public IReadOnlyList<KafkaServerOptions> KafkaListeners => [Kafka, .. AdditionalKafkaListeners];
+
+    /// <summary>Where users are kept and the first administrator. Defaults to <see cref="SecurityOptions.Default"/>.</summary>
+    public SecurityOptions Security { get; init; } = SecurityOptions.Default;
 
     /// <summary>The HTTP side (API, console, metrics, health), or null for none. Defaults to <see cref="HttpOptions.Default"/>.</summary>
     public HttpOptions? Http { get; init; } = HttpOptions.Default;
@@ -28,22 +40,41 @@ public sealed record HeraldServerOptions
     /// </summary>
     public bool AllowAnonymous { get; init; }
 
-    /// <summary>Whether a listener is reachable from other machines (an address that is not loopback).</summary>
-    public bool ReachableFromOtherMachines => !IPAddress.IsLoopback(Kafka.Listen.Address) || (Http is { } http && !IPAddress.IsLoopback(http.Listen.Address));
+    /// <summary>
+    /// Whether a listener that does not authenticate its clients is reachable from other machines (an address that is
+    /// not loopback). The HTTP side does not authenticate yet.
+    /// </summary>
+    public bool ReachableFromOtherMachines => OpenToOtherMachines() is not null;
+
+    // The first listener other machines could reach without authenticating, described for a message.
+    private string? OpenToOtherMachines() =>
+        KafkaListeners.FirstOrDefault(l => !l.Authenticates && !IPAddress.IsLoopback(l.Listen.Address)) is { } kafka
+            ? $"The {kafka.Protocol.KafkaName()} Kafka listener's address {kafka.Listen}"
+            : Http is { } http && !IPAddress.IsLoopback(http.Listen.Address) ? $"The HTTP address {http.Listen}" : null;
 
     /// <summary>Checks every part; throws <see cref="ArgumentException"/> naming the first bad setting.</summary>
     public void Validate()
     {
         Broker.Validate();
-        Kafka.Validate();
+        foreach (var listener in KafkaListeners)
+        {
+            listener.Validate();
+        }
+
         Http?.Validate();
         EventStore?.Validate();
-        if (ReachableFromOtherMachines && !AllowAnonymous)
+        Security.Validate();
+        if (KafkaListeners.Where(l => l.Listen.Port != 0).GroupBy(l => l.Listen).FirstOrDefault(g => g.Count() > 1) is { } twice)
         {
-            var open = !IPAddress.IsLoopback(Kafka.Listen.Address) ? $"The Kafka listener's address {Kafka.Listen}" : $"The HTTP address {Http!.Listen}";
+            throw new ArgumentException($"Two Kafka listeners are on {twice.Key}; each needs its own address.");
+        }
+
+        if (OpenToOtherMachines() is { } open && !AllowAnonymous)
+        {
             throw new ArgumentException(
                 $"{open} can be reached from other machines, and clients are not authenticated: anyone who reaches it could read, write and delete every topic. " +
-                "Listen on 127.0.0.1, or accept anonymous access explicitly (--allow-anonymous, AllowAnonymous).");
+                "Listen on 127.0.0.1, authenticate clients (a SASL_SSL or SASL_PLAINTEXT listener, or SSL with client certificates required; see docs/security.md), " +
+                "or accept anonymous access explicitly (--allow-anonymous, AllowAnonymous).");
         }
     }
 }

@@ -14,7 +14,8 @@ public sealed class ServeConfigurationTests
         using var herald = new HeraldProgram();
         var (kafkaExit, _, kafkaError) = await herald.RunAsync(null, "serve", "--kafka", "0.0.0.0:0", "--http", "none");
         Assert.Equal(2, kafkaExit);
-        Assert.Contains("The Kafka listener's address 0.0.0.0:0 can be reached from other machines", kafkaError, StringComparison.Ordinal);
+        Assert.Contains("The PLAINTEXT Kafka listener's address 0.0.0.0:0 can be reached from other machines", kafkaError, StringComparison.Ordinal);
+        Assert.Contains("authenticate clients (a SASL_SSL or SASL_PLAINTEXT listener", kafkaError, StringComparison.Ordinal);
         var (httpExit, _, httpError) = await herald.RunAsync(null, "serve", "--kafka", "127.0.0.1:0", "--http", "0.0.0.0:0");
         Assert.Equal(2, httpExit);
         Assert.Contains("The HTTP address 0.0.0.0:0 can be reached from other machines", httpError, StringComparison.Ordinal);

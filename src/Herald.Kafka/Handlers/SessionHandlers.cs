@@ -1,10 +1,11 @@
 using Herald.Broker;
 using Herald.Kafka.Internal;
 using Herald.Kafka.Messages;
+using Herald.Kafka.Protocol;
 
 namespace Herald.Kafka.Handlers;
 
-/// <summary>ApiVersions, InitProducerId and SASL, which Herald does not enable yet.</summary>
+/// <summary>ApiVersions, InitProducerId, and SASL authentication, which each connection's session carries out.</summary>
 internal sealed class SessionHandlers(ClusterView cluster, Func<IReadOnlyList<KafkaApi>> apis)
 {
     public ApiVersionsResponse ApiVersions(RequestContext context, ApiVersionsRequest request) => new()
@@ -24,15 +25,22 @@ internal sealed class SessionHandlers(ClusterView cluster, Func<IReadOnlyList<Ka
         return new InitProducerIdResponse { ProducerId = producerId, ProducerEpoch = epoch };
     }
 
-    public SaslHandshakeResponse SaslHandshake(RequestContext context, SaslHandshakeRequest request) => new()
+    public IKafkaMessage SaslHandshake(RequestContext context, SaslHandshakeRequest request)
     {
-        ErrorCode = (short)ErrorCode.UnsupportedSaslMechanism,
-        Mechanisms = [],
-    };
+        var response = context.Session.Handshake(request.Mechanism, context.ApiVersion, out var close);
+        return close ? new FinalResponse(response) : response;
+    }
 
-    public SaslAuthenticateResponse SaslAuthenticate(RequestContext context, SaslAuthenticateRequest request) => new()
+    public ValueTask<IKafkaMessage?> SaslAuthenticate(RequestContext context, SaslAuthenticateRequest request, CancellationToken cancellationToken)
     {
-        ErrorCode = (short)ErrorCode.IllegalSaslState,
-        ErrorMessage = "Herald has no SASL mechanism enabled.",
-    };
+        var response = context.Session.Authenticate(request.AuthBytes, out var failed);
+        return failed ? AnswerFailureAsync(response, cancellationToken) : ValueTask.FromResult<IKafkaMessage?>(response);
+    }
+
+    // Slows down guessing: a failed attempt is answered late, then the connection closes.
+    private async ValueTask<IKafkaMessage?> AnswerFailureAsync(SaslAuthenticateResponse response, CancellationToken cancellationToken)
+    {
+        await Task.Delay(cluster.Options.FailedAuthenticationDelay, cancellationToken).ConfigureAwait(false);
+        return new FinalResponse(response);
+    }
 }

@@ -34,7 +34,7 @@ internal sealed class KafkaApis
             KafkaApi.Create<SyncGroupRequest>(SyncGroupRequest.ApiKey, "SyncGroup", SyncGroupRequest.HighestVersion, SyncGroupRequest.Read, groups.SyncAsync),
             KafkaApi.Create<DescribeGroupsRequest>(DescribeGroupsRequest.ApiKey, "DescribeGroups", DescribeGroupsRequest.HighestVersion, DescribeGroupsRequest.Read, groups.Describe),
             KafkaApi.Create<ListGroupsRequest>(ListGroupsRequest.ApiKey, "ListGroups", ListGroupsRequest.HighestVersion, ListGroupsRequest.Read, groups.List),
-            KafkaApi.Create<SaslHandshakeRequest>(SaslHandshakeRequest.ApiKey, "SaslHandshake", SaslHandshakeRequest.HighestVersion, SaslHandshakeRequest.Read, session.SaslHandshake),
+                        KafkaApi.Create<SaslHandshakeRequest>(SaslHandshakeRequest.ApiKey, "SaslHandshake", SaslHandshakeRequest.HighestVersion, SaslHandshakeRequest.Read, session.SaslHandshake),
             KafkaApi.Create<ApiVersionsRequest>(ApiVersionsRequest.ApiKey, "ApiVersions", ApiVersionsRequest.HighestVersion, ApiVersionsRequest.Read, session.ApiVersions),
             KafkaApi.Create<CreateTopicsRequest>(CreateTopicsRequest.ApiKey, "CreateTopics", CreateTopicsRequest.HighestVersion, CreateTopicsRequest.Read, topics.Create),
             KafkaApi.Create<DeleteTopicsRequest>(DeleteTopicsRequest.ApiKey, "DeleteTopics", DeleteTopicsRequest.HighestVersion, DeleteTopicsRequest.Read, topics.Delete),

@@ -3,9 +3,11 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using System.Threading.Channels;
 using Herald.Kafka.Messages;
 using Herald.Kafka.Protocol;
+using Herald.Security;
 
 namespace Herald.Kafka.Internal;
 
@@ -19,7 +21,7 @@ internal sealed class KafkaConnection
 {
     private const int MinimumHeaderBytes = 8; // api key, version, correlation id
     private const int KeptWriterBytes = 1024 * 1024;
-    private readonly IDuplexPipe _transport;
+    private readonly Func<CancellationToken, Task<OpenedTransport>> _open;
     private readonly string _client;
     private readonly ListenerServices _services;
     private readonly KafkaServerOptions _options;
@@ -35,10 +37,15 @@ internal sealed class KafkaConnection
     private long _partialSince;
     private int _inFlight;
     private string? _closeReason;
+    private ConnectionSession? _session;
 
-    public KafkaConnection(IDuplexPipe transport, string client, ListenerServices services, CancellationToken stopping)
+    /// <param name="open">Opens the transport: TLS handshake and all; the connection is closed if it fails.</param>
+    /// <param name="client">The client's address, for logs.</param>
+    /// <param name="services">What the listener's connections share.</param>
+    /// <param name="stopping">Set when the server stops.</param>
+    public KafkaConnection(Func<CancellationToken, Task<OpenedTransport>> open, string client, ListenerServices services, CancellationToken stopping)
     {
-        _transport = transport;
+        _open = open;
         _client = client;
         _services = services;
         _options = services.Options;
@@ -46,12 +53,33 @@ internal sealed class KafkaConnection
         _stop = CancellationTokenSource.CreateLinkedTokenSource(stopping);
     }
 
-    /// <summary>A connection on a socket, which it owns.</summary>
+    /// <summary>A connection on a socket, which it owns, in TLS when the listener's protocol says so.</summary>
     public static KafkaConnection ForSocket(Socket socket, ListenerServices services, CancellationToken stopping)
     {
-        var stream = new NetworkStream(socket, ownsSocket: true);
-        var transport = new StreamTransport(PipeReader.Create(stream), PipeWriter.Create(stream));
-        return new KafkaConnection(transport, socket.RemoteEndPoint?.ToString() ?? "unknown", services, stopping);
+        var client = socket.RemoteEndPoint?.ToString() ?? "unknown";
+        return new KafkaConnection(cancellationToken => OpenAsync(socket, services, cancellationToken), client, services, stopping);
+    }
+
+    private static async Task<OpenedTransport> OpenAsync(Socket socket, ListenerServices services, CancellationToken cancellationToken)
+    {
+        Stream stream;
+        try
+        {
+            stream = new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        X509Certificate2? certificate = null;
+        if (services.Tls is { } tls)
+        {
+            (stream, certificate) = await tls.AuthenticateAsync(stream, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new OpenedTransport(new StreamTransport(PipeReader.Create(stream), PipeWriter.Create(stream)), certificate);
     }
 
     /// <summary>
@@ -66,6 +94,10 @@ internal sealed class KafkaConnection
         {
             Close($"a request was not completed within {_options.PartialRequestTimeout.TotalSeconds:0.###} s");
         }
+        else if (_session is { } session && session.AuthenticationOverdue(now))
+        {
+            Close($"it did not authenticate within {_options.AuthenticationTimeout.TotalSeconds:0.###} s");
+        }
         else if (partialSince == 0 && Volatile.Read(ref _inFlight) == 0
             && now - Volatile.Read(ref _lastActivity) > (long)_options.ConnectionsMaxIdle.TotalMilliseconds)
         {
@@ -75,8 +107,13 @@ internal sealed class KafkaConnection
 
     public async Task RunAsync()
     {
-        var input = _transport.Input;
-        var output = _transport.Output;
+        if (await OpenOrCloseAsync().ConfigureAwait(false) is not { } transport)
+        {
+            return;
+        }
+
+        var input = transport.Input;
+        var output = transport.Output;
         var inFlight = Channel.CreateBounded<PendingResponse>(new BoundedChannelOptions(_options.MaxInFlightRequestsPerConnection) { SingleReader = true, SingleWriter = true });
         var writing = WriteResponsesAsync(inFlight.Reader, output);
         try
@@ -86,6 +123,10 @@ internal sealed class KafkaConnection
         catch (KafkaProtocolException exception)
         {
             _services.Warn(suppressed => Log.MalformedRequest(_services.Logger, _client, exception.Message, suppressed));
+        }
+        catch (RefusedRequestException exception)
+        {
+            _services.AuditRefusal(_client, _session!.Principal.ToString(), exception.Message);
         }
         catch (Exception exception) when (IsDisconnect(exception))
         {
@@ -112,6 +153,41 @@ internal sealed class KafkaConnection
             Log.ConnectionClosed(_services.Logger, _client);
             _stop.Dispose();
             _fetchTurn.Dispose();
+        }
+    }
+
+    /// <summary>Opens the transport (the TLS handshake, bounded like a partial request), or ends the connection.</summary>
+    private async Task<IDuplexPipe?> OpenOrCloseAsync()
+    {
+        Volatile.Write(ref _partialSince, Environment.TickCount64);
+        try
+        {
+            var opened = await _open(_stop.Token).ConfigureAwait(false);
+            var principal = opened.ClientCertificate is { } certificate ? CertificatePrincipal.From(certificate) : Principal.Anonymous;
+            _session = new ConnectionSession(_services, _client, principal);
+            if (opened.ClientCertificate is not null)
+            {
+                _services.AuditAuthentication(_session, "a TLS client certificate", succeeded: true, reason: null);
+            }
+
+            return opened.Pipe;
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            if (!_stop.IsCancellationRequested && exception is not (IOException or SocketException or ObjectDisposedException))
+            {
+                var reason = exception is OperationCanceledException ? "the TLS handshake did not complete in time" : $"the TLS handshake failed: {exception.Message}";
+                _services.AuditRefusal(_client, Principal.Anonymous.ToString(), reason);
+            }
+
+            Log.ConnectionClosed(_services.Logger, _client);
+            _stop.Dispose();
+            _fetchTurn.Dispose();
+            return null;
+        }
+        finally
+        {
+            Volatile.Write(ref _partialSince, 0);
         }
     }
 
@@ -261,9 +337,11 @@ internal sealed class KafkaConnection
         Span<byte> prefix = stackalloc byte[4];
         buffer.Slice(0, 4).CopyTo(prefix);
         var length = BinaryPrimitives.ReadInt32BigEndian(prefix);
-        if (length < MinimumHeaderBytes || length > _options.MaxRequestBytes)
+        var max = _session!.MaxRequestBytes;
+        if (length < MinimumHeaderBytes || length > max)
         {
-            throw new KafkaProtocolException($"A request of {length} bytes is outside the accepted {MinimumHeaderBytes} to {_options.MaxRequestBytes} bytes (socket.request.max.bytes).");
+            var setting = max == _options.MaxRequestBytes ? "socket.request.max.bytes" : "sasl.server.max.receive.size, before authentication";
+            throw new KafkaProtocolException($"A request of {length} bytes is outside the accepted {MinimumHeaderBytes} to {max} bytes ({setting}).");
         }
 
         return length;
@@ -282,7 +360,12 @@ internal sealed class KafkaConnection
             var body = frame.Memory;
             var reader = new KafkaReader(body, _strings);
             var (apiKey, version, correlationId, clientId) = RequestHeader.Read(ref reader);
-            var context = new RequestContext(apiKey, version, correlationId, clientId, _client, _fetchTurn);
+            if (_session!.Refusal(apiKey) is { } refusal)
+            {
+                throw new RefusedRequestException(refusal);
+            }
+
+            var context = new RequestContext(apiKey, version, correlationId, clientId, _client, _session, _fetchTurn);
             var api = _services.Apis.Find(apiKey);
             var bodyStart = reader.Position;
             Interlocked.Increment(ref _inFlight);
@@ -331,6 +414,7 @@ internal sealed class KafkaConnection
             await foreach (var pending in inFlight.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
             {
                 var holdsFetchTurn = false;
+                var last = false;
                 try
                 {
                     IKafkaMessage? message = null;
@@ -343,7 +427,8 @@ internal sealed class KafkaConnection
                             continue; // acks=0 gets no response; a stopping connection answers nothing more
                         }
 
-                        Frame(writer, pending.Context, message);
+                        last = message is FinalResponse;
+                        Frame(writer, pending.Context, message is FinalResponse final ? final.Response : message);
                     }
                     finally
                     {
@@ -353,6 +438,12 @@ internal sealed class KafkaConnection
 
                     await output.WriteAsync(writer.WrittenMemory, _stop.Token).ConfigureAwait(false);
                     KafkaTelemetry.Answered(pending.Api ?? "Unsupported", pending.Started);
+                    if (last)
+                    {
+                        await output.FlushAsync(_stop.Token).ConfigureAwait(false);
+                        return; // the finally stops the connection
+                    }
+
                     if (writer.Capacity > KeptWriterBytes)
                     {
                         writer.Dispose(); // one large response must not pin its buffer for the life of the connection
@@ -447,6 +538,9 @@ internal sealed class KafkaConnection
 
     private sealed class HandlerFailedException : Exception;
 
+    /// <summary>A request the client may not send now: before it authenticated, or after its session expired.</summary>
+    private sealed class RefusedRequestException(string message) : Exception(message);
+
     private sealed record StreamTransport(PipeReader Input, PipeWriter Output) : IDuplexPipe;
 
     /// <param name="Context">The request.</param>
@@ -462,3 +556,6 @@ internal sealed class KafkaConnection
         public void Write(KafkaWriter writer, short version) => writer.WriteInt16(errorCode);
     }
 }
+
+/// <summary>A connection's open transport, and the certificate the client presented over TLS, if any.</summary>
+internal readonly record struct OpenedTransport(IDuplexPipe Pipe, X509Certificate2? ClientCertificate);

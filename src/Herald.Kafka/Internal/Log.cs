@@ -2,11 +2,11 @@ using Microsoft.Extensions.Logging;
 
 namespace Herald.Kafka.Internal;
 
-// Next free event id: 4009.
+// Next free event id: 4012.
 internal static partial class Log
 {
-    [LoggerMessage(4000, LogLevel.Information, "Kafka listener on {EndPoint}, advertising {Host}:{Port}")]
-    public static partial void Listening(ILogger logger, string endPoint, string host, int port);
+    [LoggerMessage(4000, LogLevel.Information, "Kafka listener ({Protocol}) on {EndPoint}, advertising {Host}:{Port}")]
+    public static partial void Listening(ILogger logger, string protocol, string endPoint, string host, int port);
 
     [LoggerMessage(4001, LogLevel.Warning, "Closing Kafka connection from {Client}: {Reason} ({Suppressed} more such warnings held back)")]
     public static partial void MalformedRequest(ILogger logger, string client, string reason, int suppressed);
@@ -31,4 +31,13 @@ internal static partial class Log
 
     [LoggerMessage(4008, LogLevel.Warning, "Refused a Kafka connection from {Client}: {Reason} ({Suppressed} more refusals held back)")]
     public static partial void ConnectionRefused(ILogger logger, string client, string reason, int suppressed);
+
+    [LoggerMessage(4009, LogLevel.Information, "Authenticated {Principal} from {Client} with {Mechanism} on {Protocol}")]
+    public static partial void Authenticated(ILogger logger, string principal, string client, string mechanism, string protocol);
+
+    [LoggerMessage(4010, LogLevel.Warning, "Authentication failed from {Client} with {Mechanism} on {Protocol}: {Reason}")]
+    public static partial void AuthenticationFailed(ILogger logger, string client, string mechanism, string protocol, string reason);
+
+    [LoggerMessage(4011, LogLevel.Warning, "Refused Kafka connection from {Client} ({Principal}) on {Protocol}: {Reason}")]
+    public static partial void ConnectionRefusedBySecurity(ILogger logger, string client, string principal, string protocol, string reason);
 }

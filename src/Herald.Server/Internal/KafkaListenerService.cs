@@ -4,25 +4,46 @@ using Microsoft.Extensions.Logging;
 
 namespace Herald.Server.Internal;
 
-/// <summary>Binds the Kafka listener once the broker is open, and closes it (and its connections) first on the way down.</summary>
-internal sealed class KafkaListenerService(HeraldServerOptions options, BrokerService broker, ILoggerFactory loggers) : IHostedService
+/// <summary>Binds the Kafka listeners once the broker is open, and closes them (and their connections) first on the way down.</summary>
+internal sealed class KafkaListenerService(HeraldServerOptions options, BrokerService broker, UsersService users, ILoggerFactory loggers) : IHostedService
 {
-    private KafkaServer? _server;
+    private IReadOnlyList<KafkaServer>? _servers;
 
-    /// <summary>The bound listener; <see cref="NotReadyException"/> before it is.</summary>
-    public KafkaServer Server => Volatile.Read(ref _server) ?? throw new NotReadyException("The Kafka listener is not bound yet.");
+    /// <summary>The bound listeners, in the order configured; <see cref="NotReadyException"/> before they are.</summary>
+    public IReadOnlyList<KafkaServer> Servers => Volatile.Read(ref _servers) ?? throw new NotReadyException("The Kafka listener is not bound yet.");
 
-    public bool IsBound => Volatile.Read(ref _server) is not null;
+    public bool IsBound => Volatile.Read(ref _servers) is not null;
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
-        Volatile.Write(ref _server, KafkaServer.Start(broker.Broker, options.Kafka, loggers));
-        return Task.CompletedTask;
+        var started = new List<KafkaServer>();
+        try
+        {
+            foreach (var listener in options.KafkaListeners)
+            {
+                started.Add(KafkaServer.Start(broker.Broker, listener, loggers, users.Users));
+            }
+        }
+        catch
+        {
+            await StopAsync(started).ConfigureAwait(false);
+            throw;
+        }
+
+        Volatile.Write(ref _servers, started);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (Interlocked.Exchange(ref _server, null) is { } server)
+        if (Interlocked.Exchange(ref _servers, null) is { } servers)
+        {
+            await StopAsync(servers).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task StopAsync(IEnumerable<KafkaServer> servers)
+    {
+        foreach (var server in servers)
         {
             await server.DisposeAsync().ConfigureAwait(false);
         }

@@ -16,6 +16,7 @@ internal static class ServerServices
         services.AddSingleton(options);
         services.AddSingleton(TimeProvider.System);
         AddStarted<BrokerService>(services);
+        AddStarted<UsersService>(services);
         AddStarted<KafkaListenerService>(services);
         AddStarted<TopicRates>(services);
         AddStarted<EventStoreService>(services);

@@ -16,12 +16,32 @@ internal static class ServeCommand
 {
     public static Command Create(Func<ParseResult, CliContext> contextFor)
     {
-        var kafka = new Option<string>("--kafka")
+        var kafka = new Option<string[]>("--kafka")
         {
-            Description = "Address for Kafka clients, HOST:PORT.",
-            DefaultValueFactory = _ => ServeConfiguration.Lookup("--kafka") ?? $"127.0.0.1:{KafkaServerOptions.DefaultPort}",
+            Description = "A Kafka listener, [PROTOCOL://]HOST:PORT, PROTOCOL being PLAINTEXT (the default), SSL, SASL_PLAINTEXT or SASL_SSL. Repeat for more listeners.",
+            DefaultValueFactory = _ => List(ServeConfiguration.Lookup("--kafka")) ?? [$"127.0.0.1:{KafkaServerOptions.DefaultPort}"],
+            Arity = ArgumentArity.OneOrMore,
         };
-        var advertise = new Option<string?>("--advertise") { Description = "HOST:PORT clients are told to connect to (default: the --kafka address).", DefaultValueFactory = _ => ServeConfiguration.Lookup("--advertise") };
+        var advertise = new Option<string[]>("--advertise")
+        {
+            Description = "HOST:PORT clients are told to connect to, one per --kafka listener in order (default: each listener's own address).",
+            DefaultValueFactory = _ => List(ServeConfiguration.Lookup("--advertise")) ?? [],
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var tlsCertificate = new Option<string?>("--tls-cert") { Description = "PEM file of the TLS certificate (and intermediates) for SSL and SASL_SSL listeners; reloaded when it changes.", DefaultValueFactory = _ => ServeConfiguration.Lookup("--tls-cert") };
+        var tlsKey = new Option<string?>("--tls-key") { Description = "PEM file of the TLS certificate's private key.", DefaultValueFactory = _ => ServeConfiguration.Lookup("--tls-key") };
+        var tlsAuthorities = new Option<string?>("--tls-ca") { Description = "PEM file of the CA certificates client certificates must chain to (default: the system's).", DefaultValueFactory = _ => ServeConfiguration.Lookup("--tls-ca") };
+        var tlsClientAuth = new Option<string>("--tls-client-auth")
+        {
+            Description = "Ask TLS clients for certificates: none, requested, or required (mutual TLS; the principal is the certificate's subject), as Kafka's ssl.client.auth.",
+            DefaultValueFactory = _ => ServeConfiguration.Lookup("--tls-client-auth") ?? "none",
+        };
+        var adminUser = new Option<string>("--admin-user")
+        {
+            Description = "The first administrator, created at first start with the password in HERALD_ADMIN_PASSWORD (or admin-password in herald.json, or --admin-password-file).",
+            DefaultValueFactory = _ => ServeConfiguration.Lookup("--admin-user") ?? SecurityOptions.Default.AdminUser,
+        };
+        var adminPasswordFile = new Option<string?>("--admin-password-file") { Description = "A file holding the first administrator's password.", DefaultValueFactory = _ => ServeConfiguration.Lookup("--admin-password-file") };
         var http = new Option<string>("--http")
         {
             Description = "Address for the HTTP API, the console and /metrics, HOST:PORT, or none.",
@@ -36,7 +56,10 @@ internal static class ServeCommand
             () => ServeConfiguration.Lookup("--allow-anonymous"));
         var broker = BrokerFlags();
         var listener = ListenerFlags();
-        var command = new Command("serve", "Run the Herald broker with its Kafka listener, HTTP API, console and /metrics until stopped (Ctrl+C or SIGTERM).") { kafka, advertise, http, eventStore, eventStorePostgres, allowAnonymous };
+        var command = new Command("serve", "Run the Herald broker with its Kafka listener, HTTP API, console and /metrics until stopped (Ctrl+C or SIGTERM).")
+        {
+            kafka, advertise, tlsCertificate, tlsKey, tlsAuthorities, tlsClientAuth, adminUser, adminPasswordFile, http, eventStore, eventStorePostgres, allowAnonymous,
+        };
         foreach (var option in broker.Options.Concat(listener.Options))
         {
             command.Options.Add(option);
@@ -50,10 +73,24 @@ internal static class ServeCommand
                 throw CliException.Usage("serve runs a server itself; --server is for the other commands.");
             }
 
-            var listen = HostPort.Resolve(HostPort.Parse(parse.GetValue(kafka)!, Source(parse, kafka)));
-            var advertised = parse.GetValue(advertise) is { } text ? HostPort.Parse(text, Source(parse, advertise)) : null;
             var options = broker.Bind(parse, context.BrokerOptions);
-            var listenerOptions = listener.Bind(parse, KafkaServerOptions.Default with { Listen = listen, Advertise = advertised });
+            var tls = Tls(parse, tlsCertificate, tlsKey, tlsAuthorities, tlsClientAuth);
+            var advertised = parse.GetValue(advertise)!.Select(text => HostPort.Parse(text, Source(parse, advertise))).ToList();
+            var listeners = parse.GetValue(kafka)!.Select((text, i) =>
+            {
+                var (protocol, address) = ListenerAddress.Parse(text, Source(parse, kafka));
+                return listener.Bind(parse, KafkaServerOptions.Default with
+                {
+                    Protocol = protocol,
+                    Listen = HostPort.Resolve(address),
+                    Advertise = i < advertised.Count ? advertised[i] : null,
+                    Tls = protocol.UsesTls() ? tls ?? throw CliException.Usage($"The {protocol.KafkaName()} listener {address.Host}:{address.Port} needs --tls-cert and --tls-key.") : null,
+                });
+            }).ToList();
+            if (advertised.Count > listeners.Count)
+            {
+                throw CliException.Usage($"{advertised.Count} --advertise addresses were given for {listeners.Count} --kafka listeners.");
+            }
 
             var httpText = parse.GetValue(http)!;
             var storeDirectory = parse.GetValue(eventStore);
@@ -66,7 +103,9 @@ internal static class ServeCommand
             var serverOptions = new HeraldServerOptions
             {
                 Broker = options,
-                Kafka = listenerOptions,
+                Kafka = listeners[0],
+                AdditionalKafkaListeners = listeners[1..],
+                Security = SecurityOptions.Default with { AdminUser = parse.GetValue(adminUser)!, AdminPassword = AdminPassword(parse.GetValue(adminPasswordFile)) },
                 Http = httpText == "none" ? null : HttpOptions.Default with { Listen = HostPort.Resolve(HostPort.Parse(httpText, Source(parse, http))) },
                 EventStore = storeDirectory is null && storeConnection is null ? null : new EventStoreOptions { Directory = storeDirectory, PostgresConnectionString = storeConnection },
                 AllowAnonymous = parse.GetValue(allowAnonymous),
@@ -94,17 +133,27 @@ internal static class ServeCommand
             }
             catch (SocketException exception)
             {
-                throw new CliException($"Cannot listen on {listen}: {exception.Message}");
+                throw new CliException($"Cannot listen on {string.Join(" and ", listeners.Select(l => l.Listen))}: {exception.Message}");
+            }
+            catch (InvalidDataException exception)
+            {
+                throw new CliException(exception.Message); // a damaged users file, left as it is
+            }
+            catch (ArgumentException exception)
+            {
+                throw CliException.Usage(exception.Message); // a SASL listener with no user to admit
             }
 
             await using (server)
             {
                 Log.Ready(logger, Path.GetFullPath(context.DataDirectory), server.Broker.ListTopics().Count);
-                Log.Listening(logger, server.Kafka.BootstrapServers, server.HttpAddress?.ToString() ?? "off (--http none)");
+                Log.Listening(logger, string.Join(", ", server.KafkaListeners.Select(l => $"{l.Protocol.KafkaName()}://{l.BootstrapServers}")), server.HttpAddress?.ToString() ?? "off (--http none)");
                 if (serverOptions.ReachableFromOtherMachines)
                 {
-                    Log.OpenToAnyone(logger, $"{serverOptions.Kafka.Listen}{(serverOptions.Http is { } h ? $" and {h.Listen}" : "")}");
+                    var open = serverOptions.KafkaListeners.Where(l => !l.Authenticates).Select(l => l.Listen.ToString()).Concat(serverOptions.Http is { } h ? [h.Listen.ToString()] : []);
+                    Log.OpenToAnyone(logger, string.Join(" and ", open));
                 }
+
                 try
                 {
                     await server.WaitForShutdownAsync(cancellationToken);
@@ -120,6 +169,65 @@ internal static class ServeCommand
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    // A configured list, comma-separated as Kafka's listeners, or null when not configured.
+    private static string[]? List(string? configured) =>
+        configured?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    private static TlsOptions? Tls(ParseResult parse, Option<string?> certificate, Option<string?> key, Option<string?> authorities, Option<string> clientAuth)
+    {
+        var certificatePath = parse.GetValue(certificate);
+        var keyPath = parse.GetValue(key);
+        var clientCertificates = parse.GetValue(clientAuth) switch
+        {
+            "none" => ClientCertificates.None,
+            "requested" => ClientCertificates.Requested,
+            "required" => ClientCertificates.Required,
+            var other => throw CliException.Usage($"{Source(parse, clientAuth)} takes none, requested or required; got '{other}'."),
+        };
+        if (certificatePath is null && keyPath is null)
+        {
+            return null;
+        }
+
+        if (certificatePath is null || keyPath is null)
+        {
+            throw CliException.Usage("Give both --tls-cert and --tls-key.");
+        }
+
+        try
+        {
+            var source = new PemCertificateSource(certificatePath, keyPath);
+            return new TlsOptions
+            {
+                Certificate = source.Current,
+                ClientCertificates = clientCertificates,
+                ClientAuthorities = parse.GetValue(authorities) is { } ca ? PemCertificateSource.LoadAuthorities(ca) : null,
+            };
+        }
+        catch (ArgumentException exception)
+        {
+            throw CliException.Usage(exception.Message);
+        }
+    }
+
+    // Never a flag of its own: a password on the command line is visible to every user of the machine.
+    private static string? AdminPassword(string? file)
+    {
+        if (file is null)
+        {
+            return ServeConfiguration.Lookup("--admin-password");
+        }
+
+        try
+        {
+            return File.ReadAllText(file).TrimEnd('\r', '\n');
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            throw CliException.Usage($"Cannot read --admin-password-file {file}: {exception.Message}");
+        }
     }
 
     // How an error names a setting: the flag when it was given, or where configuration gave it.
