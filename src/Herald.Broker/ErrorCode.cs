@@ -137,4 +137,13 @@ public enum ErrorCode : short
 
     /// <summary>Security is not enabled on this listener, or the security feature asked for is off.</summary>
     SecurityDisabled = 54,
+
+    /// <summary>The resource asked for (a user's credential, say) does not exist.</summary>
+    ResourceNotFound = 91,
+
+    /// <summary>The same resource appears twice in one request.</summary>
+    DuplicateResource = 92,
+
+    /// <summary>A credential was refused: an empty user name, or iterations out of range.</summary>
+    UnacceptableCredential = 93,
 }

@@ -26,7 +26,7 @@ public sealed class KafkaServer : IAsyncDisposable
     private readonly ConcurrentDictionary<Task, byte> _connections = new();
     private readonly Task _accepting;
 
-    private KafkaServer(Socket listener, HeraldBroker broker, KafkaServerOptions options, UserStore? users, ILoggerFactory loggers)
+    private KafkaServer(Socket listener, HeraldBroker broker, KafkaServerOptions options, UserStore? users, Authorizer authorizer, ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger("Herald.Kafka");
         _listener = listener;
@@ -35,8 +35,9 @@ public sealed class KafkaServer : IAsyncDisposable
         var host = options.Advertise?.Host ?? (bound.Address.Equals(IPAddress.Any) || bound.Address.Equals(IPAddress.IPv6Any) ? "127.0.0.1" : bound.Address.ToString());
         var port = options.Advertise is { Port: > 0 } advertise ? advertise.Port : bound.Port;
         Advertised = new DnsEndPoint(host, port);
-        _apis = new KafkaApis(new ClusterView(broker, options, host, port));
-        _services = new ListenerServices(_apis, options, users, logger, loggers.CreateLogger(AuditCategory));
+        var security = new ListenerSecurity(options, users, authorizer, loggers.CreateLogger(AuditCategory));
+        _apis = new KafkaApis(new ClusterView(broker, options, host, port), security);
+        _services = new ListenerServices(_apis, options, security, logger);
         Protocol = options.Protocol;
         _registry = new ConnectionRegistry(options);
         Log.Listening(logger, options.Protocol.KafkaName(), bound.ToString(), host, port);
@@ -69,8 +70,9 @@ public sealed class KafkaServer : IAsyncDisposable
     /// <param name="broker">The broker to serve.</param>
     /// <param name="options">The listener's settings, its security protocol among them.</param>
     /// <param name="loggerFactory">Where the listener logs (category <c>Herald.Kafka</c>) and audits (<see cref="AuditCategory"/>).</param>
-    /// <param name="users">The users SASL clients authenticate as; required when the protocol uses SASL.</param>
-    public static KafkaServer Start(HeraldBroker broker, KafkaServerOptions options, ILoggerFactory? loggerFactory = null, UserStore? users = null)
+    /// <param name="users">The users SASL clients authenticate as and the user APIs administer; required when the protocol uses SASL.</param>
+    /// <param name="authorizer">Who may do what; defaults to <see cref="Authorizer.None"/>, without super users.</param>
+    public static KafkaServer Start(HeraldBroker broker, KafkaServerOptions options, ILoggerFactory? loggerFactory = null, UserStore? users = null, Authorizer? authorizer = null)
     {
         ArgumentNullException.ThrowIfNull(broker);
         ArgumentNullException.ThrowIfNull(options);
@@ -92,7 +94,7 @@ public sealed class KafkaServer : IAsyncDisposable
             throw;
         }
 
-        return new KafkaServer(listener, broker, options, users, loggerFactory ?? NullLoggerFactory.Instance);
+        return new KafkaServer(listener, broker, options, users, authorizer ?? Authorizer.None, loggerFactory ?? NullLoggerFactory.Instance);
     }
 
     /// <summary>

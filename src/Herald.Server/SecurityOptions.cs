@@ -21,10 +21,22 @@ public sealed record SecurityOptions
     /// </summary>
     public string? AdminPassword { get; init; }
 
+    /// <summary>
+    /// Principals that may do everything, as Kafka's <c>super.users</c>, written <c>User:name</c>. The first
+    /// administrator is always one. Defaults to none besides it.
+    /// </summary>
+    public IReadOnlyList<string> SuperUsers { get; init; } = [];
+
+    /// <summary>The super users as principals: <see cref="SuperUsers"/> and the first administrator.</summary>
+    public IEnumerable<Herald.Security.Principal> SuperUserPrincipals() =>
+        SuperUsers.Select(text => Herald.Security.Principal.TryParse(text, out var principal) ? principal : throw new ArgumentException($"A super user is written User:name, got '{text}'."))
+            .Append(Herald.Security.Principal.User(AdminUser));
+
     /// <summary>Checks the settings once, at start.</summary>
     public void Validate()
     {
         Herald.Security.UserStore.CheckUserName(AdminUser);
+        _ = SuperUserPrincipals().ToList();
         if (AdminPassword is { Length: 0 })
         {
             throw new ArgumentException("The first administrator's password must not be empty.");

@@ -49,8 +49,13 @@ internal sealed class CliContext(ParseResult parse, TextReader input, TextWriter
             throw new CliException($"Cannot reach a server at {server}: {exception.Message}");
         }
 
-        return new RemoteBrokerAccess(server);
+        return new RemoteBrokerAccess(RemoteServer!);
     }
+
+    /// <summary>The server named by --server with the client properties of --client-config; null without --server.</summary>
+    public RemoteServer? RemoteServer => Parse.GetValue(GlobalOptions.Server) is { } server
+        ? new RemoteServer(server, Parse.GetValue(GlobalOptions.ClientConfig) is { } path ? RemoteServer.ReadProperties(path) : new Dictionary<string, string>())
+        : null;
 
     public void WriteJson<T>(T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) =>
         Output.WriteLine(JsonSerializer.Serialize(value, type));

@@ -14,5 +14,6 @@ namespace Herald.Cli;
 [JsonSerializable(typeof(EventJson))]
 [JsonSerializable(typeof(AppendJson))]
 [JsonSerializable(typeof(DeadLetterJson[]), TypeInfoPropertyName = "DeadLetterJsonArray")]
+[JsonSerializable(typeof(Commands.UserJson[]), TypeInfoPropertyName = "UserJsonArray")]
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 internal sealed partial class CliJson : JsonSerializerContext;

@@ -25,6 +25,12 @@ internal static class GlobalOptions
         Recursive = true,
     };
 
+    public static readonly Option<string?> ClientConfig = new("--client-config")
+    {
+        Description = "A Kafka client properties file for --server (security.protocol, sasl.mechanism, sasl.username, sasl.password, ssl.ca.location, ...), as Kafka's tools take --command-config.",
+        Recursive = true,
+    };
+
     public static readonly Option<bool> Verbose = new("--verbose")
     {
         Description = "On a failure, print its full details (the stack trace) after the one-line message.",

@@ -13,6 +13,7 @@ internal static class HeraldCli
             GlobalOptions.Data,
             GlobalOptions.Output,
             GlobalOptions.Server,
+            GlobalOptions.ClientConfig,
             GlobalOptions.Verbose,
         };
         Func<ParseResult, CliContext> contextFor = parsed => new CliContext(parsed, input, output, error);
@@ -26,6 +27,7 @@ internal static class HeraldCli
         root.Subcommands.Add(ProjectionsCommand.Create(contextFor));
         root.Subcommands.Add(Bench.BenchCommand.Create(contextFor));
         root.Subcommands.Add(DemoCommand.Create(contextFor));
+        root.Subcommands.Add(UsersCommand.Create(contextFor));
 
         // With an action of its own, a bare or mistyped command is reported as just that, not as a missing command too.
         root.SetAction(new Func<ParseResult, int>(_ => throw CliException.Usage("Give a command, such as 'herald serve' or 'herald topics list'.")));

@@ -9,6 +9,6 @@ internal static class Selection
         "JoinGroup", "Heartbeat", "LeaveGroup", "SyncGroup", "DescribeGroups", "ListGroups", "SaslHandshake",
         "ApiVersions", "CreateTopics", "DeleteTopics", "DeleteRecords", "InitProducerId", "DescribeConfigs",
         "AlterConfigs", "SaslAuthenticate", "CreatePartitions", "DeleteGroups", "IncrementalAlterConfigs",
-        "OffsetDelete", "DescribeCluster",
+        "OffsetDelete", "DescribeCluster", "DescribeUserScramCredentials", "AlterUserScramCredentials",
     ];
 }

@@ -39,10 +39,16 @@ public sealed class HeraldBuilder
 
     /// <summary>
     /// Uses a Kafka cluster, or <c>herald serve</c>, at <paramref name="bootstrapServers"/>, through Confluent.Kafka;
-    /// the two actions change librdkafka's producer and consumer settings (security, timeouts) after Herald's defaults.
+    /// the first two actions change librdkafka's producer and consumer settings (timeouts, batching) after Herald's
+    /// defaults, and <paramref name="configureConnection"/> how every client connects: security.protocol, SASL and
+    /// TLS settings (see docs/security.md).
     /// </summary>
-    public HeraldBuilder UseKafka(string bootstrapServers, Action<Confluent.Kafka.ProducerConfig>? configure = null, Action<Confluent.Kafka.ConsumerConfig>? configureConsumer = null) =>
-        UseTransport((_, _) => Task.FromResult<IEventTransport>(new KafkaTransport(bootstrapServers, configure, configureConsumer)));
+    public HeraldBuilder UseKafka(
+        string bootstrapServers,
+        Action<Confluent.Kafka.ProducerConfig>? configure = null,
+        Action<Confluent.Kafka.ConsumerConfig>? configureConsumer = null,
+        Action<Confluent.Kafka.ClientConfig>? configureConnection = null) =>
+        UseTransport((_, _) => Task.FromResult<IEventTransport>(new KafkaTransport(bootstrapServers, configure, configureConsumer, configureConnection)));
 
     private HeraldBuilder UseTransport(Func<IServiceProvider, CancellationToken, Task<IEventTransport>> create)
     {

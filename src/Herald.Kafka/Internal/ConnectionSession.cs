@@ -92,19 +92,19 @@ internal sealed class ConnectionSession
             close = true;
             _state = State.Closed;
             var error = _mechanism is null ? ErrorCode.UnsupportedSaslMechanism : ErrorCode.IllegalSaslState;
-            _services.AuditAuthentication(this, mechanism, succeeded: false, _mechanism is null ? "the mechanism is not enabled" : $"re-authentication must use {_mechanism}");
+            _services.Security.AuditAuthentication(this, mechanism, succeeded: false, _mechanism is null ? "the mechanism is not enabled" : $"re-authentication must use {_mechanism}");
             return new SaslHandshakeResponse { ErrorCode = (short)error, Mechanisms = [.. enabled] };
         }
 
         if (version == 0 || _state is not (State.AwaitingHandshake or State.Authenticated))
         {
-            _services.AuditAuthentication(this, mechanism, succeeded: false, version == 0 ? "SaslHandshake v0 (raw SASL tokens), which Herald does not support" : "a SaslHandshake out of turn");
+            _services.Security.AuditAuthentication(this, mechanism, succeeded: false, version == 0 ? "SaslHandshake v0 (raw SASL tokens), which Herald does not support" : "a SaslHandshake out of turn");
             close = true;
             _state = State.Closed;
             return new SaslHandshakeResponse { ErrorCode = (short)ErrorCode.IllegalSaslState, Mechanisms = [.. enabled] };
         }
 
-        _exchange = SaslExchange.Start(mechanism, _services.Users!);
+        _exchange = SaslExchange.Start(mechanism, _services.Security.Users!);
         _mechanism = mechanism;
         _state = _state == State.Authenticated ? State.Reauthenticating : State.Authenticating;
         return new SaslHandshakeResponse { Mechanisms = [.. enabled] };
@@ -137,7 +137,7 @@ internal sealed class ConnectionSession
         {
             _state = State.Closed;
             _authenticated = false;
-            _services.AuditAuthentication(this, exchange.Mechanism, succeeded: false, step.Reason);
+            _services.Security.AuditAuthentication(this, exchange.Mechanism, succeeded: false, step.Reason);
             return new SaslAuthenticateResponse
             {
                 ErrorCode = (short)ErrorCode.SaslAuthenticationFailed,
@@ -151,7 +151,7 @@ internal sealed class ConnectionSession
         var lifetime = _services.Options.MaxReauthenticationInterval;
         _expiresAt = lifetime is { } interval ? Environment.TickCount64 + (long)interval.TotalMilliseconds : long.MaxValue;
         _authenticated = true;
-        _services.AuditAuthentication(this, exchange.Mechanism, succeeded: true, reason: null);
+        _services.Security.AuditAuthentication(this, exchange.Mechanism, succeeded: true, reason: null);
         return new SaslAuthenticateResponse { AuthBytes = step.Challenge, SessionLifetimeMs = lifetime is { } l ? (long)l.TotalMilliseconds : 0 };
     }
 }

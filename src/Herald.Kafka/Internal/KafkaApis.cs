@@ -8,8 +8,9 @@ internal sealed class KafkaApis
 {
     private readonly Dictionary<short, KafkaApi> _byKey;
 
-    public KafkaApis(ClusterView cluster)
+    public KafkaApis(ClusterView cluster, ListenerSecurity security)
     {
+        var users = new UserHandlers(security);
         var clusterHandlers = new ClusterHandlers(cluster);
         var produce = new ProduceHandler(cluster);
         var fetch = new FetchHandler(cluster);
@@ -48,6 +49,8 @@ internal sealed class KafkaApis
             KafkaApi.Create<IncrementalAlterConfigsRequest>(IncrementalAlterConfigsRequest.ApiKey, "IncrementalAlterConfigs", IncrementalAlterConfigsRequest.HighestVersion, IncrementalAlterConfigsRequest.Read, configs.IncrementalAlter),
             KafkaApi.Create<OffsetDeleteRequest>(OffsetDeleteRequest.ApiKey, "OffsetDelete", OffsetDeleteRequest.HighestVersion, OffsetDeleteRequest.Read, offsets.OffsetDelete),
             KafkaApi.Create<DescribeClusterRequest>(DescribeClusterRequest.ApiKey, "DescribeCluster", DescribeClusterRequest.HighestVersion, DescribeClusterRequest.Read, clusterHandlers.DescribeCluster),
+            KafkaApi.Create<DescribeUserScramCredentialsRequest>(DescribeUserScramCredentialsRequest.ApiKey, "DescribeUserScramCredentials", DescribeUserScramCredentialsRequest.HighestVersion, DescribeUserScramCredentialsRequest.Read, users.Describe),
+            KafkaApi.Create<AlterUserScramCredentialsRequest>(AlterUserScramCredentialsRequest.ApiKey, "AlterUserScramCredentials", AlterUserScramCredentialsRequest.HighestVersion, AlterUserScramCredentialsRequest.Read, users.Alter),
         ];
         All = [.. apis.OrderBy(a => a.Key)];
         _byKey = All.ToDictionary(a => a.Key);

@@ -74,7 +74,7 @@ internal sealed class KafkaConnection
         }
 
         X509Certificate2? certificate = null;
-        if (services.Tls is { } tls)
+        if (services.Security.Tls is { } tls)
         {
             (stream, certificate) = await tls.AuthenticateAsync(stream, cancellationToken).ConfigureAwait(false);
         }
@@ -126,7 +126,7 @@ internal sealed class KafkaConnection
         }
         catch (RefusedRequestException exception)
         {
-            _services.AuditRefusal(_client, _session!.Principal.ToString(), exception.Message);
+            _services.Security.AuditRefusal(_client, _session!.Principal.ToString(), exception.Message);
         }
         catch (Exception exception) when (IsDisconnect(exception))
         {
@@ -167,7 +167,7 @@ internal sealed class KafkaConnection
             _session = new ConnectionSession(_services, _client, principal);
             if (opened.ClientCertificate is not null)
             {
-                _services.AuditAuthentication(_session, "a TLS client certificate", succeeded: true, reason: null);
+                _services.Security.AuditAuthentication(_session, "a TLS client certificate", succeeded: true, reason: null);
             }
 
             return opened.Pipe;
@@ -177,7 +177,7 @@ internal sealed class KafkaConnection
             if (!_stop.IsCancellationRequested && exception is not (IOException or SocketException or ObjectDisposedException))
             {
                 var reason = exception is OperationCanceledException ? "the TLS handshake did not complete in time" : $"the TLS handshake failed: {exception.Message}";
-                _services.AuditRefusal(_client, Principal.Anonymous.ToString(), reason);
+                _services.Security.AuditRefusal(_client, Principal.Anonymous.ToString(), reason);
             }
 
             Log.ConnectionClosed(_services.Logger, _client);

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Herald.Kafka.Internal;
 
-// Next free event id: 4012.
+// Next free event id: 4014.
 internal static partial class Log
 {
     [LoggerMessage(4000, LogLevel.Information, "Kafka listener ({Protocol}) on {EndPoint}, advertising {Host}:{Port}")]
@@ -40,4 +40,10 @@ internal static partial class Log
 
     [LoggerMessage(4011, LogLevel.Warning, "Refused Kafka connection from {Client} ({Principal}) on {Protocol}: {Reason}")]
     public static partial void ConnectionRefusedBySecurity(ILogger logger, string client, string principal, string protocol, string reason);
+
+    [LoggerMessage(4012, LogLevel.Information, "Admin change by {Principal} from {Client}: {Change}: {Outcome}")]
+    public static partial void AdminChange(ILogger logger, string principal, string client, string change, string outcome);
+
+    [LoggerMessage(4013, LogLevel.Warning, "Denied {Principal} from {Client}: {Operation}")]
+    public static partial void Denied(ILogger logger, string principal, string client, string operation);
 }

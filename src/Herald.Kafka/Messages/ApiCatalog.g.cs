@@ -37,6 +37,8 @@ public static class ApiCatalog
         new(42, "DeleteGroups", 0, 2, 2),
         new(44, "IncrementalAlterConfigs", 0, 1, 1),
         new(47, "OffsetDelete", 0, 0, short.MaxValue),
+        new(50, "DescribeUserScramCredentials", 0, 0, 0),
+        new(51, "AlterUserScramCredentials", 0, 0, 0),
         new(60, "DescribeCluster", 0, 1, 0),
     ];
 

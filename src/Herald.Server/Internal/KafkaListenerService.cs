@@ -16,12 +16,13 @@ internal sealed class KafkaListenerService(HeraldServerOptions options, BrokerSe
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        var authorizer = new Herald.Security.Authorizer(options.Security.SuperUserPrincipals());
         var started = new List<KafkaServer>();
         try
         {
             foreach (var listener in options.KafkaListeners)
             {
-                started.Add(KafkaServer.Start(broker.Broker, listener, loggers, users.Users));
+                started.Add(KafkaServer.Start(broker.Broker, listener, loggers, users.Users, authorizer));
             }
         }
         catch

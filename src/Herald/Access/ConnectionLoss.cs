@@ -10,6 +10,7 @@ internal sealed class ConnectionLoss(string server) : IDisposable
 {
     private readonly CancellationTokenSource _lost = new();
     private string? _reason;
+    private bool _refused;
 
     /// <summary>Cancelled once the server is lost.</summary>
     public CancellationToken Token => _lost.Token;
@@ -17,14 +18,18 @@ internal sealed class ConnectionLoss(string server) : IDisposable
     /// <summary>For the clients' error handlers.</summary>
     public void Report(Error error)
     {
-        if (error.Code == Confluent.Kafka.ErrorCode.Local_AllBrokersDown || error.IsFatal)
+        var refused = error.Code is Confluent.Kafka.ErrorCode.Local_Authentication or Confluent.Kafka.ErrorCode.SaslAuthenticationFailed;
+        if (error.Code == Confluent.Kafka.ErrorCode.Local_AllBrokersDown || error.IsFatal || refused)
         {
+            _refused |= refused;
             _reason ??= error.Reason;
             _ = _lost.CancelAsync(); // this runs on a client's poll thread: waiters must go on elsewhere
         }
     }
 
-    public CliException Failure() => new($"The connection to the server at {server} was lost: {_reason}.");
+    public CliException Failure() => _refused
+        ? new($"The server at {server} refused this client's credentials: {_reason}. Check the security settings in --client-config.")
+        : new($"The connection to the server at {server} was lost: {_reason}.");
 
     public void ThrowIfLost()
     {

@@ -7,20 +7,18 @@ namespace Herald.Cli.Access;
 /// Reads one partition of a remote server through a Confluent.Kafka consumer that is assigned the partition and never
 /// joins a group, so reading moves no one's offsets. Offsets that retention removed are skipped (earliest reset).
 /// </summary>
-internal sealed class PartitionConsumer(string server, string topic, int partition, ConnectionLoss loss) : IDisposable
+internal sealed class PartitionConsumer(RemoteServer server, string topic, int partition, ConnectionLoss loss) : IDisposable
 {
     private const int MaxRecordsPerRead = 1000;
-    private readonly IConsumer<byte[]?, byte[]?> _consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig
+    private readonly IConsumer<byte[]?, byte[]?> _consumer = new ConsumerBuilder<byte[]?, byte[]?>(server.Configure(new ConsumerConfig
     {
-        BootstrapServers = server,
-        ClientId = "herald-cli",
         GroupId = "herald-cli-reader", // required by the client; an assigned consumer never joins it
         EnableAutoCommit = false,
         EnableAutoOffsetStore = false,
         AutoOffsetReset = AutoOffsetReset.Earliest,
         EnablePartitionEof = true,
         CheckCrcs = true,
-    }).SetLogHandler(static (_, _) => { }).SetErrorHandler((_, error) => loss.Report(error)).Build();
+    })).SetLogHandler(static (_, _) => { }).SetErrorHandler((_, error) => loss.Report(error)).Build();
 
     private long _position = -1;
 

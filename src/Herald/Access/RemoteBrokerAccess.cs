@@ -16,17 +16,17 @@ namespace Herald.Cli.Access;
 internal sealed class RemoteBrokerAccess : IBrokerAccess
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
-    private readonly string _server;
+    private readonly RemoteServer _server;
     private readonly ConnectionLoss _loss;
     private readonly IAdminClient _admin;
     private readonly ConcurrentDictionary<(string Topic, int Partition), PartitionConsumer> _readers = new();
     private readonly Lazy<IProducer<byte[]?, byte[]>>[] _producers;
 
-    public RemoteBrokerAccess(string server)
+    public RemoteBrokerAccess(RemoteServer server)
     {
         _server = server;
-        _loss = new ConnectionLoss(server);
-        _admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = server, ClientId = "herald-cli" }).SetLogHandler(static (_, _) => { }).SetErrorHandler((_, error) => _loss.Report(error)).Build();
+        _loss = new ConnectionLoss(server.BootstrapServers);
+        _admin = new AdminClientBuilder(server.Configure(new AdminClientConfig())).SetLogHandler(static (_, _) => { }).SetErrorHandler((_, error) => _loss.Report(error)).Build();
         _producers = [.. new[] { Acks.None, Acks.Leader, Acks.All }.Select(acks => new Lazy<IProducer<byte[]?, byte[]>>(() => CreateProducer(acks)))];
     }
 
@@ -45,6 +45,17 @@ internal sealed class RemoteBrokerAccess : IBrokerAccess
 
     public async Task<IReadOnlyList<TopicDescription>> ListTopicsAsync(CancellationToken cancellationToken)
     {
+        try
+        {
+            // librdkafka's blocking metadata call waits out its whole timeout, and holds up closing the client, when
+            // the server refused the login at once; a request that can be abandoned finds that out first.
+            await _admin.DescribeClusterAsync(new DescribeClusterOptions { RequestTimeout = Timeout }).WaitAsync(_loss.Token);
+        }
+        catch (Exception exception) when (exception is OperationCanceledException or KafkaException && _loss.Token.IsCancellationRequested)
+        {
+            throw _loss.Failure();
+        }
+
         var names = _admin.GetMetadata(Timeout).Topics.Where(t => t.Error.Code == Confluent.Kafka.ErrorCode.NoError).Select(t => t.Topic).Order(StringComparer.Ordinal).ToList();
         return await DescribeAsync(names, cancellationToken);
     }
@@ -287,17 +298,15 @@ internal sealed class RemoteBrokerAccess : IBrokerAccess
     }
 
     private IProducer<byte[]?, byte[]> CreateProducer(Acks acks) =>
-        new ProducerBuilder<byte[]?, byte[]>(new ProducerConfig
+        new ProducerBuilder<byte[]?, byte[]>(_server.Configure(new ProducerConfig
         {
-            BootstrapServers = _server,
-            ClientId = "herald-cli",
             Acks = acks switch { Acks.None => Confluent.Kafka.Acks.None, Acks.Leader => Confluent.Kafka.Acks.Leader, _ => Confluent.Kafka.Acks.All },
             EnableIdempotence = acks == Acks.All,
             MaxInFlight = acks == Acks.Leader ? 1 : 5, // a retry must not overtake what follows it
 
             LingerMs = 5,
             MessageTimeoutMs = (int)Timeout.TotalMilliseconds,
-        }).SetLogHandler(static (_, _) => { }).SetErrorHandler((_, error) => _loss.Report(error)).Build();
+        })).SetLogHandler(static (_, _) => { }).SetErrorHandler((_, error) => _loss.Report(error)).Build();
 
     private static Message<byte[]?, byte[]> ToMessage(OutgoingEvent e)
     {
@@ -336,5 +345,5 @@ internal sealed class RemoteBrokerAccess : IBrokerAccess
     // The broker's refusals carry Kafka's codes; librdkafka's own (negative) ones, a timeout say, become the CLI's error.
     private ErrorCode ToErrorCode(Error error) => (int)error.Code >= 0
         ? (ErrorCode)(int)error.Code
-        : throw new CliException($"The server at {_server} could not be used: {error.Reason}.");
+        : _loss.Token.IsCancellationRequested ? throw _loss.Failure() : throw new CliException($"The server at {_server.BootstrapServers} could not be used: {error.Reason}.");
 }

@@ -114,10 +114,10 @@ internal static class DlqCommand
     /// <summary>The broker on --data in this process, or the server named by --server through Confluent.Kafka.</summary>
     private static async Task<IEventTransport> OpenAsync(CliContext context, CancellationToken cancellationToken)
     {
-        if (context.Parse.GetValue(GlobalOptions.Server) is { } server)
+        if (context.RemoteServer is { } server)
         {
-            HostPort.Parse(server, "--server");
-            return new KafkaTransport(server);
+            HostPort.Parse(server.BootstrapServers, "--server");
+            return new KafkaTransport(server.BootstrapServers, configureConnection: connection => server.Configure(connection));
         }
 
         return new EmbeddedTransport(await context.StartBrokerAsync(cancellationToken), ownsBroker: true);

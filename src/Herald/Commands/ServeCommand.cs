@@ -41,6 +41,12 @@ internal static class ServeCommand
             Description = "The first administrator, created at first start with the password in HERALD_ADMIN_PASSWORD (or admin-password in herald.json, or --admin-password-file).",
             DefaultValueFactory = _ => ServeConfiguration.Lookup("--admin-user") ?? SecurityOptions.Default.AdminUser,
         };
+        var superUsers = new Option<string[]>("--super-users")
+        {
+            Description = "Principals that may do everything, as Kafka's super.users: User:NAME, comma-separated or repeated. The first administrator always is one.",
+            DefaultValueFactory = _ => List(ServeConfiguration.Lookup("--super-users")) ?? [],
+            Arity = ArgumentArity.OneOrMore,
+        };
         var adminPasswordFile = new Option<string?>("--admin-password-file") { Description = "A file holding the first administrator's password.", DefaultValueFactory = _ => ServeConfiguration.Lookup("--admin-password-file") };
         var http = new Option<string>("--http")
         {
@@ -58,7 +64,7 @@ internal static class ServeCommand
         var listener = ListenerFlags();
         var command = new Command("serve", "Run the Herald broker with its Kafka listener, HTTP API, console and /metrics until stopped (Ctrl+C or SIGTERM).")
         {
-            kafka, advertise, tlsCertificate, tlsKey, tlsAuthorities, tlsClientAuth, adminUser, adminPasswordFile, http, eventStore, eventStorePostgres, allowAnonymous,
+            kafka, advertise, tlsCertificate, tlsKey, tlsAuthorities, tlsClientAuth, adminUser, adminPasswordFile, superUsers, http, eventStore, eventStorePostgres, allowAnonymous,
         };
         foreach (var option in broker.Options.Concat(listener.Options))
         {
@@ -105,7 +111,12 @@ internal static class ServeCommand
                 Broker = options,
                 Kafka = listeners[0],
                 AdditionalKafkaListeners = listeners[1..],
-                Security = SecurityOptions.Default with { AdminUser = parse.GetValue(adminUser)!, AdminPassword = AdminPassword(parse.GetValue(adminPasswordFile)) },
+                Security = SecurityOptions.Default with
+                {
+                    AdminUser = parse.GetValue(adminUser)!,
+                    AdminPassword = AdminPassword(parse.GetValue(adminPasswordFile)),
+                    SuperUsers = [.. parse.GetValue(superUsers)!.SelectMany(u => u.Split([',', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))],
+                },
                 Http = httpText == "none" ? null : HttpOptions.Default with { Listen = HostPort.Resolve(HostPort.Parse(httpText, Source(parse, http))) },
                 EventStore = storeDirectory is null && storeConnection is null ? null : new EventStoreOptions { Directory = storeDirectory, PostgresConnectionString = storeConnection },
                 AllowAnonymous = parse.GetValue(allowAnonymous),
@@ -256,5 +267,6 @@ internal static class ServeCommand
         .Duration("--partial-request-timeout", "How long one request may take to arrive before its connection is closed.", o => o.PartialRequestTimeout, (o, v) => o with { PartialRequestTimeout = v })
         .Duration("--connections-max-idle", "Close a connection idle this long (Kafka's connections.max.idle.ms).", o => o.ConnectionsMaxIdle, (o, v) => o with { ConnectionsMaxIdle = v })
         .Int("--max-connections", "The most client connections at once (Kafka's max.connections).", 1, o => o.MaxConnections, (o, v) => o with { MaxConnections = v })
+        .DurationOrForever("--max-reauth", "How long a SASL session lasts before the client must authenticate again on its connection (Kafka's connections.max.reauth.ms, KIP-368); forever by default.", o => o.MaxReauthenticationInterval, (o, v) => o with { MaxReauthenticationInterval = v })
         .Int("--max-connections-per-ip", "The most connections at once from one address (Kafka's max.connections.per.ip).", 1, o => o.MaxConnectionsPerIp, (o, v) => o with { MaxConnectionsPerIp = v });
 }

@@ -31,13 +31,12 @@ internal sealed class KafkaConsumer : ITransportConsumer
     private volatile int _epoch;
     private volatile Exception? _failure;
 
-    public KafkaConsumer(string bootstrap, string topic, string group, int maxBufferedPerPartition, Action<ConsumerConfig>? configure)
+    public KafkaConsumer(ClientConfig connection, string topic, string group, int maxBufferedPerPartition, Action<ConsumerConfig>? configure)
     {
         _topic = topic;
         _credits = new PartitionCredits(maxBufferedPerPartition);
-        var config = new ConsumerConfig
+        var config = new ConsumerConfig(KafkaTransport.Copy(connection))
         {
-            BootstrapServers = bootstrap,
             GroupId = group,
             EnableAutoCommit = false,
             EnableAutoOffsetStore = false,

@@ -10,21 +10,25 @@ namespace Herald.Client.Transport.Kafka;
 /// </summary>
 internal sealed class KafkaTransport : IEventTransport
 {
-    private readonly string _bootstrap;
+    private readonly ClientConfig _connection;
     private readonly IProducer<string?, byte[]> _producer;
     private readonly IAdminClient _admin;
     private readonly Action<ConsumerConfig>? _configureConsumer;
 
     /// <param name="bootstrapServers">HOST:PORT[,HOST:PORT...].</param>
     /// <param name="configure">Changes to librdkafka's producer settings, applied after Herald's defaults.</param>
-    /// <param name="configureConsumer">Changes to librdkafka's consumer settings (security, timeouts), applied after Herald's defaults.</param>
-    public KafkaTransport(string bootstrapServers, Action<ProducerConfig>? configure = null, Action<ConsumerConfig>? configureConsumer = null)
+    /// <param name="configureConsumer">Changes to librdkafka's consumer settings (timeouts), applied after Herald's defaults.</param>
+    /// <param name="configureConnection">
+    /// How every client of the transport connects (security.protocol, SASL, TLS): the producer, the consumers, the admin
+    /// client and the readers alike.
+    /// </param>
+    public KafkaTransport(string bootstrapServers, Action<ProducerConfig>? configure = null, Action<ConsumerConfig>? configureConsumer = null, Action<ClientConfig>? configureConnection = null)
     {
-        _bootstrap = bootstrapServers;
+        _connection = new ClientConfig { BootstrapServers = bootstrapServers };
+        configureConnection?.Invoke(_connection);
         _configureConsumer = configureConsumer;
-        var config = new ProducerConfig
+        var config = new ProducerConfig(Copy(_connection))
         {
-            BootstrapServers = bootstrapServers,
             Acks = Acks.All,
             EnableIdempotence = true,
             LingerMs = 1,
@@ -33,7 +37,7 @@ internal sealed class KafkaTransport : IEventTransport
         };
         configure?.Invoke(config);
         _producer = new ProducerBuilder<string?, byte[]>(config).Build();
-        _admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrapServers }).Build();
+        _admin = new AdminClientBuilder(new AdminClientConfig(Copy(_connection))).Build();
     }
 
     /// <inheritdoc />
@@ -73,7 +77,7 @@ internal sealed class KafkaTransport : IEventTransport
     }
 
     /// <inheritdoc />
-    public ITransportConsumer Subscribe(string topic, string group, int maxBufferedPerPartition = 0) => new KafkaConsumer(_bootstrap, topic, group, maxBufferedPerPartition, _configureConsumer);
+    public ITransportConsumer Subscribe(string topic, string group, int maxBufferedPerPartition = 0) => new KafkaConsumer(_connection, topic, group, maxBufferedPerPartition, _configureConsumer);
 
     /// <inheritdoc />
     public async IAsyncEnumerable<IncomingRecord> ReadAllAsync(string topic, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
@@ -84,9 +88,8 @@ internal sealed class KafkaTransport : IEventTransport
             yield break;
         }
 
-        using var reader = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig
+        using var reader = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig(Copy(_connection))
         {
-            BootstrapServers = _bootstrap,
             GroupId = "herald-reader-" + Guid.NewGuid().ToString("N"), // required by librdkafka; never joined, nothing committed
             EnableAutoCommit = false,
             SocketNagleDisable = true,
@@ -149,4 +152,10 @@ internal sealed class KafkaTransport : IEventTransport
     }
 
     internal static string? KeyText(byte[]? key) => key is null ? null : Encoding.UTF8.GetString(key);
+
+    /// <summary>
+    /// A copy of the connection settings: Confluent.Kafka's config constructors wrap the settings they are given, so
+    /// one client's settings would otherwise become the next one's.
+    /// </summary>
+    internal static ClientConfig Copy(ClientConfig connection) => new(connection.ToDictionary(c => c.Key, c => c.Value));
 }
