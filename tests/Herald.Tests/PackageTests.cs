@@ -13,7 +13,7 @@ namespace Herald.Tests;
 /// </summary>
 public sealed partial class PackageTests : IClassFixture<PackageTests.PackedHerald>
 {
-    private static readonly string[] Packages = ["Herald.Storage", "Herald.Broker", "Herald.Kafka", "Herald.Client", "Herald.EventSourcing", "Herald.Cli"];
+    private static readonly string[] Packages = ["Herald.Storage", "Herald.Broker", "Herald.Security", "Herald.Kafka", "Herald.Client", "Herald.EventSourcing", "Herald.Cli"];
     private readonly PackedHerald _packed;
 
     public PackageTests(PackedHerald packed) => _packed = packed;
