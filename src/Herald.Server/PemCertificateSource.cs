@@ -9,7 +9,7 @@ namespace Herald.Server;
 /// </summary>
 public sealed class PemCertificateSource
 {
-    private static readonly TimeSpan CheckEvery = TimeSpan.FromSeconds(5);
+    private readonly TimeSpan _checkEvery;
     private readonly string _certificatePath;
     private readonly string _keyPath;
     private readonly Lock _lock = new();
@@ -20,7 +20,13 @@ public sealed class PemCertificateSource
     /// <summary>Reads the files once, now.</summary>
     /// <exception cref="ArgumentException">A file is missing, unreadable, or the key does not match the certificate.</exception>
     public PemCertificateSource(string certificatePath, string keyPath)
+        : this(certificatePath, keyPath, TimeSpan.FromSeconds(5))
     {
+    }
+
+    internal PemCertificateSource(string certificatePath, string keyPath, TimeSpan checkEvery)
+    {
+        _checkEvery = checkEvery;
         _certificatePath = Path.GetFullPath(certificatePath);
         _keyPath = Path.GetFullPath(keyPath);
         _loadedStamps = Stamps();
@@ -31,7 +37,7 @@ public sealed class PemCertificateSource
     public X509Certificate2Collection Current()
     {
         var now = Environment.TickCount64;
-        if (now - Volatile.Read(ref _checkedAt) < (long)CheckEvery.TotalMilliseconds)
+        if (now - Volatile.Read(ref _checkedAt) < (long)_checkEvery.TotalMilliseconds)
         {
             return Volatile.Read(ref _current);
         }

@@ -18,6 +18,14 @@ public sealed class SecureHerald : IAsyncDisposable
 {
     public const string Password = "alice-secret";
 
+    // Made once per run: RSA keys take a while to generate, and every test may share them.
+    private static readonly Lazy<TestCertificates> SharedCertificates = new(() =>
+    {
+        var certificates = TestCertificates.Create();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => certificates.Dispose();
+        return certificates;
+    });
+
     private readonly string _directory;
     private readonly ILoggerFactory _loggers;
 
@@ -49,7 +57,7 @@ public sealed class SecureHerald : IAsyncDisposable
     {
         var directory = Path.Combine(Path.GetTempPath(), "herald-secure-" + Guid.NewGuid().ToString("N"));
         var broker = await HeraldBroker.StartAsync(new BrokerOptions { DataDirectory = directory, DefaultPartitions = 1 });
-        var certificates = TestCertificates.Create();
+        var certificates = SharedCertificates.Value;
         var users = UserStore.Open(Path.Combine(directory, "__security"));
         users.SetPassword("alice", Password, ScramCredential.MinIterations);
         users.SetPassword("bob", "bob-secret", ScramCredential.MinIterations);
@@ -79,7 +87,6 @@ public sealed class SecureHerald : IAsyncDisposable
         await MutualTls.DisposeAsync();
         await Broker.DisposeAsync();
         _loggers.Dispose();
-        Certificates.Dispose();
         try
         {
             Directory.Delete(_directory, recursive: true);

@@ -184,7 +184,7 @@ public sealed partial class PackageTests : IClassFixture<PackageTests.PackedHera
 
         public async Task InitializeAsync()
         {
-            foreach (var project in new[] { "Herald.Storage", "Herald.Broker", "Herald.Kafka", "Herald.Client", "Herald.EventSourcing", "Herald" })
+            foreach (var project in new[] { "Herald.Storage", "Herald.Broker", "Herald.Security", "Herald.Kafka", "Herald.Client", "Herald.EventSourcing", "Herald" })
             {
                 await DotnetAsync(RepositoryRoot.Path, "pack", Path.Combine(RepositoryRoot.Path, "src", project, project + ".csproj"), "--configuration", Configuration, "--no-build", "--output", Feed);
             }

@@ -52,7 +52,10 @@ public sealed class UsersCommandTests
         Assert.Contains("carol\tSCRAM-SHA-512", listed, StringComparison.Ordinal);
         Assert.True(listed.Contains("admin\tSCRAM-SHA-512", StringComparison.Ordinal), listError);
 
-        // carol authenticates with the password just set, but is no super user.
+        // carol authenticates with the password just set, also after kill -9 (the change was durable once it returned),
+        // but is no super user.
+        await served.RestartAfterKillAsync();
+        await ListeningAsync(saslPort);
         var carol = Properties(program, "carol", "carol", "carol-secret");
         Assert.Equal(0, (await program.RunAsync(null, "--server", sasl, "--client-config", carol, "topics", "list")).ExitCode);
         var (deniedExit, _, denied) = await program.RunAsync(null, "--server", sasl, "--client-config", carol, "users", "list");
@@ -77,6 +80,25 @@ public sealed class UsersCommandTests
         var path = Path.Combine(program.DataDirectory, $"{name}.properties");
         File.WriteAllText(path, $"security.protocol=SASL_PLAINTEXT\nsasl.mechanism=SCRAM-SHA-512\nsasl.username={user}\nsasl.password={password}\n");
         return path;
+    }
+
+    // The restart is known to be up once its first listener is; the second binds a moment later.
+    private static async Task ListeningAsync(int port)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            try
+            {
+                using var probe = new System.Net.Sockets.TcpClient();
+                await probe.ConnectAsync(System.Net.IPAddress.Loopback, port);
+                return;
+            }
+            catch (System.Net.Sockets.SocketException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50);
+            }
+        }
     }
 
     private static int FreePort()
