@@ -76,7 +76,8 @@ internal static class BenchCommand
             };
             Check(settings);
 
-            await using var target = server is not null ? new KafkaBenchTarget(server)
+            var properties = parse.GetValue(GlobalOptions.ClientConfig) is { } path ? Access.RemoteServer.ReadProperties(path) : new Dictionary<string, string>();
+            await using var target = server is not null ? new KafkaBenchTarget(new Access.RemoteServer(server, properties))
                 : httpAddress is not null ? new HttpBenchTarget(httpAddress)
                 : (IBenchTarget)new EmbeddedBenchTarget(await context.StartBrokerAsync(cancellationToken));
             var runner = new BenchRunner(target, server ?? httpUrl ?? "embedded", settings, context.ShowsProgress ? context.Error : null);

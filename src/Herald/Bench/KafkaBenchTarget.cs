@@ -6,9 +6,9 @@ using Confluent.Kafka.Admin;
 namespace Herald.Cli.Bench;
 
 /// <summary>A server reached through Confluent.Kafka (librdkafka), as any Kafka application would reach it.</summary>
-internal sealed class KafkaBenchTarget(string bootstrap) : IBenchTarget
+internal sealed class KafkaBenchTarget(Access.RemoteServer server) : IBenchTarget
 {
-    private readonly IAdminClient _admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrap }).Build();
+    private readonly IAdminClient _admin = new AdminClientBuilder(server.Configure(new AdminClientConfig())).Build();
 
     public async Task CreateTopicAsync(string topic, int partitions, CancellationToken cancellationToken)
     {
@@ -24,9 +24,9 @@ internal sealed class KafkaBenchTarget(string bootstrap) : IBenchTarget
 
     public Task DeleteTopicAsync(string topic, CancellationToken cancellationToken) => _admin.DeleteTopicsAsync([topic]);
 
-    public IBenchProducer CreateProducer(BenchSettings settings, Action<long, bool> acknowledged) => new Producer(bootstrap, settings, acknowledged);
+    public IBenchProducer CreateProducer(BenchSettings settings, Action<long, bool> acknowledged) => new Producer(server, settings, acknowledged);
 
-    public IBenchConsumer CreateConsumer(BenchSettings settings) => new Consumer(bootstrap);
+    public IBenchConsumer CreateConsumer(BenchSettings settings) => new Consumer(server);
 
     public ValueTask DisposeAsync()
     {
@@ -34,11 +34,10 @@ internal sealed class KafkaBenchTarget(string bootstrap) : IBenchTarget
         return ValueTask.CompletedTask;
     }
 
-    private sealed class Producer(string bootstrap, BenchSettings settings, Action<long, bool> acknowledged) : IBenchProducer
+    private sealed class Producer(Access.RemoteServer server, BenchSettings settings, Action<long, bool> acknowledged) : IBenchProducer
     {
-        private readonly IProducer<Null, byte[]> _producer = new ProducerBuilder<Null, byte[]>(new ProducerConfig
+        private readonly IProducer<Null, byte[]> _producer = new ProducerBuilder<Null, byte[]>(server.Configure(new ProducerConfig
         {
-            BootstrapServers = bootstrap,
             Acks = settings.Acks switch { Broker.Acks.All => Confluent.Kafka.Acks.All, Broker.Acks.Leader => Confluent.Kafka.Acks.Leader, _ => Confluent.Kafka.Acks.None },
             EnableIdempotence = settings.Idempotent,
             LingerMs = settings.LingerMs,
@@ -47,7 +46,7 @@ internal sealed class KafkaBenchTarget(string bootstrap) : IBenchTarget
             QueueBufferingMaxKbytes = 1024 * 1024,
             QueueBufferingMaxMessages = 1_000_000,
             SocketNagleDisable = true, // as the Java client always does; librdkafka's default holds back small requests
-        }).Build();
+        })).Build();
 
         private readonly string _topic = settings.Topic;
         private readonly byte[] _value = new byte[settings.Size];
@@ -85,13 +84,12 @@ internal sealed class KafkaBenchTarget(string bootstrap) : IBenchTarget
         }
     }
 
-    private sealed class Consumer(string bootstrap) : IBenchConsumer
+    private sealed class Consumer(Access.RemoteServer server) : IBenchConsumer
     {
         public Task ConsumeAsync(string topic, int partitions, long count, Action<long> received, TaskCompletionSource ready, CancellationToken cancellationToken) => Task.Run(() =>
         {
-            using var consumer = new ConsumerBuilder<Ignore, long>(new ConsumerConfig
+            using var consumer = new ConsumerBuilder<Ignore, long>(server.Configure(new ConsumerConfig
             {
-                BootstrapServers = bootstrap,
                 GroupId = "herald-bench",
                 EnableAutoCommit = false,
                 EnableAutoOffsetStore = false, // the bench commits nothing: storing each offset only costs a lock per message
@@ -99,7 +97,7 @@ internal sealed class KafkaBenchTarget(string bootstrap) : IBenchTarget
                 FetchMaxBytes = 64 * 1024 * 1024,
                 MaxPartitionFetchBytes = 8 * 1024 * 1024,
                 SocketNagleDisable = true,
-            }).SetValueDeserializer(new StampDeserializer()).Build();
+            })).SetValueDeserializer(new StampDeserializer()).Build();
             consumer.Assign(Enumerable.Range(0, partitions).Select(p => new TopicPartitionOffset(topic, p, Offset.Beginning)));
             var seen = 0L;
             var warmUp = Stopwatch.StartNew();
