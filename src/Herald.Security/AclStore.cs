@@ -1,7 +1,6 @@
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Herald.Storage;
+using Herald.Security.Internal;
 
 namespace Herald.Security;
 
@@ -14,7 +13,6 @@ public sealed class AclStore
     /// <summary>The file's name in its directory.</summary>
     public const string FileName = "acls.json";
 
-    private const int MaxFileBytes = 64 * 1024 * 1024;
     private const int FormatVersion = 1;
     private readonly string? _directory;
     private readonly Lock _writing = new();
@@ -39,14 +37,8 @@ public sealed class AclStore
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         Directory.CreateDirectory(directory);
-        var path = Path.Combine(directory, FileName);
-        var bytes = AtomicFile.Read(DiskFileSystem.Instance, path, MaxFileBytes);
-        if (bytes is null && File.Exists(path))
-        {
-            throw new InvalidDataException($"The ACL file {path} is larger than {MaxFileBytes} bytes or could not be read.");
-        }
-
-        return new AclStore(directory, bytes is null ? [] : Parse(bytes, path));
+        var root = SecurityFile.Read(directory, FileName, FormatVersion, "ACL");
+        return new AclStore(directory, root is null ? [] : Parse(root, Path.Combine(directory, FileName)));
     }
 
     /// <summary>A store kept in memory only, for tests and embedded use.</summary>
@@ -109,7 +101,6 @@ public sealed class AclStore
 
         var json = new JsonObject
         {
-            ["version"] = FormatVersion,
             ["acls"] = new JsonArray([.. acls.Select(a => (JsonNode)new JsonObject
             {
                 ["resourceType"] = a.ResourceType.ToString(),
@@ -121,19 +112,13 @@ public sealed class AclStore
                 ["permission"] = a.Permission.ToString(),
             })]),
         };
-        AtomicFile.Write(DiskFileSystem.Instance, _directory, FileName, Encoding.UTF8.GetBytes(json.ToJsonString(new JsonSerializerOptions { WriteIndented = true })));
+        SecurityFile.Write(_directory, FileName, FormatVersion, json);
     }
 
-    private static AclBinding[] Parse(byte[] bytes, string path)
+    private static AclBinding[] Parse(JsonObject root, string path)
     {
         try
         {
-            var root = JsonNode.Parse(bytes)?.AsObject() ?? throw new InvalidDataException("it is empty");
-            if ((int?)root["version"] != FormatVersion)
-            {
-                throw new InvalidDataException($"its format version is {root["version"]?.ToJsonString() ?? "missing"}, and this Herald reads {FormatVersion}");
-            }
-
             return [.. (root["acls"]?.AsArray() ?? []).Select((node, i) =>
             {
                 var fields = node?.AsObject() ?? throw new InvalidDataException($"ACL {i} is empty");
@@ -150,7 +135,7 @@ public sealed class AclStore
         }
         catch (Exception exception) when (exception is JsonException or FormatException or InvalidOperationException or ArgumentException or InvalidDataException)
         {
-            throw new InvalidDataException($"The ACL file {path} is not valid: {exception.Message}. It was left as it is; restore it from a backup or move it away to start with no ACLs.", exception);
+            throw SecurityFile.Invalid(path, "ACL", exception);
         }
     }
 }

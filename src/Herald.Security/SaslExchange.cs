@@ -1,3 +1,4 @@
+using System.Text;
 using Herald.Security.Internal;
 
 namespace Herald.Security;
@@ -36,4 +37,26 @@ public abstract class SaslExchange
 
     /// <summary>Takes the client's next message.</summary>
     public abstract SaslStep Evaluate(ReadOnlySpan<byte> message);
+
+    private static readonly UTF8Encoding Strict = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>The message as text, or the failure for one too large or not UTF-8.</summary>
+    private protected SaslStep? Decode(ReadOnlySpan<byte> message, out string text)
+    {
+        text = "";
+        if (message.Length > MaxMessageBytes)
+        {
+            return SaslStep.Fail($"a {Mechanism} message of {message.Length} bytes, more than {MaxMessageBytes}");
+        }
+
+        try
+        {
+            text = Strict.GetString(message);
+            return null;
+        }
+        catch (DecoderFallbackException)
+        {
+            return SaslStep.Fail($"a {Mechanism} message that is not UTF-8");
+        }
+    }
 }

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Herald.Storage;
+using Herald.Security.Internal;
 
 namespace Herald.Security;
 
@@ -19,7 +19,6 @@ public sealed class UserStore
     /// <summary>The longest user name accepted, in characters.</summary>
     public const int MaxUserNameLength = 256;
 
-    private const int MaxFileBytes = 64 * 1024 * 1024;
     private const int FormatVersion = 1;
 
     private readonly string? _directory;
@@ -45,21 +44,14 @@ public sealed class UserStore
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         Directory.CreateDirectory(directory);
-        var path = Path.Combine(directory, FileName);
-        var bytes = AtomicFile.Read(DiskFileSystem.Instance, path, MaxFileBytes);
-        if (bytes is null)
+        if (SecurityFile.Read(directory, FileName, FormatVersion, "users") is not { } root)
         {
-            if (File.Exists(path))
-            {
-                throw new InvalidDataException($"The users file {path} is larger than {MaxFileBytes} bytes or could not be read.");
-            }
-
             var store = new UserStore(directory, RandomNumberGenerator.GetBytes(32), []);
             store.Save(store._users);
             return store;
         }
 
-        var (secret, users) = Parse(bytes, path);
+        var (secret, users) = Parse(root, Path.Combine(directory, FileName));
         return new UserStore(directory, secret, users);
     }
 
@@ -206,7 +198,6 @@ public sealed class UserStore
 
         var json = new JsonObject
         {
-            ["version"] = FormatVersion,
             ["secret"] = Convert.ToBase64String(_secret),
             ["users"] = new JsonObject(users.OrderBy(u => u.Key, StringComparer.Ordinal).Select(user => KeyValuePair.Create<string, JsonNode?>(
                 user.Key,
@@ -218,19 +209,13 @@ public sealed class UserStore
                     ["serverKey"] = Convert.ToBase64String(c.ServerKey),
                 })))))),
         };
-        AtomicFile.Write(DiskFileSystem.Instance, _directory, FileName, Encoding.UTF8.GetBytes(json.ToJsonString(new JsonSerializerOptions { WriteIndented = true })));
+        SecurityFile.Write(_directory, FileName, FormatVersion, json);
     }
 
-    private static (byte[] Secret, Dictionary<string, Dictionary<ScramMechanism, ScramCredential>> Users) Parse(byte[] bytes, string path)
+    private static (byte[] Secret, Dictionary<string, Dictionary<ScramMechanism, ScramCredential>> Users) Parse(JsonObject root, string path)
     {
         try
         {
-            var root = JsonNode.Parse(bytes)?.AsObject() ?? throw new InvalidDataException("it is empty");
-            if ((int?)root["version"] != FormatVersion)
-            {
-                throw new InvalidDataException($"its format version is {root["version"]?.ToJsonString() ?? "missing"}, and this Herald reads {FormatVersion}");
-            }
-
             var secret = Convert.FromBase64String((string?)root["secret"] ?? throw new InvalidDataException("its secret is missing"));
             var users = new Dictionary<string, Dictionary<ScramMechanism, ScramCredential>>(StringComparer.Ordinal);
             foreach (var (name, node) in root["users"]?.AsObject() ?? [])
@@ -263,7 +248,7 @@ public sealed class UserStore
         }
         catch (Exception exception) when (exception is JsonException or FormatException or InvalidOperationException or ArgumentException or InvalidDataException)
         {
-            throw new InvalidDataException($"The users file {path} is not valid: {exception.Message}. It was left as it is; restore it from a backup or move it away to start with no users.", exception);
+            throw SecurityFile.Invalid(path, "users", exception);
         }
     }
 }

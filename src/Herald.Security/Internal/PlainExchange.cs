@@ -1,11 +1,8 @@
-using System.Text;
-
 namespace Herald.Security.Internal;
 
 /// <summary>SASL PLAIN (RFC 4616): one message, <c>[authzid] NUL user NUL password</c>.</summary>
 internal sealed class PlainExchange(UserStore users) : SaslExchange
 {
-    private static readonly UTF8Encoding Strict = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
     private bool _done;
 
     public override string Mechanism => Plain;
@@ -18,19 +15,9 @@ internal sealed class PlainExchange(UserStore users) : SaslExchange
         }
 
         _done = true;
-        if (message.Length > MaxMessageBytes)
+        if (Decode(message, out var text) is { } failed)
         {
-            return SaslStep.Fail($"a PLAIN message of {message.Length} bytes, more than {MaxMessageBytes}");
-        }
-
-        string text;
-        try
-        {
-            text = Strict.GetString(message);
-        }
-        catch (DecoderFallbackException)
-        {
-            return SaslStep.Fail("a PLAIN message that is not UTF-8");
+            return failed;
         }
 
         var parts = text.Split('\0');

@@ -12,7 +12,6 @@ internal sealed class ScramExchange(ScramMechanism mechanism, UserStore users, F
 {
     private const int ServerNonceBytes = 24;
     private readonly Func<string> _serverNonce = serverNonce ?? (() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(ServerNonceBytes)));
-    private static readonly UTF8Encoding Strict = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private State _state = State.ExpectingClientFirst;
     private string _user = "";
@@ -36,19 +35,9 @@ internal sealed class ScramExchange(ScramMechanism mechanism, UserStore users, F
     {
         var state = _state;
         _state = State.Done; // any failure ends the exchange; a step that goes on sets its next state
-        if (message.Length > MaxMessageBytes)
+        if (Decode(message, out var text) is { } failed)
         {
-            return SaslStep.Fail($"a SCRAM message of {message.Length} bytes, more than {MaxMessageBytes}");
-        }
-
-        string text;
-        try
-        {
-            text = Strict.GetString(message);
-        }
-        catch (DecoderFallbackException)
-        {
-            return SaslStep.Fail("a SCRAM message that is not UTF-8");
+            return failed;
         }
 
         return state switch
