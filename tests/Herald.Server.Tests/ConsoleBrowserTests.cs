@@ -26,14 +26,17 @@ public sealed class ConsoleBrowserTests(BrowserUnderTest browser) : IClassFixtur
 
         await page.GetByRole(AriaRole.Link, new() { Name = name, Exact = true }).ClickAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "Produce" }).ClickAsync();
-        await page.GetByLabel("Key").FillAsync("order-42");
-        await page.GetByLabel("Headers").FillAsync("ce_type: OrderPlaced.v1");
-        await page.GetByLabel("Value (JSON, or text)").FillAsync("{\"orderId\": 42, \"note\": \"gift wrap\"}");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Produce" }).ClickAsync();
+
+        // Scoped to the produce form: until the tab has rendered, the messages tab's own Key field is on the page.
+        var produce = page.GetByRole(AriaRole.Form, new() { Name = "Produce" });
+        await produce.GetByLabel("Key").FillAsync("order-42");
+        await produce.GetByLabel("Headers").FillAsync("ce_type: OrderPlaced.v1");
+        await produce.GetByLabel("Value (JSON, or text)").FillAsync("{\"orderId\": 42, \"note\": \"gift wrap\"}");
+        await produce.GetByRole(AriaRole.Button, new() { Name = "Produce" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("at offset 0");
-        await page.GetByLabel("Key").FillAsync("order-43");
-        await page.GetByLabel("Value (JSON, or text)").FillAsync("{\"orderId\": 43}");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Produce" }).ClickAsync();
+        await produce.GetByLabel("Key").FillAsync("order-43");
+        await produce.GetByLabel("Value (JSON, or text)").FillAsync("{\"orderId\": 43}");
+        await produce.GetByRole(AriaRole.Button, new() { Name = "Produce" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Produced");
         await BrowserUnderTest.ScreenshotAsync(page, "produce");
 
