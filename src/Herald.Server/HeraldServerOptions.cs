@@ -44,13 +44,14 @@ public sealed record HeraldServerOptions
     /// Whether a listener that does not authenticate its clients is reachable from other machines (an address that is
     /// not loopback). The HTTP side does not authenticate yet.
     /// </summary>
-    public bool ReachableFromOtherMachines => OpenToOtherMachines() is not null;
+    public bool ReachableFromOtherMachines => OpenToOtherMachines.Count > 0;
 
-    // The first listener other machines could reach without authenticating, described for a message.
-    private string? OpenToOtherMachines() =>
-        KafkaListeners.FirstOrDefault(l => !l.Authenticates && !IPAddress.IsLoopback(l.Listen.Address)) is { } kafka
-            ? $"The {kafka.Protocol.KafkaName()} Kafka listener's address {kafka.Listen}"
-            : Http is { } http && !IPAddress.IsLoopback(http.Listen.Address) ? $"The HTTP address {http.Listen}" : null;
+    /// <summary>The listeners other machines could reach without authenticating, each described for a message.</summary>
+    public IReadOnlyList<string> OpenToOtherMachines =>
+    [
+        .. KafkaListeners.Where(l => !l.Authenticates && !IPAddress.IsLoopback(l.Listen.Address)).Select(l => $"the {l.Protocol.KafkaName()} Kafka listener's address {l.Listen}"),
+        .. Http is { } http && !IPAddress.IsLoopback(http.Listen.Address) ? [$"the HTTP address {http.Listen}"] : Array.Empty<string>(),
+    ];
 
     /// <summary>Checks every part; throws <see cref="ArgumentException"/> naming the first bad setting.</summary>
     public void Validate()
@@ -69,10 +70,10 @@ public sealed record HeraldServerOptions
             throw new ArgumentException($"Two Kafka listeners are on {twice.Key}; each needs its own address.");
         }
 
-        if (OpenToOtherMachines() is { } open && !AllowAnonymous)
+        if (OpenToOtherMachines is [var open, ..] && !AllowAnonymous)
         {
             throw new ArgumentException(
-                $"{open} can be reached from other machines, and clients are not authenticated: anyone who reaches it could read, write and delete every topic. " +
+                $"{char.ToUpperInvariant(open[0])}{open[1..]} can be reached from other machines, and clients are not authenticated: anyone who reaches it could read, write and delete every topic. " +
                 "Listen on 127.0.0.1, authenticate clients (a SASL_SSL or SASL_PLAINTEXT listener, or SSL with client certificates required; see docs/security.md), " +
                 "or accept anonymous access explicitly (--allow-anonymous, AllowAnonymous).");
         }

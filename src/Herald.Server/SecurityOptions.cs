@@ -12,6 +12,9 @@ public sealed record SecurityOptions
     /// </summary>
     public string? UsersDirectory { get; init; }
 
+    /// <summary>Where the users are kept in a data directory unless <see cref="UsersDirectory"/> says otherwise.</summary>
+    public static string DefaultUsersDirectory(string dataDirectory) => Path.Combine(dataDirectory, "__security");
+
     /// <summary>The name of the first administrator. Defaults to <c>admin</c>.</summary>
     public string AdminUser { get; init; } = "admin";
 

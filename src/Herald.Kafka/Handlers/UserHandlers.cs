@@ -56,17 +56,19 @@ internal sealed class UserHandlers(ListenerSecurity security)
         var users = security.Users!;
         foreach (var deletion in request.Deletions.Where(d => !duplicates.Contains(d.Name)))
         {
-            var outcome = ScramMechanism.Find(deletion.Mechanism) is not { } mechanism
+            var mechanism = ScramMechanism.Find(deletion.Mechanism);
+            var outcome = mechanism is null
                 ? (ErrorCode.UnsupportedSaslMechanism, "Unknown SCRAM mechanism.")
                 : users.DeleteCredential(deletion.Name, mechanism)
                     ? (ErrorCode.None, (string?)null)
                     : (ErrorCode.ResourceNotFound, "Attempt to delete a user credential that does not exist.");
-            Record(context, results, deletion.Name, $"delete {ScramMechanism.Find(deletion.Mechanism)?.Name ?? "an unknown mechanism"} credential of user '{deletion.Name}'", outcome);
+            Record(context, results, deletion.Name, $"delete {mechanism?.Name ?? "an unknown mechanism"} credential of user '{deletion.Name}'", outcome);
         }
 
         foreach (var upsertion in request.Upsertions.Where(u => !duplicates.Contains(u.Name)))
         {
-            Record(context, results, upsertion.Name, $"set {ScramMechanism.Find(upsertion.Mechanism)?.Name ?? "an unknown mechanism"} credential of user '{upsertion.Name}'", Upsert(users, upsertion));
+            var mechanism = ScramMechanism.Find(upsertion.Mechanism);
+            Record(context, results, upsertion.Name, $"set {mechanism?.Name ?? "an unknown mechanism"} credential of user '{upsertion.Name}'", Upsert(users, mechanism, upsertion));
         }
 
         foreach (var name in duplicates)
@@ -77,9 +79,9 @@ internal sealed class UserHandlers(ListenerSecurity security)
         return new AlterUserScramCredentialsResponse { Results = [.. affected.Select(name => results[name])] };
     }
 
-    private static (ErrorCode Code, string? Message) Upsert(UserStore users, AlterUserScramCredentialsRequest.ScramCredentialUpsertion upsertion)
+    private static (ErrorCode Code, string? Message) Upsert(UserStore users, ScramMechanism? mechanism, AlterUserScramCredentialsRequest.ScramCredentialUpsertion upsertion)
     {
-        if (ScramMechanism.Find(upsertion.Mechanism) is not { } mechanism)
+        if (mechanism is null)
         {
             return (ErrorCode.UnsupportedSaslMechanism, "Unknown SCRAM mechanism.");
         }

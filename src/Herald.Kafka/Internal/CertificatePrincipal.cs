@@ -27,14 +27,14 @@ internal static class CertificatePrincipal
             }
 
             var type = name.GetSingleElementType();
-            subject.Append(ShortName(type.Value ?? "", type.FriendlyName)).Append('=');
+            subject.Append(ShortName(type.Value ?? "")).Append('=');
             Escape(subject, name.GetSingleElementValue() ?? "");
         }
 
         return Principal.User(subject.ToString());
     }
 
-    private static string ShortName(string oid, string? friendlyName) => oid switch
+    private static string ShortName(string oid) => oid switch
     {
         "2.5.4.3" => "CN",
         "2.5.4.11" => "OU",

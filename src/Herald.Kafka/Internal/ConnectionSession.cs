@@ -19,7 +19,7 @@ internal sealed class ConnectionSession
     private SaslExchange? _exchange;
     private string? _mechanism;
     private long _expiresAt = long.MaxValue;
-    private volatile bool _authenticated;
+    private volatile bool _authenticated; // read by the sweeper too
 
     public ConnectionSession(ListenerServices services, string client, Principal principal)
     {
@@ -45,9 +45,6 @@ internal sealed class ConnectionSession
 
     /// <summary>The client's principal: anonymous, its certificate's subject, or its SASL user once authenticated.</summary>
     public Principal Principal { get; private set; }
-
-    /// <summary>Whether the client may send any request (read by the sweeper too).</summary>
-    public bool IsAuthenticated => _authenticated;
 
     /// <summary>The largest request this client may send now.</summary>
     public int MaxRequestBytes => _authenticated

@@ -22,7 +22,7 @@ internal sealed class UsersService(HeraldServerOptions options, BrokerService br
         var security = options.Security;
         var users = options.Broker.InMemory && security.UsersDirectory is null
             ? UserStore.InMemory()
-            : UserStore.Open(security.UsersDirectory ?? Path.Combine(options.Broker.DataDirectory, "__security"));
+            : UserStore.Open(security.UsersDirectory ?? SecurityOptions.DefaultUsersDirectory(options.Broker.DataDirectory));
         if (users.IsEmpty && security.AdminPassword is { } password)
         {
             users.SetPassword(security.AdminUser, password);

@@ -39,5 +39,29 @@ internal sealed class ConnectionLoss(string server) : IDisposable
         }
     }
 
+    /// <summary>
+    /// Waits for a request, but ends it with the reason as soon as the server is lost or refuses this client, rather
+    /// than after its timeout.
+    /// </summary>
+    public async Task WhileConnectedAsync(Task request, CancellationToken cancellationToken = default)
+    {
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, Token);
+        try
+        {
+            await request.WaitAsync(either.Token).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is OperationCanceledException or KafkaException && Token.IsCancellationRequested)
+        {
+            throw Failure();
+        }
+    }
+
+    /// <inheritdoc cref="WhileConnectedAsync(Task, CancellationToken)"/>
+    public async Task<T> WhileConnectedAsync<T>(Task<T> request, CancellationToken cancellationToken = default)
+    {
+        await WhileConnectedAsync((Task)request, cancellationToken).ConfigureAwait(false);
+        return await request.ConfigureAwait(false);
+    }
+
     public void Dispose() => _lost.Dispose();
 }

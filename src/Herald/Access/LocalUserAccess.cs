@@ -15,15 +15,12 @@ internal sealed class LocalUserAccess : IUserAccess
         _users = users;
     }
 
-    /// <summary>The directory under the data directory where <c>herald serve</c> keeps its users.</summary>
-    public static string UsersDirectory(string dataDirectory) => Path.Combine(dataDirectory, "__security");
-
     public static LocalUserAccess Open(string dataDirectory)
     {
         var held = DataDirectoryLock.Acquire(dataDirectory);
         try
         {
-            return new LocalUserAccess(held, UserStore.Open(UsersDirectory(dataDirectory)));
+            return new LocalUserAccess(held, UserStore.Open(Server.SecurityOptions.DefaultUsersDirectory(dataDirectory)));
         }
         catch (InvalidDataException exception)
         {

@@ -45,16 +45,9 @@ internal sealed class RemoteBrokerAccess : IBrokerAccess
 
     public async Task<IReadOnlyList<TopicDescription>> ListTopicsAsync(CancellationToken cancellationToken)
     {
-        try
-        {
-            // librdkafka's blocking metadata call waits out its whole timeout, and holds up closing the client, when
-            // the server refused the login at once; a request that can be abandoned finds that out first.
-            await _admin.DescribeClusterAsync(new DescribeClusterOptions { RequestTimeout = Timeout }).WaitAsync(_loss.Token);
-        }
-        catch (Exception exception) when (exception is OperationCanceledException or KafkaException && _loss.Token.IsCancellationRequested)
-        {
-            throw _loss.Failure();
-        }
+        // librdkafka's blocking metadata call waits out its whole timeout, and holds up closing the client, when the
+        // server refused the login at once; a request that can be abandoned finds that out first.
+        await _loss.WhileConnectedAsync(_admin.DescribeClusterAsync(new DescribeClusterOptions { RequestTimeout = Timeout }), cancellationToken);
 
         var names = _admin.GetMetadata(Timeout).Topics.Where(t => t.Error.Code == Confluent.Kafka.ErrorCode.NoError).Select(t => t.Topic).Order(StringComparer.Ordinal).ToList();
         return await DescribeAsync(names, cancellationToken);

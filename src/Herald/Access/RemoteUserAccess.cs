@@ -28,7 +28,7 @@ internal sealed class RemoteUserAccess : IUserAccess
     {
         try
         {
-            var described = await WhileConnectedAsync(_admin.DescribeUserScramCredentialsAsync([], new DescribeUserScramCredentialsOptions { RequestTimeout = Timeout }), cancellationToken);
+            var described = await _loss.WhileConnectedAsync(_admin.DescribeUserScramCredentialsAsync([], new DescribeUserScramCredentialsOptions { RequestTimeout = Timeout }), cancellationToken);
             return [.. described.UserScramCredentialsDescriptions.Select(Describe).OrderBy(u => u.User, StringComparer.Ordinal)];
         }
         catch (DescribeUserScramCredentialsException failed)
@@ -69,31 +69,12 @@ internal sealed class RemoteUserAccess : IUserAccess
         return ValueTask.CompletedTask;
     }
 
-    // A refused login or a lost server ends the request with its reason, rather than after its timeout.
-    private async Task WhileConnectedAsync(Task request, CancellationToken cancellationToken)
-    {
-        using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _loss.Token);
-        try
-        {
-            await request.WaitAsync(either.Token);
-        }
-        catch (OperationCanceledException) when (_loss.Token.IsCancellationRequested)
-        {
-            throw _loss.Failure();
-        }
-    }
-
-    private async Task<T> WhileConnectedAsync<T>(Task<T> request, CancellationToken cancellationToken)
-    {
-        await WhileConnectedAsync((Task)request, cancellationToken);
-        return await request;
-    }
 
     private async Task AlterAsync(List<UserScramCredentialAlteration> alterations, CancellationToken cancellationToken)
     {
         try
         {
-            await WhileConnectedAsync(_admin.AlterUserScramCredentialsAsync(alterations, new AlterUserScramCredentialsOptions { RequestTimeout = Timeout }), cancellationToken);
+            await _loss.WhileConnectedAsync(_admin.AlterUserScramCredentialsAsync(alterations, new AlterUserScramCredentialsOptions { RequestTimeout = Timeout }), cancellationToken);
         }
         catch (AlterUserScramCredentialsException failed)
         {

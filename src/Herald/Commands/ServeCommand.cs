@@ -161,8 +161,7 @@ internal static class ServeCommand
                 Log.Listening(logger, string.Join(", ", server.KafkaListeners.Select(l => $"{l.Protocol.KafkaName()}://{l.BootstrapServers}")), server.HttpAddress?.ToString() ?? "off (--http none)");
                 if (serverOptions.ReachableFromOtherMachines)
                 {
-                    var open = serverOptions.KafkaListeners.Where(l => !l.Authenticates).Select(l => l.Listen.ToString()).Concat(serverOptions.Http is { } h ? [h.Listen.ToString()] : []);
-                    Log.OpenToAnyone(logger, string.Join(" and ", open));
+                    Log.OpenToAnyone(logger, string.Join(" and ", serverOptions.OpenToOtherMachines));
                 }
 
                 try
